@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uproc/loop.h - the ready-made event loop (epoll) that drives uproc's host side.
+ *
+ * Backends register their pollable fds (doorbells, pidfds) here; the remoteproc
+ * core schedules deferred work (recovery after a crash) here. A library user with an
+ * event loop of its own polls uproc_loop_fd() and calls uproc_loop_dispatch(loop, 0)
+ * when it is readable; otherwise it calls uproc_loop_run().
+ *
+ * Threading: fd and timer registration and dispatch belong to the loop's thread
+ * (the thread that calls dispatch/run) or must be serialised by the caller.
+ * uproc_loop_defer() and uproc_loop_stop() may be called from any thread.
+ * Callbacks run on the loop thread with no uproc lock held.
+ */
+#ifndef UPROC_LOOP_H
+#define UPROC_LOOP_H
+
+#include <stdint.h>
+
+struct uproc_loop;
+
+/* Readiness bits: the same values as EPOLLIN / EPOLLOUT / EPOLLERR / EPOLLHUP. */
+#define UPROC_LOOP_IN 0x001u
+#define UPROC_LOOP_OUT 0x004u
+#define UPROC_LOOP_ERR 0x008u
+#define UPROC_LOOP_HUP 0x010u
+
+/** typedef uproc_loop_fd_fn - called when a watched fd is ready; @events: UPROC_LOOP_* bits. */
+typedef void (*uproc_loop_fd_fn)(struct uproc_loop *loop, int fd, uint32_t events, void *arg);
+
+/** typedef uproc_loop_fn - a timer or deferred call. */
+typedef void (*uproc_loop_fn)(struct uproc_loop *loop, void *arg);
+
+/**
+ * uproc_loop_new() - create an event loop.
+ * @out: receives the loop; free it with uproc_loop_free().
+ * Returns 0 or -errno.
+ */
+int uproc_loop_new(struct uproc_loop **out);
+
+/**
+ * uproc_loop_free() - destroy a loop. Watched fds are not closed (their owners
+ * close them); pending deferred calls and timers are dropped without running.
+ */
+void uproc_loop_free(struct uproc_loop *loop);
+
+/** uproc_loop_fd() - a file descriptor that polls readable when dispatch has work. */
+int uproc_loop_fd(const struct uproc_loop *loop);
+
+/**
+ * uproc_loop_add_fd() - call @fn whenever @fd is ready for any of @events.
+ * Returns 0, -EEXIST if @fd is already watched, or -errno. The caller keeps
+ * ownership of @fd and must uproc_loop_del_fd() it before closing it.
+ */
+int uproc_loop_add_fd(struct uproc_loop *loop, int fd, uint32_t events, uproc_loop_fd_fn fn,
+		      void *arg);
+
+/** uproc_loop_mod_fd() - change the events watched on @fd. Returns 0 or -errno. */
+int uproc_loop_mod_fd(struct uproc_loop *loop, int fd, uint32_t events);
+
+/**
+ * uproc_loop_del_fd() - stop watching @fd. Safe from inside any callback, including
+ * @fd's own: a removed fd's callback is not run again, even later in the same batch.
+ * Returns 0 or -ENOENT.
+ */
+int uproc_loop_del_fd(struct uproc_loop *loop, int fd);
+
+/**
+ * uproc_loop_add_timer() - call @fn once, @ms milliseconds from now.
+ * Returns a positive timer id (for uproc_loop_cancel_timer()) or -errno.
+ */
+int64_t uproc_loop_add_timer(struct uproc_loop *loop, uint32_t ms, uproc_loop_fn fn, void *arg);
+
+/** uproc_loop_cancel_timer() - cancel a pending timer. Returns 0 or -ENOENT. */
+int uproc_loop_cancel_timer(struct uproc_loop *loop, int64_t id);
+
+/**
+ * uproc_loop_defer() - run @fn on the loop thread at its next dispatch.
+ * Thread-safe; wakes a loop blocked in dispatch. Calls run in the order deferred.
+ * Returns 0 or -ENOMEM.
+ */
+int uproc_loop_defer(struct uproc_loop *loop, uproc_loop_fn fn, void *arg);
+
+/**
+ * uproc_loop_dispatch() - wait up to @timeout_ms (-1: forever, 0: don't wait) for
+ * events, then run every ready callback, due timer and deferred call.
+ * Returns the number of callbacks run, or -errno (-EINTR is retried internally).
+ */
+int uproc_loop_dispatch(struct uproc_loop *loop, int timeout_ms);
+
+/** uproc_loop_run() - dispatch until uproc_loop_stop(). Returns 0 or -errno. */
+int uproc_loop_run(struct uproc_loop *loop);
+
+/** uproc_loop_stop() - make uproc_loop_run() return after the current dispatch. Thread-safe. */
+void uproc_loop_stop(struct uproc_loop *loop);
+
+#endif /* UPROC_LOOP_H */
