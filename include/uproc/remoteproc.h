@@ -11,6 +11,11 @@
  * any thread. Backend events (rproc_vq_interrupt(), rproc_report_crash()) normally
  * arrive on the loop thread. Notifier, subdevice and rpmsg callbacks run with no
  * uproc lock held. Recovery runs as deferred work on the loop.
+ *
+ * Lifecycle calls (boot, shutdown, detach, recover, del) are serialised per rproc;
+ * callbacks that run inside one (subdevices, notifiers, vdev hooks) may call any
+ * getter or attribute setter, but a lifecycle call of the same rproc from there
+ * returns -EDEADLK: defer it to the loop (uproc_loop_defer()).
  */
 #ifndef UPROC_REMOTEPROC_H
 #define UPROC_REMOTEPROC_H
@@ -20,9 +25,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "uproc/shm.h"
+
 struct rproc;
 struct uproc_loop;
 struct uproc_fw;
+struct rpmsg_virtio_device;
 
 /** enum rproc_state - Linux's states, with Linux's numbers. */
 enum rproc_state {
@@ -70,6 +78,10 @@ struct rproc_mem_entry {
 	/* private to the core */
 	struct rproc_mem_entry *next;
 	bool registered_by_backend;
+	bool allocated;		/* backed by mem_alloc (or registered with a va) */
+	bool has_rsc;		/* tied to the carveout entry at rsc_offset */
+	uint32_t rsc_offset;
+	uint32_t flags;
 };
 
 /**
@@ -159,10 +171,20 @@ void rproc_free(struct rproc *rproc);
  */
 int rproc_boot(struct rproc *rproc);
 
-/** rproc_shutdown() - drop a power reference; the last one stops the remote. */
+/**
+ * rproc_shutdown() - drop a power reference; the last one stops the remote and
+ * releases its resources. Accepts RUNNING and ATTACHED (an attached remote is
+ * stopped, as Linux) and also CRASHED (a crash waiting for recovery, or left by
+ * disabled recovery, is stopped for good; Linux refuses that one). Returns 0, or
+ * -EINVAL in any other state (message in rproc_last_error()).
+ */
 int rproc_shutdown(struct rproc *rproc);
 
-/** rproc_detach() - drop a reference; the last one detaches, leaving it running. */
+/**
+ * rproc_detach() - drop a power reference; the last one detaches, leaving the
+ * remote running (ops->detach), its vrings live for the next host. -EINVAL unless
+ * ATTACHED (or RUNNING with rproc_set_detach_running()) and the backend can detach.
+ */
 int rproc_detach(struct rproc *rproc);
 
 /**
@@ -205,8 +227,12 @@ const char *rproc_last_error(struct rproc *rproc);
 
 /**
  * rproc_add_carveout() - register memory the backend set up (its RAM, or on attach
- * the regions of the running remote). The core takes ownership of @mem and releases
- * it with ops->mem_release when the rproc lets it go.
+ * the regions of the running remote), @mem->va, da, len and name filled. The core
+ * takes ownership of @mem (allocate it with malloc/calloc): when the rproc lets it
+ * go (shutdown, detach, a failed boot) it calls ops->mem_release, then free().
+ * A carveout entry of the firmware's table with the same name uses this memory
+ * (Linux's rproc_find_carveout_by_name()), as do "vdev<N>vring<M>" and
+ * "vdev<N>buffer" for the vdevs' rings and buffers.
  */
 void rproc_add_carveout(struct rproc *rproc, struct rproc_mem_entry *mem);
 
@@ -255,5 +281,212 @@ typedef void (*rproc_notify_fn)(struct rproc *rproc, enum rproc_event event, voi
  */
 int rproc_notifier_register(struct rproc *rproc, rproc_notify_fn fn, void *arg);
 int rproc_notifier_unregister(struct rproc *rproc, int id);
+
+/* ---- additions: attributes ------------------------------------------------------- */
+
+/** rproc_coredump_string() - "disabled", "enabled", "inline" or "invalid". */
+const char *rproc_coredump_string(enum rproc_dump_mechanism mech);
+/** rproc_crash_type_string() - "mmufault", "watchdog", "fatal error" (Linux's words). */
+const char *rproc_crash_type_string(enum rproc_crash_type type);
+bool rproc_get_auto_boot(struct rproc *rproc);
+/**
+ * rproc_loaded_rsc_table() - for backends, from ops->start on: the remote's copy of
+ * the resource table in device memory (host pointer) and its size, or NULL.
+ */
+void *rproc_loaded_rsc_table(struct rproc *rproc, size_t *size);
+
+/** rproc_get_byte_order() - the byte order of the firmware (and its table). */
+enum uproc_byte_order rproc_get_byte_order(struct rproc *rproc);
+
+/** rproc_get_power() - the power reference count (boots minus shutdowns). */
+unsigned int rproc_get_power(struct rproc *rproc);
+
+/**
+ * rproc_set_detach_running() - let rproc_detach() leave a RUNNING remote (one this
+ * host booted) running too. Default false: as Linux, only ATTACHED can detach.
+ */
+void rproc_set_detach_running(struct rproc *rproc, bool allow);
+
+/**
+ * rproc_set_rsc_table_optional() - boot firmware without a ".resource_table" (it
+ * then gets no resources). Default false: as Linux, the table is required.
+ */
+void rproc_set_rsc_table_optional(struct rproc *rproc, bool optional);
+
+/**
+ * rproc_set_byte_order() - the byte order of the table of a remote to attach to
+ * (there is no ELF header to tell it). Default: the host's. Booting sets it from
+ * the firmware.
+ */
+void rproc_set_byte_order(struct rproc *rproc, enum uproc_byte_order order);
+
+/**
+ * rproc_add_fw_path() - add a directory where firmware names (those without a '/')
+ * are looked up, in the order added. With none, a name is opened as given
+ * (relative to the working directory). Returns 0, -EINVAL or -ENOSPC (8 at most).
+ */
+int rproc_add_fw_path(struct rproc *rproc, const char *dir);
+/** rproc_clear_fw_paths() - forget every search directory. */
+void rproc_clear_fw_paths(struct rproc *rproc);
+
+/**
+ * typedef rproc_log_fn - where the core's log lines go. @level is a syslog level
+ * (3 error, 4 warning, 6 info: UPROC_LOG_* of uproc/port.h); @msg has no newline.
+ * Called with no uproc lock held, on the thread that hit the event.
+ */
+typedef void (*rproc_log_fn)(struct rproc *rproc, int level, const char *msg, void *arg);
+
+/**
+ * rproc_set_log() - send the log lines of @rproc to @fn (NULL: back to the default,
+ * warnings on stderr). With a hook, failures (also in rproc_last_error()) are
+ * logged at level 3 as well.
+ */
+void rproc_set_log(struct rproc *rproc, rproc_log_fn fn, void *arg);
+
+/* ---- additions: debugfs-style views ------------------------------------------------ */
+
+/**
+ * rproc_rsc_table_show() - the host's copy of the resource table as text (debugfs
+ * resource_table). Returns the text's full length (may exceed @len - 1; the output
+ * is cut and NUL-terminated like snprintf), or -errno.
+ */
+int rproc_rsc_table_show(struct rproc *rproc, char *buf, size_t len);
+
+/** rproc_carveouts_dump() - the memories as debugfs carveout_memories shows them. */
+int rproc_carveouts_dump(struct rproc *rproc, char *buf, size_t len);
+
+/**
+ * rproc_for_each_mem() - call @fn for every allocated memory (under the processor's
+ * lock: @fn must not call rproc functions). A non-zero return stops the walk and is
+ * returned. Returns the number of memories otherwise. @fn may be NULL (count only).
+ */
+int rproc_for_each_mem(struct rproc *rproc,
+		       int (*fn)(const struct rproc_mem_entry *mem, void *arg), void *arg);
+
+/** rproc_trace_count() - number of trace buffers the firmware declared. */
+int rproc_trace_count(struct rproc *rproc);
+/** rproc_trace_name() - the name of trace buffer @index, or NULL. */
+const char *rproc_trace_name(struct rproc *rproc, unsigned int index);
+/**
+ * rproc_trace_read() - trace buffer @index as a string (debugfs traceN): copies the
+ * buffer up to its first NUL or @len - 1 bytes into @buf, NUL-terminated.
+ * Returns the bytes copied, -ENOENT (no such buffer) or -EINVAL.
+ * "Trace <name> not available" when its memory is not mapped (not running).
+ */
+ssize_t rproc_trace_read(struct rproc *rproc, unsigned int index, char *buf, size_t len);
+
+/* ---- additions: vdevs -------------------------------------------------------------- */
+
+/** struct rproc_vdev_info - a virtio device of the running firmware, for tools. */
+struct rproc_vdev_info {
+	unsigned int index;
+	uint32_t id;		/* 7 rpmsg, 3 console */
+	uint32_t dfeatures;
+	uint32_t gfeatures;
+	unsigned int num_vrings;
+	struct {
+		uint64_t da;
+		unsigned int num;
+		unsigned int align;
+		int notifyid;
+	} vring[2];
+	uint64_t buf_da;
+	size_t buf_len;
+	bool active;		/* started (host side up) */
+	bool broken;		/* the remote broke one of its rings */
+};
+
+/** rproc_vdev_count() - vdevs of the current firmware (0 when offline). */
+int rproc_vdev_count(struct rproc *rproc);
+/** rproc_get_vdev_info() - describe vdev @index. Returns 0 or -ENOENT. */
+int rproc_get_vdev_info(struct rproc *rproc, unsigned int index, struct rproc_vdev_info *info);
+
+/**
+ * rproc_get_rpmsg() - the rpmsg bus (uproc/rpmsg.h) of vdev @index, or NULL when
+ * it is not an rpmsg vdev or not started. Valid until the vdev stops: use the
+ * rpmsg_ready / rpmsg_removing hooks to follow it across recoveries.
+ */
+struct rpmsg_virtio_device *rproc_get_rpmsg(struct rproc *rproc, unsigned int index);
+
+/**
+ * struct rproc_vdev_hooks - the host's side of the vdevs. Called with no uproc lock
+ * held but inside the lifecycle operation (do not call rproc_boot() etc. of the same
+ * rproc from them: defer to the loop).
+ * @rpmsg_ready:    an rpmsg bus came up (boot, recovery, attach): create endpoints
+ *                  and register drivers here; nothing has been delivered yet
+ * @rpmsg_removing: the bus is about to go (stop, crash, detach): drop what you made
+ * @console_rx:     bytes the remote wrote on console vdev @index (a copy; any
+ *                  length up to 256 per call), on the thread that called
+ *                  rproc_vq_interrupt()
+ * @arg:            passed back to each
+ */
+struct rproc_vdev_hooks {
+	void (*rpmsg_ready)(struct rproc *rproc, unsigned int index,
+			    struct rpmsg_virtio_device *bus, void *arg);
+	void (*rpmsg_removing)(struct rproc *rproc, unsigned int index,
+			       struct rpmsg_virtio_device *bus, void *arg);
+	void (*console_rx)(struct rproc *rproc, unsigned int index, const void *data,
+			   size_t len, void *arg);
+	void *arg;
+};
+
+/** rproc_set_vdev_hooks() - set (copy) or clear (NULL) the vdev hooks. */
+void rproc_set_vdev_hooks(struct rproc *rproc, const struct rproc_vdev_hooks *hooks);
+
+/**
+ * rproc_console_write() - queue @len bytes on console vdev @index's transmitq.
+ * Returns the bytes queued (maybe fewer than @len: call again when the remote has
+ * consumed some), -EAGAIN when no buffer is free, -ENODEV when @index is not a
+ * running console, -EIO when the queue is broken.
+ */
+ssize_t rproc_console_write(struct rproc *rproc, unsigned int index, const void *data,
+			    size_t len);
+
+/* ---- additions: coredump ------------------------------------------------------------ */
+
+/**
+ * rproc_coredump_size() - bytes of the last coredump, or -ENOENT when there is none.
+ */
+ssize_t rproc_coredump_size(struct rproc *rproc);
+
+/**
+ * rproc_coredump_read() - copy up to @len bytes of the last coredump from @offset.
+ * Returns the bytes copied (0 at the end), or -ENOENT when there is no dump.
+ * An inline dump reads the remote's memory directly, as Linux's does.
+ */
+ssize_t rproc_coredump_read(struct rproc *rproc, void *buf, size_t len, uint64_t offset);
+
+/**
+ * rproc_coredump_save() - write the last coredump to the file @path (created or
+ * truncated, mode 0600). Returns 0 or -errno.
+ */
+int rproc_coredump_save(struct rproc *rproc, const char *path);
+
+/**
+ * rproc_coredump_release() - drop the last coredump. An inline dump's recovery,
+ * waiting for it, goes on. Returns 0 or -ENOENT.
+ */
+int rproc_coredump_release(struct rproc *rproc);
+
+/** rproc_coredump_count() - coredumps taken since rproc_alloc(). */
+unsigned int rproc_coredump_count(struct rproc *rproc);
+
+/**
+ * rproc_set_coredump_timeout() - how long recovery waits for an inline dump to be
+ * released before dropping it and going on (default 5 minutes, as Linux).
+ */
+void rproc_set_coredump_timeout(struct rproc *rproc, uint32_t ms);
+
+/**
+ * rproc_coredump_add_segment() - dump [da, da + len) instead of every memory (the
+ * default). May be called several times. Returns 0, -EINVAL or -ENOSPC.
+ */
+int rproc_coredump_add_segment(struct rproc *rproc, uint64_t da, size_t len);
+
+/**
+ * rproc_is_recovering() - true while a crash is being handled (queued, or an inline
+ * dump awaits release).
+ */
+bool rproc_is_recovering(struct rproc *rproc);
 
 #endif /* UPROC_REMOTEPROC_H */

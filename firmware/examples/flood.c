@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * flood.c - example firmware for benchmarks. Channel "rpmsg-flood":
+ *   "start N SIZE"  stream N messages of SIZE bytes (8 <= SIZE <= MTU) to the
+ *                   sender; each begins with a little-endian u32 sequence number and
+ *                   the u32 N. Sent as fast as buffers come back.
+ *   "stats"         answer "rx=A bytes=B tx=C" (messages sunk, their bytes, sent)
+ *   "reset"         zero the counters
+ *   anything else   sunk: counted and dropped (the host-to-remote direction)
+ */
+#include <stdint.h>
+
+#include "uproc/errno.h"
+#include "uproc/fw/libc.h"
+#include "uproc/fw/rsc.h"
+#include "uproc/fw/runtime.h"
+#include "uproc/fw/trace.h"
+
+UPROC_FW_RSC_TABLE_RPMSG(256);
+
+static struct {
+	struct rpmsg_endpoint *ept;
+	uint32_t dst;
+	uint32_t total, next, size;
+	unsigned long rx, rx_bytes, tx;
+} flood;
+
+/* "start" and friends are exact words followed by a space or the end. */
+static bool starts_with(const char *data, size_t len, const char *word)
+{
+	size_t n = strlen(word);
+	return len >= n && memcmp(data, word, n) == 0 && (len == n || data[n] == ' ' ||
+							  data[n] == '\n');
+}
+
+static const char *parse_u32(const char *p, const char *end, uint32_t *out)
+{
+	uint64_t v = 0;
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end || *p < '0' || *p > '9')
+		return NULL;
+	while (p < end && *p >= '0' && *p <= '9') {
+		v = v * 10 + (uint64_t)(*p++ - '0');
+		if (v > UINT32_MAX)
+			return NULL;
+	}
+	*out = (uint32_t)v;
+	return p;
+}
+
+static int on_message(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src,
+		      void *priv)
+{
+	const char *msg = data, *end = msg + len;
+	char line[96];
+
+	(void)priv;
+	if (starts_with(msg, len, "start")) {
+		uint32_t n, size;
+		const char *p = parse_u32(msg + 5, end, &n);
+		p = p ? parse_u32(p, end, &size) : NULL;
+		int mtu = rpmsg_get_mtu(ept);
+		if (!p || size < 8 || mtu < 0 || size > (uint32_t)mtu) {
+			rpmsg_sendto(ept, "bad start", 9, src);
+			return 0;
+		}
+		flood.ept = ept;
+		flood.dst = src;
+		flood.total = n;
+		flood.next = 0;
+		flood.size = size;
+		uproc_fw_trace("flood: streaming %u messages of %u bytes to %u\n", n, size,
+			       (unsigned int)src);
+	} else if (starts_with(msg, len, "stats")) {
+		int n = uproc_fw_snprintf(line, sizeof(line), "rx=%lu bytes=%lu tx=%lu", flood.rx,
+					  flood.rx_bytes, flood.tx);
+		rpmsg_sendto(ept, line, (size_t)n, src);
+	} else if (starts_with(msg, len, "reset")) {
+		flood.rx = flood.rx_bytes = flood.tx = 0;
+	} else {
+		flood.rx++;
+		flood.rx_bytes += len;
+	}
+	return 0;
+}
+
+/* Stream while buffers are free; a kick brings more when they run out. */
+static int stream(void *arg)
+{
+	unsigned char msg[RPMSG_BUF_SIZE];
+
+	(void)arg;
+	while (flood.ept && flood.next < flood.total) {
+		uint32_t seq = flood.next, total = flood.total;
+		memcpy(msg, &seq, 4);
+		memcpy(msg + 4, &total, 4);
+		int ret = rpmsg_trysendto(flood.ept, msg, flood.size, flood.dst);
+		if (ret == -ENOMEM)
+			return 0; /* out of buffers: wait for the host */
+		if (ret) {
+			uproc_fw_trace("flood: send failed (%d), stopping\n", ret);
+			flood.ept = NULL;
+			return 0;
+		}
+		flood.next++;
+		flood.tx++;
+		if (flood.next == flood.total)
+			uproc_fw_trace("flood: sent %u messages\n", flood.total);
+	}
+	return 0;
+}
+
+static struct uproc_fw_service service = {
+	.name = "rpmsg-flood",
+	.callback = on_message,
+};
+
+int main(void)
+{
+	static struct uproc_fw_rpmsg rp;
+
+	uproc_fw_trace("flood firmware: starting\n");
+	if (uproc_fw_rpmsg_init(&rp, &resource_table.vdev) ||
+	    uproc_fw_rpmsg_add_service(&rp, &service))
+		return 1;
+	return uproc_fw_run(&rp, stream, NULL);
+}

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uproc/native.h - the native core: a remote processor made of a host CPU.
+ *
+ * A native core is a child process running a freestanding x86-64 firmware. The host
+ * forks and execs a small static-pie stub (uproc-native-stub) that maps the firmware's
+ * memories at their device addresses, closes every other file, installs a seccomp
+ * filter that allows only the doorbell reads and writes and exit, and jumps to the
+ * firmware's entry point. A fault in the firmware kills that process only; the host
+ * sees it through a pidfd in its event loop and reports a crash.
+ *
+ * This header has two parts:
+ *   1. The host/core ABI (freestanding, used by the host backend and the firmware
+ *      SDK): the memory map defaults, the control page and its doorbell mailboxes.
+ *   2. The host API (hosted builds only): the backend's configuration and
+ *      uproc_native_rproc_alloc(). Library: uproc_native.
+ *
+ * ---- Memory map (device addresses = the core's virtual addresses) ----------------
+ *   0x00000000 - 0x000EFFFF  nothing: null pointers and small offsets fault
+ *   0x000F0000 - 0x000F0FFF  control page (struct uproc_native_ctl)  UPROC_NATIVE_CTL_DA
+ *   0x00100000 - 0x002FFFFF  firmware RAM: code, data, stack, trace  UPROC_NATIVE_RAM_DA
+ *   0x10000000 - 0x1FFFFFFF  the host's window for memories whose da the resource
+ *                            table leaves to the host (FW_RSC_ADDR_ANY): vrings,
+ *                            vdev buffers, carveouts                 UPROC_NATIVE_WINDOW_DA
+ * Firmware may also ask for carveouts at fixed addresses anywhere below 4 GiB that
+ * does not overlap these. The stub itself is position independent and lives high.
+ *
+ * ---- Entry ------------------------------------------------------------------------
+ * The stub jumps to e_entry with: rdi = the control page's address (device address),
+ * rsi = the doorbell fd the core reads (host -> core), rdx = the doorbell fd the core
+ * writes (core -> host), rsp = a 16-byte aligned stack of the stub that the firmware
+ * should replace with its own. Allowed system calls: read(doorbell_in, ...),
+ * write(doorbell_out, ...), exit, exit_group. Anything else kills the core (SIGSYS).
+ *
+ * ---- Doorbells --------------------------------------------------------------------
+ * One eventfd each way, plus a mailbox per direction in the control page:
+ *   sender:   set bit @notifyid in mbox->pending (atomic OR); if mbox->sleeping,
+ *             write 1 to the eventfd (uproc_native_mbox_post() says whether).
+ *   receiver: take the pending bits (atomic exchange with 0) and serve those
+ *             virtqueues; to block, set sleeping, take the bits again, and only if
+ *             none are pending read the eventfd (uproc_native_mbox_sleep()).
+ * Every access is sequentially consistent, so a post either is seen by the take
+ * that follows "sleeping = 1" or sees "sleeping" and rings the eventfd: no wake-up
+ * is lost, and no system call is made while the peer is awake. Notifyids of 63 and
+ * above all map to bit 63 ("serve every queue from 63 up"). A ring with no bits set
+ * (a peer that only writes the eventfd) means "serve every queue".
+ */
+#ifndef UPROC_NATIVE_H
+#define UPROC_NATIVE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- 1. host/core ABI (freestanding) ----------------------------------------------- */
+
+#define UPROC_NATIVE_CTL_DA 0x000F0000u
+#define UPROC_NATIVE_CTL_SIZE 0x1000u
+#define UPROC_NATIVE_RAM_DA 0x00100000u
+#define UPROC_NATIVE_RAM_SIZE 0x00200000u
+#define UPROC_NATIVE_WINDOW_DA 0x10000000u
+#define UPROC_NATIVE_WINDOW_SIZE 0x10000000u
+
+/* "uprocNC1", little-endian. */
+#define UPROC_NATIVE_CTL_MAGIC 0x31434e636f727075ull
+#define UPROC_NATIVE_CTL_VERSION 1u
+
+/* Bit of the mailbox that stands for every notifyid >= 63. */
+#define UPROC_NATIVE_MBOX_HIGH 63u
+
+/* uproc_native_ctl.stub_state: how far the stub got. */
+enum uproc_native_stub_state {
+	UPROC_NATIVE_STUB_CREATED = 0,	/* written by the host */
+	UPROC_NATIVE_STUB_MAPPED = 1,	/* regions mapped at their device addresses */
+	UPROC_NATIVE_STUB_RUNNING = 2,	/* sandboxed, jumped to the firmware */
+};
+
+/**
+ * struct uproc_native_mbox - one direction's doorbell mailbox (one cache line).
+ * @pending:   bit n: the virtqueue with notifyid n was kicked. Sender ORs, receiver
+ *             exchanges with 0.
+ * @sleeping:  the receiver is blocked on (or about to block on) the eventfd; written
+ *             by the receiver only.
+ * @doorbells: eventfd writes by the sender (statistics, written by the sender).
+ */
+struct uproc_native_mbox {
+	uint64_t pending;
+	uint32_t sleeping;
+	uint32_t reserved;
+	uint64_t doorbells;
+	uint64_t pad[5];
+};
+
+/**
+ * struct uproc_native_regs - the faulting thread's registers, in the order of
+ * Linux's x86-64 struct user_regs_struct (and so of NT_PRSTATUS's pr_reg).
+ */
+struct uproc_native_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	uint64_t rax, rcx, rdx, rsi, rdi, orig_rax, rip, cs, eflags, rsp, ss;
+	uint64_t fs_base, gs_base, ds, es, fs, gs;
+};
+
+/**
+ * struct uproc_native_crash - written by the stub's fault handler (SIGSEGV, SIGBUS,
+ * SIGILL, SIGFPE, SIGTRAP) before it exits with status 128 + signo.
+ * @valid: 1 once the record is complete (stored last, release).
+ * Untrusted: the firmware can write here too; the host only reports these values.
+ */
+struct uproc_native_crash {
+	uint32_t valid;
+	uint32_t signo;
+	int32_t code;
+	uint32_t reserved;
+	uint64_t addr;
+	struct uproc_native_regs regs;
+};
+
+/**
+ * struct uproc_native_ctl - the control page, mapped by the host anywhere and by
+ * the core at UPROC_NATIVE_CTL_DA (or the configured address).
+ * @magic, @version, @size, @cookie: written by the host before spawning; @cookie
+ *             identifies one boot (it is also in the registry) so that a host that
+ *             attaches later knows it found the right core.
+ * @tsc_khz:   TSC frequency measured by the host (0 if unknown): the firmware's clock.
+ * @spin_ns:   how long the core should spin on its rings before blocking.
+ * @doorbell_in, @doorbell_out: the core's doorbell fds (as passed in rsi, rdx).
+ * @stub_state: enum uproc_native_stub_state, written by the stub.
+ * @host_epoch: incremented by a host each time it attaches to the running core (and
+ *             followed by a kick): the firmware learns that a new host took over,
+ *             whose buses know nothing yet, and announces its channels again.
+ * @to_core:   host -> core mailbox; @to_host: core -> host mailbox.
+ * @crash:     the fault record.
+ * @error:     the stub's message when it fails before the jump.
+ */
+struct uproc_native_ctl {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t size;
+	uint64_t cookie;
+	uint64_t tsc_khz;
+	uint64_t spin_ns;
+	int32_t doorbell_in;
+	int32_t doorbell_out;
+	uint32_t stub_state;
+	uint32_t host_epoch;
+	uint32_t reserved[18];
+	struct uproc_native_mbox to_core;
+	struct uproc_native_mbox to_host;
+	struct uproc_native_crash crash;
+	char error[256];
+};
+
+_Static_assert(sizeof(struct uproc_native_mbox) == 64, "mailbox is one cache line");
+_Static_assert(sizeof(struct uproc_native_regs) == 27 * 8, "user_regs_struct layout");
+_Static_assert(__builtin_offsetof(struct uproc_native_ctl, to_core) == 128, "to_core at 128");
+_Static_assert(__builtin_offsetof(struct uproc_native_ctl, to_host) == 192, "to_host at 192");
+_Static_assert(__builtin_offsetof(struct uproc_native_ctl, crash) == 256, "crash at 256");
+_Static_assert(sizeof(struct uproc_native_ctl) <= UPROC_NATIVE_CTL_SIZE, "ctl fits its page");
+
+/** uproc_native_mbox_bit() - the mailbox bit of virtqueue @notifyid. */
+static inline uint64_t uproc_native_mbox_bit(unsigned int notifyid)
+{
+	return 1ull << (notifyid < UPROC_NATIVE_MBOX_HIGH ? notifyid : UPROC_NATIVE_MBOX_HIGH);
+}
+
+/**
+ * uproc_native_mbox_post() - mark virtqueue @notifyid kicked in @mbox.
+ * Returns true when the receiver may be asleep: the caller must then write its
+ * eventfd (and may count it in @doorbells).
+ */
+static inline bool uproc_native_mbox_post(struct uproc_native_mbox *mbox, unsigned int notifyid)
+{
+	/* Pairs with the receiver's store of sleeping and its exchange of pending
+	 * (uproc_native_mbox_sleep()): all seq_cst, so one of the two sees the other. */
+	atomic_fetch_or_explicit((_Atomic uint64_t *)&mbox->pending,
+				 uproc_native_mbox_bit(notifyid), memory_order_seq_cst);
+	return atomic_load_explicit((_Atomic uint32_t *)&mbox->sleeping, memory_order_seq_cst) != 0;
+}
+
+/** uproc_native_mbox_take() - take (and clear) every pending bit of @mbox. */
+static inline uint64_t uproc_native_mbox_take(struct uproc_native_mbox *mbox)
+{
+	return atomic_exchange_explicit((_Atomic uint64_t *)&mbox->pending, 0,
+					memory_order_seq_cst);
+}
+
+/**
+ * uproc_native_mbox_sleep() - the receiver is about to block on its eventfd: set
+ * @sleeping, then take the pending bits. If this returns non-zero the receiver must
+ * not block (call uproc_native_mbox_awake() and serve the bits); if 0 it may block.
+ */
+static inline uint64_t uproc_native_mbox_sleep(struct uproc_native_mbox *mbox)
+{
+	atomic_store_explicit((_Atomic uint32_t *)&mbox->sleeping, 1, memory_order_seq_cst);
+	return uproc_native_mbox_take(mbox);
+}
+
+/** uproc_native_mbox_awake() - the receiver runs: senders need not ring. */
+static inline void uproc_native_mbox_awake(struct uproc_native_mbox *mbox)
+{
+	atomic_store_explicit((_Atomic uint32_t *)&mbox->sleeping, 0, memory_order_seq_cst);
+}
+
+/** uproc_native_mbox_peek() - are bits pending? (for spinning; takes nothing) */
+static inline bool uproc_native_mbox_peek(const struct uproc_native_mbox *mbox)
+{
+	return atomic_load_explicit((const _Atomic uint64_t *)&mbox->pending,
+				    memory_order_relaxed) != 0;
+}
+
+/* ---- 2. host API ---------------------------------------------------------------- */
+
+#if defined(__STDC_HOSTED__) && __STDC_HOSTED__
+
+#include <sys/types.h>
+
+struct rproc;
+struct uproc_loop;
+
+/* Longest core name (registry key), NUL excluded: [A-Za-z0-9._-], not starting with '.'. */
+#define UPROC_NATIVE_NAME_MAX 63
+
+/**
+ * struct uproc_native_config - how to build a native core. Fill it with
+ * uproc_native_config_init(), then change what differs. Strings are copied by
+ * uproc_native_rproc_alloc().
+ * @name:        the core's name: the rproc's name and its registry key (required)
+ * @ram_da:      where the firmware is linked (UPROC_NATIVE_RAM_DA)
+ * @ram_size:    bytes of RAM the backend provides there, registered as carveout
+ *               "ram" in prepare (UPROC_NATIVE_RAM_SIZE); 0: none (the firmware
+ *               declares all its memory as carveouts)
+ * @ctl_da:      where the core sees its control page (UPROC_NATIVE_CTL_DA)
+ * @window_da, @window_size: where memories with da FW_RSC_ADDR_ANY are placed
+ * @stub_path:   the stub executable; NULL: $UPROC_NATIVE_STUB, else the one built
+ *               with this library
+ * @runtime_dir: uproc's runtime directory; the registry is its "native" folder.
+ *               NULL: $UPROC_RUNTIME_DIR, else /run/uproc
+ * @cpu:         pin the core to this CPU, or -1 (default) for no pinning
+ * @host_spin_ns: after a doorbell, how long the host keeps polling the mailbox
+ *               before going back to its loop (default 20 us; 0: no spinning)
+ * @core_spin_ns: how long the firmware spins before blocking (default 50 us)
+ */
+struct uproc_native_config {
+	const char *name;
+	uint64_t ram_da;
+	uint64_t ram_size;
+	uint64_t ctl_da;
+	uint64_t window_da;
+	uint64_t window_size;
+	const char *stub_path;
+	const char *runtime_dir;
+	int cpu;
+	uint32_t host_spin_ns;
+	uint32_t core_spin_ns;
+};
+
+/** uproc_native_config_init() - fill @cfg with the defaults above, @name as its name. */
+void uproc_native_config_init(struct uproc_native_config *cfg, const char *name);
+
+/**
+ * uproc_native_rproc_alloc() - a remote processor backed by a native core.
+ * @loop:     the event loop that watches its doorbell and pidfd (not owned)
+ * @cfg:      its configuration (copied)
+ * @firmware: the firmware file (copied; may be NULL to set it later)
+ *
+ * The rproc's ops implement prepare (registers the RAM), start (spawns the stub),
+ * stop (SIGKILL and reap), attach/detach (through the registry of running cores in
+ * <runtime_dir>/native/<name>.core), kick, mem_alloc/mem_release (memfd-backed),
+ * get_loaded_rsc_table, probe_running and coredump_notes (NT_PRSTATUS).
+ * Register it with rproc_add(); free it with rproc_del() then rproc_free().
+ *
+ * Return: the rproc (OFFLINE), or NULL with errno set (EINVAL: bad name or
+ * addresses; ENOMEM).
+ */
+struct rproc *uproc_native_rproc_alloc(struct uproc_loop *loop,
+				       const struct uproc_native_config *cfg,
+				       const char *firmware);
+
+/** enum uproc_native_exit_kind - how the last core process ended. */
+enum uproc_native_exit_kind {
+	UPROC_NATIVE_EXIT_NONE = 0,	/* no core has ended yet */
+	UPROC_NATIVE_EXIT_CODE = 1,	/* it exited with @status */
+	UPROC_NATIVE_EXIT_SIGNAL = 2,	/* it was killed by signal @status */
+	UPROC_NATIVE_EXIT_FAULT = 3,	/* the fault handler caught signal @status */
+	UPROC_NATIVE_EXIT_UNKNOWN = 4,	/* not our child (attached): status unknown */
+};
+
+/**
+ * struct uproc_native_exit - the end of a core process.
+ * @kind, @status: see enum uproc_native_exit_kind
+ * @stopped: the host stopped it (SIGKILL from stop()), not a crash
+ * @pid: the process
+ * @crash: the fault record, when @kind is UPROC_NATIVE_EXIT_FAULT
+ */
+struct uproc_native_exit {
+	enum uproc_native_exit_kind kind;
+	int status;
+	bool stopped;
+	pid_t pid;
+	struct uproc_native_crash crash;
+};
+
+/**
+ * uproc_native_last_exit() - how the last core of @rproc (a native rproc) ended.
+ * Locking: call on the loop thread. Return: 0, or -EINVAL if @rproc is not native.
+ */
+int uproc_native_last_exit(struct rproc *rproc, struct uproc_native_exit *out);
+
+/**
+ * uproc_native_pid() - the running core's process id, or -ESRCH when none runs.
+ */
+pid_t uproc_native_pid(struct rproc *rproc);
+
+/**
+ * uproc_native_registry_list() - call @fn for every core recorded in the registry
+ * under @runtime_dir (NULL: the default, as in struct uproc_native_config) whose
+ * process still runs. Stale records are left alone.
+ * Return: the number of cores listed, or -errno (-ENOENT: no registry yet gives 0).
+ */
+int uproc_native_registry_list(const char *runtime_dir,
+			       void (*fn)(const char *name, pid_t pid, void *arg), void *arg);
+
+#endif /* hosted */
+
+#endif /* UPROC_NATIVE_H */

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * native_internal.h - the native core's host side, private declarations: memory
+ * regions (memfds), the core process (spawn, doorbells, death, kill), the registry
+ * of running cores (attach), and the coredump note. Used by native_rproc.c and by
+ * the tests in tests/native/; never by users.
+ *
+ * Nothing here takes a lock: a struct native_core belongs to one thread at a time
+ * (the rproc's loop thread, or the caller under the rproc's lifecycle lock).
+ */
+#ifndef UPROC_NATIVE_INTERNAL_H
+#define UPROC_NATIVE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "uproc/native.h"
+
+/* Region protection in the core (the host always maps read-write). */
+#define NATIVE_PROT_R 0x1u
+#define NATIVE_PROT_W 0x2u
+#define NATIVE_PROT_X 0x4u
+#define NATIVE_PROT_RW (NATIVE_PROT_R | NATIVE_PROT_W)
+#define NATIVE_PROT_RWX (NATIVE_PROT_R | NATIVE_PROT_W | NATIVE_PROT_X)
+
+#define NATIVE_REGION_NAME_MAX 32
+#define NATIVE_MAX_REGIONS 48
+#define NATIVE_ERR_MAX 320
+
+/* The stub's exit status for a failure before the jump to the firmware. */
+#define NATIVE_STUB_EXIT_SETUP 126
+
+/**
+ * struct native_region - a shared-memory object (memfd) the host maps anywhere and
+ * the core maps at @da.
+ * @name: its name (NUL-terminated)
+ * @da:   device address (page-aligned)
+ * @size: bytes (page multiple)
+ * @prot: NATIVE_PROT_* in the core
+ * @fd:   the memfd (close-on-exec), or -1
+ * @va:   the host's mapping (read-write, shared), or NULL
+ */
+struct native_region {
+	char name[NATIVE_REGION_NAME_MAX + 1];
+	uint64_t da;
+	size_t size;
+	uint32_t prot;
+	int fd;
+	void *va;
+};
+
+/**
+ * native_region_create() - a new zero-filled memfd of @size bytes, mapped in the host.
+ * @da and @size must be page-aligned and @size non-zero; [da, da + size) must lie in
+ * the user address range above mmap_min_addr. The memfd is sealed against shrinking
+ * and growing, so no holder can make the host's mapping fault.
+ * Returns 0 or -errno.
+ */
+int native_region_create(struct native_region *r, const char *name, uint64_t da, size_t size,
+			 uint32_t prot);
+
+/**
+ * native_region_adopt() - map an existing memfd @fd (taken from a running core) as
+ * region @name at @da. Takes ownership of @fd (closed on failure too).
+ * Returns 0, -EINVAL if the object is smaller than @size, or -errno.
+ */
+int native_region_adopt(struct native_region *r, const char *name, int fd, uint64_t da,
+			size_t size, uint32_t prot);
+
+/** native_region_destroy() - unmap and close; @r is reset. Safe on a reset region. */
+void native_region_destroy(struct native_region *r);
+
+/** native_region_reset() - mark @r empty (fd -1, va NULL) without touching resources. */
+void native_region_reset(struct native_region *r);
+
+/** native_regions_overlap() - do [a, a + alen) and [b, b + blen) intersect? */
+bool native_regions_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen);
+
+/**
+ * struct native_core - one core process as the host sees it.
+ * @pid:       its process id (0 when none)
+ * @pidfd:     pidfd, polls readable when it dies
+ * @db_rx:     eventfd the host reads (core -> host), non-blocking
+ * @db_tx:     eventfd the host writes (host -> core)
+ * @core_db_in, @core_db_out: the doorbell fd numbers inside the core
+ * @ctl_region: the control page (owned)
+ * @ctl:       the control page's host mapping
+ * @cookie:    this boot's identity (also in the control page and the registry)
+ * @start_time: the process's start time (/proc/PID/stat field 22), for pid reuse
+ * @is_child:  the process is this host's child (it can be reaped, its status read)
+ */
+struct native_core {
+	pid_t pid;
+	int pidfd;
+	int db_rx;
+	int db_tx;
+	int core_db_in;
+	int core_db_out;
+	struct native_region ctl_region;
+	struct uproc_native_ctl *ctl;
+	uint64_t cookie;
+	uint64_t start_time;
+	bool is_child;
+};
+
+/**
+ * struct native_spawn - what native_core_spawn() needs.
+ * @stub_path: the stub executable
+ * @ctl_da:    where the core maps its control page
+ * @regions:   @nregions regions to map (borrowed; their memfds stay open in the core)
+ * @entry:     the firmware's entry point
+ * @cpu:       CPU to pin to, or -1
+ * @tsc_khz:   the TSC frequency to publish to the firmware (0: unknown)
+ * @spin_ns:   how long the firmware should spin before blocking
+ * @timeout_ms: how long to wait for the stub to reach the firmware
+ */
+struct native_spawn {
+	const char *stub_path;
+	uint64_t ctl_da;
+	const struct native_region *const *regions;
+	unsigned int nregions;
+	uint64_t entry;
+	int cpu;
+	uint64_t tsc_khz;
+	uint64_t spin_ns;
+	unsigned int timeout_ms;
+};
+
+/** native_core_init() - mark @core empty (no process, every fd -1). */
+void native_core_init(struct native_core *core);
+
+/**
+ * native_core_spawn() - start a core: create its control page and doorbells, spawn
+ * the stub (its own session, empty environment, signal mask and dispositions
+ * reset), and wait until it has jumped to the firmware.
+ * @err: receives a message on failure (@errlen bytes, may be NULL)
+ * Returns 0; -ENOEXEC when the stub could not be run; -EADDRINUSE when a region
+ * conflicts with the stub's own mappings; -ETIMEDOUT; -EIO for another stub failure
+ * (its message in @err); or -errno. On failure nothing is left behind.
+ */
+int native_core_spawn(struct native_core *core, const struct native_spawn *sp, char *err,
+		      size_t errlen);
+
+/**
+ * native_core_kill() - SIGKILL the core (pidfd_send_signal), wait for its death
+ * (reaping it when it is our child), and release everything (native_core_release).
+ * @exit_out: receives how it ended (may be NULL).
+ * Returns 0 or -errno. Safe on an empty core.
+ */
+int native_core_kill(struct native_core *core, struct uproc_native_exit *exit_out);
+
+/**
+ * native_core_reap() - after the pidfd polled readable: collect how the core ended
+ * (reaping it when it is our child). Does not release anything.
+ * Returns 1 when it has ended (@out filled), 0 while it still runs, or -errno.
+ */
+int native_core_reap(struct native_core *core, struct uproc_native_exit *out);
+
+/**
+ * native_core_release() - close the host's fds and unmap the control page, leaving
+ * the process alone (detach, or after it died). @core is reset to empty.
+ */
+void native_core_release(struct native_core *core);
+
+/**
+ * native_core_kick() - post @notifyid in the host -> core mailbox and ring the
+ * doorbell if the core may be asleep. Returns 1 if the eventfd was written, 0 if
+ * not needed, or -errno.
+ */
+int native_core_kick(struct native_core *core, unsigned int notifyid);
+
+/**
+ * native_core_take() - the host's doorbell handler: clear the eventfd and take the
+ * pending bits of the core -> host mailbox. Returns the bits (0: a ring without bits:
+ * serve every queue). The caller calls it again after spinning with
+ * native_core_spin_take() as it likes.
+ */
+uint64_t native_core_take(struct native_core *core);
+
+/**
+ * native_core_spin_take() - poll the core -> host mailbox for up to @spin_ns
+ * nanoseconds (bounded; the host counts as awake meanwhile, so the core does not
+ * ring), then mark the host asleep and take once more. Returns the bits found (0
+ * when the host may go back to its loop and wait for the eventfd; the host is then
+ * marked asleep).
+ */
+uint64_t native_core_spin_take(struct native_core *core, uint64_t spin_ns);
+
+/** native_tsc_khz() - measure the TSC frequency (about 2 ms). Returns kHz or 0. */
+uint64_t native_tsc_khz(void);
+
+/** native_proc_start_time() - field 22 of /proc/@pid/stat. Returns 0 or -errno. */
+int native_proc_start_time(pid_t pid, uint64_t *out);
+
+/* ---- registry of running cores ---------------------------------------------------- */
+
+/**
+ * struct native_record - what the registry keeps about one running core.
+ * Region fds are the numbers inside the core's process (for pidfd_getfd).
+ */
+struct native_record {
+	char name[UPROC_NATIVE_NAME_MAX + 1];
+	pid_t pid;
+	uint64_t start_time;
+	uint64_t cookie;
+	int core_db_in;
+	int core_db_out;
+	uint64_t entry;
+	uint64_t rsc_da;
+	uint64_t rsc_size;
+	unsigned int nregions;
+	struct native_region regions[NATIVE_MAX_REGIONS]; /* [0] is the control page */
+	char firmware[256];
+};
+
+/** native_name_valid() - [A-Za-z0-9._-]{1,UPROC_NATIVE_NAME_MAX}, not starting with '.'. */
+bool native_name_valid(const char *name);
+
+/**
+ * native_registry_dir() - the registry folder: @runtime_dir (or $UPROC_RUNTIME_DIR,
+ * or /run/uproc) + "/native". Returns 0 or -ENAMETOOLONG.
+ */
+int native_registry_dir(const char *runtime_dir, char *buf, size_t len);
+
+/**
+ * native_registry_write() - record @rec as <dir>/<name>.core (atomically: a temporary
+ * file renamed over it), creating the folders (mode 0700). Returns 0 or -errno.
+ */
+int native_registry_write(const char *dir, const struct native_record *rec);
+
+/**
+ * native_registry_read() - read <dir>/<name>.core into @rec (regions with fd = the
+ * core's fd numbers, va NULL). Returns 0, -ENOENT, or -EINVAL for a malformed record.
+ */
+int native_registry_read(const char *dir, const char *name, struct native_record *rec);
+
+/**
+ * native_registry_lock() - take the exclusive right to drive core @name: an flock on
+ * <dir>/<name>.lock, held while a host runs or is attached to that core and released
+ * by the kernel if the host dies. Returns the lock's fd, -EBUSY when another host
+ * holds it, or -errno.
+ */
+int native_registry_lock(const char *dir, const char *name);
+
+/** native_registry_unlock() - release a lock from native_registry_lock() (fd < 0: none). */
+void native_registry_unlock(const char *dir, const char *name, int fd);
+
+/** native_registry_remove() - delete <dir>/<name>.core. Returns 0 or -errno. */
+int native_registry_remove(const char *dir, const char *name);
+
+/**
+ * native_core_record() - fill @rec's identity fields (pid, start time, cookie,
+ * doorbells, control page) from a running @core.
+ */
+void native_core_record(const struct native_core *core, struct native_record *rec);
+
+/**
+ * native_core_attach() - find the core @rec describes and take it over: open its
+ * pidfd, check that the process is the same one (start time) and that its control
+ * page carries the recorded cookie, take its doorbells and region memfds with
+ * pidfd_getfd and map them. @regions receives rec->nregions - 1 mapped regions
+ * (the control page excluded; it goes into @core).
+ * Returns 0; -ESRCH when the process is gone or is another one (a stale record);
+ * -EPROTO when it is the recorded process but its control page lost the recorded
+ * magic or cookie; -EPERM when the kernel refuses pidfd_getfd; or -errno. Nothing
+ * is left on failure.
+ */
+int native_core_attach(struct native_core *core, const struct native_record *rec,
+		       struct native_region *regions, char *err, size_t errlen);
+
+/* ---- coredump ------------------------------------------------------------------- */
+
+/**
+ * native_prstatus_note() - an ELF note NT_PRSTATUS ("CORE") for x86-64 built from
+ * @ex (its registers, signal and pid). Writes into @buf when it is non-NULL and
+ * @len is enough. Returns the note's size, or -ENOSPC.
+ */
+ssize_t native_prstatus_note(const struct uproc_native_exit *ex, void *buf, size_t len);
+
+#endif /* UPROC_NATIVE_INTERNAL_H */

@@ -1,0 +1,776 @@
+// SPDX-License-Identifier: MIT
+/*
+ * native_rproc.c - the native core as a remoteproc backend (struct rproc_ops).
+ *
+ * Memories: every memory the core allocates (carveouts, vrings, vdev buffers) and
+ * the backend's RAM is a sealed memfd region (native_region.c); the rproc_mem_entry's
+ * priv points to its struct native_mem. A fixed-address request that falls inside
+ * a region already there (a carveout declared inside the RAM) is an alias of it.
+ * Requests with FW_RSC_ADDR_ANY are placed first-fit in the backend's window.
+ *
+ * Events: the core's doorbell eventfd and its pidfd are watched in the rproc's loop.
+ * A doorbell takes the mailbox bits and calls rproc_vq_interrupt() for each kicked
+ * notifyid (a ring without bits: every notifyid), then polls the mailbox for up to
+ * host_spin_ns before it goes back to the loop. A readable pidfd is the core's end:
+ * it is collected, the record removed, and reported as a crash (SIGSEGV/SIGBUS as
+ * an MMU fault, anything else as a fatal error).
+ *
+ * Threading: lifecycle hooks add and remove loop fds, so the rproc's lifecycle calls
+ * must run on the loop's thread or while no other thread dispatches the loop (the
+ * rule of uproc/loop.h). Recovery runs on the loop thread.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "native_internal.h"
+#include "uproc/loop.h"
+#include "uproc/remoteproc.h"
+#include "uproc/rsc_table.h"
+
+#ifndef UPROC_NATIVE_STUB_DEFAULT
+#define UPROC_NATIVE_STUB_DEFAULT "uproc-native-stub"
+#endif
+
+#define NATIVE_PAGE 4096u
+#define NATIVE_RPROC_MAGIC 0x4e415456u /* "NATV" */
+/* Most notifyids tried when a ring names no queue. */
+#define NATIVE_MAX_NOTIFYID 1024
+
+/* A region this backend provides; the rproc_mem_entry's priv. */
+struct native_mem {
+	struct native_region region; /* alias: fd -1, va inside its parent */
+	bool alias;
+	struct native_mem *next;
+};
+
+struct native_rproc {
+	uint32_t magic;
+	struct rproc *rproc;
+	struct uproc_loop *loop;
+	char name[UPROC_NATIVE_NAME_MAX + 1];
+	uint64_t ram_da, ram_size, ctl_da, window_da, window_size;
+	char stub_path[PATH_MAX];
+	char registry_dir[PATH_MAX];
+	int cpu;
+	uint32_t host_spin_ns, core_spin_ns;
+	uint64_t tsc_khz;
+
+	struct native_core core;
+	int lock_fd;   /* the registry lock on our name while a core is ours, or -1 */
+	bool running;  /* a core process is ours (spawned or attached) */
+	bool watching; /* its fds are in the loop */
+	struct native_mem *mems;
+	uint64_t rsc_da, rsc_size;
+	struct uproc_native_exit last_exit;
+};
+
+static void drop_lock(struct native_rproc *nr);
+
+static struct native_rproc *to_native(struct rproc *rproc)
+{
+	return rproc_priv(rproc);
+}
+
+static void native_log(const struct native_rproc *nr, const char *what, int err,
+		       const char *detail)
+{
+	fprintf(stderr, "uproc native %s: %s: %s%s%s\n", nr->name, what, strerror(-err),
+		detail && detail[0] ? ": " : "", detail ? detail : "");
+}
+
+/* ---- memories ---------------------------------------------------------------------- */
+
+static size_t page_up(size_t n)
+{
+	return (n + NATIVE_PAGE - 1) & ~(size_t)(NATIVE_PAGE - 1);
+}
+
+static struct native_mem *find_containing(struct native_rproc *nr, uint64_t da, uint64_t len)
+{
+	for (struct native_mem *m = nr->mems; m; m = m->next)
+		if (!m->alias && da >= m->region.da &&
+		    uproc_range_ok(da - m->region.da, len, m->region.size))
+			return m;
+	return NULL;
+}
+
+static bool range_busy(struct native_rproc *nr, uint64_t da, uint64_t len)
+{
+	if (native_regions_overlap(da, len, nr->ctl_da, UPROC_NATIVE_CTL_SIZE))
+		return true;
+	for (struct native_mem *m = nr->mems; m; m = m->next)
+		if (!m->alias && native_regions_overlap(da, len, m->region.da, m->region.size))
+			return true;
+	return false;
+}
+
+/* First fit in the window. Returns the da or UINT64_MAX. */
+static uint64_t place_in_window(struct native_rproc *nr, uint64_t len)
+{
+	uint64_t da = nr->window_da;
+	uint64_t end = nr->window_da + nr->window_size;
+
+	while (da < end && len <= end - da) {
+		bool moved = false;
+		for (struct native_mem *m = nr->mems; m; m = m->next) {
+			if (!m->alias &&
+			    native_regions_overlap(da, len, m->region.da, m->region.size)) {
+				da = page_up(m->region.da + m->region.size);
+				moved = true;
+			}
+		}
+		if (!moved)
+			return da;
+	}
+	return UINT64_MAX;
+}
+
+static uint32_t prot_for(const char *name)
+{
+	/* Rings and message buffers hold data only; other memories may hold code. */
+	return strncmp(name, "vdev", 4) == 0 ? NATIVE_PROT_RW : NATIVE_PROT_RWX;
+}
+
+static int native_mem_alloc(struct rproc *rproc, struct rproc_mem_entry *mem)
+{
+	struct native_rproc *nr = to_native(rproc);
+	struct native_mem *m;
+	struct native_mem *parent;
+	uint64_t da = mem->da;
+	size_t len = page_up(mem->len);
+	int ret;
+
+	if (!mem->len || len < mem->len)
+		return -EINVAL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+
+	if (da == FW_RSC_ADDR_ANY) {
+		da = place_in_window(nr, len);
+		if (da == UINT64_MAX) {
+			free(m);
+			return -ENOMEM;
+		}
+	} else if ((parent = find_containing(nr, da, mem->len)) != NULL) {
+		/* Inside a region already there (a carveout inside the RAM): share it. */
+		native_region_reset(&m->region);
+		snprintf(m->region.name, sizeof(m->region.name), "%s", mem->name);
+		m->region.da = da;
+		m->region.size = mem->len;
+		m->region.va = (uint8_t *)parent->region.va + (da - parent->region.da);
+		m->alias = true;
+		goto done;
+	} else if ((da & (NATIVE_PAGE - 1)) || range_busy(nr, da, len)) {
+		free(m);
+		return (da & (NATIVE_PAGE - 1)) ? -EINVAL : -EADDRINUSE;
+	}
+	ret = native_region_create(&m->region, mem->name, da, len, prot_for(mem->name));
+	if (ret) {
+		free(m);
+		return ret;
+	}
+done:
+	m->next = nr->mems;
+	nr->mems = m;
+	mem->va = m->region.va;
+	mem->da = da;
+	mem->fd = m->region.fd;
+	mem->priv = m;
+	return 0;
+}
+
+static int native_mem_release(struct rproc *rproc, struct rproc_mem_entry *mem)
+{
+	struct native_rproc *nr = to_native(rproc);
+	struct native_mem *m = mem->priv;
+
+	if (!m)
+		return 0;
+	for (struct native_mem **pp = &nr->mems; *pp; pp = &(*pp)->next) {
+		if (*pp == m) {
+			*pp = m->next;
+			break;
+		}
+	}
+	if (!m->alias)
+		native_region_destroy(&m->region);
+	free(m);
+	mem->priv = NULL;
+	mem->va = NULL;
+	mem->fd = -1;
+	return 0;
+}
+
+/* Register @m with the core as memory the backend set up. */
+static int register_mem(struct native_rproc *nr, struct native_mem *m)
+{
+	struct rproc_mem_entry *mem = calloc(1, sizeof(*mem));
+
+	if (!mem)
+		return -ENOMEM;
+	size_t n = strnlen(m->region.name, sizeof(mem->name) - 1);
+	memcpy(mem->name, m->region.name, n);
+	mem->name[n] = '\0';
+	mem->va = m->region.va;
+	mem->da = m->region.da;
+	mem->len = m->region.size;
+	mem->fd = m->region.fd;
+	mem->priv = m;
+	m->next = nr->mems;
+	nr->mems = m;
+	rproc_add_carveout(nr->rproc, mem); /* the core frees @mem, calls mem_release */
+	return 0;
+}
+
+static int native_prepare(struct rproc *rproc)
+{
+	struct native_rproc *nr = to_native(rproc);
+	struct native_mem *m;
+	int ret;
+
+	/* Attaching: the memories come from the running core (native_attach). */
+	if (rproc_get_state(rproc) == RPROC_DETACHED || !nr->ram_size)
+		return 0;
+	for (m = nr->mems; m; m = m->next)
+		if (!strcmp(m->region.name, "ram"))
+			return 0;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	ret = native_region_create(&m->region, "ram", nr->ram_da, nr->ram_size, NATIVE_PROT_RWX);
+	if (ret) {
+		native_log(nr, "cannot create the RAM", ret, NULL);
+		free(m);
+		return ret;
+	}
+	ret = register_mem(nr, m);
+	if (ret) {
+		native_region_destroy(&m->region);
+		nr->mems = m->next;
+		free(m);
+	}
+	return ret;
+}
+
+/* ---- events ------------------------------------------------------------------------- */
+
+static void serve_bits(struct native_rproc *nr, uint64_t bits)
+{
+	unsigned int from = 0;
+
+	if (bits) {
+		for (unsigned int n = 0; n < UPROC_NATIVE_MBOX_HIGH; n++)
+			if (bits & (1ull << n))
+				rproc_vq_interrupt(nr->rproc, (int)n);
+		if (!(bits & (1ull << UPROC_NATIVE_MBOX_HIGH)))
+			return;
+		from = UPROC_NATIVE_MBOX_HIGH;
+	}
+	/* Every notifyid from @from up: they are given out contiguously from 0. */
+	for (unsigned int n = from; n < NATIVE_MAX_NOTIFYID; n++)
+		if (rproc_vq_interrupt(nr->rproc, (int)n) == -ENOENT)
+			break;
+}
+
+static void on_doorbell(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct native_rproc *nr = arg;
+	uint64_t bits;
+
+	(void)loop;
+	(void)fd;
+	(void)events;
+	if (!nr->running)
+		return;
+	bits = native_core_take(&nr->core);
+	serve_bits(nr, bits);
+	while (nr->running && (bits = native_core_spin_take(&nr->core, nr->host_spin_ns)) != 0)
+		serve_bits(nr, bits);
+}
+
+static void unwatch(struct native_rproc *nr)
+{
+	if (!nr->watching)
+		return;
+	uproc_loop_del_fd(nr->loop, nr->core.db_rx);
+	uproc_loop_del_fd(nr->loop, nr->core.pidfd);
+	nr->watching = false;
+}
+
+static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg);
+
+static int watch(struct native_rproc *nr)
+{
+	int ret = uproc_loop_add_fd(nr->loop, nr->core.db_rx, UPROC_LOOP_IN, on_doorbell, nr);
+	if (ret)
+		return ret;
+	ret = uproc_loop_add_fd(nr->loop, nr->core.pidfd, UPROC_LOOP_IN, on_death, nr);
+	if (ret) {
+		uproc_loop_del_fd(nr->loop, nr->core.db_rx);
+		return ret;
+	}
+	nr->watching = true;
+	return 0;
+}
+
+static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct native_rproc *nr = arg;
+	struct uproc_native_exit ex;
+
+	(void)loop;
+	(void)fd;
+	(void)events;
+	if (!nr->running || native_core_reap(&nr->core, &ex) != 1)
+		return;
+	unwatch(nr);
+	nr->last_exit = ex;
+	native_core_release(&nr->core);
+	nr->running = false;
+	native_registry_remove(nr->registry_dir, nr->name);
+	drop_lock(nr);
+
+	bool mmu = ex.kind == UPROC_NATIVE_EXIT_FAULT &&
+		   (ex.status == SIGSEGV || ex.status == SIGBUS);
+	if (ex.kind == UPROC_NATIVE_EXIT_FAULT)
+		fprintf(stderr, "uproc native %s: the firmware died of signal %d at rip %#" PRIx64
+			", address %#" PRIx64 "\n", nr->name, ex.status, ex.crash.regs.rip,
+			ex.crash.addr);
+	else if (ex.kind == UPROC_NATIVE_EXIT_SIGNAL)
+		fprintf(stderr, "uproc native %s: the core was killed by signal %d%s\n", nr->name,
+			ex.status, ex.status == SIGSYS ? " (a forbidden system call)" : "");
+	else
+		fprintf(stderr, "uproc native %s: the core ended (status %d)\n", nr->name,
+			ex.status);
+	rproc_report_crash(nr->rproc, mmu ? RPROC_MMUFAULT : RPROC_FATAL_ERROR);
+}
+
+/* ---- lifecycle ----------------------------------------------------------------------- */
+
+/* One host drives a core name at a time (the registry lock; see native_registry.c). */
+static int take_lock(struct native_rproc *nr)
+{
+	if (nr->lock_fd >= 0)
+		return 0;
+	int fd = native_registry_lock(nr->registry_dir, nr->name);
+	if (fd < 0) {
+		native_log(nr, fd == -EBUSY ? "another host drives a core of this name"
+					    : "cannot lock the registry", fd, nr->registry_dir);
+		return fd;
+	}
+	nr->lock_fd = fd;
+	return 0;
+}
+
+static void drop_lock(struct native_rproc *nr)
+{
+	native_registry_unlock(nr->registry_dir, nr->name, nr->lock_fd);
+	nr->lock_fd = -1;
+}
+
+/* The device address of host pointer @va inside one of our regions. */
+static uint64_t va_to_da(struct native_rproc *nr, const void *va, size_t len)
+{
+	const uint8_t *p = va;
+
+	for (struct native_mem *m = nr->mems; m; m = m->next) {
+		const uint8_t *base = m->region.va;
+		if (base && p >= base && uproc_range_ok((uint64_t)(p - base), len, m->region.size))
+			return m->region.da + (uint64_t)(p - base);
+	}
+	return UINT64_MAX;
+}
+
+static int write_record(struct native_rproc *nr)
+{
+	struct native_record *rec = calloc(1, sizeof(*rec));
+	size_t size = 0;
+	int ret;
+
+	if (!rec)
+		return -ENOMEM;
+	snprintf(rec->name, sizeof(rec->name), "%s", nr->name);
+	native_core_record(&nr->core, rec);
+	rec->entry = rproc_get_boot_addr(nr->rproc);
+	void *table = rproc_loaded_rsc_table(nr->rproc, &size);
+	uint64_t da = table ? va_to_da(nr, table, size) : UINT64_MAX;
+	if (da != UINT64_MAX) {
+		rec->rsc_da = da;
+		rec->rsc_size = size;
+	}
+	rproc_get_firmware(nr->rproc, rec->firmware, sizeof(rec->firmware));
+	ret = 0;
+	for (struct native_mem *m = nr->mems; m; m = m->next) {
+		if (m->alias)
+			continue;
+		if (rec->nregions >= NATIVE_MAX_REGIONS) {
+			ret = -E2BIG;
+			break;
+		}
+		rec->regions[rec->nregions++] = m->region;
+	}
+	if (!ret)
+		ret = native_registry_write(nr->registry_dir, rec);
+	free(rec);
+	return ret;
+}
+
+static int native_start(struct rproc *rproc)
+{
+	struct native_rproc *nr = to_native(rproc);
+	const struct native_region *regions[NATIVE_MAX_REGIONS];
+	unsigned int n = 0;
+	char err[NATIVE_ERR_MAX] = "";
+	int ret;
+
+	if (nr->running)
+		return -EBUSY;
+	for (struct native_mem *m = nr->mems; m; m = m->next) {
+		if (m->alias)
+			continue;
+		if (n >= NATIVE_MAX_REGIONS)
+			return -E2BIG;
+		regions[n++] = &m->region;
+	}
+	ret = take_lock(nr);
+	if (ret)
+		return ret;
+	if (!nr->tsc_khz)
+		nr->tsc_khz = native_tsc_khz();
+	struct native_spawn sp = {
+		.stub_path = nr->stub_path,
+		.ctl_da = nr->ctl_da,
+		.regions = regions,
+		.nregions = n,
+		.entry = rproc_get_boot_addr(rproc),
+		.cpu = nr->cpu,
+		.tsc_khz = nr->tsc_khz,
+		.spin_ns = nr->core_spin_ns,
+		.timeout_ms = 5000,
+	};
+	ret = native_core_spawn(&nr->core, &sp, err, sizeof(err));
+	if (ret) {
+		native_log(nr, "cannot start the core", ret, err);
+		drop_lock(nr);
+		return ret;
+	}
+	ret = watch(nr);
+	if (ret)
+		goto kill;
+	nr->running = true;
+	ret = write_record(nr);
+	if (ret) {
+		native_log(nr, "cannot record the core in the registry", ret, nr->registry_dir);
+		goto unwatch;
+	}
+	return 0;
+
+unwatch:
+	nr->running = false;
+	unwatch(nr);
+kill:
+	native_core_kill(&nr->core, NULL);
+	drop_lock(nr);
+	return ret;
+}
+
+static int native_stop(struct rproc *rproc)
+{
+	struct native_rproc *nr = to_native(rproc);
+	struct uproc_native_exit ex;
+	int ret;
+
+	if (!nr->running)
+		return 0; /* it already ended (a crash): nothing left to stop */
+	unwatch(nr);
+	ret = native_core_kill(&nr->core, &ex);
+	nr->running = false;
+	if (!ret)
+		nr->last_exit = ex;
+	native_registry_remove(nr->registry_dir, nr->name);
+	drop_lock(nr);
+	return ret;
+}
+
+static int native_attach(struct rproc *rproc)
+{
+	struct native_rproc *nr = to_native(rproc);
+	struct native_record *rec;
+	struct native_region *regions;
+	char err[NATIVE_ERR_MAX] = "";
+	int ret;
+
+	if (nr->running)
+		return -EBUSY;
+	rec = calloc(1, sizeof(*rec));
+	regions = calloc(NATIVE_MAX_REGIONS, sizeof(*regions));
+	if (!rec || !regions) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = take_lock(nr);
+	if (ret)
+		goto out;
+	ret = native_registry_read(nr->registry_dir, nr->name, rec);
+	if (ret) {
+		native_log(nr, "no running core recorded", ret, nr->registry_dir);
+		goto unlock;
+	}
+	ret = native_core_attach(&nr->core, rec, regions, err, sizeof(err));
+	if (ret) {
+		native_log(nr, "cannot attach", ret, err);
+		if (ret == -ESRCH)
+			native_registry_remove(nr->registry_dir, nr->name);
+		goto unlock;
+	}
+	unsigned int i;
+	for (i = 0; i + 1 < rec->nregions; i++) {
+		struct native_mem *m = calloc(1, sizeof(*m));
+		if (m)
+			m->region = regions[i];
+		if (!m || register_mem(nr, m) != 0) {
+			free(m);
+			ret = -ENOMEM;
+			break;
+		}
+	}
+	if (ret) {
+		/* Regions already registered are released by the core's cleanup. */
+		for (unsigned int j = i; j + 1 < rec->nregions; j++)
+			native_region_destroy(&regions[j]);
+		native_core_release(&nr->core);
+		goto unlock;
+	}
+	nr->rsc_da = rec->rsc_da;
+	nr->rsc_size = rec->rsc_size;
+	ret = watch(nr);
+	if (ret) {
+		native_core_release(&nr->core);
+		goto unlock;
+	}
+	nr->running = true;
+	/* Tell the firmware a new host is here (it announces its channels again). */
+	atomic_fetch_add_explicit((_Atomic uint32_t *)&nr->core.ctl->host_epoch, 1,
+				  memory_order_release);
+	native_core_kick(&nr->core, UPROC_NATIVE_MBOX_HIGH);
+	goto out;
+unlock:
+	drop_lock(nr);
+out:
+	free(regions);
+	free(rec);
+	return ret;
+}
+
+static int native_detach(struct rproc *rproc)
+{
+	struct native_rproc *nr = to_native(rproc);
+
+	if (!nr->running)
+		return -ESRCH;
+	unwatch(nr);
+	/* The process and its record stay: the next host attaches through them. */
+	native_core_release(&nr->core);
+	nr->running = false;
+	drop_lock(nr);
+	return 0;
+}
+
+static void native_kick(struct rproc *rproc, int vqid)
+{
+	struct native_rproc *nr = to_native(rproc);
+
+	if (nr->running && vqid >= 0)
+		native_core_kick(&nr->core, (unsigned int)vqid);
+}
+
+static void *native_get_loaded_rsc_table(struct rproc *rproc, size_t *size)
+{
+	struct native_rproc *nr = to_native(rproc);
+
+	if (!nr->rsc_size)
+		return NULL;
+	for (struct native_mem *m = nr->mems; m; m = m->next) {
+		if (nr->rsc_da >= m->region.da &&
+		    uproc_range_ok(nr->rsc_da - m->region.da, nr->rsc_size, m->region.size)) {
+			*size = nr->rsc_size;
+			return (uint8_t *)m->region.va + (nr->rsc_da - m->region.da);
+		}
+	}
+	return NULL;
+}
+
+static int native_probe_running(struct rproc *rproc)
+{
+	struct native_rproc *nr = to_native(rproc);
+	struct native_record *rec = calloc(1, sizeof(*rec));
+	uint64_t start_time;
+	int ret;
+
+	if (!rec)
+		return -ENOMEM;
+	ret = native_registry_read(nr->registry_dir, nr->name, rec);
+	if (ret == -ENOENT) {
+		ret = 0;
+		goto out;
+	}
+	if (ret) {
+		/* A record we cannot read is no running core; leave it for inspection. */
+		native_log(nr, "ignoring a malformed registry record", ret, nr->registry_dir);
+		ret = 0;
+		goto out;
+	}
+	if (native_proc_start_time(rec->pid, &start_time) != 0 ||
+	    (rec->start_time && start_time != rec->start_time)) {
+		native_registry_remove(nr->registry_dir, nr->name); /* stale: it died */
+		ret = 0;
+		goto out;
+	}
+	ret = 1;
+out:
+	free(rec);
+	return ret;
+}
+
+static ssize_t native_coredump_notes(struct rproc *rproc, void *buf, size_t len)
+{
+	struct native_rproc *nr = to_native(rproc);
+
+	if (nr->last_exit.kind == UPROC_NATIVE_EXIT_NONE)
+		return 0;
+	return native_prstatus_note(&nr->last_exit, buf, len);
+}
+
+static const struct rproc_ops native_ops = {
+	.prepare = native_prepare,
+	.start = native_start,
+	.stop = native_stop,
+	.attach = native_attach,
+	.detach = native_detach,
+	.kick = native_kick,
+	.mem_alloc = native_mem_alloc,
+	.mem_release = native_mem_release,
+	.get_loaded_rsc_table = native_get_loaded_rsc_table,
+	.probe_running = native_probe_running,
+	.coredump_notes = native_coredump_notes,
+};
+
+/* ---- public ----------------------------------------------------------------------------- */
+
+void uproc_native_config_init(struct uproc_native_config *cfg, const char *name)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->name = name;
+	cfg->ram_da = UPROC_NATIVE_RAM_DA;
+	cfg->ram_size = UPROC_NATIVE_RAM_SIZE;
+	cfg->ctl_da = UPROC_NATIVE_CTL_DA;
+	cfg->window_da = UPROC_NATIVE_WINDOW_DA;
+	cfg->window_size = UPROC_NATIVE_WINDOW_SIZE;
+	cfg->cpu = -1;
+	cfg->host_spin_ns = 20000;
+	cfg->core_spin_ns = 50000;
+}
+
+static bool config_ok(const struct uproc_native_config *cfg)
+{
+	const uint64_t top = 1ull << 32; /* resource tables hold 32-bit addresses */
+
+	if (!native_name_valid(cfg->name))
+		return false;
+	if ((cfg->ram_da | cfg->ram_size | cfg->ctl_da | cfg->window_da | cfg->window_size) &
+	    (NATIVE_PAGE - 1))
+		return false;
+	if (cfg->ram_da > top || cfg->ram_size > top - cfg->ram_da || cfg->ctl_da < 0x10000 ||
+	    cfg->ctl_da > top - UPROC_NATIVE_CTL_SIZE || cfg->window_da > top ||
+	    cfg->window_size > top - cfg->window_da || !cfg->window_size)
+		return false;
+	if (native_regions_overlap(cfg->ctl_da, UPROC_NATIVE_CTL_SIZE, cfg->ram_da, cfg->ram_size) ||
+	    native_regions_overlap(cfg->ctl_da, UPROC_NATIVE_CTL_SIZE, cfg->window_da,
+				   cfg->window_size) ||
+	    native_regions_overlap(cfg->ram_da, cfg->ram_size, cfg->window_da, cfg->window_size))
+		return false;
+	return true;
+}
+
+struct rproc *uproc_native_rproc_alloc(struct uproc_loop *loop,
+				       const struct uproc_native_config *cfg,
+				       const char *firmware)
+{
+	struct native_rproc *nr;
+	struct rproc *rproc;
+	const char *stub;
+
+	if (!loop || !cfg || !config_ok(cfg)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	rproc = rproc_alloc(cfg->name, &native_ops, firmware, sizeof(*nr), loop);
+	if (!rproc) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	nr = rproc_priv(rproc);
+	memset(nr, 0, sizeof(*nr));
+	nr->magic = NATIVE_RPROC_MAGIC;
+	nr->rproc = rproc;
+	nr->loop = loop;
+	snprintf(nr->name, sizeof(nr->name), "%s", cfg->name);
+	nr->ram_da = cfg->ram_da;
+	nr->ram_size = cfg->ram_size;
+	nr->ctl_da = cfg->ctl_da;
+	nr->window_da = cfg->window_da;
+	nr->window_size = cfg->window_size;
+	nr->cpu = cfg->cpu;
+	nr->host_spin_ns = cfg->host_spin_ns;
+	nr->core_spin_ns = cfg->core_spin_ns;
+	native_core_init(&nr->core);
+	nr->lock_fd = -1;
+
+	stub = cfg->stub_path;
+	if (!stub || !stub[0])
+		stub = getenv("UPROC_NATIVE_STUB");
+	if (!stub || !stub[0])
+		stub = UPROC_NATIVE_STUB_DEFAULT;
+	if (snprintf(nr->stub_path, sizeof(nr->stub_path), "%s", stub) >=
+		    (int)sizeof(nr->stub_path) ||
+	    native_registry_dir(cfg->runtime_dir, nr->registry_dir, sizeof(nr->registry_dir))) {
+		rproc_free(rproc);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return rproc;
+}
+
+static struct native_rproc *checked(struct rproc *rproc)
+{
+	struct native_rproc *nr = rproc ? rproc_priv(rproc) : NULL;
+	return nr && nr->magic == NATIVE_RPROC_MAGIC && nr->rproc == rproc ? nr : NULL;
+}
+
+int uproc_native_last_exit(struct rproc *rproc, struct uproc_native_exit *out)
+{
+	struct native_rproc *nr = checked(rproc);
+
+	if (!nr || !out)
+		return -EINVAL;
+	*out = nr->last_exit;
+	return 0;
+}
+
+pid_t uproc_native_pid(struct rproc *rproc)
+{
+	struct native_rproc *nr = checked(rproc);
+
+	if (!nr || !nr->running)
+		return -ESRCH;
+	return nr->core.pid;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h - uprocd's configuration file.
+ *
+ * INI-like text: "[uprocd]" holds the daemon's settings, each "[remoteproc NAME]"
+ * one processor. "key = value" lines; '#' or ';' starts a comment line; blank
+ * lines are ignored. Keys:
+ *
+ *   [uprocd]   root (the control tree's mount point, default /run/uproc),
+ *              runtime_dir (sockets and tty links, default /run/uprocd),
+ *              socket (default <runtime_dir>/uprocd.sock), group (may write;
+ *              name or number, default none: root only), firmware_path (default
+ *              for processors that set none)
+ *   [remoteproc NAME]
+ *              backend (native), firmware (file name), firmware_path (a
+ *              directory; repeat the key or separate with ':'), memory (RAM
+ *              size, K/M/G suffixes), cpu (a CPU number, or -1 for none),
+ *              auto_boot (yes/no), recovery (enabled/disabled),
+ *              coredump (disabled/enabled/inline)
+ */
+#ifndef UPROCD_CONFIG_H
+#define UPROCD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define UPROCD_NAME_MAX 32	/* processor names, NUL included */
+#define UPROCD_MAX_FW_DIRS 8
+#define UPROCD_MAX_PROCS 64
+
+enum uprocd_backend {
+	UPROCD_BACKEND_NATIVE = 0,
+};
+
+/** struct uprocd_proc_config - one [remoteproc NAME] section. Strings are owned. */
+struct uprocd_proc_config {
+	char name[UPROCD_NAME_MAX];
+	enum uprocd_backend backend;
+	char *firmware;			/* may be NULL: set later */
+	char *fw_dirs[UPROCD_MAX_FW_DIRS];
+	unsigned int n_fw_dirs;
+	uint64_t memory;		/* bytes; 0: the backend's default */
+	int cpu;			/* -1: not pinned */
+	bool auto_boot;
+	bool recovery;
+	int coredump;			/* enum rproc_dump_mechanism values */
+	unsigned int line;		/* where the section starts */
+};
+
+/** struct uprocd_config - the whole file. Free with uprocd_config_free(). */
+struct uprocd_config {
+	char *root;
+	char *runtime_dir;
+	char *socket;
+	bool has_group;
+	gid_t group;
+	char *fw_dirs[UPROCD_MAX_FW_DIRS];
+	unsigned int n_fw_dirs;
+	struct uprocd_proc_config *procs;
+	unsigned int n_procs;
+};
+
+/**
+ * uprocd_config_parse() - parse configuration @text of @len bytes into @cfg.
+ * @err: receives "line N: what is wrong" on failure (@errlen bytes).
+ * Returns 0 or -EINVAL (bad syntax or value), -ENOMEM. On failure @cfg holds
+ * nothing to free. Defaults are filled in for keys left out.
+ */
+int uprocd_config_parse(struct uprocd_config *cfg, const char *text, size_t len, char *err,
+			size_t errlen);
+
+/** uprocd_config_load() - read and parse the file at @path. Returns as parse, or -errno. */
+int uprocd_config_load(struct uprocd_config *cfg, const char *path, char *err, size_t errlen);
+
+/** uprocd_config_free() - free what parse allocated. */
+void uprocd_config_free(struct uprocd_config *cfg);
+
+/** uprocd_config_find() - the processor named @name, or NULL. */
+const struct uprocd_proc_config *uprocd_config_find(const struct uprocd_config *cfg,
+						    const char *name);
+
+/** uprocd_parse_size() - "64K", "1M", "4096" -> bytes. Returns 0 or -EINVAL/-ERANGE. */
+int uprocd_parse_size(const char *s, uint64_t *out);
+
+#endif /* UPROCD_CONFIG_H */

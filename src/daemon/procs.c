@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * procs.c - the configured processors: created at start, attached to when their
+ * core still runs from an earlier uprocd, left running when uprocd exits.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "fw_resolve.h"
+#include "uproc/native.h"
+#include "uproc/remoteproc.h"
+
+static const char *event_name(enum rproc_event e)
+{
+	switch (e) {
+	case RPROC_EVENT_BEFORE_POWERUP: return "powering up";
+	case RPROC_EVENT_AFTER_POWERUP: return "running";
+	case RPROC_EVENT_BEFORE_SHUTDOWN: return "shutting down";
+	case RPROC_EVENT_AFTER_SHUTDOWN: return "offline";
+	case RPROC_EVENT_CRASHED: return "crashed";
+	case RPROC_EVENT_RECOVERED: return "recovered";
+	case RPROC_EVENT_ATTACHED: return "attached";
+	case RPROC_EVENT_DETACHED: return "detached";
+	case RPROC_EVENT_COREDUMP: return "coredump taken";
+	}
+	return "?";
+}
+
+static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
+{
+	struct uprocd_proc *p = arg;
+
+	uprocd_log(p->d, "remoteproc%u (%s): %s", p->index, p->cfg->name, event_name(event));
+	uprocd_rpmsg_event(p, (int)event);
+	if (event == RPROC_EVENT_COREDUMP) {
+		pthread_mutex_lock(&p->d->lock);
+		p->dump_id = ++p->d->next_dump_id;
+		pthread_mutex_unlock(&p->d->lock);
+		uprocd_log(p->d, "remoteproc%u: its dump is %s/class/devcoredump/devcd%u/data",
+			   p->index, p->d->cfg.root, p->dump_id);
+	}
+	if (event == RPROC_EVENT_CRASHED)
+		uprocd_log(p->d, "remoteproc%u: crash %u%s", p->index,
+			   rproc_get_crash_count(rproc),
+			   rproc_get_recovery(rproc) ? ", recovering" : ", recovery disabled");
+}
+
+static int create_one(struct uprocd *d, struct uprocd_proc *p)
+{
+	const struct uprocd_proc_config *c = p->cfg;
+	struct uproc_native_config nc;
+	char path[PATH_MAX] = "";
+	int r;
+
+	if (c->firmware) {
+		r = uprocd_fw_resolve(c->fw_dirs, c->n_fw_dirs, c->firmware, path, sizeof(path));
+		if (r < 0) {
+			uprocd_log(d, "%s: firmware '%s': %s (firmware_path: %s%s)", c->name,
+				   c->firmware, strerror(-r), c->fw_dirs[0],
+				   c->n_fw_dirs > 1 ? ", ..." : "");
+			path[0] = '\0';
+		} else {
+			snprintf(p->fw_name, sizeof(p->fw_name), "%s", c->firmware);
+			snprintf(p->fw_path, sizeof(p->fw_path), "%s", path);
+		}
+	}
+
+	uproc_native_config_init(&nc, c->name);
+	if (c->memory)
+		nc.ram_size = c->memory;
+	nc.cpu = c->cpu;
+	nc.runtime_dir = d->cfg.runtime_dir;
+	p->rproc = uproc_native_rproc_alloc(d->loop, &nc, path[0] ? path : NULL);
+	if (!p->rproc) {
+		r = -errno;
+		uprocd_log(d, "%s: cannot create the native core: %s", c->name, strerror(-r));
+		return r ? r : -ENOMEM;
+	}
+	rproc_set_recovery(p->rproc, c->recovery);
+	rproc_set_coredump(p->rproc, (enum rproc_dump_mechanism)c->coredump);
+	rproc_set_auto_boot(p->rproc, c->auto_boot && path[0]);
+	r = rproc_notifier_register(p->rproc, on_event, p);
+	p->notifier_id = r > 0 ? r : 0;
+
+	r = uprocd_rpmsg_start(p);
+	if (r < 0)
+		uprocd_log(d, "%s: rpmsg devices unavailable: %s", c->name, strerror(-r));
+	r = rproc_add(p->rproc);
+	if (r < 0)
+		uprocd_log(d, "%s: %s (%s)", c->name, strerror(-r), rproc_last_error(p->rproc));
+	r = uprocd_cdev_start(p);
+	if (r < 0)
+		uprocd_log(d, "%s: %s/remoteproc%u: %s", c->name, d->dev_dir, p->index,
+			   strerror(-r));
+	uprocd_log(d, "remoteproc%u: %s, %s", p->index, c->name,
+		   rproc_state_string(rproc_get_state(p->rproc)));
+	return 0;
+}
+
+int uprocd_procs_create(struct uprocd *d)
+{
+	d->procs = calloc(d->cfg.n_procs ? d->cfg.n_procs : 1, sizeof(*d->procs));
+	if (!d->procs)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < d->cfg.n_procs; i++) {
+		struct uprocd_proc *p = &d->procs[i];
+		p->d = d;
+		p->index = i;
+		p->cfg = &d->cfg.procs[i];
+		int r = create_one(d, p);
+		if (r < 0)
+			return r;
+		d->n_procs++;
+	}
+	return 0;
+}
+
+void uprocd_procs_destroy(struct uprocd *d)
+{
+	for (unsigned int i = d->n_procs; i-- > 0;) {
+		struct uprocd_proc *p = &d->procs[i];
+		enum rproc_state st = rproc_get_state(p->rproc);
+
+		uprocd_cdev_stop(p);
+		if (p->notifier_id > 0)
+			rproc_notifier_unregister(p->rproc, p->notifier_id);
+		/* Leave running cores running: the next uprocd attaches to them. */
+		if (!d->stop_on_exit && (st == RPROC_RUNNING || st == RPROC_ATTACHED)) {
+			rproc_set_detach_running(p->rproc, true);
+			while (rproc_get_power(p->rproc) > 0 && rproc_detach(p->rproc) == 0)
+				;
+			uprocd_log(d, "remoteproc%u: %s left running (%s)", p->index, p->cfg->name,
+				   rproc_state_string(rproc_get_state(p->rproc)));
+		}
+		rproc_del(p->rproc);
+		uprocd_rpmsg_stop(p);
+		rproc_free(p->rproc);
+	}
+	free(d->procs);
+	d->procs = NULL;
+	d->n_procs = 0;
+}

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rpmsg_dev.c - the rpmsg side of a processor: follows its bus through the vdev
+ * hooks, serves <dev>/rpmsg_ctrlN, and saves the endpoints and ttys it made so that
+ * a uprocd that attaches to the still-running core later re-creates them at the
+ * same addresses before the first message is delivered (nothing the remote sent
+ * meanwhile is lost). Loop thread.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "rpmsg_dev.h"
+#include "uproc/loop.h"
+#include "uproc/remoteproc.h"
+
+int uprocd_minor_alloc(uint8_t *used, unsigned int want)
+{
+	if (want < 256 && !used[want]) {
+		used[want] = 1;
+		return (int)want;
+	}
+	for (unsigned int i = 0; i < 256; i++) {
+		if (!used[i]) {
+			used[i] = 1;
+			return (int)i;
+		}
+	}
+	return -ENOSPC;
+}
+
+void uprocd_minor_free(uint8_t *used, unsigned int minor)
+{
+	if (minor < 256)
+		used[minor] = 0;
+}
+
+/* ---- saved endpoints -------------------------------------------------------------- */
+
+void uprocd_rpmsg_save(struct uprocd_rpmsg *r)
+{
+	char tmp[PATH_MAX + 8];
+
+	if (r->tearing_down)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.new", r->save_path);
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return;
+	for (struct uprocd_eptdev *e = r->epts; e; e = e->next)
+		if (e->ept_live && !strpbrk(e->name, " \t\n") && e->name[0])
+			fprintf(f, "ept %u %u %u %s\n", e->minor, e->ept.addr, e->ept.dst, e->name);
+	for (struct uprocd_tty *t = r->ttys; t; t = t->next)
+		if (t->kind == UPROCD_TTY_RPMSG)
+			fprintf(f, "tty %u %u %u\n", t->minor, t->src, t->dst);
+	if (fclose(f) == 0)
+		rename(tmp, r->save_path);
+	else
+		unlink(tmp);
+}
+
+static void restore(struct uprocd_rpmsg *r)
+{
+	FILE *f = fopen(r->save_path, "re");
+	char line[256];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int minor, src, dst;
+		char name[UPROCD_NAME_SIZE + 1];
+		struct uprocd_endpoint_info info;
+
+		if (sscanf(line, "ept %u %u %u %32s", &minor, &src, &dst, name) == 4) {
+			memset(&info, 0, sizeof(info));
+			memcpy(info.name, name, strnlen(name, UPROCD_NAME_SIZE - 1));
+			info.src = src;
+			info.dst = dst;
+			if (uprocd_eptdev_create(r, &info, minor, NULL) < 0)
+				uprocd_log(r->proc->d, "remoteproc%u: endpoint %s at %u not restored",
+					   r->proc->index, name, src);
+		} else if (sscanf(line, "tty %u %u %u", &minor, &src, &dst) == 3) {
+			if (uprocd_tty_restore(r, minor, src, dst) < 0)
+				uprocd_log(r->proc->d, "remoteproc%u: ttyRPMSG%u not restored",
+					   r->proc->index, minor);
+		}
+	}
+	fclose(f);
+	uprocd_log(r->proc->d, "remoteproc%u: endpoints and ttys of the running core restored",
+		   r->proc->index);
+}
+
+/* ---- rpmsg_ctrlN --------------------------------------------------------------- */
+
+static struct uprocd_eptdev *find_ept(struct uprocd_rpmsg *r,
+				      const struct uprocd_endpoint_info *info)
+{
+	for (struct uprocd_eptdev *e = r->epts; e; e = e->next) {
+		if (info->src != RPMSG_ADDR_ANY && e->ept_live && e->ept.addr == info->src)
+			return e;
+		if (info->src == RPMSG_ADDR_ANY && !strncmp(e->name, info->name, UPROCD_NAME_SIZE))
+			return e;
+	}
+	return NULL;
+}
+
+static void on_ctrl_client(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct uprocd_rpmsg *r = arg;
+	struct uprocd_rpmsg_ctrl_req req;
+	struct uprocd_rpmsg_ctrl_rep rep = { 0, 0 };
+
+	ssize_t n = recv(fd, &req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		uproc_loop_del_fd(loop, fd);
+		close(fd);
+		return;
+	}
+	req.info.name[UPROCD_NAME_SIZE - 1] = '\0';
+	if (n != (ssize_t)sizeof(req)) {
+		rep.result = -EINVAL;
+	} else if (!r->bus) {
+		rep.result = -ENODEV;
+	} else if (req.cmd == UPROCD_RPMSG_CREATE_EPT) {
+		struct uprocd_eptdev *e;
+		/* Beyond Linux: with no destination, the remote's channel of that
+		 * name (if it announced one) is the destination. */
+		if (req.info.dst == RPMSG_ADDR_ANY && req.info.name[0]) {
+			struct rpmsg_device *ch = rpmsg_find_channel(r->bus, req.info.name,
+								     RPMSG_ADDR_ANY);
+			if (ch)
+				req.info.dst = ch->dst;
+		}
+		rep.result = uprocd_eptdev_create(r, &req.info, 256, &e);
+		if (rep.result == 0) {
+			rep.minor = e->minor;
+			uprocd_rpmsg_save(r);
+		}
+	} else if (req.cmd == UPROCD_RPMSG_DESTROY_EPT) {
+		struct uprocd_eptdev *e = find_ept(r, &req.info);
+		if (!e) {
+			rep.result = -ENOENT;
+		} else {
+			rep.minor = e->minor;
+			uprocd_eptdev_destroy(e);
+			uprocd_rpmsg_save(r);
+		}
+	} else if (req.cmd == UPROCD_RPMSG_CREATE_DEV || req.cmd == UPROCD_RPMSG_RELEASE_DEV) {
+		struct rpmsg_channel_info ch;
+		memset(&ch, 0, sizeof(ch));
+		memcpy(ch.name, req.info.name, sizeof(ch.name));
+		ch.src = req.info.src;
+		ch.dst = req.info.dst;
+		if (req.cmd == UPROCD_RPMSG_CREATE_DEV)
+			rep.result = rpmsg_create_channel(r->bus, &ch, NULL);
+		else
+			rep.result = rpmsg_release_channel(r->bus, &ch);
+	} else {
+		rep.result = -ENOTTY; /* an ioctl the device does not know */
+	}
+	send(fd, &rep, sizeof(rep), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static void on_ctrl_accept(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct uprocd_rpmsg *r = arg;
+	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (cfd < 0)
+		return;
+	if (!uprocd_peer_may_write(r->proc->d, cfd) ||
+	    uproc_loop_add_fd(loop, cfd, UPROC_LOOP_IN, on_ctrl_client, r) < 0)
+		close(cfd);
+}
+
+/* Control clients are not tracked: closing the listening socket is enough for
+ * new ones; connected ones are told -ENODEV while there is no bus. */
+
+/* ---- the bus comes and goes -------------------------------------------------- */
+
+static void bus_ready(struct rproc *rproc, unsigned int index, struct rpmsg_virtio_device *bus,
+		      void *arg)
+{
+	struct uprocd_proc *p = arg;
+	struct uprocd_rpmsg *r = p->rpmsg;
+	struct uprocd *d = p->d;
+
+	if (r->bus)
+		return; /* the first rpmsg vdev is the one served */
+	r->bus = bus;
+	r->bus_index = index;
+	r->tearing_down = false;
+	if (rpmsg_register_driver(bus, &r->tty_drv) < 0)
+		uprocd_log(d, "remoteproc%u: rpmsg-tty driver not registered", p->index);
+	restore(r);
+	uprocd_dev_node(d, "rpmsg_ctrl", p->index, r->ctrl_path, sizeof(r->ctrl_path));
+	r->ctrl_fd = uprocd_listen(d, r->ctrl_path, SOCK_SEQPACKET, 0660);
+	if (r->ctrl_fd >= 0 &&
+	    uproc_loop_add_fd(d->loop, r->ctrl_fd, UPROC_LOOP_IN, on_ctrl_accept, r) < 0) {
+		close(r->ctrl_fd);
+		r->ctrl_fd = -1;
+	}
+	if (r->ctrl_fd < 0)
+		uprocd_log(d, "remoteproc%u: %s: %s", p->index, r->ctrl_path, strerror(-r->ctrl_fd));
+}
+
+static void teardown(struct uprocd_rpmsg *r, bool consoles_too)
+{
+	struct uprocd *d = r->proc->d;
+
+	r->tearing_down = true;
+	if (r->ctrl_fd >= 0) {
+		uproc_loop_del_fd(d->loop, r->ctrl_fd);
+		close(r->ctrl_fd);
+		unlink(r->ctrl_path);
+		r->ctrl_fd = -1;
+	}
+	while (r->epts)
+		uprocd_eptdev_destroy(r->epts);
+	if (r->bus)
+		rpmsg_unregister_driver(r->bus, &r->tty_drv); /* removes bound ttys */
+	for (struct uprocd_tty **pp = &r->ttys; *pp;) {
+		struct uprocd_tty *t = *pp;
+		if (t->kind == UPROCD_TTY_RPMSG || consoles_too)
+			uprocd_tty_destroy(t); /* unlinks itself */
+		else
+			pp = &t->next;
+	}
+	r->bus = NULL;
+}
+
+static void bus_removing(struct rproc *rproc, unsigned int index,
+			 struct rpmsg_virtio_device *bus, void *arg)
+{
+	struct uprocd_proc *p = arg;
+	struct uprocd_rpmsg *r = p->rpmsg;
+
+	if (r->bus != bus)
+		return;
+	teardown(r, false);
+}
+
+static void console_rx(struct rproc *rproc, unsigned int index, const void *data, size_t len,
+		       void *arg)
+{
+	struct uprocd_proc *p = arg;
+	struct uprocd_tty *t = uprocd_console_get(p->rpmsg, index);
+
+	if (!t)
+		return;
+	ssize_t n = write(t->master_fd, data, len);
+	if (n < (ssize_t)len)
+		t->dropped += (unsigned int)(len - (n > 0 ? (size_t)n : 0));
+}
+
+void uprocd_rpmsg_event(struct uprocd_proc *p, int event)
+{
+	struct uprocd_rpmsg *r = p->rpmsg;
+
+	if (!r)
+		return;
+	switch ((enum rproc_event)event) {
+	case RPROC_EVENT_AFTER_POWERUP:
+	case RPROC_EVENT_ATTACHED:
+	case RPROC_EVENT_RECOVERED: {
+		int n = rproc_vdev_count(p->rproc);
+		for (int i = 0; i < n; i++) {
+			struct rproc_vdev_info info;
+			if (rproc_get_vdev_info(p->rproc, (unsigned int)i, &info) == 0 &&
+			    info.id == 3)
+				uprocd_console_get(r, (unsigned int)i);
+		}
+		break;
+	}
+	case RPROC_EVENT_AFTER_SHUTDOWN:
+	case RPROC_EVENT_CRASHED:
+	case RPROC_EVENT_DETACHED:
+		/* consoles go with the core */
+		for (struct uprocd_tty **pp = &r->ttys; *pp;) {
+			if ((*pp)->kind == UPROCD_TTY_CONSOLE)
+				uprocd_tty_destroy(*pp);
+			else
+				pp = &(*pp)->next;
+		}
+		/* a stopped or crashed core's endpoints are not to be restored */
+		if (event != RPROC_EVENT_DETACHED)
+			unlink(r->save_path);
+		break;
+	default:
+		break;
+	}
+}
+
+int uprocd_rpmsg_start(struct uprocd_proc *p)
+{
+	struct uprocd_rpmsg *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->proc = p;
+	r->ctrl_fd = -1;
+	snprintf(r->save_path, sizeof(r->save_path), "%s/rpmsg-remoteproc%u", p->d->cfg.runtime_dir,
+		 p->index);
+	snprintf(r->tty_ids[0].name, sizeof(r->tty_ids[0].name), "rpmsg-tty");
+	r->tty_drv.name = "uprocd-tty";
+	r->tty_drv.id_table = r->tty_ids;
+	r->tty_drv.probe = uprocd_tty_probe;
+	r->tty_drv.remove = uprocd_tty_remove;
+	r->tty_drv.callback = uprocd_tty_rx;
+	p->rpmsg = r;
+
+	struct rproc_vdev_hooks hooks = {
+		.rpmsg_ready = bus_ready,
+		.rpmsg_removing = bus_removing,
+		.console_rx = console_rx,
+		.arg = p,
+	};
+	rproc_set_vdev_hooks(p->rproc, &hooks);
+	return 0;
+}
+
+void uprocd_rpmsg_stop(struct uprocd_proc *p)
+{
+	struct uprocd_rpmsg *r = p->rpmsg;
+
+	if (!r)
+		return;
+	rproc_set_vdev_hooks(p->rproc, NULL);
+	teardown(r, true);
+	free(r);
+	p->rpmsg = NULL;
+}
+
+void uprocd_rpmsg_channels(struct uprocd_proc *p, void (*fn)(void *arg, const char *line),
+			   void *arg)
+{
+	struct uprocd_rpmsg *r = p->rpmsg;
+	char line[PATH_MAX + 128];
+
+	if (!r)
+		return;
+	if (r->bus) {
+		snprintf(line, sizeof(line), "rpmsg_ctrl%u  vdev%u control  %s", p->index,
+			 r->bus_index, r->ctrl_path);
+		fn(arg, line);
+	}
+	for (struct uprocd_tty *t = r->ttys; t; t = t->next) {
+		if (t->kind == UPROCD_TTY_RPMSG)
+			snprintf(line, sizeof(line), "ttyRPMSG%u  rpmsg-tty  src 0x%x dst 0x%x  %s -> %s",
+				 t->minor, t->src, t->dst, t->link, t->pts);
+		else
+			snprintf(line, sizeof(line), "hvc%u  virtio console vdev%u  %s -> %s",
+				 t->minor, t->vdev_index, t->link, t->pts);
+		fn(arg, line);
+	}
+	for (struct uprocd_eptdev *e = r->epts; e; e = e->next) {
+		snprintf(line, sizeof(line), "rpmsg%u  %s  src 0x%x dst 0x%x  %s%s", e->minor,
+			 e->name, e->ept.addr, e->ept.dst, e->path,
+			 e->client_fd >= 0 ? " (open)" : "");
+		fn(arg, line);
+	}
+}
+
+int uprocd_rpmsg_console(struct uprocd_proc *p, char *path, size_t len)
+{
+	struct uprocd_rpmsg *r = p->rpmsg;
+	struct uprocd_tty *best = NULL;
+
+	if (!r)
+		return -ENODEV;
+	for (struct uprocd_tty *t = r->ttys; t; t = t->next)
+		if (!best || (t->kind == UPROCD_TTY_CONSOLE && best->kind != UPROCD_TTY_CONSOLE))
+			best = t;
+	if (!best)
+		return -ENODEV;
+	snprintf(path, len, "%s", best->link);
+	return 0;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rpmsg_dev.h - rpmsg endpoints and ttys of one processor, as local sockets and
+ * pseudo-terminals. Private to src/daemon; everything here runs on the loop thread.
+ *
+ * <dev>/rpmsg_ctrlN (SOCK_SEQPACKET), Linux's /dev/rpmsg_ctrlN: each request is one
+ * packet, struct uprocd_rpmsg_ctrl_req (44 bytes: the ioctl number, then struct
+ * rpmsg_endpoint_info), answered by one struct uprocd_rpmsg_ctrl_rep (8 bytes).
+ *   RPMSG_CREATE_EPT_IOCTL  create endpoint {name, src, dst}: reply {0, M}; the
+ *                           endpoint is <dev>/rpmsgM
+ *   RPMSG_DESTROY_EPT_IOCTL destroy the endpoint whose src (or, with src
+ *                           RPMSG_ADDR_ANY, whose name) matches
+ *   RPMSG_CREATE_DEV_IOCTL  create a local channel {name, src, dst} and announce
+ *                           it (a driver of that name binds: "rpmsg-tty" gives a tty)
+ *   RPMSG_RELEASE_DEV_IOCTL announce its end and release it
+ * <dev>/rpmsgM (SOCK_SEQPACKET), Linux's /dev/rpmsgM: one message per read and per
+ * write, one client at a time. Messages that arrive while no client is connected
+ * wait (up to UPROCD_EPT_QUEUE). When the channel goes away the client's socket is
+ * shut down: reads see the end, writes fail with EPIPE. While the remote has no
+ * free buffer the daemon stops reading the client's socket, so the client's
+ * poll() reports it not writable once the socket buffer is full.
+ * <dev>/ttyRPMSGn -> /dev/pts/K: an "rpmsg-tty" channel; <dev>/hvcN: a virtio
+ * console. Raw mode; writes are split at the MTU.
+ */
+#ifndef UPROCD_RPMSG_DEV_H
+#define UPROCD_RPMSG_DEV_H
+
+#include <linux/ioctl.h>
+#include <stdint.h>
+
+#define UPROCD_EPT_QUEUE 1024
+#define UPROCD_NAME_SIZE 32
+
+/** struct uprocd_endpoint_info - Linux's struct rpmsg_endpoint_info (uapi). */
+struct uprocd_endpoint_info {
+	char name[UPROCD_NAME_SIZE];
+	uint32_t src;
+	uint32_t dst;
+};
+
+#define UPROCD_RPMSG_CREATE_EPT _IOW(0xb5, 0x1, struct uprocd_endpoint_info)
+#define UPROCD_RPMSG_DESTROY_EPT _IO(0xb5, 0x2)
+#define UPROCD_RPMSG_CREATE_DEV _IOW(0xb5, 0x3, struct uprocd_endpoint_info)
+#define UPROCD_RPMSG_RELEASE_DEV _IOW(0xb5, 0x4, struct uprocd_endpoint_info)
+
+/** struct uprocd_rpmsg_ctrl_req - one request on rpmsg_ctrlN. */
+struct uprocd_rpmsg_ctrl_req {
+	uint32_t cmd;
+	struct uprocd_endpoint_info info;
+};
+
+/** struct uprocd_rpmsg_ctrl_rep - its answer: 0 or -errno, and the endpoint's M. */
+struct uprocd_rpmsg_ctrl_rep {
+	int32_t result;
+	uint32_t minor;
+};
+
+_Static_assert(sizeof(struct uprocd_endpoint_info) == 40, "rpmsg_endpoint_info is 40 bytes");
+_Static_assert(sizeof(struct uprocd_rpmsg_ctrl_req) == 44, "ctrl request is 44 bytes");
+_Static_assert(sizeof(struct uprocd_rpmsg_ctrl_rep) == 8, "ctrl reply is 8 bytes");
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "daemon.h"
+#include "uproc/rpmsg.h"
+
+struct uprocd_msg {
+	struct uprocd_msg *next;
+	size_t len;
+	uint8_t data[];
+};
+
+/** struct uprocd_eptdev - <dev>/rpmsgM: a local endpoint and its socket. */
+struct uprocd_eptdev {
+	struct uprocd_rpmsg *r;
+	unsigned int minor;
+	char name[UPROCD_NAME_SIZE];
+	struct rpmsg_endpoint ept;
+	bool ept_live;
+	int listen_fd;
+	int client_fd;			/* -1: none */
+	char path[PATH_MAX];
+	struct uprocd_msg *rxq, *rxq_tail; /* for the client */
+	unsigned int rxq_len;
+	unsigned int dropped;
+	uint8_t *tx;			/* a message waiting for a tx buffer */
+	size_t tx_len;
+	int64_t tx_timer;
+	struct uprocd_eptdev *next;
+};
+
+enum uprocd_tty_kind {
+	UPROCD_TTY_RPMSG,		/* ttyRPMSGn */
+	UPROCD_TTY_CONSOLE,		/* hvcN */
+};
+
+/** struct uprocd_tty - a pseudo-terminal for an rpmsg-tty channel or a console. */
+struct uprocd_tty {
+	struct uprocd_rpmsg *r;
+	enum uprocd_tty_kind kind;
+	unsigned int minor;
+	unsigned int vdev_index;	/* console */
+	int master_fd;
+	int slave_fd;			/* kept open: the master never sees a hangup */
+	char link[PATH_MAX];
+	char pts[64];
+	struct rpmsg_device *rpdev;	/* bound channel, or NULL */
+	struct rpmsg_endpoint own_ept;	/* restored after an attach */
+	bool own_live;
+	uint32_t src, dst;
+	uint8_t tx[RPMSG_BUF_SIZE];
+	size_t tx_len;
+	int64_t tx_timer;
+	unsigned int dropped;
+	struct uprocd_tty *next;
+};
+
+/** struct uprocd_rpmsg - the rpmsg side of one processor. */
+struct uprocd_rpmsg {
+	struct uprocd_proc *proc;
+	struct rpmsg_virtio_device *bus; /* the first rpmsg vdev's bus, or NULL */
+	unsigned int bus_index;
+	int ctrl_fd;
+	char ctrl_path[PATH_MAX];
+	char save_path[PATH_MAX];
+	bool tearing_down;
+	struct rpmsg_device_id tty_ids[2];
+	struct rpmsg_driver tty_drv;
+	struct uprocd_eptdev *epts;
+	struct uprocd_tty *ttys;
+};
+
+/* rpmsg_dev.c */
+int uprocd_minor_alloc(uint8_t *used, unsigned int want);
+void uprocd_minor_free(uint8_t *used, unsigned int minor);
+void uprocd_rpmsg_save(struct uprocd_rpmsg *r);
+
+/* ept_dev.c */
+int uprocd_eptdev_create(struct uprocd_rpmsg *r, const struct uprocd_endpoint_info *info,
+			 unsigned int want_minor, struct uprocd_eptdev **out);
+void uprocd_eptdev_destroy(struct uprocd_eptdev *e);
+
+/* tty.c */
+int uprocd_tty_probe(struct rpmsg_device *rpdev);
+void uprocd_tty_remove(struct rpmsg_device *rpdev);
+int uprocd_tty_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv);
+int uprocd_tty_restore(struct uprocd_rpmsg *r, unsigned int minor, uint32_t src, uint32_t dst);
+void uprocd_tty_destroy(struct uprocd_tty *t);
+struct uprocd_tty *uprocd_console_get(struct uprocd_rpmsg *r, unsigned int vdev_index);
+
+#endif /* UPROCD_RPMSG_DEV_H */

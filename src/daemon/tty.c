@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tty.c - pseudo-terminals for "rpmsg-tty" channels (<dev>/ttyRPMSGn) and virtio
+ * consoles (<dev>/hvcN), in raw mode, so picocom, screen or a serial library
+ * attach to them. What a program writes is read from the master at most one MTU
+ * at a time and sent as one message; while the remote has no free buffer the
+ * master is not read (the tty's own buffer then fills and the writer blocks, as
+ * on a serial line). Loop thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "rpmsg_dev.h"
+#include "uproc/loop.h"
+#include "uproc/remoteproc.h"
+
+#define TX_RETRY_MS 2
+
+static struct uproc_loop *loop_of(struct uprocd_tty *t)
+{
+	return t->r->proc->d->loop;
+}
+
+static struct rpmsg_endpoint *tty_ept(struct uprocd_tty *t)
+{
+	if (t->own_live)
+		return &t->own_ept;
+	return t->rpdev ? t->rpdev->ept : NULL;
+}
+
+static void set_reading(struct uprocd_tty *t, bool on)
+{
+	uproc_loop_mod_fd(loop_of(t), t->master_fd, on ? UPROC_LOOP_IN : 0);
+}
+
+static void try_tx(struct uprocd_tty *t);
+
+static void tx_retry(struct uproc_loop *loop, void *arg)
+{
+	struct uprocd_tty *t = arg;
+
+	t->tx_timer = 0;
+	try_tx(t);
+}
+
+static void try_tx(struct uprocd_tty *t)
+{
+	ssize_t r;
+
+	while (t->tx_len) {
+		if (t->kind == UPROCD_TTY_CONSOLE) {
+			r = rproc_console_write(t->r->proc->rproc, t->vdev_index, t->tx, t->tx_len);
+			if (r == -EAGAIN || r == 0)
+				r = -ENOMEM;
+		} else {
+			struct rpmsg_endpoint *ept = tty_ept(t);
+			r = ept ? rpmsg_trysend(ept, t->tx, t->tx_len) : -ENOTCONN;
+			if (r == 0)
+				r = (ssize_t)t->tx_len;
+		}
+		if (r == -ENOMEM) {
+			if (!t->tx_timer) {
+				int64_t id = uproc_loop_add_timer(loop_of(t), TX_RETRY_MS, tx_retry, t);
+				t->tx_timer = id > 0 ? id : 0;
+			}
+			return;
+		}
+		if (r < 0) {
+			t->tx_len = 0; /* the channel is gone or broken: drop */
+			break;
+		}
+		memmove(t->tx, t->tx + r, t->tx_len - (size_t)r);
+		t->tx_len -= (size_t)r;
+	}
+	set_reading(t, true);
+}
+
+static void on_master(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct uprocd_tty *t = arg;
+	size_t chunk = sizeof(t->tx);
+
+	if (t->tx_len)
+		return;
+	if (t->kind == UPROCD_TTY_RPMSG) {
+		struct rpmsg_endpoint *ept = tty_ept(t);
+		int mtu = ept ? rpmsg_get_mtu(ept) : -EINVAL;
+		if (mtu > 0 && (size_t)mtu < chunk)
+			chunk = (size_t)mtu; /* writes are split at the MTU */
+	}
+	ssize_t n = read(fd, t->tx, chunk);
+	if (n <= 0)
+		return; /* EAGAIN; EIO cannot happen while the slave is held open */
+	t->tx_len = (size_t)n;
+	set_reading(t, false);
+	try_tx(t);
+}
+
+static int pty_open(struct uprocd_tty *t)
+{
+	struct uprocd *d = t->r->proc->d;
+	struct termios tio;
+
+	t->master_fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (t->master_fd < 0)
+		return -errno;
+	if (grantpt(t->master_fd) < 0 || unlockpt(t->master_fd) < 0 ||
+	    ptsname_r(t->master_fd, t->pts, sizeof(t->pts)) != 0)
+		goto fail;
+	fcntl(t->master_fd, F_SETFL, fcntl(t->master_fd, F_GETFL) | O_NONBLOCK);
+	t->slave_fd = open(t->pts, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (t->slave_fd < 0)
+		goto fail;
+	if (tcgetattr(t->slave_fd, &tio) == 0) {
+		cfmakeraw(&tio);
+		tcsetattr(t->slave_fd, TCSANOW, &tio);
+	}
+	if (d->cfg.has_group) {
+		if (chown(t->pts, 0, d->cfg.group) == 0)
+			chmod(t->pts, 0660);
+	}
+	uprocd_dev_node(d, t->kind == UPROCD_TTY_RPMSG ? "ttyRPMSG" : "hvc", t->minor, t->link,
+			sizeof(t->link));
+	unlink(t->link);
+	if (symlink(t->pts, t->link) < 0)
+		goto fail;
+	if (uproc_loop_add_fd(d->loop, t->master_fd, UPROC_LOOP_IN, on_master, t) < 0) {
+		unlink(t->link);
+		goto fail;
+	}
+	return 0;
+fail:;
+	int e = errno ? -errno : -EIO;
+	if (t->slave_fd >= 0)
+		close(t->slave_fd);
+	close(t->master_fd);
+	t->master_fd = t->slave_fd = -1;
+	return e;
+}
+
+static struct uprocd_tty *tty_new(struct uprocd_rpmsg *r, enum uprocd_tty_kind kind,
+				  unsigned int want_minor)
+{
+	struct uprocd *d = r->proc->d;
+	uint8_t *minors = kind == UPROCD_TTY_RPMSG ? d->tty_minors : d->hvc_minors;
+	struct uprocd_tty *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->r = r;
+	t->kind = kind;
+	t->slave_fd = -1;
+	int m = uprocd_minor_alloc(minors, want_minor);
+	if (m < 0) {
+		free(t);
+		return NULL;
+	}
+	t->minor = (unsigned int)m;
+	if (pty_open(t) < 0) {
+		uprocd_minor_free(minors, t->minor);
+		free(t);
+		return NULL;
+	}
+	t->next = r->ttys;
+	r->ttys = t;
+	return t;
+}
+
+void uprocd_tty_destroy(struct uprocd_tty *t)
+{
+	struct uprocd_rpmsg *r = t->r;
+	struct uprocd *d = r->proc->d;
+
+	for (struct uprocd_tty **pp = &r->ttys; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
+	if (t->tx_timer)
+		uproc_loop_cancel_timer(d->loop, t->tx_timer);
+	if (t->own_live)
+		rpmsg_destroy_ept(&t->own_ept);
+	if (t->rpdev)
+		t->rpdev->priv = NULL;
+	uproc_loop_del_fd(d->loop, t->master_fd);
+	unlink(t->link);
+	close(t->slave_fd);
+	close(t->master_fd); /* programs on the slave see a hangup */
+	uprocd_minor_free(t->kind == UPROCD_TTY_RPMSG ? d->tty_minors : d->hvc_minors, t->minor);
+	free(t);
+}
+
+int uprocd_tty_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	struct uprocd_tty *t = priv;
+
+	if (!t)
+		return 0;
+	ssize_t n = write(t->master_fd, data, len);
+	/* As Linux's rpmsg_tty, what the tty can't take is dropped. */
+	if (n < (ssize_t)len && t->dropped++ % 1000 == 0)
+		uprocd_log(t->r->proc->d, "ttyRPMSG%u: tty buffer full: data dropped", t->minor);
+	return 0;
+}
+
+/* The rpmsg device whose driver is @rpdev: find our per-processor state. */
+static struct uprocd_rpmsg *rpmsg_of(struct rpmsg_device *rpdev)
+{
+	struct rpmsg_driver *drv = rpdev->drv;
+	return (struct uprocd_rpmsg *)((char *)drv - offsetof(struct uprocd_rpmsg, tty_drv));
+}
+
+int uprocd_tty_probe(struct rpmsg_device *rpdev)
+{
+	struct uprocd_rpmsg *r = rpmsg_of(rpdev);
+	struct uprocd_tty *t = tty_new(r, UPROCD_TTY_RPMSG, 256);
+
+	if (!t)
+		return -ENOMEM;
+	t->rpdev = rpdev;
+	t->src = rpdev->src;
+	t->dst = rpdev->dst;
+	rpdev->priv = t;
+	rpdev->ept->priv = t;
+	uprocd_log(r->proc->d, "remoteproc%u: rpmsg-tty channel 0x%x -> 0x%x is %s", r->proc->index,
+		   t->src, t->dst, t->link);
+	uprocd_rpmsg_save(r);
+	return 0;
+}
+
+void uprocd_tty_remove(struct rpmsg_device *rpdev)
+{
+	struct uprocd_tty *t = rpdev->priv;
+
+	if (!t)
+		return;
+	struct uprocd_rpmsg *r = t->r;
+	t->rpdev = NULL;
+	uprocd_tty_destroy(t);
+	uprocd_rpmsg_save(r);
+}
+
+int uprocd_tty_restore(struct uprocd_rpmsg *r, unsigned int minor, uint32_t src, uint32_t dst)
+{
+	struct uprocd_tty *t = tty_new(r, UPROCD_TTY_RPMSG, minor);
+
+	if (!t)
+		return -ENOMEM;
+	int ret = rpmsg_create_ept(&t->own_ept, r->bus, src, dst, uprocd_tty_rx, t);
+	if (ret < 0) {
+		uprocd_tty_destroy(t);
+		return ret;
+	}
+	t->own_live = true;
+	t->src = src;
+	t->dst = dst;
+	return 0;
+}
+
+struct uprocd_tty *uprocd_console_get(struct uprocd_rpmsg *r, unsigned int vdev_index)
+{
+	for (struct uprocd_tty *t = r->ttys; t; t = t->next)
+		if (t->kind == UPROCD_TTY_CONSOLE && t->vdev_index == vdev_index)
+			return t;
+	struct uprocd_tty *t = tty_new(r, UPROCD_TTY_CONSOLE, 256);
+	if (t) {
+		t->vdev_index = vdev_index;
+		uprocd_log(r->proc->d, "remoteproc%u: console vdev%u is %s", r->proc->index,
+			   vdev_index, t->link);
+	}
+	return t;
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/*
+ * remoteproc_attr.c - the processor's attributes (Linux's sysfs and debugfs
+ * semantics): state, name, firmware and its search path, recovery, coredump,
+ * auto-boot, counters, logging, and what backends read of the loaded firmware.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "remoteproc_internal.h"
+
+/* ---- attributes --------------------------------------------------------------------- */
+
+enum rproc_state rproc_get_state(struct rproc *rproc)
+{
+	enum rproc_state s;
+
+	pthread_mutex_lock(&rproc->lock);
+	s = rproc->state;
+	pthread_mutex_unlock(&rproc->lock);
+	return s;
+}
+
+const char *rproc_state_string(enum rproc_state state)
+{
+	static const char *const names[] = {
+		[RPROC_OFFLINE] = "offline",	[RPROC_SUSPENDED] = "suspended",
+		[RPROC_RUNNING] = "running",	[RPROC_CRASHED] = "crashed",
+		[RPROC_DELETED] = "deleted",	[RPROC_ATTACHED] = "attached",
+		[RPROC_DETACHED] = "detached",
+	};
+
+	if ((unsigned int)state < RPROC_LAST)
+		return names[state];
+	return "invalid";
+}
+
+const char *rproc_get_name(struct rproc *rproc)
+{
+	return rproc->name;
+}
+
+size_t rproc_get_firmware(struct rproc *rproc, char *buf, size_t len)
+{
+	size_t n;
+
+	pthread_mutex_lock(&rproc->lock);
+	n = strlen(rproc->firmware);
+	if (len)
+		snprintf(buf, len, "%s", rproc->firmware);
+	pthread_mutex_unlock(&rproc->lock);
+	return n;
+}
+
+int rproc_set_firmware(struct rproc *rproc, const char *firmware)
+{
+	size_t n;
+	int ret = 0;
+
+	if (!firmware)
+		return rproc_err(rproc, -EINVAL, "no firmware name given");
+	n = strcspn(firmware, "\n");
+	if (n == 0)
+		return rproc_err(rproc, -EINVAL, "empty firmware name");
+	if (n >= RPROC_FW_NAME_MAX)
+		return rproc_err(rproc, -ENAMETOOLONG, "firmware name longer than %d bytes",
+				 RPROC_FW_NAME_MAX - 1);
+	pthread_mutex_lock(&rproc->lock);
+	if (rproc->state != RPROC_OFFLINE || rproc->power > 0) {
+		ret = -EBUSY;
+	} else {
+		memcpy(rproc->firmware, firmware, n);
+		rproc->firmware[n] = '\0';
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	if (ret)
+		rproc_err(rproc, ret, "can't change the firmware unless offline");
+	return ret;
+}
+
+void rproc_set_recovery(struct rproc *rproc, bool enabled)
+{
+	pthread_mutex_lock(&rproc->lock);
+	rproc->recovery_disabled = !enabled;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+bool rproc_get_recovery(struct rproc *rproc)
+{
+	bool v;
+
+	pthread_mutex_lock(&rproc->lock);
+	v = !rproc->recovery_disabled;
+	pthread_mutex_unlock(&rproc->lock);
+	return v;
+}
+
+int rproc_set_coredump(struct rproc *rproc, enum rproc_dump_mechanism mech)
+{
+	int ret = 0;
+
+	if (mech != RPROC_COREDUMP_DISABLED && mech != RPROC_COREDUMP_ENABLED &&
+	    mech != RPROC_COREDUMP_INLINE)
+		return rproc_err(rproc, -EINVAL, "unknown coredump mechanism %d", (int)mech);
+	pthread_mutex_lock(&rproc->lock);
+	if (rproc->state == RPROC_CRASHED)
+		ret = -EBUSY;
+	else
+		rproc->dump_conf = mech;
+	pthread_mutex_unlock(&rproc->lock);
+	if (ret)
+		rproc_err(rproc, ret, "can't change the coredump setting while crashed");
+	return ret;
+}
+
+enum rproc_dump_mechanism rproc_get_coredump(struct rproc *rproc)
+{
+	enum rproc_dump_mechanism m;
+
+	pthread_mutex_lock(&rproc->lock);
+	m = rproc->dump_conf;
+	pthread_mutex_unlock(&rproc->lock);
+	return m;
+}
+
+const char *rproc_coredump_string(enum rproc_dump_mechanism mech)
+{
+	switch (mech) {
+	case RPROC_COREDUMP_DISABLED:
+		return "disabled";
+	case RPROC_COREDUMP_ENABLED:
+		return "enabled";
+	case RPROC_COREDUMP_INLINE:
+		return "inline";
+	}
+	return "invalid";
+}
+
+void rproc_set_auto_boot(struct rproc *rproc, bool auto_boot)
+{
+	pthread_mutex_lock(&rproc->lock);
+	rproc->auto_boot = auto_boot;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+bool rproc_get_auto_boot(struct rproc *rproc)
+{
+	bool v;
+
+	pthread_mutex_lock(&rproc->lock);
+	v = rproc->auto_boot;
+	pthread_mutex_unlock(&rproc->lock);
+	return v;
+}
+
+void rproc_set_detach_running(struct rproc *rproc, bool allow)
+{
+	pthread_mutex_lock(&rproc->lock);
+	rproc->detach_running = allow;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+void rproc_set_rsc_table_optional(struct rproc *rproc, bool optional)
+{
+	pthread_mutex_lock(&rproc->lock);
+	rproc->table_optional = optional;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+void rproc_set_byte_order(struct rproc *rproc, enum uproc_byte_order order)
+{
+	pthread_mutex_lock(&rproc->lock);
+	rproc->order = order;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+unsigned int rproc_get_crash_count(struct rproc *rproc)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&rproc->lock);
+	n = rproc->crash_cnt;
+	pthread_mutex_unlock(&rproc->lock);
+	return n;
+}
+
+unsigned int rproc_get_power(struct rproc *rproc)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&rproc->lock);
+	n = rproc->power;
+	pthread_mutex_unlock(&rproc->lock);
+	return n;
+}
+
+uint64_t rproc_get_boot_addr(struct rproc *rproc)
+{
+	return rproc->bootaddr;
+}
+
+int rproc_add_fw_path(struct rproc *rproc, const char *dir)
+{
+	int ret = 0;
+
+	if (!dir || !*dir || strlen(dir) >= RPROC_FW_NAME_MAX)
+		return -EINVAL;
+	pthread_mutex_lock(&rproc->lock);
+	if (rproc->nfw_paths >= RPROC_MAX_FW_PATHS)
+		ret = -ENOSPC;
+	else
+		snprintf(rproc->fw_paths[rproc->nfw_paths++], RPROC_FW_NAME_MAX, "%s", dir);
+	pthread_mutex_unlock(&rproc->lock);
+	return ret;
+}
+
+void rproc_clear_fw_paths(struct rproc *rproc)
+{
+	pthread_mutex_lock(&rproc->lock);
+	rproc->nfw_paths = 0;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+void *rproc_loaded_rsc_table(struct rproc *rproc, size_t *size)
+{
+	if (size)
+		*size = rproc->loaded_table ? rproc->table_sz : 0;
+	return rproc->loaded_table;
+}
+
+enum uproc_byte_order rproc_get_byte_order(struct rproc *rproc)
+{
+	enum uproc_byte_order o;
+
+	pthread_mutex_lock(&rproc->lock);
+	o = rproc->order;
+	pthread_mutex_unlock(&rproc->lock);
+	return o;
+}
+
+void rproc_set_log(struct rproc *rproc, rproc_log_fn fn, void *arg)
+{
+	pthread_mutex_lock(&rproc->lock);
+	rproc->log_fn = fn;
+	rproc->log_arg = arg;
+	pthread_mutex_unlock(&rproc->lock);
+}

@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: MIT
+/*
+ * remoteproc_core.c - allocation, registration, the lifecycle state machine
+ * (boot, shutdown, attach, detach), messages, notifiers and subdevices.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remoteproc_internal.h"
+#include "uproc/loop.h"
+
+/* ---- messages ----------------------------------------------------------------- */
+
+int rproc_err(struct rproc *rproc, int ret, const char *fmt, ...)
+{
+	char msg[RPROC_ERR_MAX];
+	rproc_log_fn log_fn;
+	void *log_arg;
+	size_t n;
+	va_list ap;
+
+	n = strlen(rproc->name);
+	memcpy(msg, rproc->name, n);
+	msg[n++] = ':';
+	msg[n++] = ' ';
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&rproc->lock);
+	memcpy(rproc->last_error, msg, sizeof(msg));
+	log_fn = rproc->log_fn;
+	log_arg = rproc->log_arg;
+	pthread_mutex_unlock(&rproc->lock);
+	if (log_fn)
+		log_fn(rproc, 3, msg + n, log_arg);
+	return ret;
+}
+
+void rproc_warn(struct rproc *rproc, const char *fmt, ...)
+{
+	char msg[RPROC_ERR_MAX];
+	rproc_log_fn log_fn;
+	void *log_arg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&rproc->lock);
+	log_fn = rproc->log_fn;
+	log_arg = rproc->log_arg;
+	pthread_mutex_unlock(&rproc->lock);
+	if (log_fn)
+		log_fn(rproc, 4, msg, log_arg);
+	else
+		fprintf(stderr, "remoteproc %s: %s\n", rproc->name, msg);
+}
+
+
+const char *rproc_last_error(struct rproc *rproc)
+{
+	/* The buffer lives as long as the rproc; a racing writer may change it. */
+	return rproc->last_error;
+}
+
+/* ---- references and locks ------------------------------------------------------ */
+
+void rproc_get_ref(struct rproc *rproc)
+{
+	pthread_mutex_lock(&rproc->lock);
+	rproc->refs++;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+static void rproc_destroy(struct rproc *rproc)
+{
+	pthread_mutex_destroy(&rproc->lock);
+	pthread_mutex_destroy(&rproc->op_lock);
+	free(rproc);
+}
+
+void rproc_put_ref(struct rproc *rproc)
+{
+	unsigned int left;
+
+	pthread_mutex_lock(&rproc->lock);
+	left = --rproc->refs;
+	pthread_mutex_unlock(&rproc->lock);
+	if (!left)
+		rproc_destroy(rproc);
+}
+
+int rproc_op_lock(struct rproc *rproc)
+{
+	pthread_mutex_lock(&rproc->lock);
+	if (rproc->op_held && pthread_equal(rproc->op_owner, pthread_self())) {
+		pthread_mutex_unlock(&rproc->lock);
+		return rproc_err(rproc, -EDEADLK,
+				 "lifecycle call from inside one of its own callbacks");
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	pthread_mutex_lock(&rproc->op_lock);
+	pthread_mutex_lock(&rproc->lock);
+	rproc->op_owner = pthread_self();
+	rproc->op_held = true;
+	pthread_mutex_unlock(&rproc->lock);
+	return 0;
+}
+
+void rproc_op_unlock(struct rproc *rproc)
+{
+	pthread_mutex_lock(&rproc->lock);
+	rproc->op_held = false;
+	pthread_mutex_unlock(&rproc->lock);
+	pthread_mutex_unlock(&rproc->op_lock);
+}
+
+void rproc_set_state(struct rproc *rproc, enum rproc_state state)
+{
+	pthread_mutex_lock(&rproc->lock);
+	rproc->state = state;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+/* ---- allocation ------------------------------------------------------------------- */
+
+struct rproc *rproc_alloc(const char *name, const struct rproc_ops *ops, const char *firmware,
+			  size_t priv_len, struct uproc_loop *loop)
+{
+	struct rproc *rproc;
+
+	if (!name || !*name || !ops || !ops->start || !ops->stop || !ops->kick)
+		return NULL;
+	if (priv_len > SIZE_MAX / 2)
+		return NULL;
+	rproc = calloc(1, sizeof(*rproc) + priv_len);
+	if (!rproc)
+		return NULL;
+	pthread_mutex_init(&rproc->lock, NULL);
+	pthread_mutex_init(&rproc->op_lock, NULL);
+	snprintf(rproc->name, sizeof(rproc->name), "%s", name);
+	rproc->ops = ops;
+	rproc->loop = loop;
+	rproc->state = RPROC_OFFLINE;
+	rproc->dump_conf = RPROC_COREDUMP_DISABLED;
+	rproc->dump_timeout_ms = RPROC_DUMP_TIMEOUT_MS_DEFAULT;
+	rproc->priv_len = priv_len;
+	rproc->refs = 1;
+	rproc->dump_timer = -1;
+	rproc->order = uproc_host_byte_order();
+	if (firmware)
+		snprintf(rproc->firmware, sizeof(rproc->firmware), "%.*s",
+			 (int)strcspn(firmware, "\n"), firmware);
+	return rproc;
+}
+
+void *rproc_priv(struct rproc *rproc)
+{
+	return rproc->priv;
+}
+
+struct uproc_loop *rproc_get_loop(struct rproc *rproc)
+{
+	return rproc->loop;
+}
+
+void rproc_free(struct rproc *rproc)
+{
+	bool registered;
+
+	if (!rproc)
+		return;
+	pthread_mutex_lock(&rproc->lock);
+	registered = rproc->registered;
+	pthread_mutex_unlock(&rproc->lock);
+	if (registered)
+		rproc_del(rproc);
+	rproc_resource_cleanup(rproc);
+	rproc_release_firmware(rproc);
+	rproc_free_table(rproc);
+	pthread_mutex_lock(&rproc->lock);
+	rproc_dump_free(rproc->dump);
+	rproc->dump = NULL;
+	pthread_mutex_unlock(&rproc->lock);
+	rproc_put_ref(rproc);
+}
+
+/* ---- boot ------------------------------------------------------------------------- */
+
+/* Linux's rproc_start(): the firmware is parsed and the resources are handled. */
+int rproc_start_locked(struct rproc *rproc)
+{
+	int ret;
+
+	ret = rproc_load_segments(rproc);
+	if (ret < 0)
+		return ret;
+
+	/* The remote's copy of the table gets the host's (Linux: find_loaded_rsc_table). */
+	rproc->loaded_table = NULL;
+	if (rproc->cached_table && rproc->fw.has_rsc_table) {
+		rproc->loaded_table = rproc_da_to_va(rproc, rproc->fw.rsc_da, rproc->table_sz, NULL);
+		if (rproc->loaded_table)
+			memcpy(rproc->loaded_table, rproc->cached_table, rproc->table_sz);
+		else
+			rproc_warn(rproc, "the resource table at da 0x%llx is not in loaded memory",
+				   (unsigned long long)rproc->fw.rsc_da);
+	}
+
+	ret = rproc_prepare_subdevices(rproc);
+	if (ret < 0)
+		goto reset_table_ptr;
+
+	ret = rproc->ops->start(rproc);
+	if (ret < 0) {
+		rproc_err(rproc, ret, "the backend could not start the remote (%d)", ret);
+		goto unprepare_subdevices;
+	}
+
+	ret = rproc_start_subdevices(rproc);
+	if (ret < 0)
+		goto stop_rproc;
+
+	rproc_set_state(rproc, RPROC_RUNNING);
+	return 0;
+
+stop_rproc:
+	rproc->ops->stop(rproc);
+unprepare_subdevices:
+	rproc_unprepare_subdevices(rproc);
+reset_table_ptr:
+	rproc->loaded_table = NULL;
+	return ret;
+}
+
+void rproc_resource_cleanup(struct rproc *rproc)
+{
+	rproc_dump_unpin_memory(rproc);
+	rproc_vdev_remove_all(rproc);
+	rproc_release_carveouts(rproc);
+	pthread_mutex_lock(&rproc->lock);
+	rproc->ntraces = 0;
+	rproc->next_notifyid = 0;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+static int rproc_fw_boot(struct rproc *rproc)
+{
+	int ret;
+
+	rproc_notify(rproc, RPROC_EVENT_BEFORE_POWERUP);
+
+	if (rproc->ops->prepare) {
+		ret = rproc->ops->prepare(rproc);
+		if (ret < 0)
+			return rproc_err(rproc, ret, "the backend's prepare failed (%d)", ret);
+	}
+
+	ret = rproc_request_firmware(rproc);
+	if (ret < 0)
+		goto unprepare_rproc;
+
+	rproc->bootaddr = rproc->fw.entry;
+	rproc->order = rproc->fw.order;
+	rproc->e_machine = rproc->fw.e_machine;
+	rproc->elf_class = rproc->fw.elf_class;
+
+	if (rproc->fw.has_rsc_table) {
+		ret = rproc_cache_table(rproc, rproc->fw.data + rproc->fw.rsc_offset,
+					rproc->fw.rsc_size, rproc->fw.order);
+		if (ret < 0)
+			goto release_firmware;
+	}
+
+	ret = rproc_handle_resources(rproc, false);
+	if (ret < 0)
+		goto clean_up_resources;
+
+	ret = rproc_alloc_registered_carveouts(rproc);
+	if (ret < 0)
+		goto clean_up_resources;
+
+	ret = rproc_start_locked(rproc);
+	if (ret < 0)
+		goto clean_up_resources;
+
+	rproc_release_firmware(rproc);
+	rproc_notify(rproc, RPROC_EVENT_AFTER_POWERUP);
+	return 0;
+
+clean_up_resources:
+	rproc_resource_cleanup(rproc);
+	rproc_free_table(rproc);
+release_firmware:
+	rproc_release_firmware(rproc);
+unprepare_rproc:
+	if (rproc->ops->unprepare)
+		rproc->ops->unprepare(rproc);
+	return ret;
+}
+
+static int rproc_attach(struct rproc *rproc)
+{
+	const void *table;
+	size_t size = 0;
+	int ret;
+
+	if (!rproc->ops->attach || !rproc->ops->get_loaded_rsc_table)
+		return rproc_err(rproc, -EINVAL, "the backend cannot attach to a running remote");
+
+	if (rproc->ops->prepare) {
+		ret = rproc->ops->prepare(rproc);
+		if (ret < 0)
+			return rproc_err(rproc, ret, "the backend's prepare failed (%d)", ret);
+	}
+
+	ret = rproc->ops->attach(rproc);
+	if (ret < 0) {
+		rproc_err(rproc, ret, "the backend could not attach (%d)", ret);
+		goto unprepare_rproc;
+	}
+
+	table = rproc->ops->get_loaded_rsc_table(rproc, &size);
+	if (!table) {
+		ret = rproc_err(rproc, -EINVAL, "the running remote has no resource table");
+		goto detach_rproc;
+	}
+	/* Host byte order unless the backend said otherwise before attaching. */
+	ret = rproc_cache_table(rproc, table, size, rproc->order);
+	if (ret < 0)
+		goto detach_rproc;
+	rproc->loaded_table = (uint8_t *)table;
+
+	ret = rproc_handle_resources(rproc, true);
+	if (ret < 0)
+		goto clean_up_resources;
+
+	ret = rproc_alloc_registered_carveouts(rproc);
+	if (ret < 0)
+		goto clean_up_resources;
+
+	ret = rproc_prepare_subdevices(rproc);
+	if (ret < 0)
+		goto clean_up_resources;
+
+	ret = rproc_start_subdevices(rproc);
+	if (ret < 0)
+		goto unprepare_subdevices;
+
+	rproc_set_state(rproc, RPROC_ATTACHED);
+	rproc_notify(rproc, RPROC_EVENT_ATTACHED);
+	return 0;
+
+unprepare_subdevices:
+	rproc_unprepare_subdevices(rproc);
+clean_up_resources:
+	rproc->loaded_table = NULL;
+	rproc_resource_cleanup(rproc);
+	rproc_free_table(rproc);
+detach_rproc:
+	if (rproc->ops->detach)
+		rproc->ops->detach(rproc);
+unprepare_rproc:
+	if (rproc->ops->unprepare)
+		rproc->ops->unprepare(rproc);
+	return ret;
+}
+
+int rproc_boot(struct rproc *rproc)
+{
+	enum rproc_state state;
+	int ret;
+
+	ret = rproc_op_lock(rproc);
+	if (ret < 0)
+		return ret;
+
+	pthread_mutex_lock(&rproc->lock);
+	state = rproc->state;
+	if (state == RPROC_DELETED) {
+		pthread_mutex_unlock(&rproc->lock);
+		ret = rproc_err(rproc, -ENODEV, "can't boot: the processor is being removed");
+		goto out;
+	}
+	if (++rproc->power > 1) {
+		pthread_mutex_unlock(&rproc->lock);
+		goto out;
+	}
+	rproc->last_error[0] = '\0';
+	pthread_mutex_unlock(&rproc->lock);
+
+	if (state == RPROC_DETACHED)
+		ret = rproc_attach(rproc);
+	else
+		ret = rproc_fw_boot(rproc);
+
+	if (ret < 0) {
+		pthread_mutex_lock(&rproc->lock);
+		rproc->power--;
+		pthread_mutex_unlock(&rproc->lock);
+	}
+out:
+	rproc_op_unlock(rproc);
+	return ret;
+}
+
+/* Linux's rproc_stop(): stop subdevices, the remote, unprepare subdevices. */
+int rproc_stop_locked(struct rproc *rproc, bool crashed)
+{
+	int ret;
+
+	rproc_stop_subdevices(rproc, crashed);
+
+	ret = rproc->ops->stop(rproc);
+	if (ret < 0) {
+		rproc_err(rproc, ret, "the backend could not stop the remote (%d)", ret);
+		return ret;
+	}
+	rproc->loaded_table = NULL;
+	rproc_unprepare_subdevices(rproc);
+	rproc_set_state(rproc, RPROC_OFFLINE);
+	return 0;
+}
+
+/* Everything after the last power reference goes, for stop and for del. */
+static int rproc_shutdown_locked(struct rproc *rproc)
+{
+	int ret;
+
+	rproc_notify(rproc, RPROC_EVENT_BEFORE_SHUTDOWN);
+	if (rproc->remote_stopped) {
+		/* recovery already stopped it: only the resources are left */
+		rproc->remote_stopped = false;
+		rproc_set_state(rproc, RPROC_OFFLINE);
+	} else {
+		ret = rproc_stop_locked(rproc, false);
+		if (ret < 0)
+			return ret;
+	}
+	rproc_resource_cleanup(rproc);
+	rproc_free_table(rproc);
+	if (rproc->ops->unprepare)
+		rproc->ops->unprepare(rproc);
+	rproc_notify(rproc, RPROC_EVENT_AFTER_SHUTDOWN);
+	return 0;
+}
+
+int rproc_shutdown(struct rproc *rproc)
+{
+	enum rproc_state state;
+	int ret;
+
+	ret = rproc_op_lock(rproc);
+	if (ret < 0)
+		return ret;
+
+	pthread_mutex_lock(&rproc->lock);
+	state = rproc->state;
+	if (state != RPROC_RUNNING && state != RPROC_ATTACHED && state != RPROC_CRASHED) {
+		pthread_mutex_unlock(&rproc->lock);
+		ret = rproc_err(rproc, -EINVAL, "can't stop: the processor is %s",
+				rproc_state_string(state));
+		goto out;
+	}
+	if (rproc->power == 0 || --rproc->power > 0) {
+		pthread_mutex_unlock(&rproc->lock);
+		goto out;
+	}
+	pthread_mutex_unlock(&rproc->lock);
+
+	/* A crashed remote waiting on recovery is stopped for good instead. */
+	rproc_cancel_recovery(rproc);
+	ret = rproc_shutdown_locked(rproc);
+	if (ret < 0) {
+		pthread_mutex_lock(&rproc->lock);
+		rproc->power++;
+		pthread_mutex_unlock(&rproc->lock);
+	}
+out:
+	rproc_op_unlock(rproc);
+	return ret;
+}
+
+static int rproc_detach_locked(struct rproc *rproc)
+{
+	int ret;
+
+	rproc->detaching = true;
+	rproc_stop_subdevices(rproc, false);
+	ret = rproc->ops->detach(rproc);
+	if (ret < 0) {
+		rproc->detaching = false;
+		rproc_start_subdevices(rproc);
+		return rproc_err(rproc, ret, "the backend could not detach (%d)", ret);
+	}
+	rproc_unprepare_subdevices(rproc);
+	rproc->loaded_table = NULL;
+	rproc_resource_cleanup(rproc);
+	rproc_free_table(rproc);
+	if (rproc->ops->unprepare)
+		rproc->ops->unprepare(rproc);
+	rproc->detaching = false;
+	rproc_set_state(rproc, RPROC_DETACHED);
+	rproc_notify(rproc, RPROC_EVENT_DETACHED);
+	return 0;
+}
+
+int rproc_detach(struct rproc *rproc)
+{
+	enum rproc_state state;
+	int ret;
+
+	ret = rproc_op_lock(rproc);
+	if (ret < 0)
+		return ret;
+
+	pthread_mutex_lock(&rproc->lock);
+	state = rproc->state;
+	if (state != RPROC_ATTACHED && !(state == RPROC_RUNNING && rproc->detach_running)) {
+		pthread_mutex_unlock(&rproc->lock);
+		ret = rproc_err(rproc, -EINVAL, "can't detach: the processor is %s",
+				rproc_state_string(state));
+		goto out;
+	}
+	if (!rproc->ops->detach) {
+		pthread_mutex_unlock(&rproc->lock);
+		ret = rproc_err(rproc, -EINVAL, "can't detach: the backend does not support it");
+		goto out;
+	}
+	if (rproc->power == 0 || --rproc->power > 0) {
+		pthread_mutex_unlock(&rproc->lock);
+		goto out;
+	}
+	pthread_mutex_unlock(&rproc->lock);
+
+	ret = rproc_detach_locked(rproc);
+	if (ret < 0) {
+		pthread_mutex_lock(&rproc->lock);
+		rproc->power++;
+		pthread_mutex_unlock(&rproc->lock);
+	}
+out:
+	rproc_op_unlock(rproc);
+	return ret;
+}
+
+/* ---- registration ------------------------------------------------------------------ */
+
+int rproc_add(struct rproc *rproc)
+{
+	bool auto_boot;
+	int running = 0;
+	int ret;
+
+	pthread_mutex_lock(&rproc->lock);
+	if (rproc->registered) {
+		pthread_mutex_unlock(&rproc->lock);
+		return rproc_err(rproc, -EBUSY, "already added");
+	}
+	rproc->registered = true;
+	auto_boot = rproc->auto_boot;
+	pthread_mutex_unlock(&rproc->lock);
+
+	if (rproc->ops->probe_running) {
+		running = rproc->ops->probe_running(rproc);
+		if (running < 0)
+			return rproc_err(rproc, running,
+					 "the backend could not tell whether the remote runs (%d)",
+					 running);
+	}
+	if (running > 0) {
+		rproc_set_state(rproc, RPROC_DETACHED);
+		ret = rproc_boot(rproc);
+		if (ret < 0)
+			return ret;
+		return 0;
+	}
+	if (auto_boot && rproc->firmware[0])
+		return rproc_boot(rproc);
+	return 0;
+}
+
+int rproc_del(struct rproc *rproc)
+{
+	enum rproc_state state;
+	int ret = 0;
+
+	ret = rproc_op_lock(rproc);
+	if (ret < 0)
+		return ret;
+	rproc_cancel_recovery(rproc);
+
+	state = rproc_get_state(rproc);
+	if (state == RPROC_ATTACHED && rproc->ops->detach) {
+		ret = rproc_detach_locked(rproc);
+	} else if (state == RPROC_RUNNING || state == RPROC_ATTACHED || state == RPROC_CRASHED) {
+		ret = rproc_shutdown_locked(rproc);
+	}
+	pthread_mutex_lock(&rproc->lock);
+	rproc->power = 0;
+	rproc->state = RPROC_DELETED;
+	rproc->registered = false;
+	pthread_mutex_unlock(&rproc->lock);
+	rproc_op_unlock(rproc);
+	return ret;
+}

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+/*
+ * remoteproc_crash.c - crash reports and recovery (Linux's rproc_report_crash,
+ * rproc_crash_handler_work, rproc_trigger_recovery, rproc_boot_recovery).
+ *
+ * A report marks the processor CRASHED at once (only the first report counts while
+ * crashed) and defers the handler to the loop. The handler notifies, then, unless
+ * recovery is disabled: stops the remote (subdevices stopped with crashed = true),
+ * takes the coredump, reloads the firmware and starts it again. An inline coredump
+ * suspends recovery until rproc_coredump_release() or the timeout; the rest then
+ * runs as another deferred call.
+ */
+#include <errno.h>
+
+#include "remoteproc_internal.h"
+#include "uproc/loop.h"
+
+const char *rproc_crash_type_string(enum rproc_crash_type type)
+{
+	switch (type) {
+	case RPROC_MMUFAULT:
+		return "mmufault";
+	case RPROC_WATCHDOG:
+		return "watchdog";
+	case RPROC_FATAL_ERROR:
+		return "fatal error";
+	}
+	return "unknown";
+}
+
+/* Defer @fn with a reference on @rproc that @fn drops. */
+static int rproc_defer(struct rproc *rproc, uproc_loop_fn fn)
+{
+	int ret;
+
+	if (!rproc->loop)
+		return -ENXIO;
+	rproc_get_ref(rproc);
+	ret = uproc_loop_defer(rproc->loop, fn, rproc);
+	if (ret < 0)
+		rproc_put_ref(rproc);
+	return ret;
+}
+
+/* The remote restarts: reload the firmware (it may have been replaced), load, start. */
+static int rproc_recovery_restart(struct rproc *rproc)
+{
+	int ret;
+
+	pthread_mutex_lock(&rproc->lock);
+	rproc->recovery = RPROC_RECOVERY_IDLE;
+	pthread_mutex_unlock(&rproc->lock);
+
+	rproc_notify(rproc, RPROC_EVENT_BEFORE_POWERUP);
+	ret = rproc_request_firmware(rproc);
+	if (ret < 0)
+		goto fail;
+	ret = rproc_start_locked(rproc);
+	rproc_release_firmware(rproc);
+	if (ret < 0)
+		goto fail;
+	rproc->remote_stopped = false;
+	rproc_notify(rproc, RPROC_EVENT_AFTER_POWERUP);
+	rproc_notify(rproc, RPROC_EVENT_RECOVERED);
+	return 0;
+
+fail:
+	/* It stays crashed (and stopped); "recover" or a shutdown can follow. */
+	rproc_set_state(rproc, RPROC_CRASHED);
+	rproc_warn(rproc, "recovery failed (%d): the processor stays crashed", ret);
+	return ret;
+}
+
+static void rproc_dump_timeout(struct uproc_loop *loop, void *arg);
+
+static void rproc_arm_dump_timer(struct uproc_loop *loop, void *arg)
+{
+	struct rproc *rproc = arg;
+	uint32_t ms;
+	int64_t id;
+
+	pthread_mutex_lock(&rproc->lock);
+	ms = rproc->dump_timeout_ms;
+	if (rproc->recovery != RPROC_RECOVERY_DUMP_WAIT || rproc->dump_timer >= 0) {
+		pthread_mutex_unlock(&rproc->lock);
+		rproc_put_ref(rproc);
+		return;
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	/* The reference passes to the timer. */
+	id = uproc_loop_add_timer(loop, ms, rproc_dump_timeout, rproc);
+	pthread_mutex_lock(&rproc->lock);
+	if (id > 0)
+		rproc->dump_timer = id;
+	pthread_mutex_unlock(&rproc->lock);
+	if (id <= 0)
+		rproc_dump_timeout(loop, rproc);
+}
+
+/*
+ * Linux's rproc_boot_recovery(), with op_lock held: stop, dump, restart. Returns 1
+ * when an inline dump now waits to be released (the restart comes later).
+ */
+static int rproc_recovery_run(struct rproc *rproc)
+{
+	int ret;
+
+	if (!rproc->remote_stopped) {
+		ret = rproc_stop_locked(rproc, true);
+		if (ret < 0) {
+			rproc_set_state(rproc, RPROC_CRASHED);
+			return ret;
+		}
+		rproc->remote_stopped = true;
+		rproc_set_state(rproc, RPROC_CRASHED);
+	}
+
+	ret = rproc_coredump_locked(rproc);
+	if (ret < 0)
+		rproc_warn(rproc, "coredump failed (%d), recovery goes on", ret);
+	if (ret == 1) {
+		pthread_mutex_lock(&rproc->lock);
+		rproc->recovery = RPROC_RECOVERY_DUMP_WAIT;
+		pthread_mutex_unlock(&rproc->lock);
+		if (rproc_defer(rproc, rproc_arm_dump_timer) < 0)
+			rproc_warn(rproc, "no loop to time the inline coredump out");
+		return 1;
+	}
+	return rproc_recovery_restart(rproc);
+}
+
+static void rproc_crash_work(struct uproc_loop *loop, void *arg)
+{
+	struct rproc *rproc = arg;
+	bool go;
+
+	(void)loop;
+	if (rproc_op_lock(rproc) < 0)
+		goto put;
+	pthread_mutex_lock(&rproc->lock);
+	go = rproc->state == RPROC_CRASHED && rproc->recovery == RPROC_RECOVERY_QUEUED;
+	pthread_mutex_unlock(&rproc->lock);
+	if (!go)
+		goto unlock;
+
+	rproc_notify(rproc, RPROC_EVENT_CRASHED);
+
+	pthread_mutex_lock(&rproc->lock);
+	go = !rproc->recovery_disabled || rproc->recover_once;
+	rproc->recover_once = false;
+	if (!go)
+		rproc->recovery = RPROC_RECOVERY_IDLE;
+	pthread_mutex_unlock(&rproc->lock);
+	if (go)
+		rproc_recovery_run(rproc);
+unlock:
+	rproc_op_unlock(rproc);
+put:
+	rproc_put_ref(rproc);
+}
+
+void rproc_report_crash(struct rproc *rproc, enum rproc_crash_type type)
+{
+	bool queue = false;
+
+	if (!rproc)
+		return;
+	pthread_mutex_lock(&rproc->lock);
+	if (rproc->state == RPROC_RUNNING || rproc->state == RPROC_ATTACHED) {
+		rproc->state = RPROC_CRASHED;
+		rproc->crash_cnt++;
+		rproc->last_crash = type;
+		rproc->recovery = RPROC_RECOVERY_QUEUED;
+		queue = true;
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	if (!queue)
+		return;	/* only the first report counts while crashed */
+
+	rproc_err(rproc, -EIO, "crash detected: %s", rproc_crash_type_string(type));
+	if (rproc_defer(rproc, rproc_crash_work) < 0) {
+		pthread_mutex_lock(&rproc->lock);
+		rproc->recovery = RPROC_RECOVERY_IDLE;
+		pthread_mutex_unlock(&rproc->lock);
+		rproc_warn(rproc, "no loop to run the crash handler on: left crashed");
+	}
+}
+
+/* The inline dump was released (or timed out): finish the recovery. */
+static void rproc_dump_continue(struct uproc_loop *loop, void *arg)
+{
+	struct rproc *rproc = arg;
+	int64_t timer;
+	bool go;
+
+	if (rproc_op_lock(rproc) < 0)
+		goto put;
+	pthread_mutex_lock(&rproc->lock);
+	go = rproc->recovery == RPROC_RECOVERY_DUMP_WAIT;
+	timer = rproc->dump_timer;
+	rproc->dump_timer = -1;
+	pthread_mutex_unlock(&rproc->lock);
+	if (timer >= 0 && uproc_loop_cancel_timer(loop, timer) == 0)
+		rproc_put_ref(rproc);	/* the timer's reference */
+	if (go)
+		rproc_recovery_restart(rproc);
+	rproc_op_unlock(rproc);
+put:
+	rproc_put_ref(rproc);
+}
+
+static void rproc_dump_timeout(struct uproc_loop *loop, void *arg)
+{
+	struct rproc *rproc = arg;
+	struct rproc_dump *dump = NULL;
+	bool go;
+
+	if (rproc_op_lock(rproc) < 0)
+		goto put;
+	pthread_mutex_lock(&rproc->lock);
+	go = rproc->recovery == RPROC_RECOVERY_DUMP_WAIT;
+	rproc->dump_timer = -1;
+	if (go) {
+		/* As devcoredump's timeout: the unread dump is dropped. */
+		dump = rproc->dump;
+		rproc->dump = NULL;
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	rproc_dump_free(dump);
+	if (go) {
+		rproc_warn(rproc, "the inline coredump was not released in time: dropped");
+		rproc_recovery_restart(rproc);
+	}
+	rproc_op_unlock(rproc);
+put:
+	(void)loop;
+	rproc_put_ref(rproc);
+}
+
+int rproc_coredump_release(struct rproc *rproc)
+{
+	struct rproc_dump *dump;
+	bool waiting;
+
+	pthread_mutex_lock(&rproc->lock);
+	dump = rproc->dump;
+	rproc->dump = NULL;
+	waiting = rproc->recovery == RPROC_RECOVERY_DUMP_WAIT;
+	pthread_mutex_unlock(&rproc->lock);
+	if (!dump)
+		return -ENOENT;
+	rproc_dump_free(dump);
+	if (waiting && rproc_defer(rproc, rproc_dump_continue) < 0)
+		rproc_warn(rproc, "no loop to finish the recovery on");
+	return 0;
+}
+
+static void rproc_cancel_timer_work(struct uproc_loop *loop, void *arg)
+{
+	struct rproc *rproc = arg;
+	int64_t timer;
+
+	pthread_mutex_lock(&rproc->lock);
+	timer = rproc->recovery == RPROC_RECOVERY_DUMP_WAIT ? -1 : rproc->dump_timer;
+	if (timer >= 0)
+		rproc->dump_timer = -1;
+	pthread_mutex_unlock(&rproc->lock);
+	if (timer >= 0 && uproc_loop_cancel_timer(loop, timer) == 0)
+		rproc_put_ref(rproc);
+	rproc_put_ref(rproc);
+}
+
+/* With op_lock held: forget a pending recovery (shutdown, del). */
+void rproc_cancel_recovery(struct rproc *rproc)
+{
+	bool had_timer;
+
+	pthread_mutex_lock(&rproc->lock);
+	rproc->recovery = RPROC_RECOVERY_IDLE;
+	rproc->recover_once = false;
+	had_timer = rproc->dump_timer >= 0;
+	pthread_mutex_unlock(&rproc->lock);
+	if (had_timer)
+		rproc_defer(rproc, rproc_cancel_timer_work);
+}
+
+int rproc_recover(struct rproc *rproc)
+{
+	enum rproc_recovery_stage stage;
+	int ret;
+
+	ret = rproc_op_lock(rproc);
+	if (ret < 0)
+		return ret;
+	pthread_mutex_lock(&rproc->lock);
+	stage = rproc->recovery;
+	if (rproc->state != RPROC_CRASHED) {
+		/* As Linux: nothing to do, not an error. */
+		pthread_mutex_unlock(&rproc->lock);
+		goto out;
+	}
+	if (stage == RPROC_RECOVERY_QUEUED)
+		rproc->recover_once = true;	/* the queued handler recovers once */
+	pthread_mutex_unlock(&rproc->lock);
+	if (stage == RPROC_RECOVERY_DUMP_WAIT)
+		ret = rproc_err(rproc, -EBUSY, "recovery waits for the coredump to be released");
+	else if (stage == RPROC_RECOVERY_IDLE)
+		ret = rproc_recovery_run(rproc);
+	if (ret > 0)
+		ret = 0;	/* an inline dump now waits: recovery goes on later */
+
+out:
+	rproc_op_unlock(rproc);
+	return ret;
+}
+
+bool rproc_is_recovering(struct rproc *rproc)
+{
+	bool v;
+
+	pthread_mutex_lock(&rproc->lock);
+	v = rproc->recovery != RPROC_RECOVERY_IDLE;
+	pthread_mutex_unlock(&rproc->lock);
+	return v;
+}

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * remoteproc_internal.h - the remoteproc core's private declarations, shared by the
+ * files of src/remoteproc/ (lifecycle, memory, firmware, resources, vdevs, crash,
+ * coredump). Never included by backends or users.
+ *
+ * Locking: two mutexes per rproc.
+ *   op_lock - serialises lifecycle operations (boot, shutdown, detach, attach,
+ *             recovery, del). Held across backend hooks and subdevice callbacks, so
+ *             those must not call lifecycle functions of the same rproc (they get
+ *             -EDEADLK). Taken before lock.
+ *   lock    - protects the fields below; held only for short sections, never
+ *             across a callback or a backend hook.
+ * Notifier callbacks run with neither held.
+ */
+#ifndef UPROC_REMOTEPROC_INTERNAL_H
+#define UPROC_REMOTEPROC_INTERNAL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uproc/fwimage.h"
+#include "uproc/remoteproc.h"
+
+#define RPROC_NAME_MAX 64
+#define RPROC_FW_NAME_MAX 256
+#define RPROC_ERR_MAX 320
+#define RPROC_MAX_NOTIFIERS 16
+#define RPROC_MAX_TRACES 16
+#define RPROC_MAX_VDEVS 8
+#define RPROC_MAX_FW_PATHS 8
+#define RPROC_MAX_DUMP_SEGMENTS 64
+/* Linux waits five minutes for an inline dump to be read. */
+#define RPROC_DUMP_TIMEOUT_MS_DEFAULT (5u * 60u * 1000u)
+
+struct rproc_vdev;
+
+/* struct rproc_trace - a trace buffer of the firmware. */
+struct rproc_trace {
+	uint64_t da;
+	uint32_t len;
+	char name[UPROC_RSC_NAME_LEN + 1];
+};
+
+/* struct rproc_notifier - one registered lifecycle listener. */
+struct rproc_notifier {
+	int id;
+	rproc_notify_fn fn;
+	void *arg;
+};
+
+/* struct rproc_dump_seg - a registered coredump segment (rproc_coredump_add_segment). */
+struct rproc_dump_seg {
+	uint64_t da;
+	size_t len;
+};
+
+/*
+ * struct rproc_dump - one coredump. The ELF headers and notes are in @head; the
+ * segment contents follow, either copied (@copy, "enabled") or read from the live
+ * memory at read time (@src, "inline": the memory stays until the dump is released).
+ */
+struct rproc_dump {
+	uint8_t *head;
+	size_t head_len;
+	size_t total;
+	unsigned int nsegs;
+	struct {
+		uint64_t offset; /* in the file */
+		size_t len;
+		const uint8_t *src; /* inline: live memory; enabled: inside @copy */
+	} seg[RPROC_MAX_DUMP_SEGMENTS];
+	uint8_t *copy;
+	bool inline_dump;
+};
+
+/* What the recovery work is doing. */
+enum rproc_recovery_stage {
+	RPROC_RECOVERY_IDLE,
+	RPROC_RECOVERY_QUEUED,	/* crash handler deferred on the loop */
+	RPROC_RECOVERY_DUMP_WAIT, /* inline dump waiting to be read */
+};
+
+struct rproc {
+	pthread_mutex_t op_lock;
+	pthread_t op_owner;
+	bool op_held;
+	pthread_mutex_t lock;
+
+	char name[RPROC_NAME_MAX];
+	const struct rproc_ops *ops;
+	struct uproc_loop *loop;
+	char firmware[RPROC_FW_NAME_MAX];
+	char fw_paths[RPROC_MAX_FW_PATHS][RPROC_FW_NAME_MAX];
+	unsigned int nfw_paths;
+
+	enum rproc_state state;
+	unsigned int power;
+	bool registered;
+	bool auto_boot;
+	bool recovery_disabled;
+	bool detach_running;
+	enum rproc_dump_mechanism dump_conf;
+	unsigned int crash_cnt;
+	enum rproc_crash_type last_crash;
+	char last_error[RPROC_ERR_MAX];
+
+	/* firmware and its table */
+	uint8_t *fw_data;
+	size_t fw_size;
+	struct uproc_fw_image fw;
+	uint64_t bootaddr;
+	uint8_t *cached_table;	/* the host's copy, owned */
+	size_t table_sz;
+	struct uproc_rsc_table table;
+	uint8_t *loaded_table;	/* the remote's copy in device memory, or NULL */
+	enum uproc_byte_order order;
+	uint16_t e_machine;
+	enum uproc_elf_class elf_class;
+
+	/* resources */
+	struct rproc_mem_entry *carveouts;
+	struct rproc_trace traces[RPROC_MAX_TRACES];
+	unsigned int ntraces;
+	struct rproc_vdev *vdevs[RPROC_MAX_VDEVS];
+	unsigned int nvdevs;
+	int next_notifyid;
+	struct rproc_dump_seg dump_segs[RPROC_MAX_DUMP_SEGMENTS];
+	unsigned int ndump_segs;
+
+	struct rproc_vdev_hooks vdev_hooks;
+	rproc_log_fn log_fn;
+	void *log_arg;
+	bool detaching;
+
+	struct rproc_subdev *subdevs;
+	struct rproc_notifier notifiers[RPROC_MAX_NOTIFIERS];
+	int next_notifier_id;
+
+	/* crash and recovery */
+	enum rproc_recovery_stage recovery;
+	bool recover_once;
+	bool remote_stopped;	/* CRASHED and already stopped by recovery */
+	int64_t dump_timer;
+	uint32_t dump_timeout_ms;
+	struct rproc_dump *dump;
+	unsigned int ndumps;
+	unsigned int refs;		/* the owner's + one per pending deferred call/timer */
+	bool table_optional;
+
+	size_t priv_len;
+	max_align_t priv[];
+};
+
+/* ---- remoteproc_core.c -------------------------------------------------------- */
+
+/* rproc_err() - record a failure message (also the return value, for chaining). */
+int rproc_err(struct rproc *rproc, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void rproc_warn(struct rproc *rproc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rproc_notify(struct rproc *rproc, enum rproc_event event);
+int rproc_op_lock(struct rproc *rproc);
+void rproc_op_unlock(struct rproc *rproc);
+/* rproc_stop_locked() - stop subdevices, the remote, unprepare; state OFFLINE. */
+int rproc_stop_locked(struct rproc *rproc, bool crashed);
+/* rproc_start_locked() - load segments, table, prepare/start subdevs, ops->start. */
+int rproc_start_locked(struct rproc *rproc);
+void rproc_resource_cleanup(struct rproc *rproc);
+void rproc_set_state(struct rproc *rproc, enum rproc_state state);
+/* rproc_get_ref()/rproc_put_ref() - keep the struct alive for deferred work. */
+void rproc_get_ref(struct rproc *rproc);
+void rproc_put_ref(struct rproc *rproc);
+
+/* ---- remoteproc_subdev.c ------------------------------------------------------ */
+
+/* With op_lock held; callbacks run without the state lock. */
+int rproc_prepare_subdevices(struct rproc *rproc);
+int rproc_start_subdevices(struct rproc *rproc);
+void rproc_stop_subdevices(struct rproc *rproc, bool crashed);
+void rproc_unprepare_subdevices(struct rproc *rproc);
+
+/* ---- remoteproc_mem.c --------------------------------------------------------- */
+
+struct rproc_mem_entry *rproc_find_carveout_by_name(struct rproc *rproc, const char *name);
+/* rproc_mem_new() - a core-owned entry to allocate with ops->mem_alloc later. */
+struct rproc_mem_entry *rproc_mem_new(const char *name, uint64_t da, size_t len);
+/* rproc_add_mem() - append to the memory list; @by_backend: rproc_add_carveout(). */
+void rproc_add_mem(struct rproc *rproc, struct rproc_mem_entry *mem, bool by_backend);
+int rproc_alloc_registered_carveouts(struct rproc *rproc);
+void rproc_release_carveouts(struct rproc *rproc);
+
+/* ---- remoteproc_fw.c ---------------------------------------------------------- */
+
+/* rproc_request_firmware() - read and parse rproc->firmware into rproc->fw*. */
+int rproc_request_firmware(struct rproc *rproc);
+void rproc_release_firmware(struct rproc *rproc);
+/* rproc_load_segments() - copy every loadable segment to device memory. */
+int rproc_load_segments(struct rproc *rproc);
+/* rproc_cache_table() - copy and parse the image's table into cached_table. */
+int rproc_cache_table(struct rproc *rproc, const void *table, size_t size,
+		      enum uproc_byte_order order);
+void rproc_free_table(struct rproc *rproc);
+
+/* ---- remoteproc_rsc.c --------------------------------------------------------- */
+
+/* rproc_handle_resources() - walk the cached table: carveouts, devmem, traces, vdevs. */
+int rproc_handle_resources(struct rproc *rproc, bool attaching);
+/* rproc_table_write32/8() - write into the cached table and the loaded table. */
+int rproc_table_write32(struct rproc *rproc, size_t offset, uint32_t value);
+int rproc_table_write8(struct rproc *rproc, size_t offset, uint8_t value);
+
+/* ---- remoteproc_vdev.c -------------------------------------------------------- */
+
+int rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *entry, bool attaching);
+void rproc_vdev_remove_all(struct rproc *rproc);
+int rproc_vdev_add_buffers(struct rproc *rproc);
+int rproc_vdev_interrupt(struct rproc *rproc, int notifyid);
+
+/* ---- remoteproc_crash.c ------------------------------------------------------- */
+
+int rproc_trigger_recovery_locked(struct rproc *rproc);
+void rproc_cancel_recovery(struct rproc *rproc);
+
+/* ---- remoteproc_coredump.c ---------------------------------------------------- */
+
+/* rproc_coredump_locked() - build the dump of a stopped remote per dump_conf. */
+int rproc_coredump_locked(struct rproc *rproc);
+void rproc_dump_free(struct rproc_dump *dump);
+/* rproc_dump_unpin_memory() - copy an inline dump's memory before it is released. */
+void rproc_dump_unpin_memory(struct rproc *rproc);
+
+#endif /* UPROC_REMOTEPROC_INTERNAL_H */

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+/*
+ * remoteproc_mem.c - the processor's memory regions (carveouts, vrings, buffer
+ * areas, backend RAM) and device-address translation.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remoteproc_internal.h"
+
+void rproc_add_mem(struct rproc *rproc, struct rproc_mem_entry *mem, bool by_backend)
+{
+	struct rproc_mem_entry **pp;
+
+	pthread_mutex_lock(&rproc->lock);
+	mem->next = NULL;
+	mem->registered_by_backend = by_backend;
+	if (mem->va)
+		mem->allocated = true;
+	for (pp = &rproc->carveouts; *pp; pp = &(*pp)->next)
+		;
+	*pp = mem;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+void rproc_add_carveout(struct rproc *rproc, struct rproc_mem_entry *mem)
+{
+	rproc_add_mem(rproc, mem, true);
+}
+
+struct rproc_mem_entry *rproc_mem_new(const char *name, uint64_t da, size_t len)
+{
+	struct rproc_mem_entry *mem = calloc(1, sizeof(*mem));
+
+	if (!mem)
+		return NULL;
+	snprintf(mem->name, sizeof(mem->name), "%s", name);
+	mem->da = da;
+	mem->len = len;
+	mem->fd = -1;
+	return mem;
+}
+
+struct rproc_mem_entry *rproc_find_carveout_by_name(struct rproc *rproc, const char *name)
+{
+	struct rproc_mem_entry *found = NULL;
+
+	pthread_mutex_lock(&rproc->lock);
+	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
+		if (!strcmp(m->name, name)) {
+			found = m;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	return found;
+}
+
+void *rproc_da_to_va(struct rproc *rproc, uint64_t da, size_t len, bool *is_iomem)
+{
+	void *va = NULL;
+
+	if (is_iomem)
+		*is_iomem = false;
+	pthread_mutex_lock(&rproc->lock);
+	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
+		/* Only once allocated (set under the lock after va and da) are they read. */
+		if (!m->allocated || !m->va || m->da == FW_RSC_ADDR_ANY || da < m->da)
+			continue;
+		if (!uproc_range_ok(da - m->da, len, m->len))
+			continue;
+		va = (uint8_t *)m->va + (da - m->da);
+		break;
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	if (!va && rproc->ops->da_to_va)
+		va = rproc->ops->da_to_va(rproc, da, len, is_iomem);
+	return va;
+}
+
+/* Write a carveout's placement back into its table entry (Linux does da, pa, len). */
+static int rproc_carveout_write_back(struct rproc *rproc, struct rproc_mem_entry *mem)
+{
+	size_t off = mem->rsc_offset + sizeof(struct fw_rsc_hdr);
+	int ret;
+
+	if (!mem->has_rsc || !rproc->cached_table)
+		return 0;
+	if (mem->da > UINT32_MAX || mem->len > UINT32_MAX)
+		return rproc_err(rproc, -ERANGE,
+				 "carveout %s placed at da 0x%llx: does not fit the 32-bit table",
+				 mem->name, (unsigned long long)mem->da);
+	ret = rproc_table_write32(rproc, off + offsetof(struct fw_rsc_carveout, da),
+				  (uint32_t)mem->da);
+	if (!ret)
+		/* The remote sees its memory at da: that is its physical address too. */
+		ret = rproc_table_write32(rproc, off + offsetof(struct fw_rsc_carveout, pa),
+					  (uint32_t)mem->da);
+	if (!ret)
+		ret = rproc_table_write32(rproc, off + offsetof(struct fw_rsc_carveout, len),
+					  (uint32_t)mem->len);
+	return ret;
+}
+
+int rproc_alloc_registered_carveouts(struct rproc *rproc)
+{
+	/* The list only grows under op_lock, which the caller holds. */
+	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
+		int ret;
+
+		if (!m->allocated) {
+			if (!rproc->ops->mem_alloc)
+				return rproc_err(rproc, -ENOMEM,
+						 "carveout %s: the backend cannot allocate memory",
+						 m->name);
+			ret = rproc->ops->mem_alloc(rproc, m);
+			if (ret < 0)
+				return rproc_err(rproc, ret,
+						 "carveout %s (%zu bytes at da 0x%llx): allocation failed (%d)",
+						 m->name, m->len, (unsigned long long)m->da, ret);
+			if (!m->va || m->da == FW_RSC_ADDR_ANY) {
+				if (rproc->ops->mem_release)
+					rproc->ops->mem_release(rproc, m);
+				return rproc_err(rproc, -EINVAL,
+						 "carveout %s: the backend gave no address", m->name);
+			}
+			pthread_mutex_lock(&rproc->lock);
+			m->allocated = true;
+			pthread_mutex_unlock(&rproc->lock);
+		}
+		ret = rproc_carveout_write_back(rproc, m);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+void rproc_release_carveouts(struct rproc *rproc)
+{
+	struct rproc_mem_entry *list;
+
+	pthread_mutex_lock(&rproc->lock);
+	list = rproc->carveouts;
+	rproc->carveouts = NULL;
+	pthread_mutex_unlock(&rproc->lock);
+
+	while (list) {
+		struct rproc_mem_entry *next = list->next;
+
+		if (list->allocated && rproc->ops->mem_release)
+			rproc->ops->mem_release(rproc, list);
+		free(list);
+		list = next;
+	}
+}
+
+int rproc_carveouts_dump(struct rproc *rproc, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!buf && len)
+		return -EINVAL;
+	if (len)
+		buf[0] = '\0';
+	pthread_mutex_lock(&rproc->lock);
+	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
+		if (!m->allocated)
+			continue;
+		int w = snprintf(n < len ? buf + n : NULL, n < len ? len - n : 0,
+				 "Carveout memory entry:\n\tName: %s\n\tVirtual address: %p\n"
+				 "\tDMA address: 0x%llx\n\tDevice address: 0x%llx\n"
+				 "\tLength: 0x%zx Bytes\n\n",
+				 m->name, m->va, (unsigned long long)m->da,
+				 (unsigned long long)m->da, m->len);
+		if (w > 0)
+			n += (size_t)w;
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	return n > INT32_MAX ? -EOVERFLOW : (int)n;
+}
+
+int rproc_for_each_mem(struct rproc *rproc,
+		       int (*fn)(const struct rproc_mem_entry *mem, void *arg), void *arg)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&rproc->lock);
+	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
+		if (!m->allocated)
+			continue;	/* being set up by a boot */
+		if (fn) {
+			int ret = fn(m, arg);
+
+			if (ret) {
+				pthread_mutex_unlock(&rproc->lock);
+				return ret;
+			}
+		}
+		n++;
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	return n;
+}

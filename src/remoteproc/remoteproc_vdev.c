@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: MIT
+/*
+ * remoteproc_vdev.c - virtio devices of the resource table (Linux's rproc_vdev and
+ * remoteproc_virtio.c): vring and buffer memory, notifyids, the write-back of vring
+ * da, gfeatures and status, and the host side of the device: an rpmsg bus (id 7,
+ * uproc/rpmsg.h) or a console's two raw queues (id 3, uproc/virtio.h). Each vdev is
+ * a subdevice, so it starts after the remote and stops before it, as in Linux.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remoteproc_vdev.h"
+
+#define RPROC_PAGE_SIZE 4096u
+
+static struct rproc_vdev *to_rvdev(struct rproc_subdev *subdev)
+{
+	return (struct rproc_vdev *)((char *)subdev - offsetof(struct rproc_vdev, subdev));
+}
+
+static size_t vdev_field(const struct rproc_vdev *rvdev, size_t member)
+{
+	return rvdev->rsc_offset + sizeof(struct fw_rsc_hdr) + member;
+}
+
+static void rvdev_set_status(struct rproc_vdev *rvdev, uint8_t status)
+{
+	rproc_table_write8(rvdev->rproc, vdev_field(rvdev, offsetof(struct fw_rsc_vdev, status)),
+			   status);
+}
+
+/* ---- hooks ------------------------------------------------------------------------ */
+
+void rproc_vdev_get_hooks(struct rproc *rproc, struct rproc_vdev_hooks *out)
+{
+	pthread_mutex_lock(&rproc->lock);
+	*out = rproc->vdev_hooks;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+void rproc_set_vdev_hooks(struct rproc *rproc, const struct rproc_vdev_hooks *hooks)
+{
+	pthread_mutex_lock(&rproc->lock);
+	if (hooks)
+		rproc->vdev_hooks = *hooks;
+	else
+		memset(&rproc->vdev_hooks, 0, sizeof(rproc->vdev_hooks));
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+/* ---- kicks in both directions ------------------------------------------------------- */
+
+void rproc_vdev_kick_remote(struct rproc_vdev *rvdev, unsigned int vq_index)
+{
+	if (vq_index < rvdev->num_vrings)
+		rvdev->rproc->ops->kick(rvdev->rproc, rvdev->vring[vq_index].notifyid);
+}
+
+void rproc_vdev_broken(struct rproc_vdev *rvdev, unsigned int vq_index, int err)
+{
+	rproc_warn(rvdev->rproc, "vdev%u: the remote broke virtqueue %u (%d): reporting a crash",
+		   rvdev->index, vq_index, err);
+	rproc_report_crash(rvdev->rproc, RPROC_FATAL_ERROR);
+}
+
+static void rpmsg_notify_cb(void *priv, unsigned int vq_index)
+{
+	rproc_vdev_kick_remote(priv, vq_index);
+}
+
+static void rpmsg_broken_cb(void *priv, unsigned int vq_index, int err)
+{
+	struct rproc_vdev *rvdev = priv;
+
+	/* A bad message is dropped and logged; only a broken ring is a crash. */
+	if (err == -EBADMSG && !rpmsg_virtio_is_broken(rvdev->bus))
+		return;
+	rproc_vdev_broken(rvdev, vq_index, err);
+}
+
+/* ---- subdevice ops ------------------------------------------------------------------ */
+
+static int rproc_vdev_do_start(struct rproc_subdev *subdev)
+{
+	struct rproc_vdev *rvdev = to_rvdev(subdev);
+	struct rproc *rproc = rvdev->rproc;
+	struct rproc_vdev_hooks hooks;
+	int ret;
+
+	for (unsigned int i = 0; i < rvdev->num_vrings; i++) {
+		struct rproc_vring *rv = &rvdev->vring[i];
+
+		uproc_shm_init(&rv->shm, rv->mem->va, rv->mem->da, rv->mem->len);
+		if (rvdev->attaching) {
+			/* The live ring is where the table says: it must lie in its region. */
+			uint64_t need = vring_size(rv->num, rv->align);
+
+			if (!uproc_shm_da_to_ptr(&rv->shm, rv->da, need))
+				return rproc_err(rproc, -EINVAL,
+						 "vdev%u: live vring %u at da 0x%llx is outside %s",
+						 rvdev->index, i, (unsigned long long)rv->da,
+						 rv->mem->name);
+		} else {
+			rv->da = rv->mem->da;
+			/* A fresh ring: zero it and tell the remote where it is. */
+			memset(rv->mem->va, 0, rv->mem->len);
+			ret = rproc_table_write32(rproc, rv->rsc_offset +
+						  offsetof(struct fw_rsc_vdev_vring, da),
+						  (uint32_t)rv->da);
+			if (ret < 0)
+				return rproc_err(rproc, ret, "vdev%u: vring %u da write-back failed",
+						 rvdev->index, i);
+		}
+	}
+	uproc_shm_init(&rvdev->buf_shm, rvdev->buf_mem->va, rvdev->buf_mem->da, rvdev->buf_mem->len);
+
+	pthread_mutex_lock(&rproc->lock);
+	rvdev->dead = false;
+	rvdev->busy = 0;
+	pthread_mutex_unlock(&rproc->lock);
+
+	if (!rvdev->attaching) {
+		/* The virtio core's sequence: reset, ACKNOWLEDGE, DRIVER, features, DRIVER_OK. */
+		rvdev_set_status(rvdev, 0);
+		rvdev_set_status(rvdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+		rvdev_set_status(rvdev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	}
+
+	if (rvdev->id == VIRTIO_ID_RPMSG) {
+		struct rpmsg_virtio_config cfg = {
+			.role = VIRTIO_ROLE_DRIVER,
+			.buf_shm = &rvdev->buf_shm,
+			.buf_da = rvdev->buf_mem->da,
+			.features = rvdev->attaching ? rvdev->gfeatures : rvdev->dfeatures,
+			.supported = rvdev->attaching ? rvdev->gfeatures : 0,
+			.attach = rvdev->attaching,
+			.notify = rpmsg_notify_cb,
+			.broken = rpmsg_broken_cb,
+			.priv = rvdev,
+		};
+		size_t fit = rvdev->buf_mem->len / RPMSG_BUF_SIZE;
+		size_t want = 2u * rvdev->vring[0].num;
+
+		if (want > RPMSG_MAX_NUM_BUFS)
+			want = RPMSG_MAX_NUM_BUFS;
+		if (fit < 2)
+			return rproc_err(rproc, -EINVAL,
+					 "vdev%u: buffer area of 0x%zx bytes holds no rx and tx buffer",
+					 rvdev->index, rvdev->buf_mem->len);
+		cfg.buf_count = (uint32_t)(fit < want ? fit : want);
+		for (int i = 0; i < 2; i++) {
+			cfg.vring[i].shm = &rvdev->vring[i].shm;
+			cfg.vring[i].da = rvdev->vring[i].da;
+			cfg.vring[i].num = rvdev->vring[i].num;
+			cfg.vring[i].align = rvdev->vring[i].align;
+		}
+		ret = uproc_port_posix_new(&rvdev->port);
+		if (ret < 0)
+			return rproc_err(rproc, ret, "vdev%u: no port (%d)", rvdev->index, ret);
+		cfg.port = rvdev->port;
+		ret = rpmsg_virtio_init(&rvdev->bus, &cfg);
+		if (ret < 0) {
+			uproc_port_posix_free(rvdev->port);
+			rvdev->port = NULL;
+			rvdev->bus = NULL;
+			return rproc_err(rproc, ret, "vdev%u: the rpmsg bus could not start: %s (%d)",
+					 rvdev->index,
+					 ret == -EPROTO ? "the live rings are inconsistent" :
+					 ret == -EFAULT ? "a ring or the buffers lie outside their memory" :
+							  "bad configuration",
+					 ret);
+		}
+		uint32_t g = (uint32_t)rpmsg_virtio_get_features(rvdev->bus);
+
+		pthread_mutex_lock(&rproc->lock);
+		rvdev->gfeatures = g;
+		pthread_mutex_unlock(&rproc->lock);
+	} else {
+		ret = rproc_console_start(rvdev);
+		if (ret < 0)
+			return ret;
+	}
+
+	if (!rvdev->attaching)
+		rproc_table_write32(rproc, vdev_field(rvdev, offsetof(struct fw_rsc_vdev, gfeatures)),
+				    rvdev->gfeatures);
+
+	/* The user sets up endpoints and drivers before the first message is delivered. */
+	rproc_vdev_get_hooks(rproc, &hooks);
+	if (rvdev->bus && hooks.rpmsg_ready)
+		hooks.rpmsg_ready(rproc, rvdev->index, rvdev->bus, hooks.arg);
+
+	if (!rvdev->attaching)
+		rvdev_set_status(rvdev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+					VIRTIO_CONFIG_S_DRIVER_OK);
+	pthread_mutex_lock(&rproc->lock);
+	rvdev->started = true;
+	pthread_mutex_unlock(&rproc->lock);
+
+	/* Kick the remote once (buffers posted) and serve what it queued while away. */
+	if (rvdev->bus) {
+		rpmsg_virtio_handle_kick(rvdev->bus);
+	} else {
+		pthread_mutex_lock(&rvdev->con_lock);
+		virtqueue_kick(&rvdev->vq[0]);
+		pthread_mutex_unlock(&rvdev->con_lock);
+		rproc_console_service(rvdev);
+	}
+	return 0;
+}
+
+static void rproc_vdev_do_stop(struct rproc_subdev *subdev, bool crashed)
+{
+	struct rproc_vdev *rvdev = to_rvdev(subdev);
+	struct rproc *rproc = rvdev->rproc;
+	struct rproc_vdev_hooks hooks;
+
+	/* No new kick gets in; wait for the ones running to finish. */
+	pthread_mutex_lock(&rproc->lock);
+	if (!rvdev->started) {
+		pthread_mutex_unlock(&rproc->lock);
+		return;
+	}
+	rvdev->dead = true;
+	while (rvdev->busy)
+		pthread_cond_wait(&rvdev->idle, &rproc->lock);
+	pthread_mutex_unlock(&rproc->lock);
+
+	rproc_vdev_get_hooks(rproc, &hooks);
+	if (rvdev->bus) {
+		if (hooks.rpmsg_removing)
+			hooks.rpmsg_removing(rproc, rvdev->index, rvdev->bus, hooks.arg);
+		rpmsg_virtio_deinit(rvdev->bus);
+		rvdev->bus = NULL;
+		uproc_port_posix_free(rvdev->port);
+		rvdev->port = NULL;
+	} else {
+		rproc_console_free(rvdev);
+	}
+	/* Detaching leaves the device live for the next host; stopping resets it. */
+	if (!rproc->detaching)
+		rvdev_set_status(rvdev, 0);
+	(void)crashed;
+	pthread_mutex_lock(&rproc->lock);
+	rvdev->started = false;
+	pthread_mutex_unlock(&rproc->lock);
+	rvdev->attaching = false;
+}
+
+/* ---- resource handling ------------------------------------------------------------------ */
+
+static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev,
+				   const struct uproc_rsc_vdev *rsc, bool attaching);
+
+int rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *entry, bool attaching)
+{
+	const struct uproc_rsc_vdev *rsc = &entry->u.vdev;
+	struct rproc_vdev *rvdev;
+	int ret;
+
+	if (rsc->id != VIRTIO_ID_RPMSG && rsc->id != VIRTIO_ID_CONSOLE) {
+		rproc_warn(rproc, "vdev with virtio id %u (entry %u) not supported, skipped", rsc->id,
+			   entry->index);
+		return 0;
+	}
+	if (rsc->id == VIRTIO_ID_RPMSG && rsc->num_of_vrings != 2)
+		return rproc_err(rproc, -EINVAL, "rpmsg vdev (entry %u) has %u vrings, needs 2",
+				 entry->index, rsc->num_of_vrings);
+	if (rproc->nvdevs >= RPROC_MAX_VDEVS)
+		return rproc_err(rproc, -ENOSPC, "more than %d vdevs", RPROC_MAX_VDEVS);
+
+	rvdev = calloc(1, sizeof(*rvdev));
+	if (!rvdev)
+		return rproc_err(rproc, -ENOMEM, "no memory for a vdev");
+	rvdev->rproc = rproc;
+	rvdev->index = rproc->nvdevs;
+	rvdev->id = rsc->id;
+	rvdev->rsc_offset = entry->offset;
+	rvdev->dfeatures = rsc->dfeatures;
+	rvdev->gfeatures = rsc->gfeatures;
+	rvdev->num_vrings = rsc->num_of_vrings;
+	rvdev->attaching = attaching;
+	pthread_cond_init(&rvdev->idle, NULL);
+	pthread_mutex_init(&rvdev->con_lock, NULL);
+	rvdev->subdev.start = rproc_vdev_do_start;
+	rvdev->subdev.stop = rproc_vdev_do_stop;
+	ret = rproc_vdev_place_vrings(rproc, rvdev, rsc, attaching);
+	if (ret < 0) {
+		/* Memories already registered go with the carveouts at cleanup. */
+		pthread_cond_destroy(&rvdev->idle);
+		pthread_mutex_destroy(&rvdev->con_lock);
+		free(rvdev);
+		return ret;
+	}
+	/* Complete: published to kicks and queries, then tied to the lifecycle. */
+	pthread_mutex_lock(&rproc->lock);
+	rproc->vdevs[rproc->nvdevs++] = rvdev;
+	pthread_mutex_unlock(&rproc->lock);
+	rproc_add_subdev(rproc, &rvdev->subdev);
+	return 0;
+}
+
+static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev,
+				   const struct uproc_rsc_vdev *rsc, bool attaching)
+{
+	char name[32];
+
+	for (unsigned int i = 0; i < rsc->num_of_vrings; i++) {
+		const struct uproc_rsc_vring *vr = &rsc->vring[i];
+		struct rproc_vring *rv = &rvdev->vring[i];
+		uint64_t size = vring_size(vr->num, vr->align);
+
+		if (!size || vr->num > VIRTQUEUE_MAX_NUM)
+			return rproc_err(rproc, -EINVAL, "vdev%u vring %u: bad num %u / align %u",
+					 rvdev->index, i, vr->num, vr->align);
+		size = (size + RPROC_PAGE_SIZE - 1) & ~(uint64_t)(RPROC_PAGE_SIZE - 1);
+		rv->num = vr->num;
+		rv->align = vr->align;
+		rv->rsc_offset = vr->offset;
+		snprintf(name, sizeof(name), "vdev%uvring%u", rvdev->index, i);
+		rv->mem = rproc_find_carveout_by_name(rproc, name);
+		if (rv->mem) {
+			if (rv->mem->len < size)
+				return rproc_err(rproc, -EINVAL,
+						 "%s: region of 0x%zx bytes, the vring needs 0x%llx",
+						 name, rv->mem->len, (unsigned long long)size);
+			if (!attaching && vr->da != FW_RSC_ADDR_ANY && rv->mem->da != FW_RSC_ADDR_ANY &&
+			    vr->da != rv->mem->da)
+				return rproc_err(rproc, -EINVAL,
+						 "%s: the table puts it at 0x%x, the region is at 0x%llx",
+						 name, vr->da, (unsigned long long)rv->mem->da);
+		} else if (attaching) {
+			return rproc_err(rproc, -EINVAL,
+					 "%s: the backend registered no memory for the live vring",
+					 name);
+		} else {
+			rv->mem = rproc_mem_new(name, vr->da, (size_t)size);
+			if (!rv->mem)
+				return rproc_err(rproc, -ENOMEM, "no memory for %s", name);
+			rproc_add_mem(rproc, rv->mem, false);
+		}
+		if (attaching) {
+			/* The remote kicks with the notifyids it was given: keep them. */
+			rv->notifyid = (int)vr->notifyid;
+			rv->da = vr->da;
+		} else {
+			rv->notifyid = rproc->next_notifyid++;
+			rproc_table_write32(rproc, vr->offset + offsetof(struct fw_rsc_vdev_vring,
+									 notifyid),
+					    (uint32_t)rv->notifyid);
+		}
+	}
+	return 0;
+}
+
+/* After the whole table: each vdev gets its buffer area ("vdev%ubuffer"). */
+int rproc_vdev_add_buffers(struct rproc *rproc)
+{
+	for (unsigned int v = 0; v < rproc->nvdevs; v++) {
+		struct rproc_vdev *rvdev = rproc->vdevs[v];
+		char name[32];
+		size_t want;
+
+		snprintf(name, sizeof(name), "vdev%ubuffer", rvdev->index);
+		rvdev->buf_mem = rproc_find_carveout_by_name(rproc, name);
+		if (rvdev->buf_mem)
+			continue;
+		if (rvdev->attaching)
+			return rproc_err(rproc, -EINVAL,
+					 "%s: the backend registered no memory for the live buffers",
+					 name);
+		if (rvdev->id == VIRTIO_ID_RPMSG) {
+			want = 2u * rvdev->vring[0].num;
+			if (want > RPMSG_MAX_NUM_BUFS)
+				want = RPMSG_MAX_NUM_BUFS;
+			want *= RPMSG_BUF_SIZE;
+		} else {
+			want = (size_t)(rvdev->vring[0].num +
+					(rvdev->num_vrings > 1 ? rvdev->vring[1].num : 0)) *
+			       RPROC_CONSOLE_BUF_SIZE;
+			if (want > 512u * RPROC_CONSOLE_BUF_SIZE)
+				want = 512u * RPROC_CONSOLE_BUF_SIZE;
+		}
+		want = (want + RPROC_PAGE_SIZE - 1) & ~(size_t)(RPROC_PAGE_SIZE - 1);
+		rvdev->buf_mem = rproc_mem_new(name, FW_RSC_ADDR_ANY, want);
+		if (!rvdev->buf_mem)
+			return rproc_err(rproc, -ENOMEM, "no memory for %s", name);
+		rproc_add_mem(rproc, rvdev->buf_mem, false);
+	}
+	return 0;
+}
+
+void rproc_vdev_remove_all(struct rproc *rproc)
+{
+	struct rproc_vdev *vdevs[RPROC_MAX_VDEVS];
+	unsigned int n;
+
+	/* Unpublished first: a late kick finds nothing (stopped vdevs ignore kicks). */
+	pthread_mutex_lock(&rproc->lock);
+	n = rproc->nvdevs;
+	memcpy(vdevs, rproc->vdevs, sizeof(vdevs));
+	memset(rproc->vdevs, 0, sizeof(rproc->vdevs));
+	rproc->nvdevs = 0;
+	pthread_mutex_unlock(&rproc->lock);
+
+	for (unsigned int v = 0; v < n; v++) {
+		struct rproc_vdev *rvdev = vdevs[v];
+
+		rproc_remove_subdev(rproc, &rvdev->subdev);
+		/* Linux's rproc_free_vring(): the table forgets where the rings were. */
+		for (unsigned int i = 0; i < rvdev->num_vrings; i++) {
+			if (!rvdev->vring[i].rsc_offset)
+				continue;
+			rproc_table_write32(rproc, rvdev->vring[i].rsc_offset +
+					    offsetof(struct fw_rsc_vdev_vring, da), 0);
+			rproc_table_write32(rproc, rvdev->vring[i].rsc_offset +
+					    offsetof(struct fw_rsc_vdev_vring, notifyid),
+					    0xFFFFFFFFu);
+		}
+		pthread_cond_destroy(&rvdev->idle);
+		pthread_mutex_destroy(&rvdev->con_lock);
+		free(rvdev);
+	}
+}
+
+int rproc_vdev_interrupt(struct rproc *rproc, int notifyid)
+{
+	int found = 0;
+
+	for (unsigned int v = 0; v < RPROC_MAX_VDEVS; v++) {
+		struct rproc_vdev *rvdev;
+		bool match = false;
+
+		pthread_mutex_lock(&rproc->lock);
+		rvdev = v < rproc->nvdevs ? rproc->vdevs[v] : NULL;
+		if (rvdev) {
+			for (unsigned int i = 0; i < rvdev->num_vrings; i++)
+				if (notifyid < 0 || rvdev->vring[i].notifyid == notifyid)
+					match = true;
+		}
+		if (!match || !rvdev->started || rvdev->dead) {
+			pthread_mutex_unlock(&rproc->lock);
+			if (match)
+				found++;
+			continue;
+		}
+		rvdev->busy++;
+		pthread_mutex_unlock(&rproc->lock);
+
+		found++;
+		if (rvdev->bus)
+			rpmsg_virtio_handle_kick(rvdev->bus);
+		else
+			rproc_console_service(rvdev);
+
+		pthread_mutex_lock(&rproc->lock);
+		if (--rvdev->busy == 0)
+			pthread_cond_broadcast(&rvdev->idle);
+		pthread_mutex_unlock(&rproc->lock);
+	}
+	return found ? 0 : -ENOENT;
+}
+
+int rproc_vq_interrupt(struct rproc *rproc, int notifyid)
+{
+	return rproc_vdev_interrupt(rproc, notifyid);
+}
+
+/* ---- public queries ---------------------------------------------------------------------- */
+
+int rproc_vdev_count(struct rproc *rproc)
+{
+	int n;
+
+	pthread_mutex_lock(&rproc->lock);
+	n = (int)rproc->nvdevs;
+	pthread_mutex_unlock(&rproc->lock);
+	return n;
+}
+
+int rproc_get_vdev_info(struct rproc *rproc, unsigned int index, struct rproc_vdev_info *info)
+{
+	struct rproc_vdev *rvdev;
+
+	memset(info, 0, sizeof(*info));
+	pthread_mutex_lock(&rproc->lock);
+	if (index >= rproc->nvdevs) {
+		pthread_mutex_unlock(&rproc->lock);
+		return -ENOENT;
+	}
+	rvdev = rproc->vdevs[index];
+	info->index = rvdev->index;
+	info->id = rvdev->id;
+	info->dfeatures = rvdev->dfeatures;
+	info->gfeatures = rvdev->gfeatures;
+	info->num_vrings = rvdev->num_vrings;
+	info->active = rvdev->started && !rvdev->dead;
+	for (unsigned int i = 0; i < rvdev->num_vrings; i++) {
+		/* Placed once started (the memories are being allocated before that). */
+		info->vring[i].da = info->active ? rvdev->vring[i].da : FW_RSC_ADDR_ANY;
+		info->vring[i].num = rvdev->vring[i].num;
+		info->vring[i].align = rvdev->vring[i].align;
+		info->vring[i].notifyid = rvdev->vring[i].notifyid;
+	}
+	if (info->active) {
+		info->buf_da = rvdev->buf_mem->da;
+		info->buf_len = rvdev->buf_mem->len;
+		rvdev->busy++;	/* the bus stays while we look at it */
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	if (!info->active)
+		return 0;
+	info->broken = rvdev->bus ? rpmsg_virtio_is_broken(rvdev->bus) :
+		       (virtqueue_is_broken(&rvdev->vq[0]) || virtqueue_is_broken(&rvdev->vq[1]));
+	pthread_mutex_lock(&rproc->lock);
+	if (--rvdev->busy == 0)
+		pthread_cond_broadcast(&rvdev->idle);
+	pthread_mutex_unlock(&rproc->lock);
+	return 0;
+}
+
+struct rpmsg_virtio_device *rproc_get_rpmsg(struct rproc *rproc, unsigned int index)
+{
+	struct rpmsg_virtio_device *bus = NULL;
+
+	pthread_mutex_lock(&rproc->lock);
+	if (index < rproc->nvdevs && rproc->vdevs[index]->started && !rproc->vdevs[index]->dead)
+		bus = rproc->vdevs[index]->bus;
+	pthread_mutex_unlock(&rproc->lock);
+	return bus;
+}
+
+ssize_t rproc_console_write(struct rproc *rproc, unsigned int index, const void *data,
+			    size_t len)
+{
+	struct rproc_vdev *rvdev = NULL;
+	ssize_t ret;
+
+	if (!data && len)
+		return -EINVAL;
+	pthread_mutex_lock(&rproc->lock);
+	if (index < rproc->nvdevs)
+		rvdev = rproc->vdevs[index];
+	if (!rvdev || rvdev->id != VIRTIO_ID_CONSOLE || !rvdev->started || rvdev->dead) {
+		pthread_mutex_unlock(&rproc->lock);
+		return -ENODEV;
+	}
+	rvdev->busy++;
+	pthread_mutex_unlock(&rproc->lock);
+
+	ret = len ? rproc_console_queue(rvdev, data, len) : 0;
+
+	pthread_mutex_lock(&rproc->lock);
+	if (--rvdev->busy == 0)
+		pthread_cond_broadcast(&rvdev->idle);
+	pthread_mutex_unlock(&rproc->lock);
+	return ret;
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rpmsg_internal.h - private declarations of the rpmsg bus (not installed).
+ */
+#ifndef UPROC_RPMSG_INTERNAL_H
+#define UPROC_RPMSG_INTERNAL_H
+
+#include "uproc/errno.h"
+#include "uproc/port.h"
+#include "uproc/rpmsg.h"
+#include "uproc/shm.h"
+#include "uproc/virtio.h"
+
+/* Endpoint state bits (struct rpmsg_endpoint.state). */
+#define EPT_LINKED 1u
+#define EPT_DYING 2u
+
+/* Channel state bits (struct rpmsg_device.state). */
+#define CHAN_BOUND 1u   /* a driver is bound (probe returned 0) */
+#define CHAN_BUSY 2u    /* probe or remove in progress */
+#define CHAN_ALLOCED 4u /* storage from port->alloc */
+#define CHAN_ANNOUNCE_PENDING 8u /* the create announcement waits for a tx buffer */
+
+/* Host buffer states. */
+enum rpmsg_buf_state {
+	BUF_RX_POSTED = 0, /* in vring0, owned by the remote */
+	BUF_RX_CB,         /* being delivered */
+	BUF_RX_HELD,       /* held by a receiver */
+	BUF_TX_FREE,       /* on the free stack */
+	BUF_TX_TAKEN,      /* handed out by get_tx_payload_buffer */
+	BUF_TX_INFLIGHT,   /* in vring1 */
+};
+
+/* Device-role buffers this side holds (popped and not pushed). */
+enum rpmsg_held_kind {
+	HELD_NONE = 0,
+	HELD_RX,    /* an rx buffer being delivered or held by a receiver */
+	HELD_TX,    /* a tx buffer handed out for zero copy */
+	HELD_SPARE, /* a tx buffer given back unsent: reused before popping */
+};
+
+struct rpmsg_held {
+	uint8_t *buf;
+	uint32_t len;
+	uint16_t head;
+	uint8_t kind;
+};
+
+/**
+ * struct rpmsg_virtio_device - the bus. Everything below is guarded by the port
+ * lock unless noted.
+ */
+struct rpmsg_virtio_device {
+	struct rpmsg_virtio_config cfg; /* copy; read-only after init */
+	const struct uproc_port *port;  /* read-only */
+	enum virtio_role role;          /* read-only */
+	uint64_t features;              /* read-only */
+	bool ns;                        /* name service negotiated; read-only */
+	bool swap;                      /* cross-endian headers; read-only */
+
+	struct virtqueue rvq; /* local rx: host vring0, device vring1 */
+	struct virtqueue svq; /* local tx: host vring1, device vring0 */
+
+	/* host buffers */
+	uint8_t *bufs;
+	uint32_t buf_size, buf_count, rx_count;
+	uint8_t *buf_state;
+	uint32_t *tx_free;
+	uint32_t tx_free_n;
+
+	/* device-role held buffers */
+	struct rpmsg_held *held;
+	uint32_t held_cap, held_n;
+
+	/* endpoint table (intrusive chained hash) */
+	struct rpmsg_endpoint **buckets;
+	uint32_t nbuckets, nepts;
+	bool buckets_alloced;
+	uint32_t next_addr;
+	struct rpmsg_endpoint ns_ept;
+
+	struct rpmsg_device *channels;
+	struct rpmsg_driver *drivers;
+
+	/* rx delivery: one thread at a time, in order */
+	bool rx_running, rx_again;
+	uint8_t *cb_buf; /* the buffer whose callback is running */
+	bool cb_held;
+
+	/* tx waiting and readiness */
+	uint32_t tx_waiters;
+	bool tx_ready_armed;
+	bool shutdown;
+	bool announce_pending; /* some channel has CHAN_ANNOUNCE_PENDING */
+
+	/* reports deferred until the lock is dropped */
+	int broken_pending[2];
+	uint32_t badmsg_pending;
+
+	/* warning rate limit */
+	uint64_t warn_window;
+	uint32_t warn_count, warn_suppressed;
+
+	bool mem_alloced;
+};
+
+/* rpmsg_virtio.c */
+void rpmsg_lock(struct rpmsg_virtio_device *vdev);
+void rpmsg_unlock(struct rpmsg_virtio_device *vdev);
+void rpmsg_warn(struct rpmsg_virtio_device *vdev, const char *what, uint32_t a, uint32_t b);
+void rpmsg_log(struct rpmsg_virtio_device *vdev, enum uproc_log_level level, const char *what,
+	       const char *name, uint32_t a);
+int rpmsg_send_locked_buf(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32_t src,
+			  uint32_t dst, size_t len, bool *kick);
+uint32_t rpmsg_mtu(const struct rpmsg_virtio_device *vdev);
+uint8_t *rpmsg_tx_buf_get(struct rpmsg_virtio_device *vdev, uint32_t *cap);
+int rpmsg_tx_buf_put(struct rpmsg_virtio_device *vdev, uint8_t *buf);
+uint32_t rpmsg_tx_buf_cap(struct rpmsg_virtio_device *vdev, const uint8_t *buf);
+bool rpmsg_tx_buf_ready(struct rpmsg_virtio_device *vdev);
+
+/* rpmsg_ept.c */
+int rpmsg_ept_table_init(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint **buckets,
+			 uint32_t nbuckets);
+void rpmsg_ept_table_deinit(struct rpmsg_virtio_device *vdev);
+struct rpmsg_endpoint *rpmsg_ept_lookup(struct rpmsg_virtio_device *vdev, uint32_t addr);
+int rpmsg_ept_link(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept, uint32_t src);
+void rpmsg_ept_unlink(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept);
+void rpmsg_ept_put_locked(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept);
+void rpmsg_ept_prepare(struct rpmsg_endpoint *ept, struct rpmsg_virtio_device *vdev,
+		       uint32_t dst, rpmsg_rx_cb_t cb, void *priv);
+
+/* rpmsg_ns.c */
+int rpmsg_ns_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv);
+void rpmsg_channels_teardown(struct rpmsg_virtio_device *vdev);
+void rpmsg_ns_flush_pending(struct rpmsg_virtio_device *vdev);
+
+/* helpers */
+static inline uint32_t rpmsg_min32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+#endif /* UPROC_RPMSG_INTERNAL_H */

@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rpmsg_ns.c - the name service (address 53), channels and the drivers bound to
+ * them by name.
+ *
+ * Channels come from both directions: created locally (rpmsg_create_channel(),
+ * announced to the peer) or announced by the peer (NS create). A driver whose id
+ * table has the name is bound: a default endpoint, probe(), then an announcement
+ * of this side's address (for local channels always; for the peer's channels on
+ * the host unless no_announce_back). An NS create naming a local channel that has
+ * no destination yet binds that channel to the announced address instead of
+ * creating a new one, which is what lets the remote send first. A local channel
+ * still without a destination also takes it from the first message it receives.
+ * NS destroy removes the peer's channel (or unbinds a local one from that address).
+ */
+#include "rpmsg_internal.h"
+
+static bool name_eq(const char *a, const char *b)
+{
+	for (int i = 0; i < RPMSG_NAME_SIZE; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (!a[i])
+			return true;
+	}
+	return true;
+}
+
+static bool name_valid(const char *name)
+{
+	if (!name || !name[0])
+		return false;
+	for (int i = 0; i < RPMSG_NAME_SIZE; i++)
+		if (!name[i])
+			return true;
+	return false;
+}
+
+static void name_copy(char *dst, const char *src)
+{
+	int i = 0;
+	for (; i < RPMSG_NAME_SIZE - 1 && src[i]; i++)
+		dst[i] = src[i];
+	for (; i < RPMSG_NAME_SIZE; i++)
+		dst[i] = 0;
+}
+
+static bool driver_matches(const struct rpmsg_driver *drv, const char *name)
+{
+	if (!drv->id_table)
+		return false;
+	for (const struct rpmsg_device_id *id = drv->id_table; id->name[0]; id++)
+		if (name_eq(id->name, name))
+			return true;
+	return false;
+}
+
+static struct rpmsg_driver *driver_for(struct rpmsg_virtio_device *vdev, const char *name)
+{
+	for (struct rpmsg_driver *d = vdev->drivers; d; d = d->next)
+		if (driver_matches(d, name))
+			return d;
+	return NULL;
+}
+
+static bool chan_listed(struct rpmsg_virtio_device *vdev, const struct rpmsg_device *ch)
+{
+	for (struct rpmsg_device *c = vdev->channels; c; c = c->next)
+		if (c == ch)
+			return true;
+	return false;
+}
+
+static void chan_unlist(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
+{
+	for (struct rpmsg_device **pp = &vdev->channels; *pp; pp = &(*pp)->next) {
+		if (*pp == ch) {
+			*pp = ch->next;
+			ch->next = NULL;
+			return;
+		}
+	}
+}
+
+/* Wait until no probe/remove runs on @ch. Lock held. */
+static void chan_wait_idle(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
+{
+	while ((ch->state & CHAN_BUSY) && vdev->port->wait)
+		vdev->port->wait(vdev->port->ctx, UPROC_PORT_FOREVER);
+}
+
+static void chan_set_idle(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
+{
+	ch->state &= ~CHAN_BUSY;
+	if (vdev->port->wake)
+		vdev->port->wake(vdev->port->ctx);
+}
+
+static struct rpmsg_device *chan_alloc(struct rpmsg_virtio_device *vdev, const char *name,
+				       uint32_t src, uint32_t dst, bool announce)
+{
+	const struct uproc_port *port = vdev->port;
+	if (!port->alloc)
+		return NULL;
+	struct rpmsg_device *ch = port->alloc(port->ctx, sizeof(*ch));
+	if (!ch)
+		return NULL;
+	__builtin_memset(ch, 0, sizeof(*ch));
+	name_copy(ch->name, name);
+	ch->src = src;
+	ch->dst = dst;
+	ch->announce = announce;
+	ch->vdev = vdev;
+	ch->state = CHAN_ALLOCED;
+	return ch;
+}
+
+static void chan_free(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
+{
+	if ((ch->state & CHAN_ALLOCED) && vdev->port->free)
+		vdev->port->free(vdev->port->ctx, ch);
+}
+
+static int ns_send_how(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr,
+		       uint32_t flags, bool wait)
+{
+	if (!vdev->ns)
+		return -ENXIO;
+	struct rpmsg_ns_msg m;
+	name_copy(m.name, name);
+	m.addr = vdev->swap ? uproc_swap32(addr) : addr;
+	m.flags = vdev->swap ? uproc_swap32(flags) : flags;
+	if (wait)
+		return rpmsg_send_offchannel(&vdev->ns_ept, addr, RPMSG_NS_ADDR, &m, sizeof(m));
+	return rpmsg_trysend_offchannel(&vdev->ns_ept, addr, RPMSG_NS_ADDR, &m, sizeof(m));
+}
+
+static int ns_send(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr,
+		   uint32_t flags)
+{
+	return ns_send_how(vdev, name, addr, flags, true);
+}
+
+/*
+ * Send the create announcements that found no tx buffer. Binding can happen on the
+ * rx path (an NS create from the peer), which must never wait for a buffer that
+ * only this thread could reclaim; so it tries once and leaves the rest to here,
+ * called from rpmsg_virtio_handle_kick() when buffers come back. Unlocked.
+ */
+void rpmsg_ns_flush_pending(struct rpmsg_virtio_device *vdev)
+{
+	for (;;) {
+		rpmsg_lock(vdev);
+		struct rpmsg_device *ch = vdev->channels;
+		while (ch && !(ch->state & CHAN_ANNOUNCE_PENDING))
+			ch = ch->next;
+		if (!ch) {
+			vdev->announce_pending = false;
+			rpmsg_unlock(vdev);
+			return;
+		}
+		ch->state &= ~CHAN_ANNOUNCE_PENDING;
+		char name[RPMSG_NAME_SIZE];
+		name_copy(name, ch->name);
+		uint32_t src = ch->src;
+		rpmsg_unlock(vdev);
+		int err = ns_send_how(vdev, name, src, RPMSG_NS_CREATE, false);
+		if (err == -ENOMEM) {
+			rpmsg_lock(vdev);
+			if (chan_listed(vdev, ch) && (ch->state & CHAN_BOUND) && ch->src == src)
+				ch->state |= CHAN_ANNOUNCE_PENDING;
+			rpmsg_unlock(vdev);
+			return;
+		}
+	}
+}
+
+int rpmsg_announce_create(struct rpmsg_endpoint *ept, const char *name)
+{
+	if (!ept || !ept->vdev || !name_valid(name))
+		return -EINVAL;
+	return ns_send(ept->vdev, name, ept->addr, RPMSG_NS_CREATE);
+}
+
+int rpmsg_announce_destroy(struct rpmsg_endpoint *ept, const char *name)
+{
+	if (!ept || !ept->vdev || !name_valid(name))
+		return -EINVAL;
+	return ns_send(ept->vdev, name, ept->addr, RPMSG_NS_DESTROY);
+}
+
+/*
+ * Only the host answers the peer's announcements with its own address. Were both
+ * sides to do it, an announcement from a bare endpoint (no channel of that name on
+ * its side) would bounce back and forth creating channels.
+ */
+static bool announces_back(const struct rpmsg_virtio_device *vdev)
+{
+	return vdev->role == VIRTIO_ROLE_DRIVER && !vdev->cfg.no_announce_back;
+}
+
+/* Bind a driver to @ch if one matches: endpoint, probe, announcement. Unlocked. */
+static void chan_bind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
+{
+	rpmsg_lock(vdev);
+	if (vdev->shutdown || !chan_listed(vdev, ch) || (ch->state & (CHAN_BOUND | CHAN_BUSY))) {
+		rpmsg_unlock(vdev);
+		return;
+	}
+	struct rpmsg_driver *drv = driver_for(vdev, ch->name);
+	if (!drv) {
+		rpmsg_unlock(vdev);
+		return;
+	}
+	struct rpmsg_endpoint *ept = &ch->ept_storage;
+	rpmsg_ept_prepare(ept, vdev, ch->dst, drv->callback, NULL);
+	ept->rpdev = ch;
+	int err = rpmsg_ept_link(vdev, ept, ch->src);
+	if (err) {
+		rpmsg_log(vdev, UPROC_LOG_WARN, "no endpoint for channel", ch->name,
+			  (uint32_t)-err);
+		rpmsg_unlock(vdev);
+		return;
+	}
+	ch->src = ept->addr;
+	ch->ept = ept;
+	ch->drv = drv;
+	ch->state |= CHAN_BUSY;
+	rpmsg_unlock(vdev);
+
+	err = drv->probe ? drv->probe(ch) : 0;
+
+	if (err) {
+		rpmsg_destroy_ept(ept);
+		rpmsg_lock(vdev);
+		rpmsg_log(vdev, UPROC_LOG_WARN, "probe failed for channel", ch->name,
+			  (uint32_t)-err);
+		ch->ept = NULL;
+		ch->drv = NULL;
+		chan_set_idle(vdev, ch);
+		rpmsg_unlock(vdev);
+		return;
+	}
+	rpmsg_lock(vdev);
+	ch->state |= CHAN_BOUND;
+	bool announce = vdev->ns && (ch->announce || announces_back(vdev));
+	uint32_t src = ch->src;
+	char name[RPMSG_NAME_SIZE];
+	name_copy(name, ch->name);
+	chan_set_idle(vdev, ch);
+	rpmsg_unlock(vdev);
+	if (announce) {
+		err = ns_send_how(vdev, name, src, RPMSG_NS_CREATE, false);
+		if (err == -ENOMEM) {
+			rpmsg_lock(vdev);
+			if (chan_listed(vdev, ch) && (ch->state & CHAN_BOUND) && ch->src == src) {
+				ch->state |= CHAN_ANNOUNCE_PENDING;
+				vdev->announce_pending = true;
+			}
+			rpmsg_unlock(vdev);
+		} else if (err) {
+			rpmsg_lock(vdev);
+			rpmsg_log(vdev, UPROC_LOG_WARN, "announce failed for channel", name,
+				  (uint32_t)-err);
+			rpmsg_unlock(vdev);
+		}
+	}
+}
+
+/* Unbind @ch's driver: optional destroy announcement, remove, endpoint. Unlocked. */
+static void chan_unbind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch,
+			bool announce_destroy)
+{
+	rpmsg_lock(vdev);
+	chan_wait_idle(vdev, ch);
+	if (!(ch->state & CHAN_BOUND)) {
+		rpmsg_unlock(vdev);
+		return;
+	}
+	ch->state |= CHAN_BUSY;
+	/* A create that never went out needs no destroy. */
+	bool announce = announce_destroy && vdev->ns && !vdev->shutdown &&
+			(ch->announce || announces_back(vdev)) &&
+			!(ch->state & CHAN_ANNOUNCE_PENDING);
+	ch->state &= ~CHAN_ANNOUNCE_PENDING;
+	rpmsg_unlock(vdev);
+
+	if (announce)
+		ns_send(vdev, ch->name, ch->src, RPMSG_NS_DESTROY);
+	if (ch->drv->remove)
+		ch->drv->remove(ch);
+	rpmsg_destroy_ept(&ch->ept_storage);
+
+	rpmsg_lock(vdev);
+	ch->ept = NULL;
+	ch->drv = NULL;
+	ch->state &= ~CHAN_BOUND;
+	chan_set_idle(vdev, ch);
+	rpmsg_unlock(vdev);
+}
+
+/* ---- the name-service endpoint ----------------------------------------------------- */
+
+static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr)
+{
+	rpmsg_lock(vdev);
+	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
+		if (!name_eq(c->name, name))
+			continue;
+		if (c->announce && c->dst == RPMSG_ADDR_ANY) {
+			/* Our own channel learns where the peer listens. */
+			c->dst = addr;
+			if (c->ept)
+				c->ept->dst = addr;
+			rpmsg_unlock(vdev);
+			return;
+		}
+		if (c->dst == addr) {
+			rpmsg_unlock(vdev);
+			return; /* already known */
+		}
+	}
+	struct rpmsg_device *ch = chan_alloc(vdev, name, RPMSG_ADDR_ANY, addr, false);
+	if (!ch) {
+		rpmsg_log(vdev, UPROC_LOG_WARN, "no memory for channel", name, addr);
+		rpmsg_unlock(vdev);
+		return;
+	}
+	ch->next = vdev->channels;
+	vdev->channels = ch;
+	rpmsg_unlock(vdev);
+	chan_bind(vdev, ch);
+}
+
+static void ns_destroy(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr)
+{
+	rpmsg_lock(vdev);
+	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
+		if (!name_eq(c->name, name) || c->dst != addr)
+			continue;
+		if (c->announce) {
+			c->dst = RPMSG_ADDR_ANY; /* the peer's end went away */
+			if (c->ept)
+				c->ept->dst = RPMSG_ADDR_ANY;
+			rpmsg_unlock(vdev);
+			return;
+		}
+		chan_unlist(vdev, c);
+		rpmsg_unlock(vdev);
+		chan_unbind(vdev, c, false);
+		chan_free(vdev, c);
+		return;
+	}
+	rpmsg_warn(vdev, "destroy announcement for unknown channel, addr", addr, 0);
+	rpmsg_unlock(vdev);
+}
+
+int rpmsg_ns_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	struct rpmsg_virtio_device *vdev = priv;
+	(void)ept;
+	if (len != RPMSG_NS_MSG_SIZE) {
+		rpmsg_lock(vdev);
+		vdev->badmsg_pending++;
+		rpmsg_warn(vdev, "name-service message of wrong size, len/src", (uint32_t)len, src);
+		rpmsg_unlock(vdev);
+		return 0;
+	}
+	/* Copy once out of shared memory (data is 4-byte aligned: buffer + 16). */
+	uint32_t w[RPMSG_NS_MSG_SIZE / 4];
+	for (unsigned int i = 0; i < RPMSG_NS_MSG_SIZE / 4; i++)
+		w[i] = uproc_shm_read32((const uint8_t *)data + 4 * i);
+	struct rpmsg_ns_msg m;
+	__builtin_memcpy(&m, w, sizeof(m));
+	m.name[RPMSG_NAME_SIZE - 1] = 0;
+	uint32_t addr = vdev->swap ? uproc_swap32(m.addr) : m.addr;
+	uint32_t flags = vdev->swap ? uproc_swap32(m.flags) : m.flags;
+	if (!m.name[0] || addr == RPMSG_ADDR_ANY ||
+	    (flags != RPMSG_NS_CREATE && flags != RPMSG_NS_DESTROY)) {
+		rpmsg_lock(vdev);
+		vdev->badmsg_pending++;
+		rpmsg_warn(vdev, "bad name-service message, addr/flags", addr, flags);
+		rpmsg_unlock(vdev);
+		return 0;
+	}
+	if (flags == RPMSG_NS_CREATE)
+		ns_create(vdev, m.name, addr);
+	else
+		ns_destroy(vdev, m.name, addr);
+	return 0;
+}
+
+/* ---- channels and drivers API -------------------------------------------------------- */
+
+int rpmsg_create_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_channel_info *info,
+			 struct rpmsg_device **out)
+{
+	if (!vdev || !info || !name_valid(info->name))
+		return -EINVAL;
+	rpmsg_lock(vdev);
+	if (vdev->shutdown) {
+		rpmsg_unlock(vdev);
+		return -ESHUTDOWN;
+	}
+	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
+		if (c->announce && name_eq(c->name, info->name) &&
+		    (info->src == RPMSG_ADDR_ANY || c->src == info->src)) {
+			rpmsg_unlock(vdev);
+			return -EEXIST;
+		}
+	}
+	struct rpmsg_device *ch = chan_alloc(vdev, info->name, info->src, info->dst, true);
+	if (!ch) {
+		rpmsg_unlock(vdev);
+		return -ENOMEM;
+	}
+	ch->next = vdev->channels;
+	vdev->channels = ch;
+	rpmsg_unlock(vdev);
+	chan_bind(vdev, ch);
+	if (out)
+		*out = ch;
+	return 0;
+}
+
+int rpmsg_release_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_channel_info *info)
+{
+	if (!vdev || !info || !name_valid(info->name))
+		return -EINVAL;
+	rpmsg_lock(vdev);
+	struct rpmsg_device *ch = vdev->channels;
+	for (; ch; ch = ch->next)
+		if (ch->announce && name_eq(ch->name, info->name) &&
+		    (info->src == RPMSG_ADDR_ANY || ch->src == info->src))
+			break;
+	if (!ch) {
+		rpmsg_unlock(vdev);
+		return -ENOENT;
+	}
+	chan_unlist(vdev, ch);
+	rpmsg_unlock(vdev);
+	chan_unbind(vdev, ch, true);
+	chan_free(vdev, ch);
+	return 0;
+}
+
+struct rpmsg_device *rpmsg_find_channel(struct rpmsg_virtio_device *vdev, const char *name,
+					uint32_t dst)
+{
+	if (!vdev || !name)
+		return NULL;
+	rpmsg_lock(vdev);
+	struct rpmsg_device *ch = vdev->channels;
+	for (; ch; ch = ch->next)
+		if (name_eq(ch->name, name) && (dst == RPMSG_ADDR_ANY || ch->dst == dst))
+			break;
+	rpmsg_unlock(vdev);
+	return ch;
+}
+
+int rpmsg_register_driver(struct rpmsg_virtio_device *vdev, struct rpmsg_driver *drv)
+{
+	if (!vdev || !drv || !drv->id_table)
+		return -EINVAL;
+	rpmsg_lock(vdev);
+	for (struct rpmsg_driver *d = vdev->drivers; d; d = d->next) {
+		if (d == drv) {
+			rpmsg_unlock(vdev);
+			return -EEXIST;
+		}
+	}
+	drv->next = vdev->drivers;
+	vdev->drivers = drv;
+	rpmsg_unlock(vdev);
+	/* Bind the channels that were waiting for it; chan_bind re-checks each. */
+	for (unsigned int k = 0;; k++) {
+		rpmsg_lock(vdev);
+		struct rpmsg_device *ch = vdev->channels;
+		for (unsigned int i = 0; ch && i < k; i++)
+			ch = ch->next;
+		bool match = ch && !(ch->state & CHAN_BOUND) && driver_matches(drv, ch->name);
+		rpmsg_unlock(vdev);
+		if (!ch)
+			break;
+		if (match)
+			chan_bind(vdev, ch);
+	}
+	return 0;
+}
+
+void rpmsg_unregister_driver(struct rpmsg_virtio_device *vdev, struct rpmsg_driver *drv)
+{
+	if (!vdev || !drv)
+		return;
+	for (;;) {
+		rpmsg_lock(vdev);
+		struct rpmsg_device *ch = vdev->channels;
+		while (ch && ch->drv != drv)
+			ch = ch->next;
+		rpmsg_unlock(vdev);
+		if (!ch)
+			break;
+		chan_unbind(vdev, ch, true);
+	}
+	rpmsg_lock(vdev);
+	for (struct rpmsg_driver **pp = &vdev->drivers; *pp; pp = &(*pp)->next) {
+		if (*pp == drv) {
+			*pp = drv->next;
+			break;
+		}
+	}
+	drv->next = NULL;
+	rpmsg_unlock(vdev);
+}
+
+void rpmsg_channels_teardown(struct rpmsg_virtio_device *vdev)
+{
+	for (;;) {
+		rpmsg_lock(vdev);
+		struct rpmsg_device *ch = vdev->channels;
+		if (ch)
+			chan_unlist(vdev, ch);
+		else
+			vdev->drivers = NULL;
+		rpmsg_unlock(vdev);
+		if (!ch)
+			break;
+		chan_unbind(vdev, ch, false);
+		chan_free(vdev, ch);
+	}
+}

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rpmsg_tx.c - sending: the copy and zero-copy paths, blocking and try variants,
+ * readiness (rpmsg_poll, the tx_ready callback).
+ *
+ * A blocking sender sleeps in the port's wait (no polling loop) with the tx queue's
+ * notifications enabled; rpmsg_virtio_handle_kick() wakes it as soon as a buffer
+ * comes back (host: the remote returned a tx buffer; device: the host posted a
+ * buffer).
+ */
+#include "rpmsg_internal.h"
+
+/* Take a tx buffer, waiting up to @ept's timeout when @wait. Lock held. */
+static int tx_get(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept, bool wait,
+		  uint8_t **bufp, uint32_t *cap)
+{
+	const struct uproc_port *port = vdev->port;
+	uint64_t deadline = 0;
+	bool have_deadline = false;
+	for (;;) {
+		if (vdev->shutdown)
+			return -ESHUTDOWN;
+		if (virtqueue_is_broken(&vdev->svq))
+			return -EIO;
+		*bufp = rpmsg_tx_buf_get(vdev, cap);
+		if (*bufp)
+			return 0;
+		if (!wait || !ept->send_timeout_ns || !port->wait || !port->now) {
+			/* The event loop hears from tx_ready when one comes back. */
+			vdev->tx_ready_armed = true;
+			virtqueue_enable_cb(&vdev->svq);
+			return -ENOMEM;
+		}
+		if (!have_deadline) {
+			uint64_t now = port->now(port->ctx);
+			deadline = ept->send_timeout_ns >= UPROC_PORT_FOREVER - now
+					   ? UPROC_PORT_FOREVER
+					   : now + ept->send_timeout_ns;
+			have_deadline = true;
+		}
+		int r = 0;
+		vdev->tx_waiters++;
+		/* Ask the peer to notify; if it already returned something, look again. */
+		if (virtqueue_enable_cb(&vdev->svq))
+			r = port->wait(port->ctx, deadline);
+		vdev->tx_waiters--;
+		if (vdev->shutdown && port->wake)
+			port->wake(port->ctx); /* rpmsg_virtio_deinit() counts waiters */
+		if (r == -ETIMEDOUT) {
+			*bufp = rpmsg_tx_buf_get(vdev, cap);
+			return *bufp ? 0 : -ETIMEDOUT;
+		}
+	}
+}
+
+static int send_common(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, const void *data,
+		       size_t len, bool wait)
+{
+	if (!ept || !ept->vdev || (len && !data))
+		return -EINVAL;
+	struct rpmsg_virtio_device *vdev = ept->vdev;
+	if (len > rpmsg_mtu(vdev))
+		return -EMSGSIZE;
+	if (src == RPMSG_ADDR_ANY || dst == RPMSG_ADDR_ANY)
+		return -EINVAL;
+	uint8_t *buf;
+	uint32_t cap;
+	bool kick = false;
+	rpmsg_lock(vdev);
+	int err = tx_get(vdev, ept, wait, &buf, &cap);
+	if (err)
+		goto unlock;
+	if (len > cap - RPMSG_HDR_SIZE || len > UINT16_MAX) {
+		rpmsg_tx_buf_put(vdev, buf); /* a smaller buffer than the MTU (device role) */
+		err = -EMSGSIZE;
+		goto unlock;
+	}
+	if (len)
+		__builtin_memcpy(buf + RPMSG_HDR_SIZE, data, len);
+	err = rpmsg_send_locked_buf(vdev, buf, src, dst, len, &kick);
+unlock:
+	rpmsg_unlock(vdev);
+	if (kick)
+		vdev->cfg.notify(vdev->cfg.priv, vdev->svq.index);
+	return err;
+}
+
+int rpmsg_send(struct rpmsg_endpoint *ept, const void *data, size_t len)
+{
+	if (!ept)
+		return -EINVAL;
+	return send_common(ept, ept->addr, ept->dst, data, len, true);
+}
+
+int rpmsg_sendto(struct rpmsg_endpoint *ept, const void *data, size_t len, uint32_t dst)
+{
+	if (!ept)
+		return -EINVAL;
+	return send_common(ept, ept->addr, dst, data, len, true);
+}
+
+int rpmsg_send_offchannel(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst,
+			  const void *data, size_t len)
+{
+	return send_common(ept, src, dst, data, len, true);
+}
+
+int rpmsg_trysend(struct rpmsg_endpoint *ept, const void *data, size_t len)
+{
+	if (!ept)
+		return -EINVAL;
+	return send_common(ept, ept->addr, ept->dst, data, len, false);
+}
+
+int rpmsg_trysendto(struct rpmsg_endpoint *ept, const void *data, size_t len, uint32_t dst)
+{
+	if (!ept)
+		return -EINVAL;
+	return send_common(ept, ept->addr, dst, data, len, false);
+}
+
+int rpmsg_trysend_offchannel(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst,
+			     const void *data, size_t len)
+{
+	return send_common(ept, src, dst, data, len, false);
+}
+
+/* ---- zero copy ----------------------------------------------------------------------- */
+
+void *rpmsg_get_tx_payload_buffer(struct rpmsg_endpoint *ept, uint32_t *len, bool wait)
+{
+	if (!ept || !ept->vdev)
+		return NULL;
+	struct rpmsg_virtio_device *vdev = ept->vdev;
+	uint8_t *buf;
+	uint32_t cap;
+	rpmsg_lock(vdev);
+	int err = tx_get(vdev, ept, wait, &buf, &cap);
+	rpmsg_unlock(vdev);
+	if (err)
+		return NULL;
+	if (len)
+		*len = rpmsg_min32(cap - RPMSG_HDR_SIZE, UINT16_MAX);
+	return buf + RPMSG_HDR_SIZE;
+}
+
+int rpmsg_send_offchannel_nocopy(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst,
+				 const void *data, size_t len)
+{
+	if (!ept || !ept->vdev || !data)
+		return -EINVAL;
+	if (src == RPMSG_ADDR_ANY || dst == RPMSG_ADDR_ANY)
+		return -EINVAL;
+	struct rpmsg_virtio_device *vdev = ept->vdev;
+	uint8_t *buf = (uint8_t *)data - RPMSG_HDR_SIZE;
+	bool kick = false;
+	int err;
+	rpmsg_lock(vdev);
+	uint32_t cap = rpmsg_tx_buf_cap(vdev, buf);
+	if (!cap) {
+		err = -EINVAL;
+	} else if (len > cap - RPMSG_HDR_SIZE || len > UINT16_MAX) {
+		err = -EMSGSIZE;
+	} else if (vdev->shutdown) {
+		rpmsg_tx_buf_put(vdev, buf);
+		err = -ESHUTDOWN;
+	} else if (virtqueue_is_broken(&vdev->svq)) {
+		rpmsg_tx_buf_put(vdev, buf);
+		err = -EIO;
+	} else {
+		err = rpmsg_send_locked_buf(vdev, buf, src, dst, len, &kick);
+	}
+	rpmsg_unlock(vdev);
+	if (kick)
+		vdev->cfg.notify(vdev->cfg.priv, vdev->svq.index);
+	return err;
+}
+
+int rpmsg_send_nocopy(struct rpmsg_endpoint *ept, const void *data, size_t len)
+{
+	if (!ept)
+		return -EINVAL;
+	return rpmsg_send_offchannel_nocopy(ept, ept->addr, ept->dst, data, len);
+}
+
+int rpmsg_sendto_nocopy(struct rpmsg_endpoint *ept, const void *data, size_t len, uint32_t dst)
+{
+	if (!ept)
+		return -EINVAL;
+	return rpmsg_send_offchannel_nocopy(ept, ept->addr, dst, data, len);
+}
+
+int rpmsg_release_tx_buffer(struct rpmsg_endpoint *ept, void *data)
+{
+	if (!ept || !ept->vdev || !data)
+		return -EINVAL;
+	struct rpmsg_virtio_device *vdev = ept->vdev;
+	rpmsg_lock(vdev);
+	int err = rpmsg_tx_buf_put(vdev, (uint8_t *)data - RPMSG_HDR_SIZE);
+	rpmsg_unlock(vdev);
+	return err;
+}
+
+/* ---- readiness ------------------------------------------------------------------------- */
+
+unsigned int rpmsg_poll(struct rpmsg_endpoint *ept)
+{
+	if (!ept || !ept->vdev)
+		return RPMSG_POLLERR;
+	struct rpmsg_virtio_device *vdev = ept->vdev;
+	unsigned int mask = 0;
+	rpmsg_lock(vdev);
+	if (!(ept->state & EPT_LINKED) || vdev->shutdown)
+		mask |= RPMSG_POLLHUP;
+	if (rpmsg_virtio_is_broken(vdev))
+		mask |= RPMSG_POLLERR;
+	if (!mask) {
+		if (rpmsg_tx_buf_ready(vdev)) {
+			mask |= RPMSG_POLLOUT;
+		} else {
+			vdev->tx_ready_armed = true;
+			virtqueue_enable_cb(&vdev->svq);
+		}
+	}
+	rpmsg_unlock(vdev);
+	return mask;
+}

@@ -1,0 +1,874 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rpmsg_virtio.c - the rpmsg bus over a virtio device: set-up (reset or
+ * re-attach), buffers, the rx path, reports and logs.
+ *
+ * Host (driver role): owns buf_count buffers of buf_size bytes in a shared area;
+ * the first half is posted to vring0 for the remote to fill, the second half is a
+ * free stack of tx buffers sent through vring1 and reclaimed from its used ring.
+ * Device (remote role): fills buffers the host posted in vring0 (its tx), reads
+ * those the host sent in vring1 (its rx).
+ */
+#include "rpmsg_internal.h"
+
+#define DEFAULT_FEATURES                                                      \
+	((1ull << VIRTIO_RPMSG_F_NS) | (1ull << VIRTIO_RING_F_INDIRECT_DESC) | \
+	 (1ull << VIRTIO_RING_F_EVENT_IDX))
+#define DEFAULT_BUCKETS 64u
+#define WARN_WINDOW_NS 5000000000ull
+#define WARN_BURST 10u
+
+static inline size_t align16(size_t v)
+{
+	return (v + 15) & ~(size_t)15;
+}
+
+/* ---- locking, deferred reports, logs ---------------------------------------- */
+
+void rpmsg_lock(struct rpmsg_virtio_device *vdev)
+{
+	vdev->port->lock(vdev->port->ctx);
+}
+
+/* Drop the lock, then deliver the reports collected while it was held. */
+void rpmsg_unlock(struct rpmsg_virtio_device *vdev)
+{
+	int b0 = vdev->broken_pending[0], b1 = vdev->broken_pending[1];
+	uint32_t bad = vdev->badmsg_pending;
+	if (!(b0 || b1 || bad) || !vdev->cfg.broken) {
+		vdev->port->unlock(vdev->port->ctx);
+		return;
+	}
+	vdev->broken_pending[0] = 0;
+	vdev->broken_pending[1] = 0;
+	vdev->badmsg_pending = 0;
+	/* Copied while locked: after the unlock @vdev may be gone (deinit). */
+	void (*broken)(void *, unsigned int, int) = vdev->cfg.broken;
+	void *priv = vdev->cfg.priv;
+	unsigned int rx_index = vdev->rvq.index;
+	vdev->port->unlock(vdev->port->ctx);
+	if (b0)
+		broken(priv, 0, b0);
+	if (b1)
+		broken(priv, 1, b1);
+	if (bad)
+		broken(priv, rx_index, -EBADMSG);
+}
+
+static size_t put_str(char *b, size_t pos, size_t cap, const char *s)
+{
+	while (s && *s && pos + 1 < cap)
+		b[pos++] = *s++;
+	b[pos] = 0;
+	return pos;
+}
+
+static size_t put_u32(char *b, size_t pos, size_t cap, uint32_t v)
+{
+	char t[10];
+	int n = 0;
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n && pos + 1 < cap)
+		b[pos++] = t[--n];
+	b[pos] = 0;
+	return pos;
+}
+
+void rpmsg_log(struct rpmsg_virtio_device *vdev, enum uproc_log_level level, const char *what,
+	       const char *name, uint32_t a)
+{
+	const struct uproc_port *port = vdev->port;
+	if (!port->log)
+		return;
+	char b[128];
+	size_t pos = put_str(b, 0, sizeof(b), "rpmsg: ");
+	pos = put_str(b, pos, sizeof(b), what);
+	if (name) {
+		pos = put_str(b, pos, sizeof(b), " ");
+		pos = put_str(b, pos, sizeof(b), name);
+	}
+	pos = put_str(b, pos, sizeof(b), " ");
+	put_u32(b, pos, sizeof(b), a);
+	port->log(port->ctx, level, b);
+}
+
+/* A warning the peer can provoke: at most WARN_BURST per window. Lock held. */
+void rpmsg_warn(struct rpmsg_virtio_device *vdev, const char *what, uint32_t a, uint32_t b)
+{
+	const struct uproc_port *port = vdev->port;
+	if (!port->log)
+		return;
+	if (port->now) {
+		uint64_t now = port->now(port->ctx);
+		if (now - vdev->warn_window >= WARN_WINDOW_NS) {
+			vdev->warn_window = now;
+			vdev->warn_count = 0;
+		}
+	} else if (vdev->warn_count >= WARN_BURST && (vdev->warn_suppressed & 1023) == 1023) {
+		vdev->warn_count = 0; /* no clock: one line per 1024 suppressed */
+	}
+	if (vdev->warn_count >= WARN_BURST) {
+		vdev->warn_suppressed++;
+		return;
+	}
+	vdev->warn_count++;
+	char m[128];
+	size_t pos = put_str(m, 0, sizeof(m), "rpmsg: ");
+	pos = put_str(m, pos, sizeof(m), what);
+	pos = put_str(m, pos, sizeof(m), " ");
+	pos = put_u32(m, pos, sizeof(m), a);
+	pos = put_str(m, pos, sizeof(m), " ");
+	pos = put_u32(m, pos, sizeof(m), b);
+	if (vdev->warn_suppressed) {
+		pos = put_str(m, pos, sizeof(m), " (suppressed ");
+		pos = put_u32(m, pos, sizeof(m), vdev->warn_suppressed);
+		put_str(m, pos, sizeof(m), ")");
+		vdev->warn_suppressed = 0;
+	}
+	port->log(port->ctx, UPROC_LOG_WARN, m);
+}
+
+/* ---- configuration and layout ------------------------------------------------------ */
+
+struct layout {
+	size_t rstate, sstate, buf_state, tx_free, held, buckets, total;
+	uint32_t buf_size, buf_count, rx_count, nbuckets;
+};
+
+static bool pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static int layout_compute(const struct rpmsg_virtio_config *cfg, struct layout *l)
+{
+	if (!cfg || !cfg->port || !cfg->port->lock || !cfg->port->unlock || !cfg->notify)
+		return -EINVAL;
+	if (cfg->role != VIRTIO_ROLE_DRIVER && cfg->role != VIRTIO_ROLE_DEVICE)
+		return -EINVAL;
+	if (cfg->attach && cfg->role != VIRTIO_ROLE_DRIVER)
+		return -EINVAL;
+	for (int i = 0; i < 2; i++)
+		if (!cfg->vring[i].shm || !pow2(cfg->vring[i].num) ||
+		    cfg->vring[i].num > VIRTQUEUE_MAX_NUM || !pow2(cfg->vring[i].align))
+			return -EINVAL;
+	if (!cfg->buf_shm)
+		return -EINVAL;
+	l->nbuckets = cfg->ept_hash_size ? cfg->ept_hash_size : DEFAULT_BUCKETS;
+	if (!pow2(l->nbuckets) || l->nbuckets > (1u << 24))
+		return -EINVAL;
+	unsigned int num0 = cfg->vring[0].num, num1 = cfg->vring[1].num;
+	l->buf_size = l->buf_count = l->rx_count = 0;
+	if (cfg->role == VIRTIO_ROLE_DRIVER) {
+		l->buf_size = cfg->buf_size ? cfg->buf_size : RPMSG_BUF_SIZE;
+		if (l->buf_size <= RPMSG_HDR_SIZE || (l->buf_size & 7))
+			return -EINVAL;
+		l->buf_count = cfg->buf_count ? cfg->buf_count
+					      : rpmsg_min32(2u * num0, RPMSG_MAX_NUM_BUFS);
+		l->rx_count = l->buf_count / 2;
+		if (l->rx_count == 0 || l->rx_count > num0 || l->buf_count - l->rx_count > num1)
+			return -EINVAL;
+	}
+	size_t off = align16(sizeof(struct rpmsg_virtio_device));
+	l->rstate = off;
+	off += align16(sizeof(struct virtqueue_desc_state) * (cfg->role == VIRTIO_ROLE_DRIVER ? num0 : num1));
+	l->sstate = off;
+	off += align16(sizeof(struct virtqueue_desc_state) * (cfg->role == VIRTIO_ROLE_DRIVER ? num1 : num0));
+	l->buf_state = off;
+	off += align16(l->buf_count);
+	l->tx_free = off;
+	off += align16(sizeof(uint32_t) * (l->buf_count - l->rx_count));
+	l->held = off;
+	if (cfg->role == VIRTIO_ROLE_DEVICE)
+		off += align16(sizeof(struct rpmsg_held) * (num0 + num1));
+	l->buckets = off;
+	off += align16(sizeof(struct rpmsg_endpoint *) * l->nbuckets);
+	l->total = off;
+	return 0;
+}
+
+size_t rpmsg_virtio_mem_size(const struct rpmsg_virtio_config *cfg)
+{
+	struct layout l;
+	return layout_compute(cfg, &l) ? 0 : l.total;
+}
+
+uint32_t rpmsg_mtu(const struct rpmsg_virtio_device *vdev)
+{
+	uint32_t size = vdev->buf_size ? vdev->buf_size
+				       : (vdev->cfg.buf_size ? vdev->cfg.buf_size : RPMSG_BUF_SIZE);
+	return rpmsg_min32(size - RPMSG_HDR_SIZE, UINT16_MAX);
+}
+
+uint64_t rpmsg_virtio_get_features(const struct rpmsg_virtio_device *vdev)
+{
+	return vdev->features;
+}
+
+uint32_t rpmsg_virtio_get_buffer_size(const struct rpmsg_virtio_device *vdev)
+{
+	return vdev->buf_size;
+}
+
+bool rpmsg_virtio_is_broken(const struct rpmsg_virtio_device *vdev)
+{
+	return virtqueue_is_broken(&vdev->rvq) || virtqueue_is_broken(&vdev->svq);
+}
+
+/* ---- virtqueue hooks --------------------------------------------------------------- */
+
+static void vq_notify(struct virtqueue *vq)
+{
+	struct rpmsg_virtio_device *vdev = vq->priv;
+	vdev->cfg.notify(vdev->cfg.priv, vq->index);
+}
+
+/* Called under the lock from inside the virtqueue: defer the report. */
+static void vq_broken(struct virtqueue *vq, int err)
+{
+	struct rpmsg_virtio_device *vdev = vq->priv;
+	vdev->broken_pending[vq->index & 1] = err;
+	rpmsg_log(vdev, UPROC_LOG_ERR, "peer broke virtqueue", NULL, vq->index);
+	/* Blocked senders must learn it. */
+	if (vdev->port->wake)
+		vdev->port->wake(vdev->port->ctx);
+}
+
+static void notify_peer(struct rpmsg_virtio_device *vdev, const struct virtqueue *vq)
+{
+	vdev->cfg.notify(vdev->cfg.priv, vq->index);
+}
+
+/* ---- host buffers --------------------------------------------------------------------- */
+
+/* Index of the buffer starting at @p - @off, or -1 when @p is not exactly that. */
+static int32_t buf_index(const struct rpmsg_virtio_device *vdev, const void *p, uint32_t off)
+{
+	const uint8_t *b = p;
+	if (!vdev->bufs || b < vdev->bufs + off)
+		return -1;
+	size_t d = (size_t)(b - vdev->bufs) - off; /* size_t: no 64-bit division on firmware */
+	if (d % vdev->buf_size || d / vdev->buf_size >= vdev->buf_count)
+		return -1;
+	return (int32_t)(d / vdev->buf_size);
+}
+
+static uint8_t *buf_at(const struct rpmsg_virtio_device *vdev, uint32_t idx)
+{
+	return vdev->bufs + (size_t)idx * vdev->buf_size;
+}
+
+static void host_reclaim_tx(struct rpmsg_virtio_device *vdev)
+{
+	uint8_t *buf;
+	uint32_t len;
+	while ((buf = virtqueue_get_buf(&vdev->svq, &len))) {
+		int32_t idx = buf_index(vdev, buf, 0);
+		if (idx < (int32_t)vdev->rx_count || vdev->buf_state[idx] != BUF_TX_INFLIGHT)
+			continue; /* our own token: cannot happen */
+		vdev->buf_state[idx] = BUF_TX_FREE;
+		vdev->tx_free[vdev->tx_free_n++] = (uint32_t)idx;
+	}
+}
+
+static int host_post_rx(struct rpmsg_virtio_device *vdev, uint32_t idx)
+{
+	uint8_t *buf = buf_at(vdev, idx);
+	vdev->buf_state[idx] = BUF_RX_POSTED;
+	return virtqueue_add_inbuf(&vdev->rvq, buf, vdev->buf_size, buf);
+}
+
+/* ATTACH: which buffers are in flight comes from the rebuilt rings; check them. */
+static int host_attach_buffers(struct rpmsg_virtio_device *vdev)
+{
+	const uint8_t SEEN = 0xff;
+	for (uint32_t i = 0; i < vdev->buf_count; i++)
+		vdev->buf_state[i] = 0;
+	for (unsigned int i = 0; i < vdev->rvq.num; i++) {
+		const struct virtqueue_desc_state *st = &vdev->rvq.state[i];
+		if (!st->token)
+			continue;
+		int32_t idx = buf_index(vdev, st->token, 0);
+		if (idx < 0 || (uint32_t)idx >= vdev->rx_count || st->ndesc != 1 ||
+		    st->in_len != vdev->buf_size || vdev->buf_state[idx] == SEEN)
+			return -EPROTO;
+		vdev->buf_state[idx] = SEEN;
+	}
+	for (unsigned int i = 0; i < vdev->svq.num; i++) {
+		const struct virtqueue_desc_state *st = &vdev->svq.state[i];
+		if (!st->token)
+			continue;
+		int32_t idx = buf_index(vdev, st->token, 0);
+		if (idx < (int32_t)vdev->rx_count || st->ndesc != 1 || st->in_len != 0 ||
+		    vdev->buf_state[idx] == SEEN)
+			return -EPROTO;
+		vdev->buf_state[idx] = SEEN;
+	}
+	vdev->tx_free_n = 0;
+	for (uint32_t i = 0; i < vdev->buf_count; i++) {
+		bool seen = vdev->buf_state[i] == SEEN;
+		if (i < vdev->rx_count) {
+			if (seen) {
+				vdev->buf_state[i] = BUF_RX_POSTED;
+			} else {
+				int err = host_post_rx(vdev, i);
+				if (err)
+					return err;
+			}
+		} else if (seen) {
+			vdev->buf_state[i] = BUF_TX_INFLIGHT;
+		} else {
+			vdev->buf_state[i] = BUF_TX_FREE;
+			vdev->tx_free[vdev->tx_free_n++] = i;
+		}
+	}
+	return 0;
+}
+
+/* ---- device-role held buffers -------------------------------------------------------- */
+
+static struct rpmsg_held *held_find(struct rpmsg_virtio_device *vdev, const uint8_t *buf,
+				    uint8_t kind)
+{
+	for (uint32_t i = 0; i < vdev->held_n; i++)
+		if (vdev->held[i].buf == buf && vdev->held[i].kind == kind)
+			return &vdev->held[i];
+	return NULL;
+}
+
+static void held_drop(struct rpmsg_virtio_device *vdev, struct rpmsg_held *h)
+{
+	*h = vdev->held[--vdev->held_n];
+}
+
+static struct rpmsg_held *held_add(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32_t len,
+				   int head, uint8_t kind)
+{
+	struct rpmsg_held *h = &vdev->held[vdev->held_n++];
+	h->buf = buf;
+	h->len = len;
+	h->head = (uint16_t)head;
+	h->kind = kind;
+	return h;
+}
+
+/* ---- tx buffers (both roles), lock held -------------------------------------------- */
+
+/* A tx buffer and its capacity (header included), or NULL when none is free. */
+uint8_t *rpmsg_tx_buf_get(struct rpmsg_virtio_device *vdev, uint32_t *cap)
+{
+	if (vdev->role == VIRTIO_ROLE_DRIVER) {
+		if (!vdev->tx_free_n)
+			host_reclaim_tx(vdev);
+		if (!vdev->tx_free_n)
+			return NULL;
+		uint32_t idx = vdev->tx_free[--vdev->tx_free_n];
+		vdev->buf_state[idx] = BUF_TX_TAKEN;
+		*cap = vdev->buf_size;
+		return buf_at(vdev, idx);
+	}
+	for (uint32_t i = 0; i < vdev->held_n; i++) {
+		if (vdev->held[i].kind == HELD_SPARE) {
+			vdev->held[i].kind = HELD_TX;
+			*cap = vdev->held[i].len;
+			return vdev->held[i].buf;
+		}
+	}
+	for (unsigned int tries = 0; tries < vdev->svq.num; tries++) {
+		struct virtqueue_buf iov;
+		unsigned int out, in;
+		int head = virtqueue_pop(&vdev->svq, &iov, 1, &out, &in);
+		if (head == -ENOBUFS) {
+			vdev->badmsg_pending++;
+			continue;
+		}
+		if (head < 0)
+			return NULL;
+		if (out || in != 1 || iov.len <= RPMSG_HDR_SIZE || ((uintptr_t)iov.addr & 3)) {
+			rpmsg_warn(vdev, "unusable tx buffer from host, head/len", (uint32_t)head,
+				   iov.len);
+			vdev->badmsg_pending++;
+			virtqueue_push(&vdev->svq, (unsigned int)head, 0);
+			continue;
+		}
+		if (vdev->held_n >= vdev->held_cap) { /* cannot happen: one entry per head */
+			virtqueue_push(&vdev->svq, (unsigned int)head, 0);
+			return NULL;
+		}
+		held_add(vdev, iov.addr, iov.len, head, HELD_TX);
+		*cap = iov.len;
+		return iov.addr;
+	}
+	return NULL;
+}
+
+/* Give back a tx buffer that will not be sent. Lock held. 0 or -EINVAL. */
+int rpmsg_tx_buf_put(struct rpmsg_virtio_device *vdev, uint8_t *buf)
+{
+	if (vdev->role == VIRTIO_ROLE_DRIVER) {
+		int32_t idx = buf_index(vdev, buf, 0);
+		if (idx < (int32_t)vdev->rx_count || vdev->buf_state[idx] != BUF_TX_TAKEN)
+			return -EINVAL;
+		vdev->buf_state[idx] = BUF_TX_FREE;
+		vdev->tx_free[vdev->tx_free_n++] = (uint32_t)idx;
+		return 0;
+	}
+	struct rpmsg_held *h = held_find(vdev, buf, HELD_TX);
+	if (!h)
+		return -EINVAL;
+	h->kind = HELD_SPARE;
+	return 0;
+}
+
+/* Capacity of a taken tx buffer, or 0 when @buf is not one. Lock held. */
+uint32_t rpmsg_tx_buf_cap(struct rpmsg_virtio_device *vdev, const uint8_t *buf)
+{
+	if (vdev->role == VIRTIO_ROLE_DRIVER) {
+		int32_t idx = buf_index(vdev, buf, 0);
+		if (idx < (int32_t)vdev->rx_count || vdev->buf_state[idx] != BUF_TX_TAKEN)
+			return 0;
+		return vdev->buf_size;
+	}
+	struct rpmsg_held *h = held_find(vdev, buf, HELD_TX);
+	return h ? h->len : 0;
+}
+
+/* Is a tx buffer to be had without waiting? Lock held. */
+bool rpmsg_tx_buf_ready(struct rpmsg_virtio_device *vdev)
+{
+	if (vdev->role == VIRTIO_ROLE_DRIVER) {
+		if (!vdev->tx_free_n)
+			host_reclaim_tx(vdev);
+		return vdev->tx_free_n != 0;
+	}
+	for (uint32_t i = 0; i < vdev->held_n; i++)
+		if (vdev->held[i].kind == HELD_SPARE)
+			return true;
+	return virtqueue_pending(&vdev->svq);
+}
+
+static void hdr_write(const struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32_t src,
+		      uint32_t dst, uint16_t len)
+{
+	struct rpmsg_hdr h = { .src = src, .dst = dst, .reserved = 0, .len = len, .flags = 0 };
+	if (vdev->swap) {
+		h.src = uproc_swap32(h.src);
+		h.dst = uproc_swap32(h.dst);
+		h.len = uproc_swap16(h.len);
+	}
+	__builtin_memcpy(buf, &h, sizeof(h));
+}
+
+/*
+ * Send taken buffer @buf holding @len payload bytes. Lock held. On failure the
+ * buffer is reclaimed. *@kick says whether the peer must be notified (after unlock).
+ */
+int rpmsg_send_locked_buf(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32_t src,
+			  uint32_t dst, size_t len, bool *kick)
+{
+	hdr_write(vdev, buf, src, dst, (uint16_t)len);
+	int err;
+	if (vdev->role == VIRTIO_ROLE_DRIVER) {
+		int32_t idx = buf_index(vdev, buf, 0);
+		vdev->buf_state[idx] = BUF_TX_INFLIGHT;
+		err = virtqueue_add_outbuf(&vdev->svq, buf, (uint32_t)(RPMSG_HDR_SIZE + len), buf);
+		if (err) {
+			vdev->buf_state[idx] = BUF_TX_FREE;
+			vdev->tx_free[vdev->tx_free_n++] = (uint32_t)idx;
+			return err;
+		}
+	} else {
+		struct rpmsg_held *h = held_find(vdev, buf, HELD_TX);
+		if (!h)
+			return -EINVAL;
+		err = virtqueue_push(&vdev->svq, h->head, (uint32_t)(RPMSG_HDR_SIZE + len));
+		held_drop(vdev, h);
+		if (err)
+			return err;
+	}
+	*kick = virtqueue_kick_prepare(&vdev->svq);
+	return 0;
+}
+
+/* ---- rx path ------------------------------------------------------------------------ */
+
+/* Hand an rx buffer back to the peer. Lock held. */
+static void rx_recycle(struct rpmsg_virtio_device *vdev, uint8_t *buf)
+{
+	if (vdev->role == VIRTIO_ROLE_DRIVER) {
+		int32_t idx = buf_index(vdev, buf, 0);
+		if (idx >= 0 && (uint32_t)idx < vdev->rx_count)
+			host_post_rx(vdev, (uint32_t)idx);
+		return;
+	}
+	struct rpmsg_held *h = held_find(vdev, buf, HELD_RX);
+	if (!h)
+		return;
+	virtqueue_push(&vdev->rvq, h->head, 0);
+	held_drop(vdev, h);
+}
+
+static inline uint32_t hrd32(const struct rpmsg_virtio_device *vdev, const uint8_t *p)
+{
+	uint32_t v = uproc_shm_read32(p);
+	return vdev->swap ? uproc_swap32(v) : v;
+}
+
+static inline uint16_t hrd16(const struct rpmsg_virtio_device *vdev, const uint8_t *p)
+{
+	uint16_t v = uproc_shm_read16(p);
+	return vdev->swap ? uproc_swap16(v) : v;
+}
+
+/* Take one buffer from the rx queue and deliver it. Lock held (dropped around the
+ * callback). Returns 1 when a buffer was consumed, 0 when none, -EIO broken. */
+static int rx_one(struct rpmsg_virtio_device *vdev)
+{
+	uint8_t *buf;
+	uint32_t len;
+	if (vdev->role == VIRTIO_ROLE_DRIVER) {
+		buf = virtqueue_get_buf(&vdev->rvq, &len);
+		if (!buf)
+			return virtqueue_is_broken(&vdev->rvq) ? -EIO : 0;
+		vdev->buf_state[buf_index(vdev, buf, 0)] = BUF_RX_CB;
+	} else {
+		struct virtqueue_buf iov;
+		unsigned int out, in;
+		int head = virtqueue_pop(&vdev->rvq, &iov, 1, &out, &in);
+		if (head == -EAGAIN)
+			return 0;
+		if (head == -ENOBUFS) {
+			vdev->badmsg_pending++;
+			rpmsg_warn(vdev, "rx chain too long on queue", vdev->rvq.index, 0);
+			return 1;
+		}
+		if (head < 0)
+			return -EIO;
+		if (in || out != 1 || ((uintptr_t)iov.addr & 3)) {
+			vdev->badmsg_pending++;
+			rpmsg_warn(vdev, "unusable rx buffer from host, head/len", (uint32_t)head,
+				   iov.len);
+			virtqueue_push(&vdev->rvq, (unsigned int)head, 0);
+			return 1;
+		}
+		if (vdev->held_n >= vdev->held_cap) { /* cannot happen: one entry per head */
+			virtqueue_push(&vdev->rvq, (unsigned int)head, 0);
+			return 1;
+		}
+		buf = iov.addr;
+		len = iov.len;
+		held_add(vdev, buf, len, head, HELD_RX);
+	}
+
+	if (len < RPMSG_HDR_SIZE) {
+		vdev->badmsg_pending++;
+		rpmsg_warn(vdev, "rx buffer shorter than a header, len", len, 0);
+		rx_recycle(vdev, buf);
+		return 1;
+	}
+	/* Each header field read once; only the locals are used. */
+	uint32_t src = hrd32(vdev, buf + 0);
+	uint32_t dst = hrd32(vdev, buf + 4);
+	uint16_t mlen = hrd16(vdev, buf + 12);
+	if (mlen > len - RPMSG_HDR_SIZE) {
+		vdev->badmsg_pending++;
+		rpmsg_warn(vdev, "message length beyond its buffer, len/buffer", mlen, len);
+		rx_recycle(vdev, buf);
+		return 1;
+	}
+	struct rpmsg_endpoint *ept = rpmsg_ept_lookup(vdev, dst);
+	if (!ept || !ept->cb) {
+		rpmsg_warn(vdev, "message for unknown address, dst/src", dst, src);
+		rx_recycle(vdev, buf);
+		return 1;
+	}
+	struct rpmsg_device *ch = ept->rpdev;
+	if (ch && ch->announce && ch->dst == RPMSG_ADDR_ANY && ept == ch->ept) {
+		ch->dst = src; /* a local channel learns the peer's address */
+		ept->dst = src;
+	}
+	ept->refs++;
+	vdev->cb_buf = buf;
+	vdev->cb_held = false;
+	rpmsg_unlock(vdev);
+	ept->cb(ept, buf + RPMSG_HDR_SIZE, mlen, src, ept->priv);
+	rpmsg_lock(vdev);
+	rpmsg_ept_put_locked(vdev, ept);
+	bool held = vdev->cb_held;
+	vdev->cb_buf = NULL;
+	vdev->cb_held = false;
+	if (!held)
+		rx_recycle(vdev, buf);
+	else if (vdev->role == VIRTIO_ROLE_DRIVER)
+		vdev->buf_state[buf_index(vdev, buf, 0)] = BUF_RX_HELD;
+	return 1;
+}
+
+int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
+{
+	if (!vdev)
+		return -EINVAL;
+	rpmsg_lock(vdev);
+	if (vdev->shutdown) {
+		rpmsg_unlock(vdev);
+		return -ESHUTDOWN;
+	}
+	/* tx side: buffers came back; wake blocked senders, tell the event loop. */
+	bool ready_cb = false;
+	if ((vdev->tx_waiters || vdev->tx_ready_armed) && rpmsg_tx_buf_ready(vdev)) {
+		if (vdev->tx_waiters && vdev->port->wake)
+			vdev->port->wake(vdev->port->ctx);
+		if (vdev->tx_ready_armed) {
+			vdev->tx_ready_armed = false;
+			ready_cb = vdev->cfg.tx_ready != NULL;
+		}
+	}
+	if (vdev->rx_running) {
+		/* The thread delivering now will look again before it stops. */
+		vdev->rx_again = true;
+		rpmsg_unlock(vdev);
+		if (ready_cb)
+			vdev->cfg.tx_ready(vdev->cfg.priv);
+		return 0;
+	}
+	vdev->rx_running = true;
+	int delivered = 0, r;
+	for (;;) {
+		r = rx_one(vdev);
+		if (r > 0) {
+			delivered++;
+			continue;
+		}
+		if (r < 0)
+			break;
+		if (vdev->rx_again) {
+			vdev->rx_again = false;
+			continue;
+		}
+		if (virtqueue_enable_cb(&vdev->rvq))
+			break;
+	}
+	vdev->rx_running = false;
+	if (vdev->shutdown && vdev->port->wake)
+		vdev->port->wake(vdev->port->ctx); /* rpmsg_virtio_deinit() waits for us */
+	bool kick = virtqueue_kick_prepare(&vdev->rvq);
+	bool broken = rpmsg_virtio_is_broken(vdev);
+	bool flush = vdev->announce_pending && !vdev->shutdown;
+	rpmsg_unlock(vdev);
+	if (kick)
+		notify_peer(vdev, &vdev->rvq);
+	if (flush)
+		rpmsg_ns_flush_pending(vdev);
+	if (ready_cb)
+		vdev->cfg.tx_ready(vdev->cfg.priv);
+	return broken ? -EIO : delivered;
+}
+
+/* ---- zero-copy rx --------------------------------------------------------------------- */
+
+int rpmsg_hold_rx_buffer(struct rpmsg_endpoint *ept, void *data)
+{
+	if (!ept || !ept->vdev || !data)
+		return -EINVAL;
+	struct rpmsg_virtio_device *vdev = ept->vdev;
+	int err = -EINVAL;
+	rpmsg_lock(vdev);
+	if (vdev->cb_buf && (uint8_t *)data == vdev->cb_buf + RPMSG_HDR_SIZE) {
+		vdev->cb_held = true;
+		err = 0;
+	}
+	rpmsg_unlock(vdev);
+	return err;
+}
+
+int rpmsg_release_rx_buffer(struct rpmsg_endpoint *ept, void *data)
+{
+	if (!ept || !ept->vdev || !data)
+		return -EINVAL;
+	struct rpmsg_virtio_device *vdev = ept->vdev;
+	uint8_t *buf = (uint8_t *)data - RPMSG_HDR_SIZE;
+	int err = -EINVAL;
+	bool kick = false;
+	rpmsg_lock(vdev);
+	if (vdev->cb_buf == buf && vdev->cb_held) {
+		vdev->cb_held = false; /* held and released within the callback */
+		err = 0;
+	} else if (vdev->role == VIRTIO_ROLE_DRIVER) {
+		int32_t idx = buf_index(vdev, data, RPMSG_HDR_SIZE);
+		if (idx >= 0 && (uint32_t)idx < vdev->rx_count &&
+		    vdev->buf_state[idx] == BUF_RX_HELD) {
+			rx_recycle(vdev, buf);
+			err = 0;
+		}
+	} else if (vdev->cb_buf != buf && held_find(vdev, buf, HELD_RX)) {
+		rx_recycle(vdev, buf);
+		err = 0;
+	}
+	if (!err && !vdev->rx_running)
+		kick = virtqueue_kick_prepare(&vdev->rvq);
+	rpmsg_unlock(vdev);
+	if (kick)
+		notify_peer(vdev, &vdev->rvq);
+	return err;
+}
+
+/* ---- set-up and teardown ------------------------------------------------------------- */
+
+static void vq_info_fill(struct virtqueue_info *vi, const struct rpmsg_virtio_config *cfg,
+			 unsigned int index, struct virtqueue_desc_state *state, void *priv,
+			 uint64_t features)
+{
+	__builtin_memset(vi, 0, sizeof(*vi));
+	vi->role = cfg->role;
+	vi->index = index;
+	vi->num = cfg->vring[index].num;
+	vi->align = cfg->vring[index].align;
+	vi->ring_shm = cfg->vring[index].shm;
+	vi->ring_da = cfg->vring[index].da;
+	vi->buf_shm = cfg->buf_shm;
+	vi->features = features;
+	vi->state = state;
+	vi->mode = cfg->attach ? VIRTQUEUE_INIT_ATTACH : VIRTQUEUE_INIT_RESET;
+	vi->notify = vq_notify;
+	vi->broken = vq_broken;
+	vi->priv = priv;
+	vi->cross_endian = cfg->cross_endian;
+}
+
+int rpmsg_virtio_init(struct rpmsg_virtio_device **out, const struct rpmsg_virtio_config *cfg)
+{
+	struct layout l;
+	if (!out)
+		return -EINVAL;
+	int err = layout_compute(cfg, &l);
+	if (err)
+		return err;
+	const struct uproc_port *port = cfg->port;
+	uint8_t *mem = cfg->mem;
+	bool alloced = false;
+	if (mem) {
+		if (cfg->mem_size < l.total || ((uintptr_t)mem & 15))
+			return -EINVAL;
+	} else {
+		if (!port->alloc)
+			return -ENOMEM;
+		mem = port->alloc(port->ctx, l.total);
+		if (!mem)
+			return -ENOMEM;
+		alloced = true;
+	}
+	__builtin_memset(mem, 0, l.total);
+	struct rpmsg_virtio_device *vdev = (struct rpmsg_virtio_device *)mem;
+	vdev->cfg = *cfg;
+	vdev->cfg.mem = NULL;
+	vdev->port = port;
+	vdev->role = cfg->role;
+	vdev->swap = cfg->cross_endian;
+	vdev->mem_alloced = alloced;
+	if (cfg->role == VIRTIO_ROLE_DRIVER)
+		vdev->features = cfg->features & (cfg->supported ? cfg->supported : DEFAULT_FEATURES) &
+				 DEFAULT_FEATURES;
+	else
+		vdev->features = cfg->features;
+	vdev->ns = virtio_has_feature(vdev->features, VIRTIO_RPMSG_F_NS);
+	vdev->buf_size = l.buf_size;
+	vdev->buf_count = l.buf_count;
+	vdev->rx_count = l.rx_count;
+	vdev->buf_state = mem + l.buf_state;
+	vdev->tx_free = (uint32_t *)(void *)(mem + l.tx_free);
+	vdev->held = (struct rpmsg_held *)(void *)(mem + l.held);
+	vdev->held_cap = cfg->vring[0].num + cfg->vring[1].num;
+
+	if (cfg->role == VIRTIO_ROLE_DRIVER) {
+		uint64_t area = (uint64_t)l.buf_size * l.buf_count;
+		vdev->bufs = uproc_shm_da_to_ptr(cfg->buf_shm, cfg->buf_da, area);
+		if (!vdev->bufs || ((uintptr_t)vdev->bufs & 7)) {
+			err = -EFAULT;
+			goto free_mem;
+		}
+	}
+
+	/* Host: rvq = vring0, svq = vring1. Device: rvq = vring1, svq = vring0. */
+	unsigned int r = cfg->role == VIRTIO_ROLE_DRIVER ? 0 : 1;
+	struct virtqueue_info vi;
+	vq_info_fill(&vi, cfg, r, (void *)(mem + l.rstate), vdev, vdev->features);
+	err = virtqueue_init(&vdev->rvq, &vi);
+	if (err)
+		goto free_mem;
+	vq_info_fill(&vi, cfg, 1 - r, (void *)(mem + l.sstate), vdev, vdev->features);
+	err = virtqueue_init(&vdev->svq, &vi);
+	if (err)
+		goto free_mem;
+
+	if (cfg->role == VIRTIO_ROLE_DRIVER) {
+		if (cfg->attach) {
+			err = host_attach_buffers(vdev);
+			if (err)
+				goto free_mem;
+		} else {
+			for (uint32_t i = 0; i < l.rx_count; i++) {
+				err = host_post_rx(vdev, i);
+				if (err)
+					goto free_mem;
+			}
+			for (uint32_t i = l.buf_count; i-- > l.rx_count;) {
+				vdev->buf_state[i] = BUF_TX_FREE;
+				vdev->tx_free[vdev->tx_free_n++] = i;
+			}
+		}
+	}
+
+	err = rpmsg_ept_table_init(vdev, (struct rpmsg_endpoint **)(void *)(mem + l.buckets),
+				   l.nbuckets);
+	if (err)
+		goto free_mem;
+	if (vdev->ns) {
+		rpmsg_ept_prepare(&vdev->ns_ept, vdev, RPMSG_NS_ADDR, rpmsg_ns_cb, vdev);
+		err = rpmsg_ept_link(vdev, &vdev->ns_ept, RPMSG_NS_ADDR);
+		if (err)
+			goto free_table;
+	}
+	virtqueue_enable_cb(&vdev->rvq);
+	virtqueue_enable_cb(&vdev->svq);
+	if (cfg->role == VIRTIO_ROLE_DRIVER) {
+		/* Tell the remote its rx buffers are there (after DRIVER_OK it looks). */
+		virtqueue_kick_prepare(&vdev->rvq);
+		notify_peer(vdev, &vdev->rvq);
+	}
+	*out = vdev;
+	return 0;
+
+free_table:
+	rpmsg_ept_table_deinit(vdev);
+free_mem:
+	if (alloced && port->free)
+		port->free(port->ctx, mem);
+	return err;
+}
+
+void rpmsg_virtio_deinit(struct rpmsg_virtio_device *vdev)
+{
+	if (!vdev)
+		return;
+	const struct uproc_port *port = vdev->port;
+	rpmsg_lock(vdev);
+	vdev->shutdown = true;
+	if (port->wake)
+		port->wake(port->ctx);
+	rpmsg_unlock(vdev);
+
+	rpmsg_channels_teardown(vdev);
+
+	rpmsg_lock(vdev);
+	while ((vdev->tx_waiters || vdev->rx_running) && port->wait)
+		port->wait(port->ctx, UPROC_PORT_FOREVER);
+	if (vdev->ns)
+		rpmsg_ept_unlink(vdev, &vdev->ns_ept);
+	rpmsg_unlock(vdev);
+	rpmsg_ept_table_deinit(vdev);
+	if (vdev->mem_alloced && port->free)
+		port->free(port->ctx, vdev);
+}

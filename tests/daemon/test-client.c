@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test-client.c - a small client of uprocd's device sockets and ttys, for the
+ * end-to-end tests (test-uprocd.sh). Every wait has a timeout.
+ *
+ *   test-client cdev PATH [CMD...] [--hold]   send commands to <dev>/remoteprocN,
+ *                                             print each reply; --hold: then wait
+ *                                             until killed
+ *   test-client ept-create CTRL NAME SRC DST  print the new endpoint's number M
+ *   test-client ept-destroy CTRL NAME SRC     print 0 or -errno
+ *   test-client dev-create CTRL NAME SRC DST  RPMSG_CREATE_DEV: print 0 or -errno
+ *   test-client dev-release CTRL NAME SRC     RPMSG_RELEASE_DEV: print 0 or -errno
+ *   test-client ept-send EPT MSG...           send each, print each reply (2 s)
+ *   test-client ept-write EPT MSG...          send each, print nothing
+ *   test-client ept-read EPT N                print N messages (3 s each)
+ *   test-client ept-wait-hup EPT SECONDS      print "hup" when the channel goes
+ *   test-client tty PATH MSG                  write MSG, print what comes back (2 s)
+ *   test-client ept-burst EPT N               send N numbered messages as fast as
+ *                                             the socket takes them while reading
+ *                                             the echoes; print how many came back
+ *                                             in order
+ *   test-client raw-stream PATH               write stdin to a stream socket, then
+ *                                             go away without waiting for a reply
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "rpmsg_dev.h"
+
+static int seq_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	strcpy(sa.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "connect %s: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static ssize_t recv_timeout(int fd, void *buf, size_t len, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r = poll(&p, 1, ms);
+
+	if (r <= 0)
+		return r == 0 ? -ETIMEDOUT : -errno;
+	ssize_t n = recv(fd, buf, len, 0);
+	return n < 0 ? -errno : n;
+}
+
+static int cmd_cdev(int argc, char **argv)
+{
+	int fd = seq_connect(argv[2]);
+	bool hold = false;
+	char buf[64];
+
+	if (fd < 0)
+		return 1;
+	for (int i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "--hold")) {
+			hold = true;
+			continue;
+		}
+		if (send(fd, argv[i], strlen(argv[i]), 0) < 0)
+			return 1;
+		ssize_t n = recv_timeout(fd, buf, sizeof(buf) - 1, 30000);
+		if (n < 0)
+			return 1;
+		buf[n] = '\0';
+		printf("%s", buf);
+		fflush(stdout);
+	}
+	if (hold) {
+		printf("holding\n");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	close(fd);
+	return 0;
+}
+
+static int ctrl_request(const char *path, uint32_t cmd, const char *name, uint32_t src,
+			uint32_t dst, struct uprocd_rpmsg_ctrl_rep *rep)
+{
+	struct uprocd_rpmsg_ctrl_req req = { .cmd = cmd };
+	int fd = seq_connect(path);
+
+	if (fd < 0)
+		return -1;
+	snprintf(req.info.name, sizeof(req.info.name), "%s", name);
+	req.info.src = src;
+	req.info.dst = dst;
+	if (send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req) ||
+	    recv_timeout(fd, rep, sizeof(*rep), 5000) != (ssize_t)sizeof(*rep)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int cmd_ept_send(int argc, char **argv, bool expect_reply)
+{
+	int fd = seq_connect(argv[2]);
+	char buf[1024];
+
+	if (fd < 0)
+		return 1;
+	for (int i = 3; i < argc; i++) {
+		if (send(fd, argv[i], strlen(argv[i]), MSG_NOSIGNAL) < 0) {
+			printf("send: %s\n", strerror(errno));
+			return 1;
+		}
+		if (!expect_reply)
+			continue;
+		ssize_t n = recv_timeout(fd, buf, sizeof(buf) - 1, 2000);
+		if (n < 0) {
+			printf("recv: %s\n", strerror((int)-n));
+			return 1;
+		}
+		buf[n] = '\0';
+		printf("%s\n", buf);
+	}
+	close(fd);
+	return 0;
+}
+
+static int cmd_ept_read(const char *path, int count)
+{
+	int fd = seq_connect(path);
+	char buf[1024];
+
+	if (fd < 0)
+		return 1;
+	for (int i = 0; i < count; i++) {
+		ssize_t n = recv_timeout(fd, buf, sizeof(buf) - 1, 3000);
+		if (n <= 0) {
+			printf("recv: %s\n", n ? strerror((int)-n) : "end");
+			return 1;
+		}
+		buf[n] = '\0';
+		printf("%s\n", buf);
+	}
+	close(fd);
+	return 0;
+}
+
+static int cmd_ept_wait_hup(const char *path, int seconds)
+{
+	int fd = seq_connect(path);
+	char buf[1024];
+
+	if (fd < 0)
+		return 1;
+	for (;;) {
+		ssize_t n = recv_timeout(fd, buf, sizeof(buf), seconds * 1000);
+		if (n == 0) {
+			/* the end of the stream; a write now fails with EPIPE */
+			if (send(fd, "x", 1, MSG_NOSIGNAL) < 0 && errno == EPIPE)
+				printf("hup epipe\n");
+			else
+				printf("hup\n");
+			return 0;
+		}
+		if (n < 0) {
+			printf("no hangup: %s\n", strerror((int)-n));
+			return 1;
+		}
+	}
+}
+
+static int cmd_tty(const char *path, const char *msg)
+{
+	int fd = open(path, O_RDWR | O_NOCTTY);
+	struct termios t;
+	char buf[4096];
+	size_t got = 0, want = strlen(msg);
+
+	if (fd < 0) {
+		printf("open: %s\n", strerror(errno));
+		return 1;
+	}
+	if (tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	if (write(fd, msg, want) != (ssize_t)want)
+		return 1;
+	while (got < want && got < sizeof(buf) - 1) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 2000) <= 0)
+			break;
+		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	printf("%s\n", buf);
+	close(fd);
+	return got == want ? 0 : 1;
+}
+
+static int cmd_ept_burst(const char *path, int count)
+{
+	int fd = seq_connect(path);
+	int sent = 0, got = 0, in_order = 0, waits = 0;
+	char buf[1024], msg[64];
+
+	if (fd < 0)
+		return 1;
+	while (got < count) {
+		struct pollfd p = { .fd = fd, .events = POLLIN | (sent < count ? POLLOUT : 0) };
+		if (poll(&p, 1, 3000) <= 0)
+			break;
+		if (p.revents & POLLIN) {
+			ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+			if (n <= 0)
+				break;
+			buf[n] = '\0';
+			snprintf(msg, sizeof(msg), "message %d", got);
+			if (!strcmp(buf, msg))
+				in_order++;
+			got++;
+		}
+		if (sent < count && (p.revents & POLLOUT)) {
+			int len = snprintf(msg, sizeof(msg), "message %d", sent);
+			if (send(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL) == len)
+				sent++;
+			else
+				waits++;
+		}
+	}
+	printf("%d %d\n", got, in_order);
+	close(fd);
+	return got == count && in_order == count ? 0 : 1;
+}
+
+static int cmd_raw_stream(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char buf[4096];
+	ssize_t n;
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path))
+		return 1;
+	strcpy(sa.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return 1;
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+		if (send(fd, buf, (size_t)n, MSG_NOSIGNAL) != n)
+			return 1;
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct uprocd_rpmsg_ctrl_rep rep;
+
+	if (argc >= 3 && !strcmp(argv[1], "cdev"))
+		return cmd_cdev(argc, argv);
+	if (argc == 6 && !strcmp(argv[1], "ept-create")) {
+		if (ctrl_request(argv[2], UPROCD_RPMSG_CREATE_EPT, argv[3],
+				 (uint32_t)strtoul(argv[4], NULL, 0),
+				 (uint32_t)strtoul(argv[5], NULL, 0), &rep) < 0)
+			return 1;
+		if (rep.result) {
+			printf("%d\n", rep.result);
+			return 1;
+		}
+		printf("%u\n", rep.minor);
+		return 0;
+	}
+	if (argc == 5 && !strcmp(argv[1], "ept-destroy")) {
+		if (ctrl_request(argv[2], UPROCD_RPMSG_DESTROY_EPT, argv[3],
+				 (uint32_t)strtoul(argv[4], NULL, 0), 0, &rep) < 0)
+			return 1;
+		printf("%d\n", rep.result);
+		return rep.result ? 1 : 0;
+	}
+	if ((argc == 6 && !strcmp(argv[1], "dev-create")) ||
+	    (argc == 5 && !strcmp(argv[1], "dev-release"))) {
+		bool create = argc == 6;
+		if (ctrl_request(argv[2], create ? UPROCD_RPMSG_CREATE_DEV : UPROCD_RPMSG_RELEASE_DEV,
+				 argv[3], (uint32_t)strtoul(argv[4], NULL, 0),
+				 create ? (uint32_t)strtoul(argv[5], NULL, 0) : 0xFFFFFFFFu, &rep) < 0)
+			return 1;
+		printf("%d\n", rep.result);
+		return rep.result ? 1 : 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "ept-send"))
+		return cmd_ept_send(argc, argv, true);
+	if (argc >= 4 && !strcmp(argv[1], "ept-write"))
+		return cmd_ept_send(argc, argv, false);
+	if (argc == 4 && !strcmp(argv[1], "ept-read"))
+		return cmd_ept_read(argv[2], atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "ept-wait-hup"))
+		return cmd_ept_wait_hup(argv[2], atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "ept-burst"))
+		return cmd_ept_burst(argv[2], atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "raw-stream"))
+		return cmd_raw_stream(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "tty"))
+		return cmd_tty(argv[2], argv[3]);
+	fprintf(stderr, "usage: see the top of test-client.c\n");
+	return 2;
+}

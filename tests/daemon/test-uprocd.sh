@@ -1,0 +1,399 @@
+#!/bin/bash
+# test-uprocd.sh UPROCD UPROC CLIENT FIRMWARE_DIR
+# End to end: uprocd from a test configuration in a temporary directory (its tree
+# mounted inside it), driven with shell redirections, cat, the uproc command, the
+# endpoint and device sockets, a tty (and picocom), a client holding
+# shutdown-on-release, a restart that must attach, refused firmware paths and
+# writes by users without permission. Cleans up on every exit: cores stopped,
+# daemon killed, tree unmounted, files removed. Every wait has a timeout.
+set -u
+UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4
+SKIP=77
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount, setpriv)"; exit $SKIP; }
+[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
+for f in echo tty; do
+	[ -f "$FWDIR/$f.elf" ] || { echo "SKIP: no $FWDIR/$f.elf"; exit $SKIP; }
+done
+
+T=$(mktemp -d /tmp/uprocd-test.XXXXXX)
+chmod 755 "$T"
+ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
+GROUP=4242
+DAEMON_PID=
+BG_PIDS=
+FAILS=0
+
+log() { echo "--- $*"; }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+# alive PID: the process exists and is not a zombie
+alive() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
+
+cleanup() {
+	for p in $BG_PIDS; do kill -9 "$p" 2>/dev/null; done
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		for s in "$ROOT"/class/remoteproc/remoteproc*/state; do
+			[ -e "$s" ] && timeout 10 sh -c "echo stop > $s" 2>/dev/null
+		done
+		kill -TERM "$DAEMON_PID"
+		for _ in $(seq 100); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$DAEMON_PID" 2>/dev/null
+	fi
+	# cores a failed test left running: a last uprocd attaches and stops them
+	if ls "$RUN"/native/*.core >/dev/null 2>&1; then
+		timeout 20 "$UPROCD" -c "$CONF" --stop-on-exit >>"$LOG" 2>&1 &
+		local p=$!
+		sleep 2
+		kill -TERM $p 2>/dev/null
+		wait $p 2>/dev/null
+	fi
+	mountpoint -q "$ROOT" 2>/dev/null && { fusermount3 -u "$ROOT" 2>/dev/null || umount -l "$ROOT"; }
+	if [ $FAILS -ne 0 ]; then
+		echo "=== uprocd log"; tail -60 "$LOG"
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds
+wait_for() {
+	local n=$(($1 * 10)); shift
+	for _ in $(seq $n); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+
+start_daemon() {
+	"$UPROCD" -c "$CONF" "$@" >>"$LOG" 2>&1 &
+	DAEMON_PID=$!
+	wait_for 15 test -e "$ROOT/class/remoteproc/remoteproc0/state" ||
+		{ fail "uprocd did not come up"; exit 1; }
+}
+
+stop_daemon() {
+	kill -TERM "$DAEMON_PID"
+	for _ in $(seq 150); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$DAEMON_PID" 2>/dev/null; then
+		fail "uprocd did not exit on SIGTERM"
+		kill -9 "$DAEMON_PID"
+	fi
+	wait "$DAEMON_PID" 2>/dev/null
+	local rc=$?
+	[ $rc -eq 0 ] && pass "uprocd exited cleanly" || fail "uprocd exited with status $rc"
+	DAEMON_PID=
+}
+
+# expect_write WORDS FILE ERRTEXT: "echo WORDS > FILE" must fail with ERRTEXT
+expect_write_error() {
+	local out
+	out=$(bash -c "echo $1 > $2" 2>&1) && { fail "echo $1 > $2 succeeded"; return; }
+	case "$out" in *"$3"*) pass "echo $1 > ${2#$ROOT/}: $3";;
+		*) fail "echo $1 > $2: '$out', expected '$3'";; esac
+}
+
+expect_cat() {
+	local got
+	got=$(cat "$1" 2>&1)
+	[ "$got" = "$2" ] && pass "cat ${1#$ROOT/} = $2" || fail "cat $1 = '$got', expected '$2'"
+}
+
+# ---- setup ------------------------------------------------------------------
+mkdir -p "$T/fw/sub" "$RUN"
+for f in "$FWDIR"/*.elf; do cp "$f" "$T/fw/"; done
+cp "$FWDIR/echo.elf" "$T/secret.elf"
+ln -s ../secret.elf "$T/fw/evil.elf"
+ln -s /etc/passwd "$T/fw/abs.elf"
+ln -s echo.elf "$T/fw/sub/inside.elf"
+
+cat >"$CONF" <<CONF
+[uprocd]
+root = $ROOT
+runtime_dir = $RUN
+group = $GROUP
+
+[remoteproc echo]
+backend = native
+firmware = echo.elf
+firmware_path = $T/fw
+recovery = disabled
+
+[remoteproc tty]
+backend = native
+firmware = tty.elf
+firmware_path = $T/fw
+auto_boot = yes
+
+[remoteproc con]
+backend = native
+firmware = console.elf
+firmware_path = $T/fw
+CONF
+export UPROC_SOCKET=$RUN/uprocd.sock
+
+log "uproc without a daemon says what to do"
+out=$("$UPROC" list 2>&1) && fail "uproc list worked without uprocd"
+case "$out" in *"uprocd is not running (no socket at $RUN/uprocd.sock)"*"uprocd -c FILE"*)
+	pass "error: $out";; *) fail "unhelpful error: $out";; esac
+
+log "start uprocd"
+start_daemon
+E=$ROOT/class/remoteproc/remoteproc0
+D=$ROOT/debug/remoteproc/remoteproc0
+expect_cat "$E/name" echo
+expect_cat "$E/state" offline
+expect_cat "$E/firmware" echo.elf
+expect_cat "$E/recovery" disabled
+expect_cat "$E/coredump" disabled
+expect_cat "$D/name" echo
+expect_cat "$ROOT/class/remoteproc/remoteproc1/name" tty
+wait_for 10 grep -qx running "$ROOT/class/remoteproc/remoteproc1/state" &&
+	pass "auto_boot: tty running" || fail "tty not auto-booted"
+ls -l "$ROOT/class/remoteproc/remoteproc0" | grep -q "rw-rw-r-- 1 root $GROUP.* state" &&
+	pass "state is rw-rw-r-- root:$GROUP" || { fail "modes"; ls -l "$E"; }
+
+log "the tree with shell redirections"
+echo start > "$E/state" && pass "echo start > state" || fail "echo start > state"
+expect_cat "$E/state" running
+expect_write_error start "$E/state" "Device or resource busy"
+expect_write_error bogus "$E/state" "Invalid argument"
+expect_write_error detach "$E/state" "Invalid argument"
+expect_write_error echo.elf "$E/firmware" "Device or resource busy"
+printf 'stop' > "$E/state" && pass "stop without a newline" || fail "printf stop > state"
+expect_cat "$E/state" offline
+expect_write_error stop "$E/state" "Invalid argument"
+echo enabled > "$E/recovery" && expect_cat "$E/recovery" enabled
+echo disabled > "$D/recovery" && expect_cat "$E/recovery" disabled
+echo inline > "$E/coredump" && expect_cat "$D/coredump" inline
+echo disabled > "$E/coredump"
+expect_write_error sometimes "$E/coredump" "Invalid argument"
+expect_write_error maybe "$E/recovery" "Invalid argument"
+expect_write_error x "$D/crash" "Invalid argument"
+
+log "firmware names resolve only inside the firmware directories"
+expect_write_error ../secret.elf "$E/firmware" "Permission denied"
+expect_write_error "$T/secret.elf" "$E/firmware" "Permission denied"
+expect_write_error /etc/passwd "$E/firmware" "Permission denied"
+expect_write_error evil.elf "$E/firmware" "Permission denied"
+expect_write_error abs.elf "$E/firmware" "Permission denied"
+expect_write_error sub/../../secret.elf "$E/firmware" "Permission denied"
+expect_write_error none.elf "$E/firmware" "No such file"
+expect_write_error "''" "$E/firmware" "Invalid argument"
+echo sub/inside.elf > "$E/firmware" && expect_cat "$E/firmware" sub/inside.elf
+echo "$T/fw/echo.elf" > "$E/firmware" && expect_cat "$E/firmware" "$T/fw/echo.elf"
+echo echo.elf > "$E/firmware" && expect_cat "$E/firmware" echo.elf
+out=$("$UPROC" firmware echo ../secret.elf 2>&1)
+case "$out" in *"outside the firmware directories"*) pass "uproc firmware: $out";;
+	*) fail "uproc firmware ../secret.elf: $out";; esac
+
+log "writes by users without permission are refused"
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+as_member() { setpriv --reuid=65534 --regid=65534 --groups=$GROUP "$@"; }
+got=$(as_nobody cat "$E/state" 2>&1)
+[ "$got" = offline ] && pass "nobody reads state" || fail "nobody cat state: $got"
+out=$(as_nobody sh -c "echo start > $E/state" 2>&1) && fail "nobody started a core"
+case "$out" in *"Permission denied"*) pass "nobody: $out";; *) fail "nobody write: $out";; esac
+as_nobody sh -c "echo 2 > $D/crash" 2>/dev/null && fail "nobody crashed a core"
+expect_cat "$E/state" offline
+out=$(as_nobody "$UPROC" start echo 2>&1) && fail "nobody started via uproc"
+case "$out" in *"only root"*) pass "uproc as nobody: $out";; *) fail "uproc as nobody: $out";; esac
+out=$(as_nobody "$UPROC" list 2>&1) && pass "nobody may list" || fail "nobody list: $out"
+as_member sh -c "echo start > $E/state" && pass "a member of group $GROUP starts it" ||
+	fail "group member could not write"
+expect_cat "$E/state" running
+as_member sh -c "echo stop > $E/state"
+expect_cat "$E/state" offline
+
+log "the uproc command"
+"$UPROC" list | grep -q "remoteproc0 *echo *offline *echo.elf" && pass "uproc list" ||
+	fail "uproc list: $("$UPROC" list 2>&1)"
+"$UPROC" start echo >/dev/null && expect_cat "$E/state" running
+out=$("$UPROC" start echo 2>&1) && fail "second start worked"
+case "$out" in *"already running"*"uproc stop echo"*) pass "$out";; *) fail "$out";; esac
+"$UPROC" status echo | grep -q "state: *running" && pass "uproc status" || fail "status"
+"$UPROC" coredump echo bogus 2>&1 | grep -q "disabled, enabled, inline" && pass "coredump words"
+"$UPROC" recovery echo enabled >/dev/null && expect_cat "$E/recovery" enabled
+"$UPROC" stop echo >/dev/null && expect_cat "$E/state" offline
+out=$("$UPROC" status nosuch 2>&1); case "$out" in *"no processor 'nosuch'"*) pass "$out";;
+	*) fail "$out";; esac
+
+log "a client that dies mid-command changes nothing"
+"$UPROC" start echo >/dev/null
+# the first 10 bytes of a "stop echo" frame, then the client is gone
+printf '\001\000\004\000\000\000\000\000\006\000' |
+	timeout 5 "$CLIENT" raw-stream "$UPROC_SOCKET" 2>/dev/null
+sleep 0.3
+expect_cat "$E/state" running
+"$UPROC" list >/dev/null && pass "uprocd still serves" || fail "uprocd gone"
+
+log "an endpoint socket"
+wait_for 5 test -S "$RUN/dev/rpmsg_ctrl0" && pass "rpmsg_ctrl0" || fail "no rpmsg_ctrl0"
+M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x500 0xffffffff)
+[ -S "$RUN/dev/rpmsg$M" ] && pass "endpoint rpmsg$M" || fail "endpoint: $M"
+got=$("$CLIENT" ept-send "$ROOT/dev/rpmsg$M" hello "second message")
+[ "$got" = "$(printf 'hello\nsecond message')" ] && pass "echoed: $got" || fail "echo: '$got'"
+got=$("$CLIENT" ept-burst "$ROOT/dev/rpmsg$M" 3000)
+[ "$got" = "3000 3000" ] && pass "3000 messages echoed in order (flow control)" ||
+	fail "burst: $got"
+"$UPROC" channels echo | grep -q "rpmsg$M" && pass "uproc channels" || fail "channels"
+timeout 3 "$UPROC" trace echo -f > "$T/follow" 2>&1
+grep -q "echo firmware: starting" "$T/follow" && pass "uproc trace -f" || fail "trace -f: $(head -3 "$T/follow")"
+"$UPROC" trace echo | grep -q "echo firmware: starting" && pass "uproc trace" ||
+	fail "trace: $("$UPROC" trace echo 2>&1 | head -3)"
+grep -q "echo firmware: starting" "$D/trace0" && pass "debug trace0" || fail "trace0"
+grep -q "Entry 1 is of type vdev" "$D/resource_table" && pass "resource_table" ||
+	fail "resource_table: $(head -3 "$D/resource_table" 2>&1)"
+grep -q "Carveout memory entry" "$D/carveout_memories" && pass "carveout_memories" ||
+	fail "carveout_memories: $(head -3 "$D/carveout_memories" 2>&1)"
+"$CLIENT" ept-destroy "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x700 >/dev/null &&
+	fail "destroyed an endpoint that does not exist" || pass "DESTROY_EPT of nothing: -ENOENT"
+got=$("$CLIENT" dev-create "$RUN/dev/rpmsg_ctrl0" rpmsg-tty 0x800 0xffffffff)
+[ "$got" = 0 ] && wait_for 5 sh -c "'$UPROC' channels echo | grep -q 'rpmsg-tty  src 0x800'" &&
+	pass "CREATE_DEV rpmsg-tty: a local channel with a tty" || fail "CREATE_DEV: $got"
+got=$("$CLIENT" dev-release "$RUN/dev/rpmsg_ctrl0" rpmsg-tty 0x800)
+[ "$got" = 0 ] && ! "$UPROC" channels echo | grep -q 'src 0x800' &&
+	pass "RELEASE_DEV" || fail "RELEASE_DEV: $got"
+"$CLIENT" ept-wait-hup "$RUN/dev/rpmsg$M" 10 > "$T/hup" &
+HUP=$!
+sleep 0.3
+echo stop > "$E/state"
+wait $HUP
+grep -q "hup epipe" "$T/hup" && pass "EPIPE when the channel goes" || fail "hup: $(cat "$T/hup")"
+[ -e "$RUN/dev/rpmsg$M" ] && fail "rpmsg$M still there" || pass "rpmsg$M removed"
+
+log "a tty: case-inverted reply"
+TTY=$ROOT/dev/ttyRPMSG0
+wait_for 10 test -e "$TTY" && pass "ttyRPMSG0 -> $(readlink "$TTY")" || fail "no ttyRPMSG0"
+got=$("$CLIENT" tty "$TTY" "Hello World")
+[ "$got" = "hELLO wORLD" ] && pass "tty: $got" || fail "tty: '$got'"
+got=$(timeout 10 picocom -q -b 115200 --noreset --nolock -t "Picocom Here" -x 1500 "$TTY" </dev/null 2>&1)
+case "$got" in *"pICOCOM hERE"*) pass "picocom: $got";; *) fail "picocom: '$got'";; esac
+long=$(head -c 1200 /dev/zero | tr '\0' 'a')
+got=$("$CLIENT" tty "$TTY" "$long")
+[ "$got" = "$(echo "$long" | tr a A)" ] && pass "1200 bytes through the tty (split at the MTU)" ||
+	fail "long tty write: ${#got} bytes back"
+
+if [ -f "$T/fw/console.elf" ]; then
+	log "a virtio console as a tty"
+	echo start > "$ROOT/class/remoteproc/remoteproc2/state"
+	wait_for 10 test -e "$ROOT/dev/hvc0" && pass "hvc0 -> $(readlink "$ROOT/dev/hvc0")" ||
+		fail "no hvc0"
+	got=$("$CLIENT" tty "$ROOT/dev/hvc0" "Virtio Console")
+	[ "$got" = "vIRTIO cONSOLE" ] && pass "console: $got" || fail "console: '$got'"
+	out=$("$UPROC" console con </dev/null 2>&1) && pass "uproc console con (stdin closed)" ||
+		fail "uproc console: $out"
+	echo stop > "$ROOT/class/remoteproc/remoteproc2/state"
+	wait_for 5 test ! -e "$ROOT/dev/hvc0" && pass "hvc0 removed" || fail "hvc0 left"
+fi
+
+log "shutdown on release"
+"$CLIENT" cdev "$RUN/dev/remoteproc0" start "set_shutdown_on_release 1" get_shutdown_on_release --hold > "$T/cdev" &
+CDEV=$!
+BG_PIDS="$BG_PIDS $CDEV"
+wait_for 10 grep -q holding "$T/cdev"
+[ "$(head -3 "$T/cdev" | tr '\n' ' ')" = "0 0 1 " ] && pass "cdev replies" || fail "cdev: $(cat "$T/cdev")"
+expect_cat "$E/state" running
+kill -9 $CDEV
+wait $CDEV 2>/dev/null
+wait_for 10 grep -qx offline "$E/state" && pass "client killed: core stopped" ||
+	fail "core still $(cat "$E/state")"
+
+log "restart: running cores are attached, not rebooted, no message lost"
+echo start > "$E/state"
+PID=$("$UPROC" status echo | sed -n 's/^pid: *//p')
+M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x600 0xffffffff)
+# The core is frozen while the messages go out and uprocd exits; it answers while
+# no uprocd runs, so its answers wait in the rings for the next uprocd.
+kill -STOP "$PID"
+"$CLIENT" ept-write "$RUN/dev/rpmsg$M" one two three
+sleep 0.5
+stop_daemon
+kill -CONT "$PID"
+sleep 0.5
+if alive "$PID"; then pass "core $PID survives uprocd"
+else fail "core '$PID' gone with uprocd"; fi
+start_daemon
+expect_cat "$E/state" attached
+PID2=$("$UPROC" status echo | sed -n 's/^pid: *//p')
+[ "$PID" = "$PID2" ] && pass "same core process $PID" || fail "core $PID -> $PID2"
+wait_for 5 test -S "$RUN/dev/rpmsg$M" && pass "rpmsg$M re-created" || fail "rpmsg$M not back"
+got=$("$CLIENT" ept-read "$RUN/dev/rpmsg$M" 3 | tr '\n' ' ')
+[ "$got" = "one two three " ] && pass "no message lost: $got" || fail "after restart: '$got'"
+got=$("$CLIENT" ept-send "$RUN/dev/rpmsg$M" again)
+[ "$got" = again ] && pass "talks after attach" || fail "after attach: '$got'"
+expect_write_error start "$E/state" "Device or resource busy"
+"$UPROC" detach echo >/dev/null && expect_cat "$E/state" detached
+alive "$PID" && pass "detached core $PID still runs" || fail "detach killed the core"
+echo start > "$E/state" && expect_cat "$E/state" attached
+echo detach > "$E/state" && expect_cat "$E/state" detached
+echo start > "$E/state"
+echo stop > "$E/state"
+expect_cat "$E/state" offline
+wait_for 5 sh -c "! { [ -r /proc/$PID/stat ] && ! grep -q ') Z' /proc/$PID/stat; }" &&
+	pass "stopped core is gone" || fail "core $PID still runs after stop"
+
+log "uprocd killed with SIGKILL: the next one clears the stale tree and attaches"
+TPID=$("$UPROC" status tty | sed -n 's/^pid: *//p')
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
+out=$(UPROC_SOCKET=$ROOT/uprocd.sock "$UPROC" list 2>&1)
+case "$out" in *"has died and left its tree mounted"*) pass "uproc: $out";;
+	*) fail "stale tree: $out";; esac
+start_daemon
+expect_cat "$ROOT/class/remoteproc/remoteproc1/state" attached
+[ "$("$UPROC" status tty | sed -n 's/^pid: *//p')" = "$TPID" ] && pass "tty core $TPID kept" ||
+	fail "tty core changed"
+wait_for 5 test -e "$ROOT/dev/ttyRPMSG0"
+got=$("$CLIENT" tty "$ROOT/dev/ttyRPMSG0" "After Kill")
+[ "$got" = "aFTER kILL" ] && pass "tty restored: $got" || fail "tty after restart: '$got'"
+
+log "crash, coredump, recovery"
+echo enabled > "$E/coredump"
+echo start > "$E/state"
+echo 2 > "$D/crash" && pass "echo 2 > crash"
+wait_for 5 grep -qx crashed "$E/state" && pass "crashed (recovery disabled)" || fail "state $(cat "$E/state")"
+expect_write_error inline "$E/coredump" "Device or resource busy"
+echo recover > "$E/recovery"
+wait_for 10 grep -qx running "$E/state" && pass "recovered" || fail "not recovered: $(cat "$E/state")"
+DC=$(ls "$ROOT/class/devcoredump" 2>/dev/null | head -1)
+if [ -n "$DC" ]; then
+	head -c 4 "$ROOT/class/devcoredump/$DC/data" | grep -q ELF && pass "$DC/data is an ELF core" ||
+		fail "dump not ELF"
+	[ "$(readlink "$ROOT/class/devcoredump/$DC/failing_device")" = ../../remoteproc/remoteproc0 ] &&
+		pass "failing_device" || fail "failing_device"
+	echo 1 > "$ROOT/class/devcoredump/$DC/data"
+	[ -e "$ROOT/class/devcoredump/$DC" ] && fail "$DC still there" || pass "$DC freed by a write"
+else
+	fail "no devcoredump after recovery"
+fi
+log "an inline dump holds recovery until it is read"
+echo inline > "$E/coredump"
+echo enabled > "$E/recovery"
+echo 1 > "$D/crash"
+wait_for 5 sh -c "ls $ROOT/class/devcoredump | grep -q devcd" && pass "inline dump offered" ||
+	fail "no inline dump"
+sleep 0.5
+expect_cat "$E/state" crashed
+DC=$(ls "$ROOT/class/devcoredump" | head -1)
+cat "$ROOT/class/devcoredump/$DC/data" > "$T/core" 2>/dev/null
+head -c 4 "$T/core" | grep -q ELF && pass "read the inline dump ($(stat -c %s "$T/core") bytes)" ||
+	fail "inline dump unreadable"
+wait_for 10 grep -qx running "$E/state" && pass "recovery went on once the dump was read" ||
+	fail "still $(cat "$E/state") after reading the dump"
+echo disabled > "$E/coredump"
+echo stop > "$E/state"
+
+log "stop uprocd"
+echo stop > "$ROOT/class/remoteproc/remoteproc1/state"
+expect_cat "$ROOT/class/remoteproc/remoteproc1/state" offline
+# a program holding a file of the tree open does not keep uprocd from exiting
+(exec 3< "$E/state"; exec sleep 60) &
+BG_PIDS="$BG_PIDS $!"
+sleep 0.3
+stop_daemon
+mountpoint -q "$ROOT" && fail "tree still mounted" || pass "tree unmounted"
+[ -e "$RUN/uprocd.sock" ] && fail "socket left behind" || pass "socket removed"
+
+echo "failures: $FAILS"
+[ $FAILS -eq 0 ]

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test-remoteproc-rpmsg.c - vdevs end to end on the host-memory backend, whose core
+ * thread runs the device side of rpmsg (uproc/rpmsg.h) over the memory the core
+ * placed: echo round trips, a console vdev, crash -> recovery -> the channel comes
+ * back, recovery disabled, a remote that breaks its ring, and detach / a new host
+ * attaching to the running core and receiving what it queued meanwhile.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rproc_test_util.h"
+#include "uproc/rpmsg.h"
+#include "uproc/virtio.h"
+
+struct fixture {
+	char dir[128];
+	char fw[256];
+	struct uproc_loop *loop;
+	struct uproc_hostmem *board;
+	struct rproc *rproc;
+	struct fw_echo echo;
+	struct thost host;
+};
+
+static const struct tb_vring rings[2] = {
+	{ .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 16 },
+	{ .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 16 },
+};
+
+static void write_fw(const char *path, uint32_t vdev_id)
+{
+	struct tb t;
+
+	tb_init(&t, UPROC_LITTLE_ENDIAN, 2);
+	tb_carveout(&t, RSC_CARVEOUT, 0x100000, FW_RSC_ADDR_ANY, 0x20000, "ram");
+	tb_vdev(&t, vdev_id, vdev_id == VIRTIO_ID_RPMSG ? 1 : 0, 2, rings, 0);
+	assert_int_equal(tfw_simple(path, &t), 0);
+}
+
+static int setup_main(void **state, const char *name, uproc_hostmem_main_fn main, uint32_t id)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct uproc_hostmem_config cfg = { .name = name, .main = main, .arg = &f->echo };
+
+	tmpdir_make(f->dir, sizeof(f->dir));
+	snprintf(f->fw, sizeof(f->fw), "%s/echo.elf", f->dir);
+	write_fw(f->fw, id);
+	assert_int_equal(uproc_loop_new(&f->loop), 0);
+	assert_int_equal(uproc_hostmem_new(&f->board), 0);
+	f->rproc = uproc_hostmem_rproc_alloc(f->board, f->loop, &cfg, f->fw);
+	assert_non_null(f->rproc);
+	thost_init(&f->host, f->rproc, TEST_RPMSG_CH);
+	assert_int_equal(rproc_add(f->rproc), 0);
+	*state = f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_main(state, "echo", fw_echo_main, VIRTIO_ID_RPMSG);
+}
+
+static int setup_console(void **state)
+{
+	return setup_main(state, "con", fw_console_main, VIRTIO_ID_CONSOLE);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f->rproc) {
+		rproc_del(f->rproc);
+		pump_for(f->loop, 5);
+		rproc_free(f->rproc);
+	}
+	uproc_hostmem_free(f->board);
+	uproc_loop_free(f->loop);
+	tmpdir_remove(f->dir);
+	free(f);
+	return 0;
+}
+
+static bool channel_up(void *arg)
+{
+	return ((struct thost *)arg)->ept != NULL;
+}
+
+struct want_rx {
+	struct thost *h;
+	int n;
+};
+
+static bool got_rx(void *arg)
+{
+	struct want_rx *w = arg;
+
+	return w->h->nrx >= w->n;
+}
+
+static void echo_round_trips(struct fixture *f, int count)
+{
+	struct want_rx w = { .h = &f->host };
+
+	assert_true(pump(f->loop, channel_up, &f->host, 3000));
+	f->host.nrx = 0;
+	/* In batches the remote's 16 transmit buffers (our rx buffers) can take. */
+	for (int i = 0; i < count; i++) {
+		char msg[32];
+		int n = snprintf(msg, sizeof(msg), "ping %d", i);
+
+		assert_int_equal(rpmsg_send(f->host.ept, msg, (size_t)n), 0);
+		if (i % 8 == 7 || i == count - 1) {
+			w.n = i + 1;
+			assert_true(pump(f->loop, got_rx, &w, 3000));
+		}
+	}
+	for (int i = 0; i < count; i++) {
+		char msg[32];
+
+		snprintf(msg, sizeof(msg), "ping %d", i);
+		assert_string_equal(f->host.rx[i], msg);
+		assert_int_equal(f->host.rx_src[i], f->host.ept->dst);
+	}
+}
+
+static int rproc_send_crash_request(struct fixture *f)
+{
+	return rpmsg_send(f->host.ept, "crash", 5);
+}
+
+static void test_echo(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(rproc_boot(f->rproc), 0);
+	assert_int_equal(f->host.readies, 1);
+	echo_round_trips(f, 10);
+	/* More than the ring holds: buffers come back and are reused. */
+	echo_round_trips(f, 40);
+	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(f->host.removes, 1);
+	assert_null(f->host.bus);
+}
+
+static bool is_running(void *arg)
+{
+	return rproc_get_state(arg) == RPROC_RUNNING && !rproc_is_recovering(arg);
+}
+
+static bool crashed_idle(void *arg)
+{
+	return rproc_get_crash_count(arg) > 0 && !rproc_is_recovering(arg);
+}
+
+static void test_crash_recovery_channel_back(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_ENABLED), 0);
+	assert_int_equal(rproc_boot(f->rproc), 0);
+	echo_round_trips(f, 3);
+
+	/* The firmware dies; the backend reports it; recovery restarts it. */
+	assert_int_equal(rproc_send_crash_request(f), 0);
+	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
+	assert_true(pump(f->loop, is_running, f->rproc, 5000));
+	assert_int_equal(rproc_get_crash_count(f->rproc), 1);
+	assert_true(rproc_coredump_size(f->rproc) > 0);
+	assert_int_equal(f->host.removes, 1);
+	assert_int_equal(f->host.readies, 2);
+
+	/* The channel is announced again and works. */
+	echo_round_trips(f, 5);
+	assert_int_equal(f->host.probes, 2);
+	assert_int_equal(rproc_shutdown(f->rproc), 0);
+}
+
+static void test_recovery_disabled_stays_crashed(void **state)
+{
+	struct fixture *f = *state;
+
+	rproc_set_recovery(f->rproc, false);
+	assert_int_equal(rproc_boot(f->rproc), 0);
+	echo_round_trips(f, 2);
+	assert_int_equal(rproc_send_crash_request(f), 0);
+	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
+	pump_for(f->loop, 100);
+	assert_int_equal(rproc_get_state(f->rproc), RPROC_CRASHED);
+	assert_int_equal(f->host.readies, 1);
+	/* "recover" brings it and its channel back. */
+	assert_int_equal(rproc_recover(f->rproc), 0);
+	assert_int_equal(rproc_get_state(f->rproc), RPROC_RUNNING);
+	echo_round_trips(f, 2);
+	assert_int_equal(rproc_shutdown(f->rproc), 0);
+}
+
+/* A firmware that corrupts its used ring: the host must call it a crash. */
+static int fw_evil_main(struct uproc_hostmem_core *core, void *arg)
+{
+	struct uproc_rsc_vdev vdev;
+	uint8_t *ring;
+	uint64_t used_off;
+
+	(void)arg;
+	for (;;) {
+		if (uproc_hostmem_should_stop(core))
+			return 0;
+		if (fw_find_vdev(core, VIRTIO_ID_RPMSG, &vdev) == 0 &&
+		    (vdev.status & VIRTIO_CONFIG_S_DRIVER_OK))
+			break;
+		usleep(1000);
+	}
+	ring = uproc_hostmem_da_to_va(core, vdev.vring[0].da, 4096);
+	used_off = (16u * vdev.vring[0].num + 2u * (3u + vdev.vring[0].num) + 4095u) & ~4095ull;
+	/* used.idx jumps far past anything the host made available */
+	uproc_shm_store_release16(ring + used_off + 2, 200);
+	uproc_hostmem_kick(core, vdev.vring[0].notifyid);
+	while (uproc_hostmem_wait(core, -1) != -ESHUTDOWN)
+		;
+	return 0;
+}
+
+static int setup_evil(void **state)
+{
+	return setup_main(state, "evil", fw_evil_main, VIRTIO_ID_RPMSG);
+}
+
+static void test_broken_ring_is_a_crash(void **state)
+{
+	struct fixture *f = *state;
+	struct rproc_vdev_info info;
+
+	rproc_set_recovery(f->rproc, false);
+	assert_int_equal(rproc_boot(f->rproc), 0);
+	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
+	assert_int_equal(rproc_get_state(f->rproc), RPROC_CRASHED);
+	assert_int_equal(rproc_get_crash_count(f->rproc), 1);
+	assert_int_equal(rproc_get_vdev_info(f->rproc, 0, &info), 0);
+	assert_true(info.broken);
+	assert_int_equal(rproc_shutdown(f->rproc), 0);
+}
+
+static bool console_has(void *arg)
+{
+	struct thost *h = arg;
+
+	return h->ncon >= 11;
+}
+
+static void test_console(void **state)
+{
+	struct fixture *f = *state;
+	struct rproc_vdev_info info;
+
+	assert_int_equal(rproc_boot(f->rproc), 0);
+	assert_int_equal(rproc_get_vdev_info(f->rproc, 0, &info), 0);
+	assert_int_equal(info.id, VIRTIO_ID_CONSOLE);
+	assert_null(rproc_get_rpmsg(f->rproc, 0));
+	assert_int_equal(rproc_console_write(f->rproc, 0, "hello ", 6), 6);
+	assert_int_equal(rproc_console_write(f->rproc, 0, "world", 5), 5);
+	assert_int_equal(rproc_console_write(f->rproc, 1, "x", 1), -ENODEV);
+	assert_true(pump(f->loop, console_has, &f->host, 3000));
+	assert_string_equal(f->host.con, "HELLO WORLD");
+	/* Many more writes than the transmit queue holds. */
+	f->host.ncon = 0;
+	for (int i = 0; i < 100; i++) {
+		while (rproc_console_write(f->rproc, 0, "ab", 2) == -EAGAIN)
+			uproc_loop_dispatch(f->loop, 5);
+	}
+	pump_for(f->loop, 200);
+	assert_int_equal(f->host.ncon, 200);
+	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(rproc_console_write(f->rproc, 0, "x", 1), -ENODEV);
+}
+
+static void test_console_detach_attach(void **state)
+{
+	struct fixture *f = *state;
+	struct uproc_hostmem_config cfg = { .name = "con", .main = fw_console_main };
+	struct thost *h2 = calloc(1, sizeof(*h2));
+	struct rproc *r2;
+
+	assert_int_equal(rproc_boot(f->rproc), 0);
+	assert_int_equal(rproc_console_write(f->rproc, 0, "first", 5), 5);
+	f->host.ncon = 0;
+	pump_for(f->loop, 50);
+	assert_string_equal(f->host.con, "FIRST");
+	rproc_set_detach_running(f->rproc, true);
+	assert_int_equal(rproc_detach(f->rproc), 0);
+	rproc_del(f->rproc);
+	pump_for(f->loop, 5);
+	rproc_free(f->rproc);
+	f->rproc = NULL;
+
+	r2 = uproc_hostmem_rproc_alloc(f->board, f->loop, &cfg, NULL);
+	thost_init(h2, r2, "none");
+	assert_int_equal(rproc_add(r2), 0);
+	assert_int_equal(rproc_get_state(r2), RPROC_ATTACHED);
+	for (int i = 0; i < 20; i++) {
+		while (rproc_console_write(r2, 0, "xy", 2) == -EAGAIN)
+			uproc_loop_dispatch(f->loop, 5);
+	}
+	pump_for(f->loop, 100);
+	assert_int_equal(h2->ncon, 40);
+	assert_int_equal(strncmp(h2->con, "XYXY", 4), 0);
+	assert_int_equal(rproc_shutdown(r2), 0);
+	rproc_del(r2);
+	pump_for(f->loop, 5);
+	rproc_free(r2);
+	free(h2);
+}
+
+static bool is_detached(void *arg)
+{
+	return rproc_get_state(arg) == RPROC_DETACHED;
+}
+
+static void test_detach_then_new_host_attaches(void **state)
+{
+	struct fixture *f = *state;
+	struct uproc_hostmem_config cfg = { .name = "echo", .main = fw_echo_main,
+					    .arg = &f->echo };
+	struct want_rx w;
+	struct thost *h2 = calloc(1, sizeof(*h2));
+	struct rproc *r2;
+
+	assert_int_equal(rproc_boot(f->rproc), 0);
+	echo_round_trips(f, 3);
+
+	/* Ask the firmware to send five messages to 1100 in ~150 ms, then leave. */
+	assert_int_equal(rpmsg_send(f->host.ept, "hold:5", 6), 0);
+	pump_for(f->loop, 10);
+	rproc_set_detach_running(f->rproc, true);
+	assert_int_equal(rproc_detach(f->rproc), 0);
+	assert_true(is_detached(f->rproc));
+	assert_int_equal(f->host.nrx, 3);
+	/* The first host goes away entirely. */
+	assert_int_equal(rproc_del(f->rproc), 0);
+	rproc_free(f->rproc);
+	f->rproc = NULL;
+	usleep(400 * 1000);	/* the core queues its messages with no host */
+
+	/* A new host on the same board finds the running core and attaches. */
+	r2 = uproc_hostmem_rproc_alloc(f->board, f->loop, &cfg, NULL);
+	assert_non_null(r2);
+	thost_init(h2, r2, TEST_RPMSG_CH);
+	assert_int_equal(rproc_add(r2), 0);
+	assert_int_equal(rproc_get_state(r2), RPROC_ATTACHED);
+	assert_int_equal(h2->readies, 1);
+
+	/* What the core queued while no host was there is delivered, in order. */
+	w.h = h2;
+	w.n = 5;
+	assert_true(pump(f->loop, got_rx, &w, 3000));
+	for (int i = 0; i < 5; i++) {
+		char want[8];
+
+		snprintf(want, sizeof(want), "q%d", i);
+		assert_string_equal(h2->rx[i], want);
+	}
+	/* And the new host can talk to the remote's endpoint it learnt from them. */
+	h2->nrx = 0;
+	assert_int_equal(rpmsg_sendto(&h2->fixed, "again", 5, h2->rx_src[0]), 0);
+	w.n = 1;
+	assert_true(pump(f->loop, got_rx, &w, 3000));
+	assert_string_equal(h2->rx[0], "again");
+
+	/* It was never restarted. */
+	assert_int_equal(rproc_shutdown(r2), 0);
+	assert_int_equal(rproc_get_state(r2), RPROC_OFFLINE);
+	assert_int_equal(rproc_del(r2), 0);
+	pump_for(f->loop, 5);
+	rproc_free(r2);
+	free(h2);
+}
+
+/* Another thread pokes the processor while the main thread boots and stops it. */
+struct poker {
+	struct rproc *rproc;
+	atomic_bool stop;
+	unsigned long pokes;
+};
+
+static void *poke_thread(void *arg)
+{
+	struct poker *p = arg;
+	struct rproc_vdev_info info;
+	char buf[64];
+
+	while (!atomic_load(&p->stop)) {
+		rproc_vq_interrupt(p->rproc, -1);
+		rproc_vq_interrupt(p->rproc, 1);
+		rproc_get_vdev_info(p->rproc, 0, &info);
+		rproc_get_rpmsg(p->rproc, 0);
+		rproc_trace_read(p->rproc, 0, buf, sizeof(buf));
+		rproc_da_to_va(p->rproc, 0x100000, 16, NULL);
+		rproc_get_state(p->rproc);
+		p->pokes++;
+	}
+	return NULL;
+}
+
+static void test_concurrent_kicks_during_lifecycle(void **state)
+{
+	struct fixture *f = *state;
+	struct poker p = { .rproc = f->rproc };
+	pthread_t th;
+
+	/* No host drivers: the bus's callbacks then touch nothing of the test's. */
+	rproc_set_vdev_hooks(f->rproc, NULL);
+	assert_int_equal(pthread_create(&th, NULL, poke_thread, &p), 0);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(rproc_boot(f->rproc), 0);
+		pump_for(f->loop, 5);
+		assert_int_equal(rproc_shutdown(f->rproc), 0);
+	}
+	atomic_store(&p.stop, true);
+	pthread_join(th, NULL);
+	assert_true(p.pokes > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_echo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_recovery_channel_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recovery_disabled_stays_crashed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_broken_ring_is_a_crash, setup_evil, teardown),
+		cmocka_unit_test_setup_teardown(test_console, setup_console, teardown),
+		cmocka_unit_test_setup_teardown(test_console_detach_attach, setup_console, teardown),
+		cmocka_unit_test_setup_teardown(test_detach_then_new_host_attaches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_kicks_during_lifecycle, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
