@@ -1,29 +1,36 @@
 #!/bin/sh
 # make demo: the main job, on the example firmware the build produced.
-#   1. inspect the example images (ELF summary, segments, resource table);
+#   1. inspect the tty example's image (ELF summary, segments, resource table);
 #   2. boot the tty example on a native core and send it a few strings: they come
 #      back case-inverted;
-#   3. boot the crash example, make it crash, take its coredump and watch recovery.
+#   3. boot the crash example, make it crash, take its coredump, watch it recover
+#      and answer again; show where it died with gdb.
 set -eu
 build=${1:-build}
 uproc="$build/src/cli/uproc"
-fwdir="$build/firmware"
+fw="$build/firmware"
+dumps="$build/demo-dumps"
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "uproc inspect: the example images and their resource tables"
-for fw in "$fwdir"/tty.elf "$fwdir"/samples/*.elf; do
-	[ -f "$fw" ] || continue
-	"$uproc" inspect "$fw"
-	echo
-done
+step "uproc inspect $fw/tty.elf"
+"$uproc" inspect "$fw/tty.elf"
 
-if [ -f "$fwdir/tty.elf" ] && "$uproc" help 2>/dev/null | grep -q '^  run'; then
-	step "uproc run tty.elf: strings come back case-inverted"
-	printf 'Hello\nRemote Processor\nuproc 1.0\n' | "$uproc" run "$fwdir/tty.elf"
-fi
+step "printf 'Hello\\\\nRemote Processor\\\\nuproc speaks rpmsg\\\\n' | uproc run tty.elf"
+printf 'Hello\nRemote Processor\nuproc speaks rpmsg\n' | "$uproc" run "$fw/tty.elf"
 
-if [ -f "$fwdir/crash.elf" ] && "$uproc" help 2>/dev/null | grep -q '^  demo-crash'; then
-	step "the crash example: crash, coredump, recovery"
-	"$uproc" demo-crash "$fwdir/crash.elf"
-fi
+step "the crash example: ping, a null-pointer store, recovery, ping again"
+rm -rf "$dumps" && mkdir -p "$dumps"
+printf 'ping\nsegv\nping\n' |
+	"$uproc" run --recovery enabled --dump-dir "$dumps" "$fw/crash.elf"
+
+core=$(ls "$dumps"/*.core | head -1)
+step "where it died: gdb $fw/crash.elf $core"
+gdb -batch -ex "info registers rip" -ex "bt 3" "$fw/crash.elf" "$core" 2>/dev/null |
+	grep -E '^(rip|#)' || echo "(gdb not installed: the core file is $core)"
+
+step "the crash example with recovery disabled: a forbidden system call ends the run"
+status=0
+printf 'ping\nsyscall\n' | "$uproc" run "$fw/crash.elf" || status=$?
+echo "uproc run exited with status $status (3: the core crashed)"
+[ "$status" = 3 ]

@@ -4,7 +4,8 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev libcmocka-dev \
-libfuse3-dev fuse3 gcc-arm-none-eabi gcc-mips-linux-gnu picocom"
+libfuse3-dev fuse3 gcc-arm-none-eabi gcc-mips-linux-gnu picocom gdb \
+util-linux"
 
 missing=""
 for p in $PACKAGES; do

@@ -246,7 +246,10 @@ struct rpmsg_virtio_vring {
  * @attach:    host: re-attach to live rings (VIRTQUEUE_INIT_ATTACH) instead of
  *             resetting them; rx buffers not in flight are posted again, tx buffers
  *             not in flight are free; entries the remote queued meanwhile are
- *             delivered by the next rpmsg_virtio_handle_kick()
+ *             delivered by the next rpmsg_virtio_handle_kick(). Channels live in
+ *             the host's memory, not the rings: restore them first with
+ *             rpmsg_adopt_channel() (see rpmsg_get_channels()) and re-create
+ *             fixed-address endpoints, or their queued messages find no one.
  * @no_announce_back: host: do not announce the host's address for channels the
  *             remote announced (default: announce, see the top of this header);
  *             the device never announces back
@@ -265,6 +268,9 @@ struct rpmsg_virtio_vring {
  * @priv:      passed to @notify, @broken, @tx_ready
  * @cross_endian: device: the host's byte order differs from this CPU's (rings and
  *             headers are then swapped on access); false on the host
+ * @max_peer_channels: channels the peer may create by announcements before
+ *             further ones are refused with a warning (0 = 4096): an untrusted
+ *             peer must not exhaust this side's memory
  */
 struct rpmsg_virtio_config {
 	enum virtio_role role;
@@ -286,6 +292,7 @@ struct rpmsg_virtio_config {
 	void (*tx_ready)(void *priv);
 	void *priv;
 	bool cross_endian;
+	uint32_t max_peer_channels;
 };
 
 /**
@@ -474,6 +481,26 @@ int rpmsg_release_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_c
  */
 struct rpmsg_device *rpmsg_find_channel(struct rpmsg_virtio_device *vdev, const char *name,
 					uint32_t dst);
+
+/**
+ * rpmsg_get_channels() - a snapshot of the bus's channels (name, local address,
+ * remote address), e.g. for an embedder that detaches and wants to restore them
+ * with rpmsg_adopt_channel() after re-attaching.
+ * @out: receives up to @max entries; only the count is returned when NULL
+ * Return: the number of channels (may exceed @max).
+ */
+int rpmsg_get_channels(struct rpmsg_virtio_device *vdev, struct rpmsg_channel_info *out,
+		       size_t max);
+
+/**
+ * rpmsg_adopt_channel() - after a re-attach, take over a channel the remote still
+ * uses: as if the remote had announced @info->name from @info->dst, but bound at
+ * the fixed local address @info->src (the one the remote sends to) and without any
+ * announcement. A driver is bound by name as usual. Do it before the first
+ * rpmsg_virtio_handle_kick() so that messages the remote queued meanwhile reach it.
+ * Return: 0; -EINVAL (name, src or dst missing); -EEXIST; -ENOMEM.
+ */
+int rpmsg_adopt_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_channel_info *info);
 
 /**
  * rpmsg_announce_create() / rpmsg_announce_destroy() - send a name-service message

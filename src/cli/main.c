@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_daemon.h"
 #include "cli_inspect.h"
+#include "cli_run.h"
 
 struct uproc_command {
 	const char *name;
@@ -22,6 +24,18 @@ static int uproc_cmd_help(int argc, char **argv);
 static const struct uproc_command uproc_commands[] = {
 	{ "help", "list the subcommands", uproc_cmd_help },
 	{ "inspect", "show a firmware image's segments and resource table", uproc_cmd_inspect },
+	{ "run", "boot a firmware on a native core and join it to this terminal", uproc_cmd_run },
+	{ "list", "list the remote processors uprocd runs", uproc_cmd_list },
+	{ "status", "show a processor's state, settings and channels", uproc_cmd_status },
+	{ "start", "boot a processor (or attach to it)", uproc_cmd_start },
+	{ "stop", "shut a processor down", uproc_cmd_stop },
+	{ "detach", "let go of an attached processor, leaving it running", uproc_cmd_detach },
+	{ "firmware", "set an offline processor's firmware", uproc_cmd_firmware },
+	{ "recovery", "enabled | disabled | recover", uproc_cmd_recovery },
+	{ "coredump", "disabled | enabled | inline", uproc_cmd_coredump },
+	{ "trace", "print a processor's trace buffers (-f: follow)", uproc_cmd_trace },
+	{ "channels", "list its rpmsg endpoints, ttys and consoles", uproc_cmd_channels },
+	{ "console", "join this terminal to its console", uproc_cmd_console },
 };
 
 #define UPROC_NUM_COMMANDS (sizeof(uproc_commands) / sizeof(uproc_commands[0]))

@@ -20,6 +20,7 @@
 #define CHAN_BUSY 2u    /* probe or remove in progress */
 #define CHAN_ALLOCED 4u /* storage from port->alloc */
 #define CHAN_ANNOUNCE_PENDING 8u /* the create announcement waits for a tx buffer */
+#define CHAN_ADOPTED 16u /* restored after a re-attach: never announced by us */
 
 /* Host buffer states. */
 enum rpmsg_buf_state {
@@ -80,6 +81,7 @@ struct rpmsg_virtio_device {
 	struct rpmsg_endpoint ns_ept;
 
 	struct rpmsg_device *channels;
+	uint32_t peer_channels; /* channels created by the peer's announcements */
 	struct rpmsg_driver *drivers;
 
 	/* rx delivery: one thread at a time, in order */

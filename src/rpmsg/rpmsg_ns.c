@@ -117,6 +117,11 @@ static struct rpmsg_device *chan_alloc(struct rpmsg_virtio_device *vdev, const c
 
 static void chan_free(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 {
+	if (!ch->announce && !(ch->state & CHAN_ADOPTED)) {
+		rpmsg_lock(vdev);
+		vdev->peer_channels--;
+		rpmsg_unlock(vdev);
+	}
 	if ((ch->state & CHAN_ALLOCED) && vdev->port->free)
 		vdev->port->free(vdev->port->ctx, ch);
 }
@@ -243,7 +248,8 @@ static void chan_bind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 	}
 	rpmsg_lock(vdev);
 	ch->state |= CHAN_BOUND;
-	bool announce = vdev->ns && (ch->announce || announces_back(vdev));
+	bool announce = vdev->ns && !(ch->state & CHAN_ADOPTED) &&
+			(ch->announce || announces_back(vdev));
 	uint32_t src = ch->src;
 	char name[RPMSG_NAME_SIZE];
 	name_copy(name, ch->name);
@@ -281,7 +287,7 @@ static void chan_unbind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *c
 	/* A create that never went out needs no destroy. */
 	bool announce = announce_destroy && vdev->ns && !vdev->shutdown &&
 			(ch->announce || announces_back(vdev)) &&
-			!(ch->state & CHAN_ANNOUNCE_PENDING);
+			!(ch->state & (CHAN_ANNOUNCE_PENDING | CHAN_ADOPTED));
 	ch->state &= ~CHAN_ANNOUNCE_PENDING;
 	rpmsg_unlock(vdev);
 
@@ -320,12 +326,20 @@ static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32
 			return; /* already known */
 		}
 	}
+	uint32_t max = vdev->cfg.max_peer_channels ? vdev->cfg.max_peer_channels : 4096;
+	if (vdev->peer_channels >= max) {
+		vdev->badmsg_pending++;
+		rpmsg_warn(vdev, "too many channels from the peer, refused addr/max", addr, max);
+		rpmsg_unlock(vdev);
+		return;
+	}
 	struct rpmsg_device *ch = chan_alloc(vdev, name, RPMSG_ADDR_ANY, addr, false);
 	if (!ch) {
 		rpmsg_log(vdev, UPROC_LOG_WARN, "no memory for channel", name, addr);
 		rpmsg_unlock(vdev);
 		return;
 	}
+	vdev->peer_channels++;
 	ch->next = vdev->channels;
 	vdev->channels = ch;
 	rpmsg_unlock(vdev);
@@ -441,6 +455,49 @@ int rpmsg_release_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_c
 	rpmsg_unlock(vdev);
 	chan_unbind(vdev, ch, true);
 	chan_free(vdev, ch);
+	return 0;
+}
+
+int rpmsg_get_channels(struct rpmsg_virtio_device *vdev, struct rpmsg_channel_info *out,
+		       size_t max)
+{
+	if (!vdev)
+		return -EINVAL;
+	int n = 0;
+	rpmsg_lock(vdev);
+	for (struct rpmsg_device *c = vdev->channels; c; c = c->next, n++) {
+		if (out && (size_t)n < max) {
+			name_copy(out[n].name, c->name);
+			out[n].src = c->src;
+			out[n].dst = c->dst;
+		}
+	}
+	rpmsg_unlock(vdev);
+	return n;
+}
+
+int rpmsg_adopt_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_channel_info *info)
+{
+	if (!vdev || !info || !name_valid(info->name) || info->src == RPMSG_ADDR_ANY ||
+	    info->dst == RPMSG_ADDR_ANY)
+		return -EINVAL;
+	rpmsg_lock(vdev);
+	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
+		if (name_eq(c->name, info->name) && (c->src == info->src || c->dst == info->dst)) {
+			rpmsg_unlock(vdev);
+			return -EEXIST;
+		}
+	}
+	struct rpmsg_device *ch = chan_alloc(vdev, info->name, info->src, info->dst, false);
+	if (!ch) {
+		rpmsg_unlock(vdev);
+		return -ENOMEM;
+	}
+	ch->state |= CHAN_ADOPTED;
+	ch->next = vdev->channels;
+	vdev->channels = ch;
+	rpmsg_unlock(vdev);
+	chan_bind(vdev, ch);
 	return 0;
 }
 

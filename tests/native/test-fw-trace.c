@@ -46,7 +46,8 @@ static void test_formats(void **state)
 	check("c%", "%c%%", 'c');
 	check("-9223372036854775808 18446744073709551615",
 	      "%lld %llu", (long long)INT64_MIN, (unsigned long long)UINT64_MAX);
-	check("-1 255 65535 123456789012", "%hhd %hhu %hu %zu", -1, 255, 65535, (size_t)123456789012u);
+	check("-1 255 65535 123456789012", "%hhd %hhu %hu %zu", (signed char)-1,
+	      (unsigned char)255, (unsigned short)65535, (size_t)123456789012u);
 	check("0x1000", "%p", (void *)(uintptr_t)0x1000);
 }
 

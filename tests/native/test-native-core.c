@@ -371,6 +371,13 @@ static void test_spawn_errors(void **state)
 	assert_int_equal(native_core_spawn(&core, &sp, err, sizeof(err)), -EADDRINUSE);
 	assert_non_null(strstr(err, "cannot map region"));
 
+	/* An entry point outside the firmware's memory. */
+	sp.ctl_da = UPROC_NATIVE_CTL_DA;
+	sp.entry = RAM_DA + RAM_SIZE;
+	assert_int_equal(native_core_spawn(&core, &sp, err, sizeof(err)), -EIO);
+	assert_non_null(strstr(err, "no executable region"));
+	sp.entry = f->entry;
+
 	/* A CPU that does not exist. */
 	sp.ctl_da = UPROC_NATIVE_CTL_DA;
 	sp.cpu = CPU_SETSIZE - 1;

@@ -160,6 +160,15 @@ static void test_bad_name_service(void **state)
 	ns_raw(&p, "svc", 3, 3000, RPMSG_NS_DESTROY, 40);
 	assert_null(rpmsg_find_channel(p.host, "svc", 3000));
 	assert_false(rpmsg_virtio_is_broken(p.host));
+
+	/* A flood of announcements stops at the cap. */
+	p.host->cfg.max_peer_channels = 20;
+	for (uint32_t a = 0; a < 40; a++)
+		ns_raw(&p, "flood", 5, 5000 + a, RPMSG_NS_CREATE, 40);
+	assert_int_equal(rpmsg_get_channels(p.host, NULL, 0), 20);
+	ns_raw(&p, "flood", 5, 5000, RPMSG_NS_DESTROY, 40);
+	ns_raw(&p, "flood", 5, 6000, RPMSG_NS_CREATE, 40);
+	assert_non_null(rpmsg_find_channel(p.host, "flood", 6000));
 	pair_close(&p);
 }
 

@@ -725,6 +725,58 @@ static void test_reattach(void **state)
 	pair_close(&p);
 }
 
+/* Channels live in the host: after a re-attach the embedder restores them, and the
+ * messages the remote sent on them meanwhile are delivered. */
+static void test_reattach_adopts_channels(void **state)
+{
+	(void)state;
+	struct pair p;
+	assert_int_equal(pair_open(&p, 8, 0, ALL_FEATURES), 0);
+	static struct test_driver hd, hd2, dd;
+	td_init(&hd, "kept");
+	td_init(&hd2, "kept");
+	td_init(&dd, "kept");
+	assert_int_equal(rpmsg_register_driver(p.host, &hd.drv), 0);
+	assert_int_equal(rpmsg_register_driver(p.dev, &dd.drv), 0);
+	struct rpmsg_channel_info ci = { .name = "kept", .src = RPMSG_ADDR_ANY, .dst = RPMSG_ADDR_ANY };
+	struct rpmsg_device *dch;
+	assert_int_equal(rpmsg_create_channel(p.dev, &ci, &dch), 0);
+	pair_pump(&p);
+	assert_int_equal(dch->dst, RPMSG_RESERVED_ADDRESSES);
+	struct rpmsg_channel_info saved[4];
+	assert_int_equal(rpmsg_get_channels(p.host, saved, 4), 1);
+	assert_string_equal(saved[0].name, "kept");
+	assert_int_equal(saved[0].src, dch->dst);
+	assert_int_equal(saved[0].dst, dch->src);
+	assert_int_equal(rpmsg_get_channels(p.host, NULL, 0), 1);
+
+	/* Clean detach, then the remote sends on its channel while nobody listens. */
+	rpmsg_virtio_deinit(p.host);
+	p.host = NULL;
+	for (int i = 0; i < 3; i++) {
+		char m[8];
+		int n = snprintf(m, sizeof(m), "q%d", i);
+		assert_int_equal(rpmsg_trysend(dch->ept, m, (size_t)n), 0);
+	}
+	assert_int_equal(pair_host_open(&p, true), 0);
+	assert_int_equal(rpmsg_register_driver(p.host, &hd2.drv), 0);
+	ci = saved[0];
+	ci.src = RPMSG_ADDR_ANY;
+	assert_int_equal(rpmsg_adopt_channel(p.host, &ci), -EINVAL);
+	assert_int_equal(rpmsg_adopt_channel(p.host, &saved[0]), 0);
+	assert_int_equal(rpmsg_adopt_channel(p.host, &saved[0]), -EEXIST);
+	assert_int_equal(hd2.st.probes, 1);
+	pair_pump(&p);
+	assert_int_equal(hd2.st.rec.n, 3);
+	assert_memory_equal(hd2.st.rec.data[2], "q2", 2);
+	assert_int_equal(dd.st.probes, 1); /* nothing was announced again */
+	struct rpmsg_device *hch = rpmsg_find_channel(p.host, "kept", dch->src);
+	assert_int_equal(rpmsg_send(hch->ept, "back", 4), 0);
+	pair_pump(&p);
+	assert_int_equal(dd.st.rec.n, 1);
+	pair_close(&p);
+}
+
 static void test_reattach_rejects_corrupt_rings(void **state)
 {
 	(void)state;
@@ -997,6 +1049,7 @@ int main(void)
 		cmocka_unit_test(test_zero_copy_and_held),
 		cmocka_unit_test(test_many_endpoints),
 		cmocka_unit_test(test_reattach),
+		cmocka_unit_test(test_reattach_adopts_channels),
 		cmocka_unit_test(test_reattach_rejects_corrupt_rings),
 		cmocka_unit_test(test_hostile_host_buffers),
 		cmocka_unit_test(test_hostile_host_rx),

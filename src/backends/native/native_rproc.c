@@ -65,6 +65,7 @@ struct native_rproc {
 
 	struct native_core core;
 	int lock_fd;   /* the registry lock on our name while a core is ours, or -1 */
+	bool recorded; /* the running core is in the registry (it can be detached) */
 	bool running;  /* a core process is ours (spawned or attached) */
 	bool watching; /* its fds are in the loop */
 	struct native_mem *mems;
@@ -362,10 +363,15 @@ static int take_lock(struct native_rproc *nr)
 	if (nr->lock_fd >= 0)
 		return 0;
 	int fd = native_registry_lock(nr->registry_dir, nr->name);
-	if (fd < 0) {
-		native_log(nr, fd == -EBUSY ? "another host drives a core of this name"
-					    : "cannot lock the registry", fd, nr->registry_dir);
+	if (fd == -EBUSY) {
+		native_log(nr, "another host drives a core of this name", fd, nr->registry_dir);
 		return fd;
+	}
+	if (fd < 0) {
+		/* No usable registry (e.g. no right to write there): the core runs, but
+		 * cannot be detached from or attached to. */
+		native_log(nr, "no registry: the core cannot be detached", fd, nr->registry_dir);
+		return 0;
 	}
 	nr->lock_fd = fd;
 	return 0;
@@ -467,16 +473,16 @@ static int native_start(struct rproc *rproc)
 	if (ret)
 		goto kill;
 	nr->running = true;
-	ret = write_record(nr);
-	if (ret) {
-		native_log(nr, "cannot record the core in the registry", ret, nr->registry_dir);
-		goto unwatch;
+	nr->recorded = false;
+	if (nr->lock_fd >= 0) {
+		ret = write_record(nr);
+		if (ret)
+			native_log(nr, "cannot record the core: it cannot be detached", ret,
+				   nr->registry_dir);
+		nr->recorded = ret == 0;
 	}
 	return 0;
 
-unwatch:
-	nr->running = false;
-	unwatch(nr);
 kill:
 	native_core_kill(&nr->core, NULL);
 	drop_lock(nr);
@@ -558,6 +564,7 @@ static int native_attach(struct rproc *rproc)
 		goto unlock;
 	}
 	nr->running = true;
+	nr->recorded = true;
 	/* Tell the firmware a new host is here (it announces its channels again). */
 	atomic_fetch_add_explicit((_Atomic uint32_t *)&nr->core.ctl->host_epoch, 1,
 				  memory_order_release);
@@ -577,6 +584,8 @@ static int native_detach(struct rproc *rproc)
 
 	if (!nr->running)
 		return -ESRCH;
+	if (!nr->recorded)
+		return -EINVAL; /* nobody could ever find it again */
 	unwatch(nr);
 	/* The process and its record stay: the next host attaches through them. */
 	native_core_release(&nr->core);

@@ -216,7 +216,13 @@ static struct uproc_native_ctl *map_regions(const struct stub_args *a)
 	}
 	if (!ctl)
 		fail(NULL, "no control page given (a region with flag c)");
-	return ctl;
+	for (unsigned int i = 0; i < a->nregions; i++) {
+		const struct stub_region *r = &a->regions[i];
+		if ((r->prot & PROT_EXEC) && a->entry >= r->da && a->entry - r->da < r->size)
+			return ctl;
+	}
+	fail(ctl, "the entry point %#llx is in no executable region",
+	     (unsigned long long)a->entry);
 }
 
 /* Linux's user_regs_struct order, from the signal frame's general registers. */

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/* cli_run.c - "uproc run": the command line. The work is in run_session.c. */
+#include "cli_run.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run_session.h"
+
+int run_session_loop(struct run_session *s);
+
+static const char *const default_channels[] = { "rpmsg-tty", "rpmsg-client-sample",
+						 "rpmsg-crash" };
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: uproc run [OPTIONS] FIRMWARE\n"
+		"Boot FIRMWARE on a native core, print its trace lines, and join this terminal\n"
+		"(or the piped input) to its first tty channel or virtio console.\n"
+		"  --channel NAME          join the rpmsg channel NAME (repeatable; default:\n"
+		"                          rpmsg-tty, rpmsg-client-sample, rpmsg-crash)\n"
+		"  --recovery MODE         enabled: recover a crashed core and go on;\n"
+		"                          disabled (default): a crash ends the run (status 3)\n"
+		"  --coredump MODE         disabled (default), enabled or inline\n"
+		"  --dump-dir DIR          save each coredump as DIR/NAME.N.core (implies\n"
+		"                          --coredump enabled)\n"
+		"  --cpu N                 pin the core to CPU N\n"
+		"  --reply-wait MS         piped input: wait up to MS for each line's answer\n"
+		"                          before sending the next (default 2000, 0: don't wait)\n"
+		"  --no-trace              do not print the trace buffer\n"
+		"Exit status: 0 end of input, 1 boot failed, 2 usage, 3 crashed, 130 Ctrl-C.\n");
+}
+
+static int parse_mode(const char *arg, const char *const *words, int nwords)
+{
+	for (int i = 0; i < nwords; i++)
+		if (!strcmp(arg, words[i]))
+			return i;
+	return -1;
+}
+
+int uproc_cmd_run(int argc, char **argv)
+{
+	static const char *const recovery_words[] = { "disabled", "enabled" };
+	static const char *const dump_words[] = { "disabled", "enabled", "inline" };
+	static const struct option longopts[] = {
+		{ "channel", required_argument, NULL, 'n' },
+		{ "recovery", required_argument, NULL, 'r' },
+		{ "coredump", required_argument, NULL, 'd' },
+		{ "dump-dir", required_argument, NULL, 'D' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "reply-wait", required_argument, NULL, 'w' },
+		{ "no-trace", no_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static struct run_session session;	/* large (input buffer): not on the stack */
+	struct run_session *s = &session;
+	int c, mode;
+
+	memset(s, 0, sizeof(*s));
+	s->signal_fd = -1;
+	s->console = -1;
+	s->opt.cpu = -1;
+	s->opt.trace = true;
+	s->opt.reply_wait_ms = 2000;
+	s->opt.coredump = RPROC_COREDUMP_DISABLED;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (s->opt.nchannels == RUN_MAX_CHANNELS || strlen(optarg) >= 32) {
+				fprintf(stderr, "uproc run: at most %d channel names of < 32 bytes\n",
+					RUN_MAX_CHANNELS);
+				return RUN_USAGE;
+			}
+			s->opt.channels[s->opt.nchannels++] = optarg;
+			break;
+		case 'r':
+			mode = parse_mode(optarg, recovery_words, 2);
+			if (mode < 0) {
+				fprintf(stderr, "uproc run: --recovery takes enabled or disabled\n");
+				return RUN_USAGE;
+			}
+			s->opt.recovery = mode == 1;
+			break;
+		case 'd':
+			mode = parse_mode(optarg, dump_words, 3);
+			if (mode < 0) {
+				fprintf(stderr, "uproc run: --coredump takes disabled, enabled or inline\n");
+				return RUN_USAGE;
+			}
+			s->opt.coredump = (enum rproc_dump_mechanism)mode;
+			break;
+		case 'D':
+			s->opt.dump_dir = optarg;
+			break;
+		case 'c':
+			s->opt.cpu = atoi(optarg);
+			break;
+		case 'w':
+			s->opt.reply_wait_ms = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'T':
+			s->opt.trace = false;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return RUN_OK;
+		default:
+			run_usage(stderr);
+			return RUN_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		run_usage(stderr);
+		return RUN_USAGE;
+	}
+	s->opt.firmware = argv[optind];
+	if (s->opt.dump_dir && s->opt.coredump == RPROC_COREDUMP_DISABLED)
+		s->opt.coredump = RPROC_COREDUMP_ENABLED;
+	if (!s->opt.nchannels) {
+		for (size_t i = 0; i < sizeof(default_channels) / sizeof(default_channels[0]); i++)
+			s->opt.channels[s->opt.nchannels++] = default_channels[i];
+	}
+
+	int status = run_session_start(s);
+	if (status == RUN_OK)
+		status = run_session_loop(s);
+	run_session_stop(s);
+	return status;
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/*
+ * run_input.c - "uproc run": standard input to the joined channel or console.
+ *
+ * A terminal is put in raw mode and every keystroke goes out as typed (Ctrl-C
+ * interrupts, Ctrl-D ends the input). Piped input goes out a line per message, each
+ * sent after the answer to the one before (or after --reply-wait ms without one),
+ * so a script's output comes in the order of its input. Lines longer than the
+ * channel's MTU are split, never truncated.
+ */
+#include "run_session.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RETRY_MS 2
+#define LINGER_MS 100
+#define CTRL_C 0x03
+#define CTRL_D 0x04
+
+static void stdin_ready(struct uproc_loop *loop, int fd, uint32_t events, void *arg);
+
+static void watch_stdin(struct run_session *s, bool on)
+{
+	if (s->stdin_regular || s->input_eof || on == s->stdin_watched)
+		return;
+	if (on) {
+		if (uproc_loop_add_fd(s->loop, STDIN_FILENO, UPROC_LOOP_IN, stdin_ready, s) == 0)
+			s->stdin_watched = true;
+	} else {
+		uproc_loop_del_fd(s->loop, STDIN_FILENO);
+		s->stdin_watched = false;
+	}
+}
+
+int run_input_open(struct run_session *s)
+{
+	struct stat st;
+	if (fstat(STDIN_FILENO, &st) < 0)
+		return -errno;
+	s->stdin_regular = S_ISREG(st.st_mode);
+	s->tty = isatty(STDIN_FILENO);
+	if (s->tty && tcgetattr(STDIN_FILENO, &s->saved_termios) == 0) {
+		struct termios raw = s->saved_termios;
+		cfmakeraw(&raw);
+		raw.c_oflag |= OPOST | ONLCR;	/* our own lines still end where they should */
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+		fprintf(stderr, "[uproc] terminal joined: type to send, Ctrl-D ends, Ctrl-C stops\r\n");
+	} else {
+		s->tty = false;
+	}
+	s->reply_timer = -1;
+	s->retry_timer = -1;
+	s->linger_timer = -1;
+	return 0;
+}
+
+void run_input_close(struct run_session *s)
+{
+	if (s->loop)
+		watch_stdin(s, false);
+	if (s->tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &s->saved_termios);
+	s->tty = false;
+}
+
+/* Take in what standard input has; returns false at end of input. */
+static bool read_some(struct run_session *s)
+{
+	size_t room = sizeof(s->pending) - s->npending;
+	if (!room)
+		return true;
+	ssize_t n = read(STDIN_FILENO, s->pending + s->npending, room);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	if (n == 0)
+		return false;
+	if (s->tty) {
+		for (ssize_t i = 0; i < n; i++) {
+			char c = s->pending[s->npending + (size_t)i];
+			if (c == CTRL_C) {
+				run_session_finish(s, RUN_INTERRUPTED);
+				return true;
+			}
+			if (c == CTRL_D) {
+				s->npending += (size_t)i;
+				return false;
+			}
+		}
+	}
+	s->npending += (size_t)n;
+	return true;
+}
+
+static void stdin_ready(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct run_session *s = arg;
+	if (!read_some(s)) {
+		watch_stdin(s, false);
+		s->input_eof = true;
+	}
+	if (s->npending == sizeof(s->pending))
+		watch_stdin(s, false);	/* full: resumed when some is sent */
+	run_input_resume(s);
+}
+
+static void retry(struct uproc_loop *loop, void *arg)
+{
+	struct run_session *s = arg;
+	s->retry_timer = -1;
+	run_input_resume(s);
+}
+
+static void reply_overdue(struct uproc_loop *loop, void *arg)
+{
+	struct run_session *s = arg;
+	s->reply_timer = -1;
+	s->awaiting_reply = false;
+	run_input_resume(s);
+}
+
+static void linger_done(struct uproc_loop *loop, void *arg)
+{
+	struct run_session *s = arg;
+	s->linger_timer = -1;
+	run_session_finish(s, RUN_OK);
+}
+
+/* The next piece to send: a line (pipe) or everything typed (terminal), <= @mtu. */
+static size_t next_piece(const struct run_session *s, size_t mtu)
+{
+	size_t n = s->npending < mtu ? s->npending : mtu;
+	if (s->tty)
+		return n;
+	const char *nl = memchr(s->pending, '\n', n);
+	if (nl)
+		return (size_t)(nl - s->pending) + 1;
+	if (n == mtu || s->input_eof)
+		return n;
+	return 0;	/* half a line: wait for the rest */
+}
+
+static int send_piece(struct run_session *s, size_t len)
+{
+	if (s->ept)
+		return rpmsg_trysend(s->ept, s->pending, len);
+	ssize_t sent = rproc_console_write(s->rproc, (unsigned int)s->console, s->pending, len);
+	if (sent == 0)
+		return -EAGAIN;
+	return sent < 0 ? (int)sent : (int)sent;
+}
+
+void run_input_resume(struct run_session *s)
+{
+	if (s->finishing)
+		return;
+	while (run_session_can_send(s) && !s->awaiting_reply && s->retry_timer < 0) {
+		if (s->stdin_regular && !s->input_eof && s->npending < sizeof(s->pending)) {
+			if (!read_some(s))
+				s->input_eof = true;
+		}
+		size_t mtu = s->ept ? (size_t)rpmsg_get_mtu(s->ept) : 256;
+		size_t len = next_piece(s, mtu);
+		if (!len)
+			break;
+		int ret = send_piece(s, len);
+		if (ret == -ENOMEM || ret == -EAGAIN) {
+			s->retry_timer = uproc_loop_add_timer(s->loop, RETRY_MS, retry, s);
+			return;
+		}
+		if (ret < 0) {
+			fprintf(stderr, "[uproc] send failed: %s\r\n", strerror(-ret));
+			run_session_finish(s, RUN_CRASHED);
+			return;
+		}
+		size_t used = s->ept ? len : (size_t)ret;
+		memmove(s->pending, s->pending + used, s->npending - used);
+		s->npending -= used;
+		if (!s->tty && s->opt.reply_wait_ms) {
+			s->awaiting_reply = true;
+			s->reply_timer = uproc_loop_add_timer(s->loop, s->opt.reply_wait_ms,
+							      reply_overdue, s);
+		}
+	}
+	if (!s->input_eof && s->npending < sizeof(s->pending))
+		watch_stdin(s, true);
+	/* Everything sent and answered: let trailing output arrive, then stop. */
+	if (s->input_eof && !s->npending && !s->awaiting_reply && run_session_can_send(s) &&
+	    s->linger_timer < 0)
+		s->linger_timer = uproc_loop_add_timer(s->loop, LINGER_MS, linger_done, s);
+}
+
+static void resume_later(struct uproc_loop *loop, void *arg)
+{
+	run_input_resume(arg);
+}
+
+void run_input_reply_seen(struct run_session *s)
+{
+	if (s->linger_timer >= 0) {	/* more output: wait a little longer */
+		uproc_loop_cancel_timer(s->loop, s->linger_timer);
+		s->linger_timer = -1;
+	}
+	if (s->awaiting_reply) {
+		s->awaiting_reply = false;
+		if (s->reply_timer >= 0)
+			uproc_loop_cancel_timer(s->loop, s->reply_timer);
+		s->reply_timer = -1;
+	}
+	/* Not from inside the receive callback: send from the loop. */
+	uproc_loop_defer(s->loop, resume_later, s);
+}
+
+void run_input_channel_lost(struct run_session *s)
+{
+	/* The line in flight went down with the channel: go on with the next one. */
+	if (s->awaiting_reply) {
+		s->awaiting_reply = false;
+		if (s->reply_timer >= 0)
+			uproc_loop_cancel_timer(s->loop, s->reply_timer);
+		s->reply_timer = -1;
+	}
+	if (s->linger_timer >= 0) {
+		uproc_loop_cancel_timer(s->loop, s->linger_timer);
+		s->linger_timer = -1;
+	}
+}

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+/*
+ * run_session.c - "uproc run": boot the firmware on a native core, follow its trace
+ * buffer and lifecycle events, and join its first tty channel or console to the
+ * terminal (run_input.c moves the bytes).
+ */
+#include "run_session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "uproc/native.h"
+
+#define TRACE_POLL_MS 20
+#define CHANNEL_WAIT_MS 10000
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("[uproc] ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs("\r\n", stderr);	/* the terminal may be in raw mode */
+	va_end(ap);
+}
+
+/* ---- trace buffer ---------------------------------------------------------------- */
+
+/* Print the complete lines the firmware added to trace buffer 0 since last time. */
+static void trace_flush(struct run_session *s, bool partial_too)
+{
+	static char buf[65536];
+	if (!s->opt.trace || rproc_trace_count(s->rproc) <= 0)
+		return;
+	ssize_t n = rproc_trace_read(s->rproc, 0, buf, sizeof(buf));
+	if (n <= 0)
+		return;
+	if ((size_t)n < s->trace_printed)
+		s->trace_printed = 0;	/* a new boot started a new buffer */
+	size_t at = s->trace_printed;
+	while (at < (size_t)n) {
+		char *nl = memchr(buf + at, '\n', (size_t)n - at);
+		size_t len = nl ? (size_t)(nl - (buf + at)) : (size_t)n - at;
+		if (!nl && !partial_too)
+			break;
+		fprintf(stderr, "[trace] %.*s\r\n", (int)len, buf + at);
+		at += len + (nl ? 1 : 0);
+	}
+	s->trace_printed = at;
+}
+
+static void trace_tick(struct uproc_loop *loop, void *arg)
+{
+	struct run_session *s = arg;
+	trace_flush(s, false);
+	s->trace_timer = uproc_loop_add_timer(loop, TRACE_POLL_MS, trace_tick, s);
+}
+
+/* ---- the channel ------------------------------------------------------------------- */
+
+/*
+ * What the remote sent, to standard output. Piped input is line-oriented, so there
+ * each answer ends a line; a terminal gets the bytes exactly as sent.
+ */
+static void emit_output(struct run_session *s, const void *data, size_t len)
+{
+	trace_flush(s, false);	/* what the firmware logged before it answered comes first */
+	bool ok = fwrite(data, 1, len, stdout) == len;
+	if (ok && !s->tty && s->ept && len && ((const char *)data)[len - 1] != '\n')
+		ok = fputc('\n', stdout) != EOF;
+	if (!ok || fflush(stdout) != 0)
+		run_session_finish(s, RUN_OK);	/* nobody reads our output any more */
+}
+
+static struct run_session *session_of(struct rpmsg_device *rpdev)
+{
+	return (struct run_session *)((char *)rpdev->drv - offsetof(struct run_session, driver));
+}
+
+static int channel_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src,
+		      void *priv)
+{
+	struct run_session *s = priv;
+	if (!s || ept != s->ept)
+		return 0;	/* a second matching channel: not the joined one */
+	emit_output(s, data, len);
+	s->replies++;
+	run_input_reply_seen(s);
+	return 0;
+}
+
+/* The first channel whose name the driver lists is joined to the terminal. */
+static int channel_probe(struct rpmsg_device *rpdev)
+{
+	struct run_session *s = session_of(rpdev);
+	rpdev->ept->priv = s;
+	if (s->ept)
+		return 0;
+	s->ept = rpdev->ept;
+	trace_flush(s, false);
+	say("joined channel \"%s\" (local address %u, remote %u)", rpdev->name, rpdev->src,
+	    rpdev->dst);
+	run_input_resume(s);
+	return 0;
+}
+
+static void channel_remove(struct rpmsg_device *rpdev)
+{
+	struct run_session *s = session_of(rpdev);
+	if (rpdev->ept && rpdev->ept == s->ept) {
+		s->ept = NULL;
+		run_input_channel_lost(s);
+	}
+}
+
+static void on_rpmsg_ready(struct rproc *rproc, unsigned int index,
+			   struct rpmsg_virtio_device *bus, void *arg)
+{
+	struct run_session *s = arg;
+	int ret = rpmsg_register_driver(bus, &s->driver);
+	if (ret < 0)
+		say("cannot listen for channels on vdev %u: %s", index, strerror(-ret));
+}
+
+static void on_rpmsg_removing(struct rproc *rproc, unsigned int index,
+			      struct rpmsg_virtio_device *bus, void *arg)
+{
+	struct run_session *s = arg;
+	rpmsg_unregister_driver(bus, &s->driver);
+}
+
+static void on_console_rx(struct rproc *rproc, unsigned int index, const void *data, size_t len,
+			  void *arg)
+{
+	struct run_session *s = arg;
+	if ((int)index != s->console)
+		return;
+	emit_output(s, data, len);
+	s->replies++;
+	run_input_reply_seen(s);
+}
+
+/* ---- lifecycle events -------------------------------------------------------------- */
+
+static void describe_crash(struct run_session *s)
+{
+	struct uproc_native_exit ex;
+	if (uproc_native_last_exit(s->rproc, &ex) < 0 || ex.kind == UPROC_NATIVE_EXIT_NONE) {
+		say("the core crashed");
+		return;
+	}
+	switch (ex.kind) {
+	case UPROC_NATIVE_EXIT_FAULT:
+		say("the core crashed: %s at rip 0x%llx (fault address 0x%llx)",
+		    strsignal(ex.status), (unsigned long long)ex.crash.regs.rip,
+		    (unsigned long long)ex.crash.addr);
+		break;
+	case UPROC_NATIVE_EXIT_SIGNAL:
+		say("the core was killed: %s%s", strsignal(ex.status),
+		    ex.status == SIGSYS ? " (a forbidden system call)" : "");
+		break;
+	case UPROC_NATIVE_EXIT_CODE:
+		say("the core exited with status %d", ex.status);
+		break;
+	default:
+		say("the core stopped");
+		break;
+	}
+}
+
+static void save_dump(struct uproc_loop *loop, void *arg)
+{
+	struct run_session *s = arg;
+	char path[4096];
+	if (!s->opt.dump_dir || rproc_coredump_size(s->rproc) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.%u.core", s->opt.dump_dir,
+		 rproc_get_name(s->rproc), ++s->dumps_saved);
+	int ret = rproc_coredump_save(s->rproc, path);
+	if (ret < 0)
+		say("could not save the coredump to %s: %s", path, strerror(-ret));
+	else
+		say("coredump saved: %s (%zd bytes; try: gdb %s %s)", path,
+		    rproc_coredump_size(s->rproc), s->opt.firmware, path);
+	if (s->opt.coredump == RPROC_COREDUMP_INLINE)
+		rproc_coredump_release(s->rproc);
+}
+
+static void finish_crashed(struct uproc_loop *loop, void *arg)
+{
+	struct run_session *s = arg;
+	save_dump(loop, s);
+	trace_flush(s, true);
+	run_session_finish(s, RUN_CRASHED);
+}
+
+static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
+{
+	struct run_session *s = arg;
+	switch (event) {
+	case RPROC_EVENT_CRASHED:
+		trace_flush(s, true);
+		describe_crash(s);
+		s->crashed = true;
+		if (!s->opt.recovery)
+			uproc_loop_defer(s->loop, finish_crashed, s);
+		else
+			say("recovering (crash %u)", rproc_get_crash_count(rproc));
+		break;
+	case RPROC_EVENT_COREDUMP:
+		if (s->opt.recovery)
+			uproc_loop_defer(s->loop, save_dump, s);
+		break;
+	case RPROC_EVENT_RECOVERED:
+		say("recovered: the core runs again");
+		s->trace_printed = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- signals ------------------------------------------------------------------------ */
+
+static void on_signal(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct run_session *s = arg;
+	struct signalfd_siginfo si;
+	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return;
+	run_session_finish(s, RUN_INTERRUPTED);
+}
+
+static int watch_signals(struct run_session *s)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	sigdelset(&set, SIGPIPE);	/* a closed stdout shows up as EPIPE */
+	s->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s->signal_fd < 0)
+		return -errno;
+	return uproc_loop_add_fd(s->loop, s->signal_fd, UPROC_LOOP_IN, on_signal, s);
+}
+
+/* ---- the session ----------------------------------------------------------------- */
+
+static void channel_timeout(struct uproc_loop *loop, void *arg)
+{
+	struct run_session *s = arg;
+	if (s->ept || s->console >= 0 || s->finishing)
+		return;
+	say("the firmware announced none of the channels to join (looked for \"%s\"%s); "
+	    "name one with --channel", s->opt.channels[0], s->opt.nchannels > 1 ? ", ..." : "");
+	run_session_finish(s, RUN_BOOT_FAILED);
+}
+
+static void find_console(struct run_session *s)
+{
+	int n = rproc_vdev_count(s->rproc);
+	bool has_rpmsg = false;
+	int console = -1;
+	for (int i = 0; i < n; i++) {
+		struct rproc_vdev_info info;
+		if (rproc_get_vdev_info(s->rproc, (unsigned int)i, &info) < 0)
+			continue;
+		if (info.id == 7)
+			has_rpmsg = true;
+		else if (info.id == 3 && console < 0)
+			console = i;
+	}
+	if (console >= 0 && !has_rpmsg) {
+		s->console = console;
+		say("joined console (vdev %d)", console);
+	}
+}
+
+int run_session_start(struct run_session *s)
+{
+	int ret;
+	snprintf(s->runtime_dir, sizeof(s->runtime_dir), "/tmp/uproc-run-XXXXXX");
+	if (!mkdtemp(s->runtime_dir)) {
+		fprintf(stderr, "uproc run: cannot create a runtime directory in /tmp: %s\n",
+			strerror(errno));
+		s->runtime_dir[0] = 0;
+		return RUN_BOOT_FAILED;
+	}
+	ret = uproc_loop_new(&s->loop);
+	if (ret < 0)
+		return RUN_BOOT_FAILED;
+	ret = watch_signals(s);
+	if (ret < 0) {
+		fprintf(stderr, "uproc run: signals: %s\n", strerror(-ret));
+		return RUN_BOOT_FAILED;
+	}
+
+	char name[32];
+	snprintf(name, sizeof(name), "run-%d", (int)getpid());
+	struct uproc_native_config cfg;
+	uproc_native_config_init(&cfg, name);
+	cfg.runtime_dir = s->runtime_dir;
+	cfg.cpu = s->opt.cpu;
+	s->rproc = uproc_native_rproc_alloc(s->loop, &cfg, s->opt.firmware);
+	if (!s->rproc) {
+		fprintf(stderr, "uproc run: cannot set up a native core: %s\n", strerror(errno));
+		return RUN_BOOT_FAILED;
+	}
+	rproc_set_recovery(s->rproc, s->opt.recovery);
+	rproc_set_coredump(s->rproc, s->opt.coredump);
+
+	for (unsigned int i = 0; i < s->opt.nchannels; i++)
+		snprintf(s->ids[i].name, sizeof(s->ids[i].name), "%s", s->opt.channels[i]);
+	s->driver.name = "uproc-run";
+	s->driver.id_table = s->ids;
+	s->driver.probe = channel_probe;
+	s->driver.remove = channel_remove;
+	s->driver.callback = channel_rx;
+	struct rproc_vdev_hooks hooks = {
+		.rpmsg_ready = on_rpmsg_ready,
+		.rpmsg_removing = on_rpmsg_removing,
+		.console_rx = on_console_rx,
+		.arg = s,
+	};
+	rproc_set_vdev_hooks(s->rproc, &hooks);
+	if (rproc_notifier_register(s->rproc, on_event, s) < 0)
+		return RUN_BOOT_FAILED;
+
+	ret = rproc_add(s->rproc);
+	if (ret == 0)
+		ret = rproc_boot(s->rproc);
+	if (ret < 0) {
+		const char *why = rproc_last_error(s->rproc);
+		fprintf(stderr, "uproc run: cannot boot %s: %s\n", s->opt.firmware,
+			why && *why ? why : strerror(-ret));
+		return RUN_BOOT_FAILED;
+	}
+	say("booted %s on native core %s (pid %d)", s->opt.firmware, name,
+	    (int)uproc_native_pid(s->rproc));
+
+	find_console(s);
+	ret = run_input_open(s);
+	if (ret < 0) {
+		fprintf(stderr, "uproc run: standard input: %s\n", strerror(-ret));
+		return RUN_BOOT_FAILED;
+	}
+	if (s->console < 0)
+		uproc_loop_add_timer(s->loop, CHANNEL_WAIT_MS, channel_timeout, s);
+	trace_tick(s->loop, s);
+	run_input_resume(s);
+	return RUN_OK;
+}
+
+bool run_session_can_send(const struct run_session *s)
+{
+	return !s->finishing && (s->ept || s->console >= 0);
+}
+
+void run_session_finish(struct run_session *s, int status)
+{
+	if (s->finishing)
+		return;
+	s->finishing = true;
+	s->status = status;
+	uproc_loop_stop(s->loop);
+}
+
+/* Runs the loop until the session finishes, looking for the channel between events. */
+int run_session_loop(struct run_session *s);
+int run_session_loop(struct run_session *s)
+{
+	while (!s->finishing) {
+		int ret = uproc_loop_dispatch(s->loop, 50);
+		if (ret < 0)
+			return RUN_BOOT_FAILED;
+	}
+	return s->status;
+}
+
+void run_session_stop(struct run_session *s)
+{
+	run_input_close(s);
+	if (s->rproc) {
+		trace_flush(s, true);
+		enum rproc_state st = rproc_get_state(s->rproc);
+		if (st == RPROC_RUNNING || st == RPROC_CRASHED)
+			rproc_shutdown(s->rproc);
+		rproc_del(s->rproc);
+		/* let the backend reap the core before the loop goes */
+		for (int i = 0; i < 5; i++)
+			uproc_loop_dispatch(s->loop, 0);
+		rproc_free(s->rproc);
+		s->rproc = NULL;
+	}
+	if (s->loop) {
+		if (s->signal_fd >= 0) {
+			uproc_loop_del_fd(s->loop, s->signal_fd);
+			close(s->signal_fd);
+		}
+		uproc_loop_free(s->loop);
+		s->loop = NULL;
+	}
+	if (s->runtime_dir[0]) {
+		char path[128];
+		snprintf(path, sizeof(path), "%s/native", s->runtime_dir);
+		rmdir(path);
+		rmdir(s->runtime_dir);
+	}
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run_session.h - private to "uproc run": one booted core joined to a terminal or
+ * a pipe. All of it runs on the event loop's thread.
+ */
+#ifndef UPROC_RUN_SESSION_H
+#define UPROC_RUN_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <termios.h>
+
+#include "uproc/loop.h"
+#include "uproc/remoteproc.h"
+#include "uproc/rpmsg.h"
+
+#define RUN_MAX_CHANNELS 8
+#define RUN_INPUT_MAX 65536
+
+/* Exit statuses of "uproc run". */
+enum run_status {
+	RUN_OK = 0,
+	RUN_BOOT_FAILED = 1,
+	RUN_USAGE = 2,
+	RUN_CRASHED = 3,
+	RUN_INTERRUPTED = 130,
+};
+
+/** struct run_options - what the command line asked for. */
+struct run_options {
+	const char *firmware;
+	const char *channels[RUN_MAX_CHANNELS];	/* names to join, in preference order */
+	unsigned int nchannels;
+	bool recovery;
+	enum rproc_dump_mechanism coredump;
+	const char *dump_dir;
+	int cpu;
+	bool trace;
+	unsigned int reply_wait_ms;	/* pipe mode: how long to wait for each answer */
+};
+
+/** struct run_session - the state of one run. */
+struct run_session {
+	struct run_options opt;
+	struct uproc_loop *loop;
+	struct rproc *rproc;
+	char runtime_dir[64];
+	int signal_fd;
+
+	/* where input goes: an rpmsg channel, else a console vdev */
+	struct rpmsg_driver driver;
+	struct rpmsg_device_id ids[RUN_MAX_CHANNELS + 1];
+	struct rpmsg_endpoint *ept;	/* the joined channel's endpoint, or NULL */
+	int console;			/* console vdev index, or -1 */
+
+	/* input */
+	bool tty;			/* stdin is a terminal: raw mode, bytes as typed */
+	struct termios saved_termios;
+	bool stdin_watched;
+	bool stdin_regular;		/* a file: epoll cannot watch it, read it directly */
+	bool input_eof;
+	char pending[RUN_INPUT_MAX];	/* read, not yet sent */
+	size_t npending;
+	bool awaiting_reply;		/* pipe mode: a line was sent, its answer is due */
+	int64_t reply_timer;
+	int64_t retry_timer;
+
+	/* output and events */
+	size_t trace_printed;
+	int64_t trace_timer;
+	unsigned long replies;
+	unsigned int dumps_saved;
+	bool crashed;
+	int status;
+	bool finishing;
+	int64_t linger_timer;
+};
+
+/* run_session.c */
+int run_session_start(struct run_session *s);
+void run_session_finish(struct run_session *s, int status);
+void run_session_stop(struct run_session *s);
+bool run_session_can_send(const struct run_session *s);
+
+/* run_input.c */
+int run_input_open(struct run_session *s);
+void run_input_close(struct run_session *s);
+void run_input_resume(struct run_session *s);
+void run_input_reply_seen(struct run_session *s);
+void run_input_channel_lost(struct run_session *s);
+
+#endif /* UPROC_RUN_SESSION_H */
