@@ -199,7 +199,14 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 	rvdev->started = true;
 	pthread_mutex_unlock(&rproc->lock);
 
-	/* Kick the remote once (buffers posted) and serve what it queued while away. */
+	/*
+	 * Ring every vring's doorbell once, unconditionally: a remote that gave up
+	 * spinning on the status is asleep on its doorbell, and the ring-level kicks
+	 * (buffers posted before DRIVER_OK) may already have been consumed or be
+	 * suppressed. Then serve what the remote queued while we were away.
+	 */
+	for (unsigned int i = 0; i < rvdev->num_vrings; i++)
+		rproc->ops->kick(rproc, rvdev->vring[i].notifyid);
 	if (rvdev->bus) {
 		rpmsg_virtio_handle_kick(rvdev->bus);
 	} else {
