@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+/* bench_stats.c - clocks, CPU pinning and percentiles for the benchmarks. */
+#include "bench.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <time.h>
+
+uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void bench_dist_of(uint64_t *ns, size_t n, struct bench_dist *out)
+{
+	out->n = n;
+	if (!n) {
+		out->p50 = out->p99 = out->min = out->max = 0;
+		return;
+	}
+	qsort(ns, n, sizeof(*ns), cmp_u64);
+	out->min = (double)ns[0];
+	out->max = (double)ns[n - 1];
+	out->p50 = (double)ns[n / 2];
+	out->p99 = (double)ns[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+}
+
+void bench_pin(int cpu)
+{
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
