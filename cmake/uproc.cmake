@@ -37,3 +37,18 @@ function(uproc_add_fuzz_target name)
     set_tests_properties(${name}-replay PROPERTIES LABELS "unit;replay" TIMEOUT 300)
   endif()
 endfunction()
+
+# uproc_add_component_dirs()
+# Adds every subfolder of the current folder that has a CMakeLists.txt, in name
+# order: each subfolder is one component and owns its build.
+macro(uproc_add_component_dirs)
+  file(GLOB _uproc_children LIST_DIRECTORIES true RELATIVE ${CMAKE_CURRENT_SOURCE_DIR}
+       ${CMAKE_CURRENT_SOURCE_DIR}/*)
+  list(SORT _uproc_children)
+  foreach(_uproc_child ${_uproc_children})
+    if(IS_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/${_uproc_child}
+       AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${_uproc_child}/CMakeLists.txt)
+      add_subdirectory(${_uproc_child})
+    endif()
+  endforeach()
+endmacro()
