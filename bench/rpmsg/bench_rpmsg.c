@@ -6,7 +6,8 @@
  *   - a raw shared-memory cache-line ping-pong (round-trip floor);
  *   - a raw single-producer ring of 496-byte copies (throughput floor).
  *
- * Usage: bench-rpmsg [messages]   (default 200000 per throughput run)
+ * Usage: bench-rpmsg [messages [oneway]]   (default 200000 per throughput run;
+ *        "oneway" runs only the rpmsg throughput part, for profiling)
  */
 
 #include <errno.h>
@@ -319,10 +320,11 @@ int main(int argc, char **argv)
 	long n = argc > 1 ? atol(argv[1]) : 200000;
 	if (n < 1000)
 		n = 1000;
+	bool only_oneway = argc > 2 && !strcmp(argv[2], "oneway");
 	uint64_t *samples = malloc(sizeof(uint64_t) * RT_SAMPLES);
 	struct pct pp = { 1e9, 1e9 };
 	double raw496 = 0, raw16 = 0;
-	for (int r = 0; r < REPS; r++) {
+	for (int r = 0; r < (only_oneway ? 0 : REPS); r++) {
 		struct pct x = floor_pingpong(samples);
 		if (x.p50 < pp.p50)
 			pp = x;
@@ -340,7 +342,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	size_t sizes[2] = { 16, 496 };
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < (only_oneway ? 0 : 2); k++) {
 		struct pct rt = { 1e9, 1e9 };
 		for (int r = 0; r < REPS; r++) {
 			struct pct x = rpmsg_roundtrip(&b, sizes[k], samples);

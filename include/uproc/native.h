@@ -130,6 +130,8 @@ struct uproc_native_crash {
  * @host_epoch: incremented by a host each time it attaches to the running core (and
  *             followed by a kick): the firmware learns that a new host took over,
  *             whose buses know nothing yet, and announces its channels again.
+ * @heartbeat: incremented by the firmware (the SDK's service loop and waits) to show
+ *             it makes progress; the host's optional watchdog reads it.
  * @to_core:   host -> core mailbox; @to_host: core -> host mailbox.
  * @crash:     the fault record.
  * @error:     the stub's message when it fails before the jump.
@@ -145,7 +147,8 @@ struct uproc_native_ctl {
 	int32_t doorbell_out;
 	uint32_t stub_state;
 	uint32_t host_epoch;
-	uint32_t reserved[18];
+	uint64_t heartbeat;
+	uint32_t reserved[16];
 	struct uproc_native_mbox to_core;
 	struct uproc_native_mbox to_host;
 	struct uproc_native_crash crash;
@@ -154,6 +157,7 @@ struct uproc_native_ctl {
 
 _Static_assert(sizeof(struct uproc_native_mbox) == 64, "mailbox is one cache line");
 _Static_assert(sizeof(struct uproc_native_regs) == 27 * 8, "user_regs_struct layout");
+_Static_assert(__builtin_offsetof(struct uproc_native_ctl, heartbeat) == 56, "heartbeat at 56");
 _Static_assert(__builtin_offsetof(struct uproc_native_ctl, to_core) == 128, "to_core at 128");
 _Static_assert(__builtin_offsetof(struct uproc_native_ctl, to_host) == 192, "to_host at 192");
 _Static_assert(__builtin_offsetof(struct uproc_native_ctl, crash) == 256, "crash at 256");
@@ -241,6 +245,12 @@ struct uproc_loop;
  * @host_spin_ns: after a doorbell, how long the host keeps polling the mailbox
  *               before going back to its loop (default 20 us; 0: no spinning)
  * @core_spin_ns: how long the firmware spins before blocking (default 50 us)
+ * @watchdog_ms: 0 (default): no watchdog. Otherwise, every @watchdog_ms the host
+ *               checks that the firmware either sleeps on its doorbell or has moved
+ *               its heartbeat (the SDK's loops do); a core that did neither is hung:
+ *               the host makes it record its registers (SIGTRAP to the stub's
+ *               handler, so the coredump shows where it hung) and reports an
+ *               RPROC_WATCHDOG crash. For SDK firmware, or firmware that beats.
  */
 struct uproc_native_config {
 	const char *name;
@@ -254,6 +264,7 @@ struct uproc_native_config {
 	int cpu;
 	uint32_t host_spin_ns;
 	uint32_t core_spin_ns;
+	uint32_t watchdog_ms;
 };
 
 /** uproc_native_config_init() - fill @cfg with the defaults above, @name as its name. */
@@ -270,6 +281,16 @@ void uproc_native_config_init(struct uproc_native_config *cfg, const char *name)
  * <runtime_dir>/native/<name>.core), kick, mem_alloc/mem_release (memfd-backed),
  * get_loaded_rsc_table, probe_running and coredump_notes (NT_PRSTATUS).
  * Register it with rproc_add(); free it with rproc_del() then rproc_free().
+ *
+ * A core's death (fault, forbidden call, exit) is reported with rproc_report_crash():
+ * SIGSEGV/SIGBUS as RPROC_MMUFAULT, anything else as RPROC_FATAL_ERROR. One host at
+ * a time drives a core name in a runtime directory (an flock on <name>.lock, dropped
+ * by the kernel when the host dies): another host's boot or attach gets -EBUSY.
+ * Without a writable registry the core still runs but cannot be detached (-EINVAL).
+ *
+ * Locking: the lifecycle hooks add and remove the core's fds in @loop, so call the
+ * rproc's lifecycle functions (boot, shutdown, detach, add, del) on the loop's
+ * thread, or while no other thread dispatches @loop (uproc/loop.h's rule).
  *
  * Return: the rproc (OFFLINE), or NULL with errno set (EINVAL: bad name or
  * addresses; ENOMEM).

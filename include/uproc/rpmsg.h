@@ -336,8 +336,8 @@ uint64_t rpmsg_virtio_get_features(const struct rpmsg_virtio_device *vdev);
  * messages in order (only one thread delivers at a time: a concurrent call makes the
  * running one loop again and returns 0); recycles buffers and notifies the peer.
  *
- * Return: messages delivered (>= 0), or -EIO when a queue is broken (the other
- * queue is still served).
+ * Return: rx buffers consumed (messages delivered, plus bad or undeliverable ones
+ * dropped), or -EIO when a queue is broken (the other queue is still served).
  * Locking: takes the port lock; callbacks run without it.
  */
 int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev);

@@ -13,13 +13,20 @@
 #include "rpmsg_dev.h"
 #include "uproc/loop.h"
 
-#define TX_RETRY_MS 2
+#define TX_RETRY_MS 2		/* no free tx buffer: try again this soon */
+#define DST_RETRY_MS 10		/* no destination yet: look again this soon */
+#define DST_WAIT_TRIES (RPMSG_DEFAULT_SEND_TIMEOUT_MS / DST_RETRY_MS)
 
 static struct uproc_loop *loop_of(struct uprocd_eptdev *e)
 {
 	return e->r->proc->d->loop;
 }
 
+static void on_client(struct uproc_loop *loop, int fd, uint32_t events, void *arg);
+
+/* Watch the client for what we wait for. Nothing to wait for: not watched at all,
+ * since a hung-up socket is always reported and would make the loop spin while a
+ * message waits for a buffer or a destination. */
 static void client_events(struct uprocd_eptdev *e)
 {
 	uint32_t ev = 0;
@@ -30,18 +37,29 @@ static void client_events(struct uprocd_eptdev *e)
 		ev |= UPROC_LOOP_IN; /* no reading while the remote has no buffer for us */
 	if (e->rxq)
 		ev |= UPROC_LOOP_OUT;
-	uproc_loop_mod_fd(loop_of(e), e->client_fd, ev);
+	if (!ev) {
+		if (e->client_watched)
+			uproc_loop_del_fd(loop_of(e), e->client_fd);
+		e->client_watched = false;
+	} else if (e->client_watched) {
+		uproc_loop_mod_fd(loop_of(e), e->client_fd, ev);
+	} else if (uproc_loop_add_fd(loop_of(e), e->client_fd, ev, on_client, e) == 0) {
+		e->client_watched = true;
+	}
 }
 
 static void client_close(struct uprocd_eptdev *e)
 {
 	if (e->client_fd < 0)
 		return;
-	uproc_loop_del_fd(loop_of(e), e->client_fd);
+	if (e->client_watched)
+		uproc_loop_del_fd(loop_of(e), e->client_fd);
+	e->client_watched = false;
 	close(e->client_fd);
 	e->client_fd = -1;
 	free(e->tx);
 	e->tx = NULL;
+	e->dst_waits = 0;
 	if (e->tx_timer) {
 		uproc_loop_cancel_timer(loop_of(e), e->tx_timer);
 		e->tx_timer = 0;
@@ -113,21 +131,54 @@ static void tx_retry(struct uproc_loop *loop, void *arg)
 	try_tx(e);
 }
 
-/* Send the waiting message; on -ENOMEM (no free buffer) try again shortly. */
+static void retry_tx_in(struct uprocd_eptdev *e, uint32_t ms)
+{
+	if (!e->tx_timer) {
+		int64_t id = uproc_loop_add_timer(loop_of(e), ms, tx_retry, e);
+		e->tx_timer = id > 0 ? id : 0;
+	}
+}
+
+bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e)
+{
+	if (e->dst != RPMSG_ADDR_ANY || !e->name[0] || !e->r->bus)
+		return false;
+	struct rpmsg_device *ch = rpmsg_find_channel(e->r->bus, e->name, RPMSG_ADDR_ANY);
+	if (!ch || ch->dst == RPMSG_ADDR_ANY)
+		return false;
+	e->dst = ch->dst;
+	return true;
+}
+
+/* Send the waiting message. No free buffer (-ENOMEM): try again shortly. No
+ * destination yet: wait for the remote to announce the endpoint's channel, up to
+ * the send timeout; then the message is dropped (Linux's write fails with EINVAL). */
 static void try_tx(struct uprocd_eptdev *e)
 {
+	int r;
+
 	if (!e->tx)
 		return;
-	int r = rpmsg_trysend(&e->ept, e->tx, e->tx_len);
-	if (r == -ENOMEM) {
-		if (!e->tx_timer) {
-			int64_t id = uproc_loop_add_timer(loop_of(e), TX_RETRY_MS, tx_retry, e);
-			e->tx_timer = id > 0 ? id : 0;
+	if (uprocd_eptdev_resolve_dst(e))
+		uprocd_rpmsg_save(e->r);
+	if (e->dst != RPMSG_ADDR_ANY) {
+		r = rpmsg_trysendto(&e->ept, e->tx, e->tx_len, e->dst);
+		if (r == -ENOMEM) {
+			retry_tx_in(e, TX_RETRY_MS);
+			return;
 		}
+		if (r < 0)
+			uprocd_log(e->r->proc->d, "rpmsg%u: send failed: %s", e->minor,
+				   strerror(-r));
+	} else if (e->name[0] && e->dst_waits < DST_WAIT_TRIES) {
+		e->dst_waits++;
+		retry_tx_in(e, DST_RETRY_MS);
 		return;
+	} else {
+		uprocd_log(e->r->proc->d, "rpmsg%u: send failed: no destination (the remote "
+			   "announced no channel '%s'): message dropped", e->minor, e->name);
 	}
-	if (r < 0)
-		uprocd_log(e->r->proc->d, "rpmsg%u: send failed: %s", e->minor, strerror(-r));
+	e->dst_waits = 0;
 	free(e->tx);
 	e->tx = NULL;
 	client_events(e);
@@ -182,6 +233,7 @@ static void on_accept(struct uproc_loop *loop, int fd, uint32_t events, void *ar
 		return;
 	}
 	e->client_fd = cfd;
+	e->client_watched = true;
 	if (flush_rx(e) < 0)
 		client_close(e);
 }
@@ -211,6 +263,8 @@ int uprocd_eptdev_create(struct uprocd_rpmsg *r, const struct uprocd_endpoint_in
 	if (ret < 0)
 		goto free_minor;
 	e->ept_live = true;
+	e->dst = info->dst;
+	uprocd_eptdev_resolve_dst(e);
 	uprocd_dev_node(d, "rpmsg", e->minor, e->path, sizeof(e->path));
 	e->listen_fd = uprocd_listen(d, e->path, SOCK_SEQPACKET, 0660);
 	if (e->listen_fd < 0) {

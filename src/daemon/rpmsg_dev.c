@@ -52,7 +52,7 @@ void uprocd_rpmsg_save(struct uprocd_rpmsg *r)
 		return;
 	for (struct uprocd_eptdev *e = r->epts; e; e = e->next)
 		if (e->ept_live && !strpbrk(e->name, " \t\n") && e->name[0])
-			fprintf(f, "ept %u %u %u %s\n", e->minor, e->ept.addr, e->ept.dst, e->name);
+			fprintf(f, "ept %u %u %u %s\n", e->minor, e->ept.addr, e->dst, e->name);
 	for (struct uprocd_tty *t = r->ttys; t; t = t->next)
 		if (t->kind == UPROCD_TTY_RPMSG)
 			fprintf(f, "tty %u %u %u\n", t->minor, t->src, t->dst);
@@ -129,13 +129,7 @@ static void on_ctrl_client(struct uproc_loop *loop, int fd, uint32_t events, voi
 	} else if (req.cmd == UPROCD_RPMSG_CREATE_EPT) {
 		struct uprocd_eptdev *e;
 		/* Beyond Linux: with no destination, the remote's channel of that
-		 * name (if it announced one) is the destination. */
-		if (req.info.dst == RPMSG_ADDR_ANY && req.info.name[0]) {
-			struct rpmsg_device *ch = rpmsg_find_channel(r->bus, req.info.name,
-								     RPMSG_ADDR_ANY);
-			if (ch)
-				req.info.dst = ch->dst;
-		}
+		 * name is the destination, now or once the remote announces it. */
 		rep.result = uprocd_eptdev_create(r, &req.info, 256, &e);
 		if (rep.result == 0) {
 			rep.minor = e->minor;
@@ -242,6 +236,17 @@ static void bus_removing(struct rproc *rproc, unsigned int index,
 
 	if (r->bus != bus)
 		return;
+	/* Leaving a core running (detach): destinations learnt from announcements
+	 * since the last save are kept for the uprocd that attaches next, which
+	 * hears no announcement again. */
+	enum rproc_state st = rproc_get_state(rproc);
+	if (st == RPROC_RUNNING || st == RPROC_ATTACHED) {
+		bool changed = false;
+		for (struct uprocd_eptdev *e = r->epts; e; e = e->next)
+			changed |= uprocd_eptdev_resolve_dst(e);
+		if (changed)
+			uprocd_rpmsg_save(r);
+	}
 	teardown(r, false);
 }
 
@@ -360,7 +365,7 @@ void uprocd_rpmsg_channels(struct uprocd_proc *p, void (*fn)(void *arg, const ch
 	}
 	for (struct uprocd_eptdev *e = r->epts; e; e = e->next) {
 		snprintf(line, sizeof(line), "rpmsg%u  %s  src 0x%x dst 0x%x  %s%s", e->minor,
-			 e->name, e->ept.addr, e->ept.dst, e->path,
+			 e->name, e->ept.addr, e->dst, e->path,
 			 e->client_fd >= 0 ? " (open)" : "");
 		fn(arg, line);
 	}

@@ -14,7 +14,11 @@
  *                           it (a driver of that name binds: "rpmsg-tty" gives a tty)
  *   RPMSG_RELEASE_DEV_IOCTL announce its end and release it
  * <dev>/rpmsgM (SOCK_SEQPACKET), Linux's /dev/rpmsgM: one message per read and per
- * write, one client at a time. Messages that arrive while no client is connected
+ * write, one client at a time. An endpoint created without a destination (dst
+ * RPMSG_ADDR_ANY) sends to the remote's channel of its name: if the remote has not
+ * announced it yet, a message waits for the announcement (up to the send timeout,
+ * RPMSG_DEFAULT_SEND_TIMEOUT_MS, like a message waiting for a buffer) and the
+ * address found is kept (and saved) from then on. Messages that arrive while no client is connected
  * wait (up to UPROCD_EPT_QUEUE). When the channel goes away the client's socket is
  * shut down: reads see the end, writes fail with EPIPE. While the remote has no
  * free buffer the daemon stops reading the client's socket, so the client's
@@ -79,15 +83,18 @@ struct uprocd_eptdev {
 	char name[UPROCD_NAME_SIZE];
 	struct rpmsg_endpoint ept;
 	bool ept_live;
+	uint32_t dst;			/* where messages go; RPMSG_ADDR_ANY: not known yet */
 	int listen_fd;
 	int client_fd;			/* -1: none */
+	bool client_watched;		/* client_fd is on the loop */
 	char path[PATH_MAX];
 	struct uprocd_msg *rxq, *rxq_tail; /* for the client */
 	unsigned int rxq_len;
 	unsigned int dropped;
-	uint8_t *tx;			/* a message waiting for a tx buffer */
+	uint8_t *tx;			/* a message waiting for a tx buffer or a dst */
 	size_t tx_len;
 	int64_t tx_timer;
+	unsigned int dst_waits;		/* retries of tx while there is no dst */
 	struct uprocd_eptdev *next;
 };
 
@@ -141,6 +148,12 @@ void uprocd_rpmsg_save(struct uprocd_rpmsg *r);
 int uprocd_eptdev_create(struct uprocd_rpmsg *r, const struct uprocd_endpoint_info *info,
 			 unsigned int want_minor, struct uprocd_eptdev **out);
 void uprocd_eptdev_destroy(struct uprocd_eptdev *e);
+/**
+ * uprocd_eptdev_resolve_dst() - without a destination yet, take the address of the
+ * remote's channel named as the endpoint, if it has announced one.
+ * Returns true when the destination changed (the caller saves the endpoints).
+ */
+bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e);
 
 /* tty.c */
 int uprocd_tty_probe(struct rpmsg_device *rpdev);

@@ -13,6 +13,10 @@
  * opened (so a reader sees one consistent snapshot); writes are handed to the loop
  * thread. Writers must be root or in the configured group: the modes say so (the
  * kernel checks them, default_permissions) and every write checks the caller again.
+ *
+ * Every open file's state is on a list: a program may still hold a file of the
+ * tree open when uprocd exits, and its release then never comes, so whatever is
+ * left on the list is freed once the FUSE threads have ended.
  */
 #define FUSE_USE_VERSION 312
 
@@ -29,12 +33,16 @@
 #include "daemon.h"
 #include "uproc/remoteproc.h"
 
+struct open_file;
+
 struct uprocd_tree {
 	struct fuse *fuse;
 	pthread_t thread;
 	bool mounted;
 	bool running;
-	int wake_fd;	/* the root, held open to wake a FUSE thread at exit */
+	int wake_fd;	/* the root (O_PATH), held to wake a FUSE thread at exit */
+	pthread_mutex_t files_lock;
+	struct open_file *files;	/* files_lock: every open file, released or not */
 };
 
 enum node_kind {
@@ -361,8 +369,51 @@ static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t
 struct open_file {
 	struct node node;
 	struct uprocd_text text;
-	bool released;
+	bool released;			/* the inline dump it read was released */
+	struct open_file *prev, *next;	/* tree->files, under files_lock */
 };
+
+static void open_file_free(struct open_file *f)
+{
+	uprocd_text_free(&f->text);
+	free(f);
+}
+
+static void files_add(struct uprocd_tree *t, struct open_file *f)
+{
+	pthread_mutex_lock(&t->files_lock);
+	f->prev = NULL;
+	f->next = t->files;
+	if (t->files)
+		t->files->prev = f;
+	t->files = f;
+	pthread_mutex_unlock(&t->files_lock);
+}
+
+static void files_remove(struct uprocd_tree *t, struct open_file *f)
+{
+	pthread_mutex_lock(&t->files_lock);
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		t->files = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	f->prev = f->next = NULL;
+	pthread_mutex_unlock(&t->files_lock);
+}
+
+/* Files still open when the FUSE threads have ended: their release never comes. */
+static void files_free_all(struct uprocd_tree *t)
+{
+	pthread_mutex_lock(&t->files_lock);
+	while (t->files) {
+		struct open_file *f = t->files;
+		t->files = f->next;
+		open_file_free(f);
+	}
+	pthread_mutex_unlock(&t->files_lock);
+}
 
 static bool caller_may_write(struct uprocd *d)
 {
@@ -440,10 +491,10 @@ static int tree_open(const char *path, struct fuse_file_info *fi)
 	fi->fh = (uint64_t)(uintptr_t)f;
 	fi->direct_io = 1;	/* sizes are not known in advance: no page cache */
 	fi->nonseekable = 0;
+	files_add(d->tree, f);
 	return 0;
 fail:
-	uprocd_text_free(&f->text);
-	free(f);
+	open_file_free(f);
 	return r;
 }
 
@@ -452,8 +503,8 @@ static int tree_release(const char *path, struct fuse_file_info *fi)
 	struct open_file *f = (struct open_file *)(uintptr_t)fi->fh;
 
 	if (f) {
-		uprocd_text_free(&f->text);
-		free(f);
+		files_remove(tree_daemon()->tree, f);
+		open_file_free(f);
 	}
 	return 0;
 }
@@ -625,6 +676,7 @@ int uprocd_tree_start(struct uprocd *d)
 	if (!d->tree)
 		return -ENOMEM;
 	d->tree->wake_fd = -1;
+	pthread_mutex_init(&d->tree->files_lock, NULL);
 	clear_stale_mount(d, root);
 	r = mkdir_p(root, 0755);
 	if (r < 0) {
@@ -652,8 +704,9 @@ int uprocd_tree_start(struct uprocd *d)
 	if (r)
 		goto unmount;
 	d->tree->running = true;
-	/* Served by the thread just started. */
-	d->tree->wake_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* O_PATH: no FUSE open (whose release might never be served), yet a
+	 * reference that keeps the connection alive for the wake-up at exit. */
+	d->tree->wake_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	fuse_opt_free_args(&args);
 	return 0;
 
@@ -664,6 +717,7 @@ destroy:
 free_args:
 	fuse_opt_free_args(&args);
 free_tree:
+	pthread_mutex_destroy(&d->tree->files_lock);
 	free(d->tree);
 	d->tree = NULL;
 	return r;
@@ -683,16 +737,23 @@ void uprocd_tree_stop(struct uprocd *d)
 		fuse_unmount(t->fuse);
 	/* The unmount is lazy: while a program holds a file of the tree open the
 	 * connection lives on and the FUSE threads keep waiting for requests. One
-	 * request of our own lets a thread see that the session has ended; closing
-	 * the session then aborts the connection for everyone. */
+	 * request of our own (a GETATTR, forced past the attribute cache) lets a
+	 * thread see that the session has ended. The unmount has closed our end of
+	 * the device, so once the FUSE threads are gone the kernel aborts the
+	 * connection: this call returns even if no thread answers it, and the
+	 * program holding a file gets ENOTCONN. */
 	if (t->wake_fd >= 0) {
-		struct stat st;
-		fstat(t->wake_fd, &st);
+		struct statx stx;
+		statx(t->wake_fd, "", AT_EMPTY_PATH | AT_STATX_FORCE_SYNC, STATX_BASIC_STATS,
+		      &stx);
 		close(t->wake_fd);
 	}
 	if (t->running)
 		pthread_join(t->thread, NULL);
+	/* No FUSE thread runs now: releases that never came are done here. */
+	files_free_all(t);
 	fuse_destroy(t->fuse);
+	pthread_mutex_destroy(&t->files_lock);
 	free(t);
 	d->tree = NULL;
 }

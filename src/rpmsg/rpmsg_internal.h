@@ -35,7 +35,8 @@ enum rpmsg_buf_state {
 /* Device-role buffers this side holds (popped and not pushed). */
 enum rpmsg_held_kind {
 	HELD_NONE = 0,
-	HELD_RX,    /* an rx buffer being delivered or held by a receiver */
+	HELD_RX_CB, /* an rx buffer being delivered */
+	HELD_RX,    /* an rx buffer held by its receiver */
 	HELD_TX,    /* a tx buffer handed out for zero copy */
 	HELD_SPARE, /* a tx buffer given back unsent: reused before popping */
 };
@@ -86,8 +87,6 @@ struct rpmsg_virtio_device {
 
 	/* rx delivery: one thread at a time, in order */
 	bool rx_running, rx_again;
-	uint8_t *cb_buf; /* the buffer whose callback is running */
-	bool cb_held;
 
 	/* tx waiting and readiness */
 	uint32_t tx_waiters;

@@ -495,8 +495,8 @@ int rpmsg_send_locked_buf(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32
 
 /* ---- rx path ------------------------------------------------------------------------ */
 
-/* Hand an rx buffer back to the peer. Lock held. */
-static void rx_recycle(struct rpmsg_virtio_device *vdev, uint8_t *buf)
+/* Hand an rx buffer back to the peer (device role: the one held as @kind). Lock held. */
+static void rx_recycle(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint8_t kind)
 {
 	if (vdev->role == VIRTIO_ROLE_DRIVER) {
 		int32_t idx = buf_index(vdev, buf, 0);
@@ -504,7 +504,7 @@ static void rx_recycle(struct rpmsg_virtio_device *vdev, uint8_t *buf)
 			host_post_rx(vdev, (uint32_t)idx);
 		return;
 	}
-	struct rpmsg_held *h = held_find(vdev, buf, HELD_RX);
+	struct rpmsg_held *h = held_find(vdev, buf, kind);
 	if (!h)
 		return;
 	virtqueue_push(&vdev->rvq, h->head, 0);
@@ -523,9 +523,21 @@ static inline uint16_t hrd16(const struct rpmsg_virtio_device *vdev, const uint8
 	return vdev->swap ? uproc_swap16(v) : v;
 }
 
-/* Take one buffer from the rx queue and deliver it. Lock held (dropped around the
- * callback). Returns 1 when a buffer was consumed, 0 when none, -EIO broken. */
-static int rx_one(struct rpmsg_virtio_device *vdev)
+/* A message taken from the rx queue, delivered after the lock is dropped. */
+struct rx_item {
+	uint8_t *buf;
+	struct rpmsg_endpoint *ept;
+	uint32_t src;
+	uint16_t len;
+};
+
+/*
+ * Take one buffer from the rx queue. Lock held. Returns 1 with @it filled (an
+ * endpoint reference taken) when there is a message to deliver, 2 when the buffer
+ * was consumed here (bad or unknown destination: dropped and recycled), 0 when the
+ * queue is empty, -EIO when it is broken.
+ */
+static int rx_take(struct rpmsg_virtio_device *vdev, struct rx_item *it)
 {
 	uint8_t *buf;
 	uint32_t len;
@@ -543,7 +555,7 @@ static int rx_one(struct rpmsg_virtio_device *vdev)
 		if (head == -ENOBUFS) {
 			vdev->badmsg_pending++;
 			rpmsg_warn(vdev, "rx chain too long on queue", vdev->rvq.index, 0);
-			return 1;
+			return 2;
 		}
 		if (head < 0)
 			return -EIO;
@@ -552,22 +564,22 @@ static int rx_one(struct rpmsg_virtio_device *vdev)
 			rpmsg_warn(vdev, "unusable rx buffer from host, head/len", (uint32_t)head,
 				   iov.len);
 			virtqueue_push(&vdev->rvq, (unsigned int)head, 0);
-			return 1;
+			return 2;
 		}
 		if (vdev->held_n >= vdev->held_cap) { /* cannot happen: one entry per head */
 			virtqueue_push(&vdev->rvq, (unsigned int)head, 0);
-			return 1;
+			return 2;
 		}
 		buf = iov.addr;
 		len = iov.len;
-		held_add(vdev, buf, len, head, HELD_RX);
+		held_add(vdev, buf, len, head, HELD_RX_CB);
 	}
 
 	if (len < RPMSG_HDR_SIZE) {
 		vdev->badmsg_pending++;
 		rpmsg_warn(vdev, "rx buffer shorter than a header, len", len, 0);
-		rx_recycle(vdev, buf);
-		return 1;
+		rx_recycle(vdev, buf, HELD_RX_CB);
+		return 2;
 	}
 	/* Each header field read once; only the locals are used. */
 	uint32_t src = hrd32(vdev, buf + 0);
@@ -576,14 +588,14 @@ static int rx_one(struct rpmsg_virtio_device *vdev)
 	if (mlen > len - RPMSG_HDR_SIZE) {
 		vdev->badmsg_pending++;
 		rpmsg_warn(vdev, "message length beyond its buffer, len/buffer", mlen, len);
-		rx_recycle(vdev, buf);
-		return 1;
+		rx_recycle(vdev, buf, HELD_RX_CB);
+		return 2;
 	}
 	struct rpmsg_endpoint *ept = rpmsg_ept_lookup(vdev, dst);
 	if (!ept || !ept->cb) {
 		rpmsg_warn(vdev, "message for unknown address, dst/src", dst, src);
-		rx_recycle(vdev, buf);
-		return 1;
+		rx_recycle(vdev, buf, HELD_RX_CB);
+		return 2;
 	}
 	struct rpmsg_device *ch = ept->rpdev;
 	if (ch && ch->announce && ch->dst == RPMSG_ADDR_ANY && ept == ch->ept) {
@@ -591,20 +603,59 @@ static int rx_one(struct rpmsg_virtio_device *vdev)
 		ept->dst = src;
 	}
 	ept->refs++;
-	vdev->cb_buf = buf;
-	vdev->cb_held = false;
-	rpmsg_unlock(vdev);
-	ept->cb(ept, buf + RPMSG_HDR_SIZE, mlen, src, ept->priv);
-	rpmsg_lock(vdev);
-	rpmsg_ept_put_locked(vdev, ept);
-	bool held = vdev->cb_held;
-	vdev->cb_buf = NULL;
-	vdev->cb_held = false;
-	if (!held)
-		rx_recycle(vdev, buf);
-	else if (vdev->role == VIRTIO_ROLE_DRIVER)
-		vdev->buf_state[buf_index(vdev, buf, 0)] = BUF_RX_HELD;
+	it->buf = buf;
+	it->ept = ept;
+	it->src = src;
+	it->len = mlen;
 	return 1;
+}
+
+/* After its callback: drop the reference, recycle the buffer unless held. Lock held. */
+static void rx_finish(struct rpmsg_virtio_device *vdev, const struct rx_item *it)
+{
+	rpmsg_ept_put_locked(vdev, it->ept);
+	if (vdev->role == VIRTIO_ROLE_DRIVER) {
+		if (vdev->buf_state[buf_index(vdev, it->buf, 0)] == BUF_RX_CB)
+			rx_recycle(vdev, it->buf, 0);
+		return;
+	}
+	rx_recycle(vdev, it->buf, HELD_RX_CB); /* no-op when the receiver holds it */
+}
+
+/*
+ * Deliver what the rx queue holds, in order; each callback runs unlocked. Lock
+ * held on entry and exit. Returns the buffers consumed, or -EIO when the queue is
+ * broken.
+ *
+ * One message per lock round trip, on purpose: a message taken ahead holds a
+ * reference on its endpoint, and a callback that destroys that endpoint (an NS
+ * destroy, a receiver closing another endpoint) would wait on it forever.
+ */
+static int rx_run(struct rpmsg_virtio_device *vdev)
+{
+	int consumed = 0;
+	for (;;) {
+		struct rx_item it;
+		int r = rx_take(vdev, &it);
+		if (r == 1) {
+			rpmsg_unlock(vdev);
+			it.ept->cb(it.ept, it.buf + RPMSG_HDR_SIZE, it.len, it.src, it.ept->priv);
+			rpmsg_lock(vdev);
+			rx_finish(vdev, &it);
+		}
+		if (r > 0) {
+			consumed++;
+			continue;
+		}
+		if (r < 0)
+			return -EIO;
+		if (vdev->rx_again) {
+			vdev->rx_again = false;
+			continue;
+		}
+		if (virtqueue_enable_cb(&vdev->rvq))
+			return consumed;
+	}
 }
 
 int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
@@ -635,22 +686,7 @@ int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
 		return 0;
 	}
 	vdev->rx_running = true;
-	int delivered = 0, r;
-	for (;;) {
-		r = rx_one(vdev);
-		if (r > 0) {
-			delivered++;
-			continue;
-		}
-		if (r < 0)
-			break;
-		if (vdev->rx_again) {
-			vdev->rx_again = false;
-			continue;
-		}
-		if (virtqueue_enable_cb(&vdev->rvq))
-			break;
-	}
+	int delivered = rx_run(vdev);
 	vdev->rx_running = false;
 	if (vdev->shutdown && vdev->port->wake)
 		vdev->port->wake(vdev->port->ctx); /* rpmsg_virtio_deinit() waits for us */
@@ -664,7 +700,7 @@ int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
 		rpmsg_ns_flush_pending(vdev);
 	if (ready_cb)
 		vdev->cfg.tx_ready(vdev->cfg.priv);
-	return broken ? -EIO : delivered;
+	return broken || delivered < 0 ? -EIO : delivered;
 }
 
 /* ---- zero-copy rx --------------------------------------------------------------------- */
@@ -674,11 +710,21 @@ int rpmsg_hold_rx_buffer(struct rpmsg_endpoint *ept, void *data)
 	if (!ept || !ept->vdev || !data)
 		return -EINVAL;
 	struct rpmsg_virtio_device *vdev = ept->vdev;
+	uint8_t *buf = (uint8_t *)data - RPMSG_HDR_SIZE;
 	int err = -EINVAL;
 	rpmsg_lock(vdev);
-	if (vdev->cb_buf && (uint8_t *)data == vdev->cb_buf + RPMSG_HDR_SIZE) {
-		vdev->cb_held = true;
-		err = 0;
+	if (vdev->role == VIRTIO_ROLE_DRIVER) {
+		int32_t idx = buf_index(vdev, data, RPMSG_HDR_SIZE);
+		if (idx >= 0 && (uint32_t)idx < vdev->rx_count && vdev->buf_state[idx] == BUF_RX_CB) {
+			vdev->buf_state[idx] = BUF_RX_HELD;
+			err = 0;
+		}
+	} else {
+		struct rpmsg_held *h = held_find(vdev, buf, HELD_RX_CB);
+		if (h) {
+			h->kind = HELD_RX;
+			err = 0;
+		}
 	}
 	rpmsg_unlock(vdev);
 	return err;
@@ -693,20 +739,18 @@ int rpmsg_release_rx_buffer(struct rpmsg_endpoint *ept, void *data)
 	int err = -EINVAL;
 	bool kick = false;
 	rpmsg_lock(vdev);
-	if (vdev->cb_buf == buf && vdev->cb_held) {
-		vdev->cb_held = false; /* held and released within the callback */
-		err = 0;
-	} else if (vdev->role == VIRTIO_ROLE_DRIVER) {
+	if (vdev->role == VIRTIO_ROLE_DRIVER) {
 		int32_t idx = buf_index(vdev, data, RPMSG_HDR_SIZE);
 		if (idx >= 0 && (uint32_t)idx < vdev->rx_count &&
 		    vdev->buf_state[idx] == BUF_RX_HELD) {
-			rx_recycle(vdev, buf);
+			rx_recycle(vdev, buf, 0);
 			err = 0;
 		}
-	} else if (vdev->cb_buf != buf && held_find(vdev, buf, HELD_RX)) {
-		rx_recycle(vdev, buf);
+	} else if (held_find(vdev, buf, HELD_RX)) {
+		rx_recycle(vdev, buf, HELD_RX);
 		err = 0;
 	}
+	/* A running delivery loop kicks when it ends; otherwise it is ours to do. */
 	if (!err && !vdev->rx_running)
 		kick = virtqueue_kick_prepare(&vdev->rvq);
 	rpmsg_unlock(vdev);

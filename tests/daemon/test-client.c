@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test-client.c - a small client of uprocd's device sockets and ttys, for the
- * end-to-end tests (test-uprocd.sh). Every wait has a timeout.
+ * end-to-end tests (test-uprocd.sh). Every wait has a timeout, generous enough for
+ * a sanitizer build on a loaded machine (WAIT_MS): it only matters when a test fails.
  *
  *   test-client cdev PATH [CMD...] [--hold]   send commands to <dev>/remoteprocN,
  *                                             print each reply; --hold: then wait
@@ -10,11 +11,12 @@
  *   test-client ept-destroy CTRL NAME SRC     print 0 or -errno
  *   test-client dev-create CTRL NAME SRC DST  RPMSG_CREATE_DEV: print 0 or -errno
  *   test-client dev-release CTRL NAME SRC     RPMSG_RELEASE_DEV: print 0 or -errno
- *   test-client ept-send EPT MSG...           send each, print each reply (2 s)
- *   test-client ept-write EPT MSG...          send each, print nothing
- *   test-client ept-read EPT N                print N messages (3 s each)
+ *   test-client ept-send EPT MSG...           send each, print each reply
+ *   test-client ept-write EPT MSG...          send each, print nothing; return
+ *                                             once uprocd has taken them all
+ *   test-client ept-read EPT N                print N messages
  *   test-client ept-wait-hup EPT SECONDS      print "hup" when the channel goes
- *   test-client tty PATH MSG                  write MSG, print what comes back (2 s)
+ *   test-client tty PATH MSG                  write MSG, print what comes back
  *   test-client ept-burst EPT N               send N numbered messages as fast as
  *                                             the socket takes them while reading
  *                                             the echoes; print how many came back
@@ -29,12 +31,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "rpmsg_dev.h"
+
+#define WAIT_MS 10000
 
 static int seq_connect(const char *path)
 {
@@ -107,7 +113,7 @@ static int ctrl_request(const char *path, uint32_t cmd, const char *name, uint32
 	req.info.src = src;
 	req.info.dst = dst;
 	if (send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req) ||
-	    recv_timeout(fd, rep, sizeof(*rep), 5000) != (ssize_t)sizeof(*rep)) {
+	    recv_timeout(fd, rep, sizeof(*rep), WAIT_MS) != (ssize_t)sizeof(*rep)) {
 		close(fd);
 		return -1;
 	}
@@ -129,13 +135,25 @@ static int cmd_ept_send(int argc, char **argv, bool expect_reply)
 		}
 		if (!expect_reply)
 			continue;
-		ssize_t n = recv_timeout(fd, buf, sizeof(buf) - 1, 2000);
+		ssize_t n = recv_timeout(fd, buf, sizeof(buf) - 1, WAIT_MS);
 		if (n < 0) {
 			printf("recv: %s\n", strerror((int)-n));
 			return 1;
 		}
 		buf[n] = '\0';
 		printf("%s\n", buf);
+	}
+	/* Until uprocd has read every message (our send queue is empty): what it
+	 * read, it has handed to the remote or holds while the remote has no buffer. */
+	for (int waited = 0; !expect_reply; waited += 10) {
+		int queued = 0;
+		if (ioctl(fd, SIOCOUTQ, &queued) < 0 || queued == 0)
+			break;
+		if (waited >= WAIT_MS) {
+			printf("uprocd did not take the messages (%d bytes queued)\n", queued);
+			return 1;
+		}
+		poll(NULL, 0, 10);
 	}
 	close(fd);
 	return 0;
@@ -149,7 +167,7 @@ static int cmd_ept_read(const char *path, int count)
 	if (fd < 0)
 		return 1;
 	for (int i = 0; i < count; i++) {
-		ssize_t n = recv_timeout(fd, buf, sizeof(buf) - 1, 3000);
+		ssize_t n = recv_timeout(fd, buf, sizeof(buf) - 1, WAIT_MS);
 		if (n <= 0) {
 			printf("recv: %s\n", n ? strerror((int)-n) : "end");
 			return 1;
@@ -204,7 +222,7 @@ static int cmd_tty(const char *path, const char *msg)
 		return 1;
 	while (got < want && got < sizeof(buf) - 1) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (poll(&p, 1, 2000) <= 0)
+		if (poll(&p, 1, WAIT_MS) <= 0)
 			break;
 		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
 		if (n <= 0)
@@ -227,7 +245,7 @@ static int cmd_ept_burst(const char *path, int count)
 		return 1;
 	while (got < count) {
 		struct pollfd p = { .fd = fd, .events = POLLIN | (sent < count ? POLLOUT : 0) };
-		if (poll(&p, 1, 3000) <= 0)
+		if (poll(&p, 1, WAIT_MS) <= 0)
 			break;
 		if (p.revents & POLLIN) {
 			ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);

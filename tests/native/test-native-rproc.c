@@ -137,7 +137,16 @@ static void on_console(struct rproc *rproc, unsigned int index, const void *data
 	h->console[h->console_len] = '\0';
 }
 
+static struct rproc *new_rproc_wd(struct host *h, const char *name, const char *fw,
+				  uint32_t watchdog_ms);
+
 static struct rproc *new_rproc(struct host *h, const char *name, const char *fw)
+{
+	return new_rproc_wd(h, name, fw, 0);
+}
+
+static struct rproc *new_rproc_wd(struct host *h, const char *name, const char *fw,
+				  uint32_t watchdog_ms)
 {
 	struct uproc_native_config cfg;
 	struct rproc_vdev_hooks hooks = {
@@ -149,6 +158,7 @@ static struct rproc *new_rproc(struct host *h, const char *name, const char *fw)
 
 	uproc_native_config_init(&cfg, name);
 	cfg.runtime_dir = h->rundir;
+	cfg.watchdog_ms = watchdog_ms;
 	struct rproc *rproc = uproc_native_rproc_alloc(h->loop, &cfg, fw);
 	assert_non_null(rproc);
 	rproc_set_auto_boot(rproc, false);
@@ -254,6 +264,7 @@ static void send_and_wait(struct host *h, const char *text)
 {
 	unsigned int want = h->received + 1;
 
+	assert_non_null(h->rpdev);
 	assert_int_equal(rpmsg_send(h->rpdev->ept, text, strlen(text)), 0);
 	assert_true(run_until(h, &h->received, want));
 }
@@ -404,6 +415,35 @@ static void test_crash_recovery_coredump(void **state)
 	assert_int_not_equal(uproc_native_pid(h->rproc), first);
 	send_and_wait(h, "ping");
 	assert_string_equal(h->last, "pong");
+	host_free(h);
+}
+
+static void test_watchdog_catches_hang(void **state)
+{
+	struct host *h = host_new("rpmsg-crash");
+	struct uproc_native_exit ex;
+
+	(void)state;
+	h->rproc = new_rproc_wd(h, "crash", FW("crash"), 100);
+	assert_int_equal(rproc_add(h->rproc), 0);
+	assert_int_equal(rproc_boot(h->rproc), 0);
+	assert_true(run_until_bound(h));
+	rproc_set_recovery(h->rproc, false);
+	/* Idle is not hung: it sleeps on its doorbell across several periods. */
+	uint64_t end = now_ms() + 350;
+	while (now_ms() < end)
+		uproc_loop_dispatch(h->loop, 10);
+	assert_int_equal(rproc_get_state(h->rproc), RPROC_RUNNING);
+	send_and_wait(h, "ping");
+
+	assert_int_equal(rpmsg_send(h->rpdev->ept, "hang", 4), 0);
+	assert_true(run_until_state(h, RPROC_CRASHED));
+	assert_int_equal(uproc_native_last_exit(h->rproc, &ex), 0);
+	/* The registers of where it hung: inside the firmware's code. */
+	assert_int_equal(ex.kind, UPROC_NATIVE_EXIT_FAULT);
+	assert_int_equal(ex.status, SIGTRAP);
+	assert_true(ex.crash.regs.rip >= UPROC_NATIVE_RAM_DA &&
+		    ex.crash.regs.rip < UPROC_NATIVE_RAM_DA + UPROC_NATIVE_RAM_SIZE);
 	host_free(h);
 }
 
@@ -633,8 +673,13 @@ static void test_flood(void **state)
 	/* Host to remote: the firmware sinks and counts. */
 	char msg[256] = { 0 };
 	for (unsigned int i = 0; i < n; i++) {
-		while (rpmsg_trysend(h->rpdev->ept, msg, sizeof(msg)) == -ENOMEM)
+		int ret;
+		assert_non_null(h->rpdev); /* a crash would take the channel away */
+		while ((ret = rpmsg_trysend(h->rpdev->ept, msg, sizeof(msg))) == -ENOMEM) {
 			uproc_loop_dispatch(h->loop, 1);
+			assert_non_null(h->rpdev);
+		}
+		assert_int_equal(ret, 0);
 	}
 	uint64_t t2 = now_ms();
 	send_and_wait(h, "stats");
@@ -663,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_tty),
 		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_crash_recovery_coredump),
+		cmocka_unit_test(test_watchdog_catches_hang),
 		cmocka_unit_test(test_forbidden_syscall_one_core),
 		cmocka_unit_test(test_detach_attach),
 		cmocka_unit_test(test_host_dies_core_survives),

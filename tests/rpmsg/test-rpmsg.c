@@ -67,8 +67,6 @@ struct drv_state {
 	int probe_ret;
 };
 
-static struct drv_state *g_unused;
-
 static int drv_probe(struct rpmsg_device *rpdev, struct drv_state *s)
 {
 	s->probes++;
@@ -111,7 +109,6 @@ static void td_init(struct test_driver *td, const char *name)
 	td->drv.probe = td_probe;
 	td->drv.remove = td_remove;
 	td->drv.callback = rec_cb;
-	(void)g_unused;
 }
 
 /* ---- tests ---- */
@@ -310,6 +307,52 @@ static void test_no_announcement_storm(void **state)
 	pair_pump(&p);
 	assert_int_equal(hd.st.removes, 1);
 	assert_null(rpmsg_find_channel(p.host, "bare", RPMSG_ADDR_ANY));
+	rpmsg_destroy_ept(&de);
+	pair_close(&p);
+}
+
+/* A callback may destroy another endpoint, even one with messages queued behind. */
+static struct rpmsg_endpoint g_victim;
+static int g_victim_calls;
+
+static int victim_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	(void)ept;
+	(void)data;
+	(void)len;
+	(void)src;
+	(void)priv;
+	g_victim_calls++;
+	return 0;
+}
+
+static int killer_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	(void)ept;
+	(void)data;
+	(void)len;
+	(void)src;
+	(void)priv;
+	rpmsg_destroy_ept(&g_victim);
+	return 0;
+}
+
+static void test_callback_destroys_endpoint(void **state)
+{
+	(void)state;
+	struct pair p;
+	assert_int_equal(pair_open(&p, 8, 0, ALL_FEATURES), 0);
+	struct rpmsg_endpoint killer, de;
+	g_victim_calls = 0;
+	assert_int_equal(rpmsg_create_ept(&killer, p.host, 1100, 0, killer_cb, NULL), 0);
+	assert_int_equal(rpmsg_create_ept(&g_victim, p.host, 1101, 0, victim_cb, NULL), 0);
+	assert_int_equal(rpmsg_create_ept(&de, p.dev, 2000, 0, NULL, NULL), 0);
+	assert_int_equal(rpmsg_sendto(&de, "v", 1, 1101), 0);
+	assert_int_equal(rpmsg_sendto(&de, "k", 1, 1100), 0);
+	assert_int_equal(rpmsg_sendto(&de, "v", 1, 1101), 0);
+	assert_int_equal(rpmsg_virtio_handle_kick(p.host), 3);
+	assert_int_equal(g_victim_calls, 1); /* the one behind the destroy is dropped */
+	rpmsg_destroy_ept(&killer);
 	rpmsg_destroy_ept(&de);
 	pair_close(&p);
 }
@@ -1044,6 +1087,7 @@ int main(void)
 		cmocka_unit_test(test_blocking_trysend_timeout),
 		cmocka_unit_test(test_announce_back_waits_for_buffer),
 		cmocka_unit_test(test_no_announcement_storm),
+		cmocka_unit_test(test_callback_destroys_endpoint),
 		cmocka_unit_test(test_sizes_and_errors),
 		cmocka_unit_test(test_init_errors),
 		cmocka_unit_test(test_zero_copy_and_held),

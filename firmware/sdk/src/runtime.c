@@ -241,6 +241,7 @@ int uproc_fw_run(struct uproc_fw_rpmsg *rp, uproc_fw_idle_fn idle, void *arg)
 	uint32_t epoch = uproc_fw_host_epoch();
 
 	for (;;) {
+		uproc_fw_heartbeat();
 		uint32_t now = uproc_fw_host_epoch();
 		if (now != epoch && rp && rp->vdev) {
 			epoch = now;

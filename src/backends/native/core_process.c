@@ -466,6 +466,13 @@ int native_core_kill(struct native_core *core, struct uproc_native_exit *exit_ou
 	return ret;
 }
 
+int native_core_signal(struct native_core *core, int sig)
+{
+	if (core->pidfd < 0)
+		return -ESRCH;
+	return sys_pidfd_send_signal(core->pidfd, sig) == 0 ? 0 : -errno;
+}
+
 int native_core_kick(struct native_core *core, unsigned int notifyid)
 {
 	static const uint64_t one = 1;

@@ -165,6 +165,12 @@ int native_core_reap(struct native_core *core, struct uproc_native_exit *out);
 void native_core_release(struct native_core *core);
 
 /**
+ * native_core_signal() - send @sig to the core through its pidfd (SIGTRAP makes the
+ * stub record the registers and end the core). Returns 0 or -errno.
+ */
+int native_core_signal(struct native_core *core, int sig);
+
+/**
  * native_core_kick() - post @notifyid in the host -> core mailbox and ring the
  * doorbell if the core may be asleep. Returns 1 if the eventfd was written, 0 if
  * not needed, or -errno.

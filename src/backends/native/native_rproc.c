@@ -61,6 +61,7 @@ struct native_rproc {
 	char registry_dir[PATH_MAX];
 	int cpu;
 	uint32_t host_spin_ns, core_spin_ns;
+	uint32_t watchdog_ms;
 	uint64_t tsc_khz;
 
 	struct native_core core;
@@ -71,9 +72,15 @@ struct native_rproc {
 	struct native_mem *mems;
 	uint64_t rsc_da, rsc_size;
 	struct uproc_native_exit last_exit;
+
+	/* watchdog */
+	int64_t wd_timer;  /* pending timer id, or 0 */
+	uint64_t wd_last;  /* the heartbeat at the last check */
+	bool wd_fired;     /* the core was found hung and made to dump its registers */
 };
 
 static void drop_lock(struct native_rproc *nr);
+static void watchdog_stop(struct native_rproc *nr);
 
 static struct native_rproc *to_native(struct rproc *rproc)
 {
@@ -333,6 +340,7 @@ static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg
 	(void)events;
 	if (!nr->running || native_core_reap(&nr->core, &ex) != 1)
 		return;
+	watchdog_stop(nr);
 	unwatch(nr);
 	nr->last_exit = ex;
 	native_core_release(&nr->core);
@@ -342,6 +350,13 @@ static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg
 
 	bool mmu = ex.kind == UPROC_NATIVE_EXIT_FAULT &&
 		   (ex.status == SIGSEGV || ex.status == SIGBUS);
+	if (nr->wd_fired) {
+		nr->wd_fired = false;
+		fprintf(stderr, "uproc native %s: the hung firmware was at rip %#" PRIx64 "\n",
+			nr->name, ex.crash.regs.rip);
+		rproc_report_crash(nr->rproc, RPROC_WATCHDOG);
+		return;
+	}
 	if (ex.kind == UPROC_NATIVE_EXIT_FAULT)
 		fprintf(stderr, "uproc native %s: the firmware died of signal %d at rip %#" PRIx64
 			", address %#" PRIx64 "\n", nr->name, ex.status, ex.crash.regs.rip,
@@ -353,6 +368,56 @@ static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg
 		fprintf(stderr, "uproc native %s: the core ended (status %d)\n", nr->name,
 			ex.status);
 	rproc_report_crash(nr->rproc, mmu ? RPROC_MMUFAULT : RPROC_FATAL_ERROR);
+}
+
+/* ---- watchdog ------------------------------------------------------------------------ */
+
+static uint64_t heartbeat_of(struct native_rproc *nr)
+{
+	return atomic_load_explicit((_Atomic uint64_t *)&nr->core.ctl->heartbeat,
+				    memory_order_relaxed);
+}
+
+static void on_watchdog(struct uproc_loop *loop, void *arg)
+{
+	struct native_rproc *nr = arg;
+
+	(void)loop;
+	nr->wd_timer = 0;
+	if (!nr->running || !nr->core.ctl)
+		return;
+	uint64_t beat = heartbeat_of(nr);
+	bool asleep = atomic_load_explicit((_Atomic uint32_t *)&nr->core.ctl->to_core.sleeping,
+					   memory_order_relaxed) != 0;
+	if (beat == nr->wd_last && !asleep) {
+		/* Hung: make the stub record where it is; its death reports the crash. */
+		fprintf(stderr, "uproc native %s: watchdog: no progress in %u ms\n", nr->name,
+			nr->watchdog_ms);
+		nr->wd_fired = true;
+		if (native_core_signal(&nr->core, SIGTRAP) != 0)
+			native_core_signal(&nr->core, SIGKILL);
+		return;
+	}
+	nr->wd_last = beat;
+	int64_t id = uproc_loop_add_timer(nr->loop, nr->watchdog_ms, on_watchdog, nr);
+	nr->wd_timer = id > 0 ? id : 0;
+}
+
+static void watchdog_start(struct native_rproc *nr)
+{
+	nr->wd_fired = false;
+	if (!nr->watchdog_ms || nr->wd_timer)
+		return;
+	nr->wd_last = heartbeat_of(nr);
+	int64_t id = uproc_loop_add_timer(nr->loop, nr->watchdog_ms, on_watchdog, nr);
+	nr->wd_timer = id > 0 ? id : 0;
+}
+
+static void watchdog_stop(struct native_rproc *nr)
+{
+	if (nr->wd_timer)
+		uproc_loop_cancel_timer(nr->loop, nr->wd_timer);
+	nr->wd_timer = 0;
 }
 
 /* ---- lifecycle ----------------------------------------------------------------------- */
@@ -481,6 +546,7 @@ static int native_start(struct rproc *rproc)
 				   nr->registry_dir);
 		nr->recorded = ret == 0;
 	}
+	watchdog_start(nr);
 	return 0;
 
 kill:
@@ -497,6 +563,7 @@ static int native_stop(struct rproc *rproc)
 
 	if (!nr->running)
 		return 0; /* it already ended (a crash): nothing left to stop */
+	watchdog_stop(nr);
 	unwatch(nr);
 	ret = native_core_kill(&nr->core, &ex);
 	nr->running = false;
@@ -569,6 +636,7 @@ static int native_attach(struct rproc *rproc)
 	atomic_fetch_add_explicit((_Atomic uint32_t *)&nr->core.ctl->host_epoch, 1,
 				  memory_order_release);
 	native_core_kick(&nr->core, UPROC_NATIVE_MBOX_HIGH);
+	watchdog_start(nr);
 	goto out;
 unlock:
 	drop_lock(nr);
@@ -586,6 +654,7 @@ static int native_detach(struct rproc *rproc)
 		return -ESRCH;
 	if (!nr->recorded)
 		return -EINVAL; /* nobody could ever find it again */
+	watchdog_stop(nr);
 	unwatch(nr);
 	/* The process and its record stay: the next host attaches through them. */
 	native_core_release(&nr->core);
@@ -687,6 +756,7 @@ void uproc_native_config_init(struct uproc_native_config *cfg, const char *name)
 	cfg->cpu = -1;
 	cfg->host_spin_ns = 20000;
 	cfg->core_spin_ns = 50000;
+	cfg->watchdog_ms = 0;
 }
 
 static bool config_ok(const struct uproc_native_config *cfg)
@@ -741,6 +811,7 @@ struct rproc *uproc_native_rproc_alloc(struct uproc_loop *loop,
 	nr->cpu = cfg->cpu;
 	nr->host_spin_ns = cfg->host_spin_ns;
 	nr->core_spin_ns = cfg->core_spin_ns;
+	nr->watchdog_ms = cfg->watchdog_ms;
 	native_core_init(&nr->core);
 	nr->lock_fd = -1;
 

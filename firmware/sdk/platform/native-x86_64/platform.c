@@ -76,6 +76,12 @@ uint32_t uproc_fw_host_epoch(void)
 	return __atomic_load_n(&plat.ctl->host_epoch, __ATOMIC_ACQUIRE);
 }
 
+void uproc_fw_heartbeat(void)
+{
+	if (plat.ctl)
+		__atomic_fetch_add(&plat.ctl->heartbeat, 1, __ATOMIC_RELAXED);
+}
+
 void uproc_fw_cpu_relax(void)
 {
 	__builtin_ia32_pause();
@@ -123,6 +129,7 @@ uint64_t uproc_fw_wait(uint64_t deadline_ns)
 	if (!plat.ctl)
 		return 0;
 	mbox = &plat.ctl->to_core;
+	uproc_fw_heartbeat();
 
 	/* Spin (bounded) while the host may be about to kick: no system call. */
 	uint64_t start = uproc_fw_now_ns();

@@ -56,6 +56,12 @@ uint64_t uproc_fw_wait(uint64_t deadline_ns);
  */
 uint32_t uproc_fw_host_epoch(void);
 
+/**
+ * uproc_fw_heartbeat() - show the host's watchdog that the firmware makes progress.
+ * The runtime's loop and uproc_fw_wait() call it; call it in long computations.
+ */
+void uproc_fw_heartbeat(void);
+
 /** uproc_fw_now_ns() - monotonic time in nanoseconds (0 if the platform has none). */
 uint64_t uproc_fw_now_ns(void);
 
