@@ -4,8 +4,11 @@
 # mounted inside it), driven with shell redirections, cat, the uproc command, the
 # endpoint and device sockets, a tty (and picocom), a client holding
 # shutdown-on-release, a restart that must attach, refused firmware paths and
-# writes by users without permission. Cleans up on every exit: cores stopped,
-# daemon killed, tree unmounted, files removed. Every wait has a timeout.
+# writes by users without permission. Cleans up on every exit, failed or not: no
+# helper, uprocd or core process is left running, no tree left mounted, no file
+# left behind. Every wait is for a condition, bounded by $WAIT seconds (generous:
+# a sanitizer build on a loaded 2-core machine is slow, and the bound only costs
+# time when something fails).
 set -u
 UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4
 SKIP=77
@@ -20,6 +23,7 @@ T=$(mktemp -d /tmp/uprocd-test.XXXXXX)
 chmod 755 "$T"
 ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
 GROUP=4242
+WAIT=30
 DAEMON_PID=
 BG_PIDS=
 FAILS=0
@@ -30,24 +34,52 @@ pass() { echo "ok: $*"; }
 # alive PID: the process exists and is not a zombie
 alive() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
 
+# core_pids: the cores in uprocd's registry that still run (pid and start time
+# as recorded, so a recycled pid is never taken for a core)
+core_pids() {
+	local f pid st
+	for f in "$RUN"/native/*.core; do
+		[ -f "$f" ] || continue
+		pid=$(sed -n 's/^pid //p' "$f")
+		st=$(sed -n 's/^start_time //p' "$f")
+		[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || continue
+		[ "$(sed 's/^.*) //' "/proc/$pid/stat" | cut -d' ' -f20)" = "$st" ] && echo "$pid"
+	done
+}
+
+# until_gone SECONDS PID: wait for PID to end; 1 if it is still there
+until_gone() {
+	local end=$((SECONDS + $1))
+	while kill -0 "$2" 2>/dev/null; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+}
+
 cleanup() {
+	local p
 	for p in $BG_PIDS; do kill -9 "$p" 2>/dev/null; done
+	# a core the test froze must be able to stop
+	for p in $(core_pids); do kill -CONT "$p" 2>/dev/null; done
 	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
 		for s in "$ROOT"/class/remoteproc/remoteproc*/state; do
 			[ -e "$s" ] && timeout 10 sh -c "echo stop > $s" 2>/dev/null
 		done
 		kill -TERM "$DAEMON_PID"
-		for _ in $(seq 100); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$DAEMON_PID" 2>/dev/null
+		until_gone $WAIT "$DAEMON_PID" || kill -9 "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
 	fi
 	# cores a failed test left running: a last uprocd attaches and stops them
-	if ls "$RUN"/native/*.core >/dev/null 2>&1; then
-		timeout 20 "$UPROCD" -c "$CONF" --stop-on-exit >>"$LOG" 2>&1 &
-		local p=$!
-		sleep 2
+	if [ -n "$(core_pids)" ]; then
+		timeout $((2 * WAIT)) "$UPROCD" -c "$CONF" --stop-on-exit >>"$LOG" 2>&1 &
+		p=$!
+		wait_for $WAIT test -S "$RUN/uprocd.sock"
 		kill -TERM $p 2>/dev/null
 		wait $p 2>/dev/null
 	fi
+	# and if even that failed, the cores go the hard way
+	for p in $(core_pids); do kill -9 "$p" 2>/dev/null; done
+	for p in $BG_PIDS; do wait "$p" 2>/dev/null; done
 	mountpoint -q "$ROOT" 2>/dev/null && { fusermount3 -u "$ROOT" 2>/dev/null || umount -l "$ROOT"; }
 	if [ $FAILS -ne 0 ]; then
 		echo "=== uprocd log"; tail -60 "$LOG"
@@ -57,24 +89,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds, for SECONDS at most
 wait_for() {
-	local n=$(($1 * 10)); shift
-	for _ in $(seq $n); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
+	local end=$((SECONDS + $1)); shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
 }
 
 start_daemon() {
 	"$UPROCD" -c "$CONF" "$@" >>"$LOG" 2>&1 &
 	DAEMON_PID=$!
-	wait_for 15 test -e "$ROOT/class/remoteproc/remoteproc0/state" ||
+	wait_for $WAIT test -e "$ROOT/class/remoteproc/remoteproc0/state" ||
 		{ fail "uprocd did not come up"; exit 1; }
 }
 
 stop_daemon() {
 	kill -TERM "$DAEMON_PID"
-	for _ in $(seq 150); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$DAEMON_PID" 2>/dev/null; then
+	if ! until_gone $WAIT "$DAEMON_PID"; then
 		fail "uprocd did not exit on SIGTERM"
 		kill -9 "$DAEMON_PID"
 	fi
@@ -147,7 +180,7 @@ expect_cat "$E/recovery" disabled
 expect_cat "$E/coredump" disabled
 expect_cat "$D/name" echo
 expect_cat "$ROOT/class/remoteproc/remoteproc1/name" tty
-wait_for 10 grep -qx running "$ROOT/class/remoteproc/remoteproc1/state" &&
+wait_for $WAIT grep -qx running "$ROOT/class/remoteproc/remoteproc1/state" &&
 	pass "auto_boot: tty running" || fail "tty not auto-booted"
 ls -l "$ROOT/class/remoteproc/remoteproc0" | grep -q "rw-rw-r-- 1 root $GROUP.* state" &&
 	pass "state is rw-rw-r-- root:$GROUP" || { fail "modes"; ls -l "$E"; }
@@ -227,7 +260,7 @@ expect_cat "$E/state" running
 "$UPROC" list >/dev/null && pass "uprocd still serves" || fail "uprocd gone"
 
 log "an endpoint socket"
-wait_for 5 test -S "$RUN/dev/rpmsg_ctrl0" && pass "rpmsg_ctrl0" || fail "no rpmsg_ctrl0"
+wait_for $WAIT test -S "$RUN/dev/rpmsg_ctrl0" && pass "rpmsg_ctrl0" || fail "no rpmsg_ctrl0"
 M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x500 0xffffffff)
 [ -S "$RUN/dev/rpmsg$M" ] && pass "endpoint rpmsg$M" || fail "endpoint: $M"
 got=$("$CLIENT" ept-send "$ROOT/dev/rpmsg$M" hello "second message")
@@ -236,8 +269,13 @@ got=$("$CLIENT" ept-burst "$ROOT/dev/rpmsg$M" 3000)
 [ "$got" = "3000 3000" ] && pass "3000 messages echoed in order (flow control)" ||
 	fail "burst: $got"
 "$UPROC" channels echo | grep -q "rpmsg$M" && pass "uproc channels" || fail "channels"
-timeout 3 "$UPROC" trace echo -f > "$T/follow" 2>&1
-grep -q "echo firmware: starting" "$T/follow" && pass "uproc trace -f" || fail "trace -f: $(head -3 "$T/follow")"
+timeout $WAIT "$UPROC" trace echo -f > "$T/follow" 2>&1 &
+FOLLOW=$!
+BG_PIDS="$BG_PIDS $FOLLOW"
+wait_for $WAIT grep -q "echo firmware: starting" "$T/follow" && pass "uproc trace -f" ||
+	fail "trace -f: $(head -3 "$T/follow")"
+kill $FOLLOW 2>/dev/null
+wait $FOLLOW 2>/dev/null
 "$UPROC" trace echo | grep -q "echo firmware: starting" && pass "uproc trace" ||
 	fail "trace: $("$UPROC" trace echo 2>&1 | head -3)"
 grep -q "echo firmware: starting" "$D/trace0" && pass "debug trace0" || fail "trace0"
@@ -248,14 +286,16 @@ grep -q "Carveout memory entry" "$D/carveout_memories" && pass "carveout_memorie
 "$CLIENT" ept-destroy "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x700 >/dev/null &&
 	fail "destroyed an endpoint that does not exist" || pass "DESTROY_EPT of nothing: -ENOENT"
 got=$("$CLIENT" dev-create "$RUN/dev/rpmsg_ctrl0" rpmsg-tty 0x800 0xffffffff)
-[ "$got" = 0 ] && wait_for 5 sh -c "'$UPROC' channels echo | grep -q 'rpmsg-tty  src 0x800'" &&
+[ "$got" = 0 ] && wait_for $WAIT sh -c "'$UPROC' channels echo | grep -q 'rpmsg-tty  src 0x800'" &&
 	pass "CREATE_DEV rpmsg-tty: a local channel with a tty" || fail "CREATE_DEV: $got"
 got=$("$CLIENT" dev-release "$RUN/dev/rpmsg_ctrl0" rpmsg-tty 0x800)
 [ "$got" = 0 ] && ! "$UPROC" channels echo | grep -q 'src 0x800' &&
 	pass "RELEASE_DEV" || fail "RELEASE_DEV: $got"
-"$CLIENT" ept-wait-hup "$RUN/dev/rpmsg$M" 10 > "$T/hup" &
+"$CLIENT" ept-wait-hup "$RUN/dev/rpmsg$M" $WAIT > "$T/hup" &
 HUP=$!
-sleep 0.3
+BG_PIDS="$BG_PIDS $HUP"
+wait_for $WAIT sh -c "'$UPROC' channels echo | grep -q 'rpmsg$M .*(open)'" ||
+	fail "ept-wait-hup did not connect"
 echo stop > "$E/state"
 wait $HUP
 grep -q "hup epipe" "$T/hup" && pass "EPIPE when the channel goes" || fail "hup: $(cat "$T/hup")"
@@ -263,11 +303,18 @@ grep -q "hup epipe" "$T/hup" && pass "EPIPE when the channel goes" || fail "hup:
 
 log "a tty: case-inverted reply"
 TTY=$ROOT/dev/ttyRPMSG0
-wait_for 10 test -e "$TTY" && pass "ttyRPMSG0 -> $(readlink "$TTY")" || fail "no ttyRPMSG0"
+wait_for $WAIT test -e "$TTY" && pass "ttyRPMSG0 -> $(readlink "$TTY")" || fail "no ttyRPMSG0"
 got=$("$CLIENT" tty "$TTY" "Hello World")
 [ "$got" = "hELLO wORLD" ] && pass "tty: $got" || fail "tty: '$got'"
-got=$(timeout 10 picocom -q -b 115200 --noreset --nolock -t "Picocom Here" -x 1500 "$TTY" </dev/null 2>&1)
-case "$got" in *"pICOCOM hERE"*) pass "picocom: $got";; *) fail "picocom: '$got'";; esac
+# picocom runs until the answer is there (it would exit by itself after -x ms)
+timeout $WAIT picocom -q -b 115200 --noreset --nolock -t "Picocom Here" -x $((WAIT * 1000)) \
+	"$TTY" </dev/null >"$T/picocom" 2>&1 &
+PICOCOM=$!
+BG_PIDS="$BG_PIDS $PICOCOM"
+wait_for $WAIT grep -q "pICOCOM hERE" "$T/picocom" && pass "picocom: $(cat "$T/picocom")" ||
+	fail "picocom: '$(cat "$T/picocom")'"
+kill $PICOCOM 2>/dev/null
+wait $PICOCOM 2>/dev/null
 long=$(head -c 1200 /dev/zero | tr '\0' 'a')
 got=$("$CLIENT" tty "$TTY" "$long")
 [ "$got" = "$(echo "$long" | tr a A)" ] && pass "1200 bytes through the tty (split at the MTU)" ||
@@ -276,47 +323,52 @@ got=$("$CLIENT" tty "$TTY" "$long")
 if [ -f "$T/fw/console.elf" ]; then
 	log "a virtio console as a tty"
 	echo start > "$ROOT/class/remoteproc/remoteproc2/state"
-	wait_for 10 test -e "$ROOT/dev/hvc0" && pass "hvc0 -> $(readlink "$ROOT/dev/hvc0")" ||
+	wait_for $WAIT test -e "$ROOT/dev/hvc0" && pass "hvc0 -> $(readlink "$ROOT/dev/hvc0")" ||
 		fail "no hvc0"
 	got=$("$CLIENT" tty "$ROOT/dev/hvc0" "Virtio Console")
 	[ "$got" = "vIRTIO cONSOLE" ] && pass "console: $got" || fail "console: '$got'"
 	out=$("$UPROC" console con </dev/null 2>&1) && pass "uproc console con (stdin closed)" ||
 		fail "uproc console: $out"
 	echo stop > "$ROOT/class/remoteproc/remoteproc2/state"
-	wait_for 5 test ! -e "$ROOT/dev/hvc0" && pass "hvc0 removed" || fail "hvc0 left"
+	wait_for $WAIT test ! -e "$ROOT/dev/hvc0" && pass "hvc0 removed" || fail "hvc0 left"
 fi
 
 log "shutdown on release"
 "$CLIENT" cdev "$RUN/dev/remoteproc0" start "set_shutdown_on_release 1" get_shutdown_on_release --hold > "$T/cdev" &
 CDEV=$!
 BG_PIDS="$BG_PIDS $CDEV"
-wait_for 10 grep -q holding "$T/cdev"
+wait_for $WAIT grep -q holding "$T/cdev"
 [ "$(head -3 "$T/cdev" | tr '\n' ' ')" = "0 0 1 " ] && pass "cdev replies" || fail "cdev: $(cat "$T/cdev")"
 expect_cat "$E/state" running
 kill -9 $CDEV
 wait $CDEV 2>/dev/null
-wait_for 10 grep -qx offline "$E/state" && pass "client killed: core stopped" ||
+wait_for $WAIT grep -qx offline "$E/state" && pass "client killed: core stopped" ||
 	fail "core still $(cat "$E/state")"
 
 log "restart: running cores are attached, not rebooted, no message lost"
 echo start > "$E/state"
 PID=$("$UPROC" status echo | sed -n 's/^pid: *//p')
+wait_for $WAIT test -S "$RUN/dev/rpmsg_ctrl0" || fail "no rpmsg_ctrl0 after start"
 M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x600 0xffffffff)
-# The core is frozen while the messages go out and uprocd exits; it answers while
-# no uprocd runs, so its answers wait in the rings for the next uprocd.
+# One answer first: the core is up and the endpoint has its destination (its
+# channel's address, from the core's announcement).
+got=$("$CLIENT" ept-send "$RUN/dev/rpmsg$M" ping)
+[ "$got" = ping ] && pass "rpmsg$M talks before the restart" || fail "before restart: '$got'"
+# The core is frozen while the messages go out (ept-write returns once uprocd has
+# taken them) and uprocd exits; it answers while no uprocd runs, so its answers
+# wait in the rings for the next uprocd.
 kill -STOP "$PID"
-"$CLIENT" ept-write "$RUN/dev/rpmsg$M" one two three
-sleep 0.5
+"$CLIENT" ept-write "$RUN/dev/rpmsg$M" one two three || fail "ept-write"
 stop_daemon
 kill -CONT "$PID"
-sleep 0.5
+sleep 0.5 # time to answer while no uprocd runs (answers that come later are fine too)
 if alive "$PID"; then pass "core $PID survives uprocd"
 else fail "core '$PID' gone with uprocd"; fi
 start_daemon
 expect_cat "$E/state" attached
 PID2=$("$UPROC" status echo | sed -n 's/^pid: *//p')
 [ "$PID" = "$PID2" ] && pass "same core process $PID" || fail "core $PID -> $PID2"
-wait_for 5 test -S "$RUN/dev/rpmsg$M" && pass "rpmsg$M re-created" || fail "rpmsg$M not back"
+wait_for $WAIT test -S "$RUN/dev/rpmsg$M" && pass "rpmsg$M re-created" || fail "rpmsg$M not back"
 got=$("$CLIENT" ept-read "$RUN/dev/rpmsg$M" 3 | tr '\n' ' ')
 [ "$got" = "one two three " ] && pass "no message lost: $got" || fail "after restart: '$got'"
 got=$("$CLIENT" ept-send "$RUN/dev/rpmsg$M" again)
@@ -329,7 +381,7 @@ echo detach > "$E/state" && expect_cat "$E/state" detached
 echo start > "$E/state"
 echo stop > "$E/state"
 expect_cat "$E/state" offline
-wait_for 5 sh -c "! { [ -r /proc/$PID/stat ] && ! grep -q ') Z' /proc/$PID/stat; }" &&
+wait_for $WAIT sh -c "! { [ -r /proc/$PID/stat ] && ! grep -q ') Z' /proc/$PID/stat; }" &&
 	pass "stopped core is gone" || fail "core $PID still runs after stop"
 
 log "uprocd killed with SIGKILL: the next one clears the stale tree and attaches"
@@ -344,7 +396,7 @@ start_daemon
 expect_cat "$ROOT/class/remoteproc/remoteproc1/state" attached
 [ "$("$UPROC" status tty | sed -n 's/^pid: *//p')" = "$TPID" ] && pass "tty core $TPID kept" ||
 	fail "tty core changed"
-wait_for 5 test -e "$ROOT/dev/ttyRPMSG0"
+wait_for $WAIT test -e "$ROOT/dev/ttyRPMSG0"
 got=$("$CLIENT" tty "$ROOT/dev/ttyRPMSG0" "After Kill")
 [ "$got" = "aFTER kILL" ] && pass "tty restored: $got" || fail "tty after restart: '$got'"
 
@@ -352,10 +404,10 @@ log "crash, coredump, recovery"
 echo enabled > "$E/coredump"
 echo start > "$E/state"
 echo 2 > "$D/crash" && pass "echo 2 > crash"
-wait_for 5 grep -qx crashed "$E/state" && pass "crashed (recovery disabled)" || fail "state $(cat "$E/state")"
+wait_for $WAIT grep -qx crashed "$E/state" && pass "crashed (recovery disabled)" || fail "state $(cat "$E/state")"
 expect_write_error inline "$E/coredump" "Device or resource busy"
 echo recover > "$E/recovery"
-wait_for 10 grep -qx running "$E/state" && pass "recovered" || fail "not recovered: $(cat "$E/state")"
+wait_for $WAIT grep -qx running "$E/state" && pass "recovered" || fail "not recovered: $(cat "$E/state")"
 DC=$(ls "$ROOT/class/devcoredump" 2>/dev/null | head -1)
 if [ -n "$DC" ]; then
 	head -c 4 "$ROOT/class/devcoredump/$DC/data" | grep -q ELF && pass "$DC/data is an ELF core" ||
@@ -371,7 +423,7 @@ log "an inline dump holds recovery until it is read"
 echo inline > "$E/coredump"
 echo enabled > "$E/recovery"
 echo 1 > "$D/crash"
-wait_for 5 sh -c "ls $ROOT/class/devcoredump | grep -q devcd" && pass "inline dump offered" ||
+wait_for $WAIT sh -c "ls $ROOT/class/devcoredump | grep -q devcd" && pass "inline dump offered" ||
 	fail "no inline dump"
 sleep 0.5
 expect_cat "$E/state" crashed
@@ -379,7 +431,7 @@ DC=$(ls "$ROOT/class/devcoredump" | head -1)
 cat "$ROOT/class/devcoredump/$DC/data" > "$T/core" 2>/dev/null
 head -c 4 "$T/core" | grep -q ELF && pass "read the inline dump ($(stat -c %s "$T/core") bytes)" ||
 	fail "inline dump unreadable"
-wait_for 10 grep -qx running "$E/state" && pass "recovery went on once the dump was read" ||
+wait_for $WAIT grep -qx running "$E/state" && pass "recovery went on once the dump was read" ||
 	fail "still $(cat "$E/state") after reading the dump"
 echo disabled > "$E/coredump"
 echo stop > "$E/state"
@@ -389,8 +441,10 @@ echo stop > "$ROOT/class/remoteproc/remoteproc1/state"
 expect_cat "$ROOT/class/remoteproc/remoteproc1/state" offline
 # a program holding a file of the tree open does not keep uprocd from exiting
 (exec 3< "$E/state"; exec sleep 60) &
-BG_PIDS="$BG_PIDS $!"
-sleep 0.3
+HOLDER=$!
+BG_PIDS="$BG_PIDS $HOLDER"
+wait_for $WAIT sh -c "[ \"\$(readlink /proc/$HOLDER/fd/3)\" = '$E/state' ]" ||
+	fail "the holder did not open $E/state"
 stop_daemon
 mountpoint -q "$ROOT" && fail "tree still mounted" || pass "tree unmounted"
 [ -e "$RUN/uprocd.sock" ] && fail "socket left behind" || pass "socket removed"
