@@ -418,6 +418,10 @@ struct rpmsg_virtio_device *rproc_get_rpmsg(struct rproc *rproc, unsigned int in
  * @console_rx:     bytes the remote wrote on console vdev @index (a copy; any
  *                  length up to 256 per call), on the thread that called
  *                  rproc_vq_interrupt()
+ * @rpmsg_tx_ready: optional: a send on @bus that found no free tx buffer (a
+ *                  trysend's -ENOMEM, rpmsg_poll() without RPMSG_POLLOUT) could now
+ *                  succeed: an event loop's EPOLLOUT. On the thread that handled the
+ *                  remote's kick, no uproc lock held.
  * @arg:            passed back to each
  */
 struct rproc_vdev_hooks {
@@ -427,6 +431,8 @@ struct rproc_vdev_hooks {
 			       struct rpmsg_virtio_device *bus, void *arg);
 	void (*console_rx)(struct rproc *rproc, unsigned int index, const void *data,
 			   size_t len, void *arg);
+	void (*rpmsg_tx_ready)(struct rproc *rproc, unsigned int index,
+			       struct rpmsg_virtio_device *bus, void *arg);
 	void *arg;
 };
 

@@ -157,7 +157,8 @@ void run_input_resume(struct run_session *s)
 {
 	if (s->finishing)
 		return;
-	while (run_session_can_send(s) && !s->awaiting_reply && s->retry_timer < 0) {
+	while (run_session_can_send(s) && !s->awaiting_reply && s->retry_timer < 0 &&
+	       !s->tx_blocked) {
 		if (s->stdin_regular && !s->input_eof && s->npending < sizeof(s->pending)) {
 			if (!read_some(s))
 				s->input_eof = true;
@@ -167,7 +168,14 @@ void run_input_resume(struct run_session *s)
 		if (!len)
 			break;
 		int ret = send_piece(s, len);
-		if (ret == -ENOMEM || ret == -EAGAIN) {
+		if (ret == -ENOMEM && s->ept) {
+			/* No tx buffer: the bus's tx_ready hook resumes us (polling armed it). */
+			if (rpmsg_poll(s->ept) & RPMSG_POLLOUT)
+				continue;
+			s->tx_blocked = true;
+			return;
+		}
+		if (ret == -EAGAIN) {	/* a console has no readiness hook: try again soon */
 			s->retry_timer = uproc_loop_add_timer(s->loop, RETRY_MS, retry, s);
 			return;
 		}
@@ -214,8 +222,17 @@ void run_input_reply_seen(struct run_session *s)
 	uproc_loop_defer(s->loop, resume_later, s);
 }
 
+void run_input_tx_ready(struct run_session *s)
+{
+	if (!s->tx_blocked)
+		return;
+	s->tx_blocked = false;
+	uproc_loop_defer(s->loop, resume_later, s);
+}
+
 void run_input_channel_lost(struct run_session *s)
 {
+	s->tx_blocked = false;
 	/* The line in flight went down with the channel: go on with the next one. */
 	if (s->awaiting_reply) {
 		s->awaiting_reply = false;

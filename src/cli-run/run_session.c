@@ -138,6 +138,12 @@ static void on_rpmsg_removing(struct rproc *rproc, unsigned int index,
 	rpmsg_unregister_driver(bus, &s->driver);
 }
 
+static void on_tx_ready(struct rproc *rproc, unsigned int index,
+			struct rpmsg_virtio_device *bus, void *arg)
+{
+	run_input_tx_ready(arg);
+}
+
 static void on_console_rx(struct rproc *rproc, unsigned int index, const void *data, size_t len,
 			  void *arg)
 {
@@ -333,6 +339,7 @@ int run_session_start(struct run_session *s)
 		.rpmsg_ready = on_rpmsg_ready,
 		.rpmsg_removing = on_rpmsg_removing,
 		.console_rx = on_console_rx,
+		.rpmsg_tx_ready = on_tx_ready,
 		.arg = s,
 	};
 	rproc_set_vdev_hooks(s->rproc, &hooks);

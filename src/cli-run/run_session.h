@@ -64,7 +64,8 @@ struct run_session {
 	size_t npending;
 	bool awaiting_reply;		/* pipe mode: a line was sent, its answer is due */
 	int64_t reply_timer;
-	int64_t retry_timer;
+	int64_t retry_timer;		/* console: no readiness hook */
+	bool tx_blocked;		/* rpmsg: waiting for the tx_ready hook */
 
 	/* output and events */
 	size_t trace_printed;
@@ -89,5 +90,6 @@ void run_input_close(struct run_session *s);
 void run_input_resume(struct run_session *s);
 void run_input_reply_seen(struct run_session *s);
 void run_input_channel_lost(struct run_session *s);
+void run_input_tx_ready(struct run_session *s);
 
 #endif /* UPROC_RUN_SESSION_H */

@@ -171,7 +171,9 @@ static void try_tx(struct uprocd_eptdev *e)
 			uprocd_log(e->r->proc->d, "rpmsg%u: send failed: %s", e->minor,
 				   strerror(-r));
 	} else if (e->name[0] && e->dst_waits < DST_WAIT_TRIES) {
-		e->dst_waits++;
+		if (!e->dst_waits++ && e->r->proc->d->verbose)
+			uprocd_log(e->r->proc->d, "rpmsg%u: waiting for the remote to announce "
+				   "'%s'", e->minor, e->name);
 		retry_tx_in(e, DST_RETRY_MS);
 		return;
 	} else {

@@ -80,6 +80,17 @@ static void rpmsg_broken_cb(void *priv, unsigned int vq_index, int err)
 	rproc_vdev_broken(rvdev, vq_index, err);
 }
 
+/* A send that found no tx buffer could now succeed: tell the host's event loop. */
+static void rpmsg_tx_ready_cb(void *priv)
+{
+	struct rproc_vdev *rvdev = priv;
+	struct rproc_vdev_hooks hooks;
+
+	rproc_vdev_get_hooks(rvdev->rproc, &hooks);
+	if (hooks.rpmsg_tx_ready && rvdev->bus)
+		hooks.rpmsg_tx_ready(rvdev->rproc, rvdev->index, rvdev->bus, hooks.arg);
+}
+
 /* ---- subdevice ops ------------------------------------------------------------------ */
 
 static int rproc_vdev_do_start(struct rproc_subdev *subdev)
@@ -138,6 +149,7 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 			.attach = rvdev->attaching,
 			.notify = rpmsg_notify_cb,
 			.broken = rpmsg_broken_cb,
+			.tx_ready = rpmsg_tx_ready_cb,
 			.priv = rvdev,
 		};
 		size_t fit = rvdev->buf_mem->len / RPMSG_BUF_SIZE;

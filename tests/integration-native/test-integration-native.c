@@ -185,6 +185,39 @@ static bool console_has(void *arg)
 	return ((struct thost *)arg)->ncon >= 11;
 }
 
+static bool tx_ready_seen(void *arg)
+{
+	return ((struct thost *)arg)->tx_ready > 0;
+}
+
+/*
+ * The host fills the remote's receive queue without serving its own: the echo
+ * firmware blocks on its answers, stops taking messages, and trysend fails at once.
+ * Serving the loop then frees buffers and the tx_ready hook says so (no polling).
+ */
+static void test_trysend_full_then_tx_ready(void **state)
+{
+	struct fixture *f = *state;
+	int sent = 0, ret = 0;
+
+	start(f, "txready", UPROC_FW_ECHO, CH_ECHO);
+	assert_true(pump(f->loop, channel_up, &f->host, 5000));
+	while (sent < 100000) {
+		ret = rpmsg_trysend(f->host.ept, "fill", 4);
+		if (ret == -ENOMEM)
+			break;
+		assert_int_equal(ret, 0);
+		sent++;
+	}
+	assert_int_equal(ret, -ENOMEM);
+	assert_true(sent > 0);
+	assert_false(rpmsg_poll(f->host.ept) & RPMSG_POLLOUT);
+	f->host.tx_ready = 0;
+	assert_true(pump(f->loop, tx_ready_seen, &f->host, 5000));
+	assert_true(rpmsg_poll(f->host.ept) & RPMSG_POLLOUT);
+	assert_int_equal(rpmsg_trysend(f->host.ept, "more", 4), 0);
+}
+
 static void test_console(void **state)
 {
 	struct fixture *f = *state;
@@ -504,6 +537,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_echo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trysend_full_then_tx_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cycles_leak_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refcount_and_firmware_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_coredump_recovery, setup, teardown),

@@ -408,10 +408,22 @@ static void on_console(struct rproc *rproc, unsigned int index, const void *data
 	h->con[h->ncon] = '\0';
 }
 
+static void on_tx_ready(struct rproc *rproc, unsigned int index,
+			struct rpmsg_virtio_device *bus, void *arg)
+{
+	struct thost *h = arg;
+
+	(void)rproc;
+	(void)index;
+	(void)bus;
+	h->tx_ready++;
+}
+
 void thost_init(struct thost *h, struct rproc *rproc, const char *channel)
 {
 	struct rproc_vdev_hooks hooks = { .rpmsg_ready = on_ready, .rpmsg_removing = on_removing,
-					  .console_rx = on_console, .arg = h };
+					  .console_rx = on_console,
+					  .rpmsg_tx_ready = on_tx_ready, .arg = h };
 
 	uint32_t fixed = h->fixed_addr;
 

@@ -102,6 +102,7 @@ struct thost {
 	struct rpmsg_virtio_device *bus;
 	struct rpmsg_endpoint *ept;	/* the channel's default endpoint */
 	int probes, removes, readies;
+	int tx_ready;			/* rpmsg_tx_ready hook calls */
 	char rx[MAX_RX][32];
 	uint32_t rx_src[MAX_RX];
 	int nrx;
