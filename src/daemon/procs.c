@@ -135,6 +135,15 @@ void uprocd_procs_destroy(struct uprocd *d)
 			uprocd_log(d, "remoteproc%u: %s left running (%s)", p->index, p->cfg->name,
 				   rproc_state_string(rproc_get_state(p->rproc)));
 		}
+		/* --stop-on-exit stops attached cores too (rproc_del() would detach
+		 * them, as Linux does). */
+		if (d->stop_on_exit &&
+		    (st == RPROC_RUNNING || st == RPROC_ATTACHED || st == RPROC_CRASHED)) {
+			while (rproc_get_power(p->rproc) > 0 && rproc_shutdown(p->rproc) == 0)
+				;
+			uprocd_log(d, "remoteproc%u: %s stopped (%s)", p->index, p->cfg->name,
+				   rproc_state_string(rproc_get_state(p->rproc)));
+		}
 		rproc_del(p->rproc);
 		uprocd_rpmsg_stop(p);
 		rproc_free(p->rproc);

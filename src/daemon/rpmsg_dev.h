@@ -18,11 +18,12 @@
  * RPMSG_ADDR_ANY) sends to the remote's channel of its name: if the remote has not
  * announced it yet, a message waits for the announcement (up to the send timeout,
  * RPMSG_DEFAULT_SEND_TIMEOUT_MS, like a message waiting for a buffer) and the
- * address found is kept (and saved) from then on. Messages that arrive while no client is connected
- * wait (up to UPROCD_EPT_QUEUE). When the channel goes away the client's socket is
- * shut down: reads see the end, writes fail with EPIPE. While the remote has no
- * free buffer the daemon stops reading the client's socket, so the client's
- * poll() reports it not writable once the socket buffer is full.
+ * address found is kept (and saved) from then on. Messages that arrive while no
+ * client is connected wait (up to UPROCD_EPT_QUEUE). When the channel goes away
+ * the client's socket is shut down: reads see the end, writes fail with EPIPE.
+ * While the remote has no free buffer the daemon stops reading the client's
+ * socket, so the client's poll() reports it not writable once the socket buffer
+ * is full.
  * <dev>/ttyRPMSGn -> /dev/pts/K: an "rpmsg-tty" channel; <dev>/hvcN: a virtio
  * console. Raw mode; writes are split at the MTU.
  */

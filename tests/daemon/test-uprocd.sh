@@ -73,7 +73,7 @@ cleanup() {
 	if [ -n "$(core_pids)" ]; then
 		timeout $((2 * WAIT)) "$UPROCD" -c "$CONF" --stop-on-exit >>"$LOG" 2>&1 &
 		p=$!
-		wait_for $WAIT test -S "$RUN/uprocd.sock"
+		wait_for $WAIT env UPROC_SOCKET="$RUN/uprocd.sock" "$UPROC" list # once attached
 		kill -TERM $p 2>/dev/null
 		wait $p 2>/dev/null
 	fi
@@ -137,7 +137,7 @@ for f in "$FWDIR"/*.elf; do cp "$f" "$T/fw/"; done
 cp "$FWDIR/echo.elf" "$T/secret.elf"
 ln -s ../secret.elf "$T/fw/evil.elf"
 ln -s /etc/passwd "$T/fw/abs.elf"
-ln -s echo.elf "$T/fw/sub/inside.elf"
+ln -s ../echo.elf "$T/fw/sub/inside.elf"   # a link that stays inside
 
 cat >"$CONF" <<CONF
 [uprocd]
@@ -195,9 +195,9 @@ expect_write_error echo.elf "$E/firmware" "Device or resource busy"
 printf 'stop' > "$E/state" && pass "stop without a newline" || fail "printf stop > state"
 expect_cat "$E/state" offline
 expect_write_error stop "$E/state" "Invalid argument"
-echo enabled > "$E/recovery" && expect_cat "$E/recovery" enabled
-echo disabled > "$D/recovery" && expect_cat "$E/recovery" disabled
-echo inline > "$E/coredump" && expect_cat "$D/coredump" inline
+echo enabled > "$E/recovery"; expect_cat "$E/recovery" enabled
+echo disabled > "$D/recovery"; expect_cat "$E/recovery" disabled
+echo inline > "$E/coredump"; expect_cat "$D/coredump" inline
 echo disabled > "$E/coredump"
 expect_write_error sometimes "$E/coredump" "Invalid argument"
 expect_write_error maybe "$E/recovery" "Invalid argument"
@@ -212,9 +212,9 @@ expect_write_error abs.elf "$E/firmware" "Permission denied"
 expect_write_error sub/../../secret.elf "$E/firmware" "Permission denied"
 expect_write_error none.elf "$E/firmware" "No such file"
 expect_write_error "''" "$E/firmware" "Invalid argument"
-echo sub/inside.elf > "$E/firmware" && expect_cat "$E/firmware" sub/inside.elf
-echo "$T/fw/echo.elf" > "$E/firmware" && expect_cat "$E/firmware" "$T/fw/echo.elf"
-echo echo.elf > "$E/firmware" && expect_cat "$E/firmware" echo.elf
+echo sub/inside.elf > "$E/firmware"; expect_cat "$E/firmware" sub/inside.elf
+echo "$T/fw/echo.elf" > "$E/firmware"; expect_cat "$E/firmware" "$T/fw/echo.elf"
+echo echo.elf > "$E/firmware"; expect_cat "$E/firmware" echo.elf
 out=$("$UPROC" firmware echo ../secret.elf 2>&1)
 case "$out" in *"outside the firmware directories"*) pass "uproc firmware: $out";;
 	*) fail "uproc firmware ../secret.elf: $out";; esac
@@ -240,13 +240,13 @@ expect_cat "$E/state" offline
 log "the uproc command"
 "$UPROC" list | grep -q "remoteproc0 *echo *offline *echo.elf" && pass "uproc list" ||
 	fail "uproc list: $("$UPROC" list 2>&1)"
-"$UPROC" start echo >/dev/null && expect_cat "$E/state" running
+"$UPROC" start echo >/dev/null; expect_cat "$E/state" running
 out=$("$UPROC" start echo 2>&1) && fail "second start worked"
 case "$out" in *"already running"*"uproc stop echo"*) pass "$out";; *) fail "$out";; esac
 "$UPROC" status echo | grep -q "state: *running" && pass "uproc status" || fail "status"
 "$UPROC" coredump echo bogus 2>&1 | grep -q "disabled, enabled, inline" && pass "coredump words"
-"$UPROC" recovery echo enabled >/dev/null && expect_cat "$E/recovery" enabled
-"$UPROC" stop echo >/dev/null && expect_cat "$E/state" offline
+"$UPROC" recovery echo enabled >/dev/null; expect_cat "$E/recovery" enabled
+"$UPROC" stop echo >/dev/null; expect_cat "$E/state" offline
 out=$("$UPROC" status nosuch 2>&1); case "$out" in *"no processor 'nosuch'"*) pass "$out";;
 	*) fail "$out";; esac
 
@@ -373,11 +373,30 @@ got=$("$CLIENT" ept-read "$RUN/dev/rpmsg$M" 3 | tr '\n' ' ')
 [ "$got" = "one two three " ] && pass "no message lost: $got" || fail "after restart: '$got'"
 got=$("$CLIENT" ept-send "$RUN/dev/rpmsg$M" again)
 [ "$got" = again ] && pass "talks after attach" || fail "after attach: '$got'"
+
+log "an endpoint made before the remote announces its channel waits for it"
+# Frozen across a restart, the core has not yet announced its channels again to
+# the new uprocd (it does when it sees a new host): an endpoint created by name now
+# has no destination, and its first message waits for the announcement.
+kill -STOP "$PID"
+stop_daemon
+start_daemon -v
+expect_cat "$E/state" attached
+M2=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0xffffffff 0xffffffff)
+"$CLIENT" ept-send "$RUN/dev/rpmsg$M2" early > "$T/early" &
+EARLY=$!
+BG_PIDS="$BG_PIDS $EARLY"
+wait_for $WAIT grep -q "rpmsg$M2: waiting for the remote to announce" "$LOG" &&
+	pass "rpmsg$M2: the message waits" || fail "rpmsg$M2: no wait for the announcement"
+kill -CONT "$PID"
+wait $EARLY
+[ "$(cat "$T/early")" = early ] && pass "sent once announced: early" ||
+	fail "before the announcement: '$(cat "$T/early")'"
 expect_write_error start "$E/state" "Device or resource busy"
-"$UPROC" detach echo >/dev/null && expect_cat "$E/state" detached
+"$UPROC" detach echo >/dev/null; expect_cat "$E/state" detached
 alive "$PID" && pass "detached core $PID still runs" || fail "detach killed the core"
-echo start > "$E/state" && expect_cat "$E/state" attached
-echo detach > "$E/state" && expect_cat "$E/state" detached
+echo start > "$E/state"; expect_cat "$E/state" attached
+echo detach > "$E/state"; expect_cat "$E/state" detached
 echo start > "$E/state"
 echo stop > "$E/state"
 expect_cat "$E/state" offline
@@ -403,7 +422,7 @@ got=$("$CLIENT" tty "$ROOT/dev/ttyRPMSG0" "After Kill")
 log "crash, coredump, recovery"
 echo enabled > "$E/coredump"
 echo start > "$E/state"
-echo 2 > "$D/crash" && pass "echo 2 > crash"
+echo 2 > "$D/crash" && pass "echo 2 > crash" || fail "echo 2 > crash"
 wait_for $WAIT grep -qx crashed "$E/state" && pass "crashed (recovery disabled)" || fail "state $(cat "$E/state")"
 expect_write_error inline "$E/coredump" "Device or resource busy"
 echo recover > "$E/recovery"
@@ -436,9 +455,16 @@ wait_for $WAIT grep -qx running "$E/state" && pass "recovery went on once the du
 echo disabled > "$E/coredump"
 echo stop > "$E/state"
 
+log "uprocd --stop-on-exit stops the cores, attached ones too"
+TPID=$("$UPROC" status tty | sed -n 's/^pid: *//p')
+stop_daemon
+alive "$TPID" && pass "tty core $TPID left running" || fail "tty core '$TPID' gone with uprocd"
+start_daemon --stop-on-exit
+expect_cat "$ROOT/class/remoteproc/remoteproc1/state" attached
+echo start > "$E/state"; expect_cat "$E/state" running
+EPID=$("$UPROC" status echo | sed -n 's/^pid: *//p')
+
 log "stop uprocd"
-echo stop > "$ROOT/class/remoteproc/remoteproc1/state"
-expect_cat "$ROOT/class/remoteproc/remoteproc1/state" offline
 # a program holding a file of the tree open does not keep uprocd from exiting
 (exec 3< "$E/state"; exec sleep 60) &
 HOLDER=$!
@@ -448,6 +474,9 @@ wait_for $WAIT sh -c "[ \"\$(readlink /proc/$HOLDER/fd/3)\" = '$E/state' ]" ||
 stop_daemon
 mountpoint -q "$ROOT" && fail "tree still mounted" || pass "tree unmounted"
 [ -e "$RUN/uprocd.sock" ] && fail "socket left behind" || pass "socket removed"
+[ -z "$(core_pids)" ] && ! alive "$TPID" && ! alive "$EPID" &&
+	pass "cores $TPID (attached) and $EPID (running) stopped" ||
+	fail "cores left running: $(core_pids)"
 
 echo "failures: $FAILS"
 [ $FAILS -eq 0 ]
