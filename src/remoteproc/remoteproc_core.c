@@ -425,6 +425,27 @@ int rproc_stop_locked(struct rproc *rproc, bool crashed)
 	return 0;
 }
 
+/*
+ * What a boot or an attach set up around the running remote, released once it no
+ * longer runs under this host (stopped or detached): the resources, the cached
+ * table, and the backend's prepare.
+ */
+static void rproc_release_boot_resources(struct rproc *rproc)
+{
+	rproc_resource_cleanup(rproc);
+	rproc_free_table(rproc);
+	if (rproc->ops->unprepare)
+		rproc->ops->unprepare(rproc);
+}
+
+/* A teardown failed and the remote still runs: it keeps the reference just dropped. */
+static void rproc_restore_power(struct rproc *rproc)
+{
+	pthread_mutex_lock(&rproc->lock);
+	rproc->power++;
+	pthread_mutex_unlock(&rproc->lock);
+}
+
 /* Everything after the last power reference goes, for stop and for del. */
 static int rproc_shutdown_locked(struct rproc *rproc)
 {
@@ -440,10 +461,7 @@ static int rproc_shutdown_locked(struct rproc *rproc)
 		if (ret < 0)
 			return ret;
 	}
-	rproc_resource_cleanup(rproc);
-	rproc_free_table(rproc);
-	if (rproc->ops->unprepare)
-		rproc->ops->unprepare(rproc);
+	rproc_release_boot_resources(rproc);
 	rproc_notify(rproc, RPROC_EVENT_AFTER_SHUTDOWN);
 	return 0;
 }
@@ -474,11 +492,8 @@ int rproc_shutdown(struct rproc *rproc)
 	/* A crashed remote waiting on recovery is stopped for good instead. */
 	rproc_cancel_recovery(rproc);
 	ret = rproc_shutdown_locked(rproc);
-	if (ret < 0) {
-		pthread_mutex_lock(&rproc->lock);
-		rproc->power++;
-		pthread_mutex_unlock(&rproc->lock);
-	}
+	if (ret < 0)
+		rproc_restore_power(rproc);
 out:
 	rproc_op_unlock(rproc);
 	return ret;
@@ -498,10 +513,7 @@ static int rproc_detach_locked(struct rproc *rproc)
 	}
 	rproc_unprepare_subdevices(rproc);
 	rproc->loaded_table = NULL;
-	rproc_resource_cleanup(rproc);
-	rproc_free_table(rproc);
-	if (rproc->ops->unprepare)
-		rproc->ops->unprepare(rproc);
+	rproc_release_boot_resources(rproc);
 	rproc->detaching = false;
 	rproc_set_state(rproc, RPROC_DETACHED);
 	rproc_notify(rproc, RPROC_EVENT_DETACHED);
@@ -537,11 +549,8 @@ int rproc_detach(struct rproc *rproc)
 	pthread_mutex_unlock(&rproc->lock);
 
 	ret = rproc_detach_locked(rproc);
-	if (ret < 0) {
-		pthread_mutex_lock(&rproc->lock);
-		rproc->power++;
-		pthread_mutex_unlock(&rproc->lock);
-	}
+	if (ret < 0)
+		rproc_restore_power(rproc);
 out:
 	rproc_op_unlock(rproc);
 	return ret;

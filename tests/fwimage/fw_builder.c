@@ -126,6 +126,13 @@ static void fwb_shdr(struct fwb *b, unsigned int i, uint32_t name, uint32_t type
 	FWB_SHDR(b, i, sh_addralign, 4);
 }
 
+const struct fwb_format fwb_formats[FWB_NUM_FORMATS] = {
+	{ UPROC_ELF32, UPROC_LITTLE_ENDIAN, "elf32le" },
+	{ UPROC_ELF32, UPROC_BIG_ENDIAN, "elf32be" },
+	{ UPROC_ELF64, UPROC_LITTLE_ENDIAN, "elf64le" },
+	{ UPROC_ELF64, UPROC_BIG_ENDIAN, "elf64be" },
+};
+
 void fwb_build(struct fwb *b, enum uproc_elf_class cls, enum uproc_byte_order order)
 {
 	int is32 = cls == UPROC_ELF32;

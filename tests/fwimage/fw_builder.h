@@ -49,6 +49,18 @@ struct fwb {
 	enum uproc_byte_order order;
 };
 
+/** struct fwb_format - an ELF class and byte order an image can be built in. */
+struct fwb_format {
+	enum uproc_elf_class cls;
+	enum uproc_byte_order order;
+	const char *tag;	/* "elf32le", "elf32be", "elf64le", "elf64be" */
+};
+
+#define FWB_NUM_FORMATS 4
+
+/* fwb_formats - every class and byte order, in the order of their tags above. */
+extern const struct fwb_format fwb_formats[FWB_NUM_FORMATS];
+
 /* fwb_build() - a valid image of @cls and @order. */
 void fwb_build(struct fwb *b, enum uproc_elf_class cls, enum uproc_byte_order order);
 

@@ -48,17 +48,6 @@ static int write_table_seed(const char *dir, const char *name, const uint8_t *da
 			  data + img.rsc_offset, (size_t)img.rsc_size);
 }
 
-static const struct {
-	enum uproc_elf_class cls;
-	enum uproc_byte_order order;
-	const char *tag;
-} combos[] = {
-	{ UPROC_ELF32, UPROC_LITTLE_ENDIAN, "elf32le" },
-	{ UPROC_ELF32, UPROC_BIG_ENDIAN, "elf32be" },
-	{ UPROC_ELF64, UPROC_LITTLE_ENDIAN, "elf64le" },
-	{ UPROC_ELF64, UPROC_BIG_ENDIAN, "elf64be" },
-};
-
 int main(int argc, char **argv)
 {
 	static struct fwb b;
@@ -70,9 +59,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s OUTDIR [SAMPLE.elf...]\n", argv[0]);
 		return 2;
 	}
-	for (i = 0; i < sizeof(combos) / sizeof(combos[0]); i++) {
-		fwb_build(&b, combos[i].cls, combos[i].order);
-		snprintf(name, sizeof(name), "base-%s", combos[i].tag);
+	for (i = 0; i < FWB_NUM_FORMATS; i++) {
+		fwb_build(&b, fwb_formats[i].cls, fwb_formats[i].order);
+		snprintf(name, sizeof(name), "base-%s", fwb_formats[i].tag);
 		if (write_seed(argv[1], "corpus-elf", name, 0, 0, b.buf, b.size) ||
 		    write_table_seed(argv[1], name, b.buf, b.size))
 			return 1;
@@ -83,7 +72,7 @@ int main(int argc, char **argv)
 
 		if (k_case->only_class)
 			n = k_case->only_class == UPROC_ELF32 ? 1 : 2;
-		fwb_build(&b, combos[n].cls, combos[n].order);
+		fwb_build(&b, fwb_formats[n].cls, fwb_formats[n].order);
 		k_case->mutate(&b);
 		if (b.size > 4096)	/* seeds stay small */
 			continue;

@@ -17,19 +17,6 @@
 
 #include "fw_builder.h"
 
-static const struct {
-	enum uproc_elf_class cls;
-	enum uproc_byte_order order;
-	const char *tag;
-} combos[] = {
-	{ UPROC_ELF32, UPROC_LITTLE_ENDIAN, "elf32le" },
-	{ UPROC_ELF32, UPROC_BIG_ENDIAN, "elf32be" },
-	{ UPROC_ELF64, UPROC_LITTLE_ENDIAN, "elf64le" },
-	{ UPROC_ELF64, UPROC_BIG_ENDIAN, "elf64be" },
-};
-
-#define NUM_COMBOS (sizeof(combos) / sizeof(combos[0]))
-
 static void check_base(const struct uproc_fw_image *img, enum uproc_elf_class cls,
 		       enum uproc_byte_order order)
 {
@@ -136,12 +123,12 @@ static void test_base_images(void **state)
 	size_t i;
 
 	assert_non_null(b);
-	for (i = 0; i < NUM_COMBOS; i++) {
-		fwb_build(b, combos[i].cls, combos[i].order);
+	for (i = 0; i < FWB_NUM_FORMATS; i++) {
+		fwb_build(b, fwb_formats[i].cls, fwb_formats[i].order);
 		assert_int_equal(uproc_fw_parse(&img, b->buf, b->size, "base.elf",
 						UPROC_FW_REQUIRE_RSC_TABLE, &err), 0);
 		assert_string_equal(err.msg, "");
-		check_base(&img, combos[i].cls, combos[i].order);
+		check_base(&img, fwb_formats[i].cls, fwb_formats[i].order);
 	}
 	free(b);
 }
@@ -159,12 +146,12 @@ static void test_malformed_cases(void **state)
 	for (c = 0; c < fwb_num_cases; c++) {
 		const struct fwb_case *k = &fwb_cases[c];
 
-		for (i = 0; i < NUM_COMBOS; i++) {
-			if (k->only_class && k->only_class != (int)combos[i].cls)
+		for (i = 0; i < FWB_NUM_FORMATS; i++) {
+			if (k->only_class && k->only_class != (int)fwb_formats[i].cls)
 				continue;
-			fwb_build(b, combos[i].cls, combos[i].order);
+			fwb_build(b, fwb_formats[i].cls, fwb_formats[i].order);
 			k->mutate(b);
-			snprintf(name, sizeof(name), "%s-%s.elf", k->name, combos[i].tag);
+			snprintf(name, sizeof(name), "%s-%s.elf", k->name, fwb_formats[i].tag);
 			memset(&img, 0x5a, sizeof(img));
 			ret = uproc_fw_parse(&img, b->buf, b->size, name, k->flags, &err);
 			runs++;
@@ -290,10 +277,10 @@ static void test_write_back(void **state)
 	size_t i;
 
 	assert_non_null(b);
-	for (i = 0; i < NUM_COMBOS; i++) {
-		enum uproc_byte_order order = combos[i].order;
+	for (i = 0; i < FWB_NUM_FORMATS; i++) {
+		enum uproc_byte_order order = fwb_formats[i].order;
 
-		fwb_build(b, combos[i].cls, order);
+		fwb_build(b, fwb_formats[i].cls, order);
 		assert_int_equal(uproc_fw_parse(&img, b->buf, b->size, "wb", 0, NULL), 0);
 		memcpy(copy, img.rsc.data, img.rsc.size);
 		assert_int_equal(uproc_rsc_table_parse(&t, copy, sizeof(copy), order, "wb", NULL),
@@ -385,8 +372,8 @@ static void test_dump(void **state)
 	int len = (int)strlen(base_dump);
 
 	assert_non_null(b);
-	for (i = 0; i < NUM_COMBOS; i++) {
-		fwb_build(b, combos[i].cls, combos[i].order);
+	for (i = 0; i < FWB_NUM_FORMATS; i++) {
+		fwb_build(b, fwb_formats[i].cls, fwb_formats[i].order);
 		assert_int_equal(uproc_fw_parse(&img, b->buf, b->size, "d", 0, NULL), 0);
 		assert_int_equal(uproc_rsc_table_dump(&img.rsc, text, sizeof(text)), len);
 		assert_string_equal(text, base_dump);
@@ -437,8 +424,8 @@ static void test_sweeps(void **state)
 	int ret, ok = 0;
 
 	assert_non_null(b);
-	for (i = 0; i < NUM_COMBOS; i++) {
-		fwb_build(b, combos[i].cls, combos[i].order);
+	for (i = 0; i < FWB_NUM_FORMATS; i++) {
+		fwb_build(b, fwb_formats[i].cls, fwb_formats[i].order);
 		for (n = 0; n < b->size; n++) {
 			/* an exact-size heap copy, so ASan sees any overread */
 			copy = malloc(n ? n : 1);

@@ -14,7 +14,6 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "open_fds.h"
 #include "rproc_test_util.h"
 #include "uproc/native.h"
 #include "uproc/rpmsg.h"
@@ -60,20 +60,13 @@ static int setup(void **state)
 	return 0;
 }
 
-static void rproc_gone(struct fixture *f, struct rproc *r)
-{
-	rproc_del(r);
-	pump_for(f->loop, 5);
-	rproc_free(r);
-}
-
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	char cmd[200];
 
 	if (f->rproc)
-		rproc_gone(f, f->rproc);
+		rproc_del_and_free(f->loop, f->rproc);
 	uproc_loop_free(f->loop);
 	/* the registry folder has a subfolder */
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
@@ -92,30 +85,13 @@ static void start(struct fixture *f, const char *name, const char *fw, const cha
 		fail_msg("boot: %s", rproc_last_error(f->rproc));
 }
 
-static bool channel_up(void *arg)
-{
-	return ((struct thost *)arg)->ept != NULL;
-}
-
-struct want_rx {
-	struct thost *h;
-	int n;
-};
-
-static bool got_rx(void *arg)
-{
-	struct want_rx *w = arg;
-
-	return w->h->nrx >= w->n;
-}
-
 /* Send each message and wait for its answer; check it with @expect (NULL: echo). */
 static void round_trips(struct fixture *f, struct thost *h, int count,
 			void (*expect)(const char *sent, char *want))
 {
-	struct want_rx w = { .h = h };
+	struct thost_want_rx w = { .h = h };
 
-	assert_true(pump(f->loop, channel_up, h, 5000));
+	assert_true(pump(f->loop, thost_channel_up, h, 5000));
 	for (int i = 0; i < count; i++) {
 		char msg[32], want[32];
 		int n = snprintf(msg, sizeof(msg), "Msg %d", i);
@@ -123,7 +99,7 @@ static void round_trips(struct fixture *f, struct thost *h, int count,
 		h->nrx = 0;
 		assert_int_equal(rpmsg_send(h->ept, msg, (size_t)n), 0);
 		w.n = 1;
-		assert_true(pump(f->loop, got_rx, &w, 5000));
+		assert_true(pump(f->loop, thost_got_rx, &w, 5000));
 		snprintf(want, sizeof(want), "%s", msg);
 		if (expect)
 			expect(msg, want);
@@ -201,7 +177,7 @@ static void test_trysend_full_then_tx_ready(void **state)
 	int sent = 0, ret = 0;
 
 	start(f, "txready", UPROC_FW_ECHO, CH_ECHO);
-	assert_true(pump(f->loop, channel_up, &f->host, 5000));
+	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
 	while (sent < 100000) {
 		ret = rpmsg_trysend(f->host.ept, "fill", 4);
 		if (ret == -ENOMEM)
@@ -236,18 +212,6 @@ static void test_console(void **state)
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	while ((e = readdir(d)))
-		n++;
-	closedir(d);
-	return n;
-}
-
 /* Shared-memory mappings (the cores' regions are memfds); the allocator's own vary. */
 static int count_maps(void)
 {
@@ -271,7 +235,7 @@ static void test_cycles_leak_nothing(void **state)
 	round_trips(f, &f->host, 1, NULL);
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 	pump_for(f->loop, 10);
-	fds = count_fds();
+	fds = count_open_fds();
 	maps = count_maps();
 	for (int i = 0; i < 100; i++) {
 		if (rproc_boot(f->rproc) != 0)
@@ -284,7 +248,7 @@ static void test_cycles_leak_nothing(void **state)
 		assert_int_equal(uproc_native_pid(f->rproc), -ESRCH);
 	}
 	pump_for(f->loop, 10);
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(count_open_fds(), fds);
 	assert_int_equal(count_maps(), maps);
 	assert_int_equal(rproc_for_each_mem(f->rproc, NULL, NULL), 0);
 	/* no child left behind (zombie or alive) */
@@ -363,7 +327,7 @@ static void test_crash_coredump_recovery(void **state)
 
 	start(f, "crash0", UPROC_FW_CRASH, CH_CRASH);
 	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_ENABLED), 0);
-	assert_true(pump(f->loop, channel_up, &f->host, 5000));
+	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
 	assert_int_equal(rpmsg_send(f->host.ept, "segv", 4), 0);
 	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
 	assert_true(pump(f->loop, is_running, f->rproc, 5000));
@@ -404,11 +368,11 @@ static void test_crash_coredump_recovery(void **state)
 	}
 
 	/* The channel is back and answers. */
-	struct want_rx w = { .h = &f->host, .n = 1 };
-	assert_true(pump(f->loop, channel_up, &f->host, 5000));
+	struct thost_want_rx w = { .h = &f->host, .n = 1 };
+	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
 	f->host.nrx = 0;
 	assert_int_equal(rpmsg_send(f->host.ept, "ping", 4), 0);
-	assert_true(pump(f->loop, got_rx, &w, 5000));
+	assert_true(pump(f->loop, thost_got_rx, &w, 5000));
 	assert_string_equal(f->host.rx[0], "pong");
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 }
@@ -419,7 +383,7 @@ static void test_recovery_disabled_and_inline(void **state)
 
 	start(f, "crash1", UPROC_FW_CRASH, CH_CRASH);
 	rproc_set_recovery(f->rproc, false);
-	assert_true(pump(f->loop, channel_up, &f->host, 5000));
+	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
 	assert_int_equal(rpmsg_send(f->host.ept, "ill", 3), 0);
 	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
 	pump_for(f->loop, 100);
@@ -430,7 +394,7 @@ static void test_recovery_disabled_and_inline(void **state)
 	rproc_set_recovery(f->rproc, true);
 	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_INLINE), -EBUSY);
 	assert_int_equal(rproc_recover(f->rproc), 0);
-	assert_true(pump(f->loop, channel_up, &f->host, 5000));
+	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
 	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_INLINE), 0);
 	assert_int_equal(rpmsg_send(f->host.ept, "fpe", 3), 0);
 	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000) || rproc_coredump_size(f->rproc) > 0);
@@ -447,7 +411,7 @@ static void test_detach_and_new_host(void **state)
 {
 	struct fixture *f = *state;
 	struct thost *h2 = calloc(1, sizeof(*h2));
-	struct want_rx w = { .h = h2, .n = 5 };
+	struct thost_want_rx w = { .h = h2, .n = 5 };
 	uint32_t addr;
 	pid_t pid;
 	struct rproc *r2;
@@ -467,7 +431,7 @@ static void test_detach_and_new_host(void **state)
 	rproc_set_detach_running(f->rproc, true);
 	assert_int_equal(rproc_detach(f->rproc), 0);
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_DETACHED);
-	rproc_gone(f, f->rproc);
+	rproc_del_and_free(f->loop, f->rproc);
 	f->rproc = NULL;
 	usleep(100 * 1000);
 	assert_int_equal(kill(pid, 0), 0);	/* the core still runs */
@@ -479,7 +443,7 @@ static void test_detach_and_new_host(void **state)
 	assert_int_equal(rproc_add(r2), 0);
 	assert_int_equal(rproc_get_state(r2), RPROC_ATTACHED);
 	assert_int_equal(uproc_native_pid(r2), pid);
-	assert_true(pump(f->loop, got_rx, &w, 5000));
+	assert_true(pump(f->loop, thost_got_rx, &w, 5000));
 	for (int i = 0; i < 5; i++) {
 		char want[8];
 
@@ -490,12 +454,12 @@ static void test_detach_and_new_host(void **state)
 	h2->nrx = 0;
 	w.n = 1;
 	assert_int_equal(rpmsg_sendto(&h2->fixed, "again", 5, h2->rx_src[0]), 0);
-	assert_true(pump(f->loop, got_rx, &w, 5000));
+	assert_true(pump(f->loop, thost_got_rx, &w, 5000));
 	assert_string_equal(h2->rx[0], "again");
 
 	assert_int_equal(rproc_shutdown(r2), 0);
 	assert_int_equal(kill(pid, 0), -1);
-	rproc_gone(f, r2);
+	rproc_del_and_free(f->loop, r2);
 	free(h2);
 }
 
@@ -514,7 +478,7 @@ static void test_forbidden_syscall_other_core_serves(void **state)
 	assert_int_equal(rproc_boot(echo), 0);
 	round_trips(f, h2, 3, NULL);
 
-	assert_true(pump(f->loop, channel_up, &f->host, 5000));
+	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
 	assert_int_equal(rpmsg_send(f->host.ept, "syscall", 7), 0);
 	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_CRASHED);
@@ -526,7 +490,7 @@ static void test_forbidden_syscall_other_core_serves(void **state)
 	assert_int_equal(rproc_get_state(echo), RPROC_RUNNING);
 	round_trips(f, h2, 5, NULL);
 	assert_int_equal(rproc_shutdown(echo), 0);
-	rproc_gone(f, echo);
+	rproc_del_and_free(f->loop, echo);
 	free(h2);
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 }

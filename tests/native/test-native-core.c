@@ -13,7 +13,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +29,7 @@
 
 #include "core_test_fw.h"
 #include "native_internal.h"
+#include "open_fds.h"
 #include "uproc/fwimage.h"
 
 #define RAM_DA 0x100000u
@@ -313,25 +313,13 @@ static void test_hang_then_kill(void **state)
 	assert_int_equal(ex.status, SIGKILL);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static void test_no_leaks_over_cycles(void **state)
 {
 	struct core_fixture *f = *state;
 	char err[NATIVE_ERR_MAX];
 
 	native_core_kill(&f->core, NULL);
-	int before = count_fds();
+	int before = count_open_fds();
 	for (int i = 0; i < 100; i++) {
 		assert_int_equal(load_firmware(&f->ram, &f->entry), 0);
 		assert_int_equal(spawn_core(&f->core, &f->ram, f->entry, err, sizeof(err)), 0);
@@ -339,7 +327,7 @@ static void test_no_leaks_over_cycles(void **state)
 			ping(&f->core, 1);
 		assert_int_equal(native_core_kill(&f->core, NULL), 0);
 	}
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(count_open_fds(), before);
 	/* Every child was reaped. */
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
@@ -359,7 +347,7 @@ static void test_spawn_errors(void **state)
 		.entry = f->entry,
 		.cpu = -1,
 	};
-	int before = count_fds();
+	int before = count_open_fds();
 
 	assert_int_equal(native_core_spawn(&core, &sp, err, sizeof(err)), -ENOEXEC);
 	assert_non_null(strstr(err, "/nonexistent/uproc-native-stub"));
@@ -383,7 +371,7 @@ static void test_spawn_errors(void **state)
 	sp.cpu = CPU_SETSIZE - 1;
 	assert_int_equal(native_core_spawn(&core, &sp, err, sizeof(err)), -EIO);
 	assert_non_null(strstr(err, "pin"));
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(count_open_fds(), before);
 }
 
 static void test_pinned_core_and_clock(void **state)
@@ -560,6 +548,19 @@ static void test_registry_round_trip(void **state)
 	fputs("uproc-native 1\nname bad\npid -3\n", bad);
 	fclose(bad);
 	assert_int_equal(native_registry_read(f->regdir, "bad", &back), -EINVAL);
+	/* A number with anything after it, or a region of no size, spoils a good record. */
+	static const char *const numbers[] = {
+		"cookie 12\n", "cookie 12g\n", "rsc_table 0x110000 0x80x\n",
+		"region 3 0x100000z 0x1000 3 ram\n", "region 3 0x100000 0 3 ram\n",
+	};
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		bad = fopen(path, "w");
+		assert_non_null(bad);
+		fprintf(bad, "uproc-native 1\nname bad\npid 1\ndoorbells 3 4\n"
+			     "region 5 0x1000 0x1000 3 ctl\n%s", numbers[i]);
+		fclose(bad);
+		assert_int_equal(native_registry_read(f->regdir, "bad", &back), i ? -EINVAL : 0);
+	}
 	assert_int_equal(native_registry_remove(f->regdir, "bad"), 0);
 	assert_int_equal(native_registry_remove(f->regdir, "test-core"), 0);
 	assert_int_equal(native_registry_remove(f->regdir, "test-core"), -ENOENT);

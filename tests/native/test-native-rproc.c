@@ -13,7 +13,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <signal.h>
@@ -25,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "open_fds.h"
 #include "uproc/loop.h"
 #include "uproc/native.h"
 #include "uproc/remoteproc.h"
@@ -620,18 +620,6 @@ static void test_one_host_per_core(void **state)
 	host_free(a);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static void test_boot_shutdown_cycles(void **state)
 {
 	struct host *h = host_new("rpmsg-client-sample");
@@ -639,7 +627,7 @@ static void test_boot_shutdown_cycles(void **state)
 	(void)state;
 	boot_bound(h, "echo", FW("echo"));
 	assert_int_equal(rproc_shutdown(h->rproc), 0);
-	int fds = count_fds();
+	int fds = count_open_fds();
 	for (int i = 0; i < 100; i++) {
 		assert_int_equal(rproc_boot(h->rproc), 0);
 		if (i % 25 == 0) {
@@ -648,7 +636,7 @@ static void test_boot_shutdown_cycles(void **state)
 		}
 		assert_int_equal(rproc_shutdown(h->rproc), 0);
 	}
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(count_open_fds(), fds);
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	host_free(h);
 }

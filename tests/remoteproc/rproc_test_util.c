@@ -8,12 +8,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "uproc/port.h"
 #include "uproc/rpmsg.h"
@@ -332,6 +336,35 @@ void pump_for(struct uproc_loop *loop, int ms)
 		uproc_loop_dispatch(loop, 5);
 }
 
+/* ---- an rproc on a host-memory board ------------------------------------------------------ */
+
+void rproc_fixture_open(struct rproc_fixture *f, const char *fw_name,
+			const struct uproc_hostmem_config *cfg)
+{
+	tmpdir_make(f->dir, sizeof(f->dir));
+	snprintf(f->fw, sizeof(f->fw), "%s/%s", f->dir, fw_name);
+	assert_int_equal(uproc_loop_new(&f->loop), 0);
+	assert_int_equal(uproc_hostmem_new(&f->board), 0);
+	f->rproc = uproc_hostmem_rproc_alloc(f->board, f->loop, cfg, f->fw);
+	assert_non_null(f->rproc);
+}
+
+void rproc_fixture_close(struct rproc_fixture *f)
+{
+	if (f->rproc)
+		rproc_del_and_free(f->loop, f->rproc);
+	uproc_hostmem_free(f->board);
+	uproc_loop_free(f->loop);
+	tmpdir_remove(f->dir);
+}
+
+void rproc_del_and_free(struct uproc_loop *loop, struct rproc *rproc)
+{
+	rproc_del(rproc);
+	pump_for(loop, 5);
+	rproc_free(rproc);
+}
+
 /* ---- the host's side of an rpmsg channel ----------------------------------------------- */
 
 
@@ -436,6 +469,18 @@ void thost_init(struct thost *h, struct rproc *rproc, const char *channel)
 	h->drv.remove = host_remove;
 	h->drv.callback = host_cb;
 	rproc_set_vdev_hooks(rproc, &hooks);
+}
+
+bool thost_channel_up(void *arg)
+{
+	return ((struct thost *)arg)->ept != NULL;
+}
+
+bool thost_got_rx(void *arg)
+{
+	struct thost_want_rx *w = arg;
+
+	return w->h->nrx >= w->n;
 }
 
 /* ---- firmware mains ---------------------------------------------------------------------- */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rproc_test_util.h - helpers of the remoteproc tests: firmware files built in
- * memory (ELF32/64, either byte order, any resource table), firmware mains for the
- * host-memory backend (idle, rpmsg echo), and loop pumping.
+ * memory (ELF32/64, either byte order, any resource table), the rproc-on-a-board
+ * fixture, firmware mains for the host-memory backend (idle, rpmsg echo), and loop
+ * pumping.
  */
 #ifndef UPROC_RPROC_TEST_UTIL_H
 #define UPROC_RPROC_TEST_UTIL_H
@@ -86,6 +87,32 @@ bool pump(struct uproc_loop *loop, bool (*cond)(void *arg), void *arg, int ms);
 /* pump_for() - dispatch for @ms. */
 void pump_for(struct uproc_loop *loop, int ms);
 
+/* ---- an rproc on a host-memory board ------------------------------------------------------ */
+
+/* What the remoteproc tests start from: a rproc on a host-memory board, run by a loop. */
+struct rproc_fixture {
+	char dir[128];			/* a fresh temporary directory */
+	char fw[256];			/* the firmware file's path in it */
+	struct uproc_loop *loop;
+	struct uproc_hostmem *board;
+	struct rproc *rproc;		/* allocated, not yet added */
+};
+
+/*
+ * rproc_fixture_open() - make @f's directory, name its firmware @fw_name in it
+ * (the file is the caller's to write), and allocate the loop, the board and the
+ * rproc with @cfg. Fails the test on error.
+ */
+void rproc_fixture_open(struct rproc_fixture *f, const char *fw_name,
+			const struct uproc_hostmem_config *cfg);
+
+/* rproc_fixture_close() - remove the rproc (if any), free the board and the loop,
+ * remove the directory. */
+void rproc_fixture_close(struct rproc_fixture *f);
+
+/* rproc_del_and_free() - rproc_del(), a short pump so @loop runs what it deferred, rproc_free(). */
+void rproc_del_and_free(struct uproc_loop *loop, struct rproc *rproc);
+
 /* ---- the host's side of an rpmsg channel ----------------------------------------------- */
 
 #include "uproc/rpmsg.h"
@@ -116,6 +143,17 @@ struct thost {
  * endpoint at fixed_addr; console bytes collected in con.
  */
 void thost_init(struct thost *h, struct rproc *rproc, const char *channel);
+
+/* thost_channel_up() - pump() condition: the channel's endpoint is up (@arg: a thost). */
+bool thost_channel_up(void *arg);
+
+/* thost_got_rx() - pump() condition: @arg's host has received at least n messages. */
+struct thost_want_rx {
+	struct thost *h;
+	int n;
+};
+
+bool thost_got_rx(void *arg);
 
 /* ---- firmware mains ---------------------------------------------------------------------- */
 

@@ -18,23 +18,14 @@
 
 #include "rproc_test_util.h"
 
-struct fixture {
-	char dir[128];
-	char fw[256];
-	struct uproc_loop *loop;
-	struct uproc_hostmem *board;
-	struct rproc *rproc;
-};
-
 static int setup_with(void **state, bool big_endian32)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct rproc_fixture *f = calloc(1, sizeof(*f));
 	struct uproc_hostmem_config cfg = { .name = "cd", .main = fw_idle_main };
 	static uint8_t ram[0x200];
 	struct tb t;
 
-	tmpdir_make(f->dir, sizeof(f->dir));
-	snprintf(f->fw, sizeof(f->fw), "%s/cd.elf", f->dir);
+	rproc_fixture_open(f, "cd.elf", &cfg);
 	if (!big_endian32) {
 		tb_init(&t, UPROC_LITTLE_ENDIAN, 3);
 		tb_carveout(&t, RSC_CARVEOUT, 0x100000, FW_RSC_ADDR_ANY, 0x20000, "ram");
@@ -58,10 +49,6 @@ static int setup_with(void **state, bool big_endian32)
 		fw.table_size = t.size;
 		assert_int_equal(tfw_write(&fw, f->fw), 0);
 	}
-	assert_int_equal(uproc_loop_new(&f->loop), 0);
-	assert_int_equal(uproc_hostmem_new(&f->board), 0);
-	f->rproc = uproc_hostmem_rproc_alloc(f->board, f->loop, &cfg, f->fw);
-	assert_non_null(f->rproc);
 	assert_int_equal(rproc_add(f->rproc), 0);
 	*state = f;
 	return 0;
@@ -79,14 +66,9 @@ static int setup_be32(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 
-	rproc_del(f->rproc);
-	pump_for(f->loop, 5);
-	rproc_free(f->rproc);
-	uproc_hostmem_free(f->board);
-	uproc_loop_free(f->loop);
-	tmpdir_remove(f->dir);
+	rproc_fixture_close(f);
 	free(f);
 	return 0;
 }
@@ -191,7 +173,7 @@ static bool is_dump_wait(void *arg)
 
 static void test_enabled_dump_is_valid_core(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	const struct core_seg *ram, *note = NULL;
 	struct core c;
 	uint8_t *p;
@@ -263,7 +245,7 @@ static void test_enabled_dump_is_valid_core(void **state)
 
 static void test_disabled_no_dump(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 
 	assert_int_equal(rproc_boot(f->rproc), 0);
 	rproc_report_crash(f->rproc, RPROC_WATCHDOG);
@@ -275,7 +257,7 @@ static void test_disabled_no_dump(void **state)
 
 static void test_inline_blocks_recovery_until_released(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	struct core c;
 	uint8_t *p;
 
@@ -311,7 +293,7 @@ static void test_inline_blocks_recovery_until_released(void **state)
 
 static void test_inline_timeout(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 
 	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_INLINE), 0);
 	rproc_set_coredump_timeout(f->rproc, 100);
@@ -327,7 +309,7 @@ static void test_inline_timeout(void **state)
 
 static void test_shutdown_while_dump_waits(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	struct core c;
 
 	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_INLINE), 0);
@@ -351,7 +333,7 @@ static void test_shutdown_while_dump_waits(void **state)
 
 static void test_custom_segments(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	struct core c;
 
 	assert_int_equal(rproc_coredump_add_segment(f->rproc, 0x100000, 0), -EINVAL);
@@ -376,7 +358,7 @@ static void test_custom_segments(void **state)
 
 static void test_elf32_big_endian_dump(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	const struct core_seg *ram;
 	struct core c;
 

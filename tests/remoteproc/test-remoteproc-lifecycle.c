@@ -17,14 +17,6 @@
 
 #include "rproc_test_util.h"
 
-struct fixture {
-	char dir[128];
-	char fw[256];
-	struct uproc_loop *loop;
-	struct uproc_hostmem *board;
-	struct rproc *rproc;
-};
-
 /* The table every lifecycle test boots: RAM, a trace buffer, nothing else. */
 static void lifecycle_table(struct tb *t)
 {
@@ -35,18 +27,13 @@ static void lifecycle_table(struct tb *t)
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct rproc_fixture *f = calloc(1, sizeof(*f));
 	struct uproc_hostmem_config cfg = { .name = "lc", .main = fw_idle_main };
 	struct tb t;
 
-	tmpdir_make(f->dir, sizeof(f->dir));
-	snprintf(f->fw, sizeof(f->fw), "%s/lc.elf", f->dir);
+	rproc_fixture_open(f, "lc.elf", &cfg);
 	lifecycle_table(&t);
 	assert_int_equal(tfw_simple(f->fw, &t), 0);
-	assert_int_equal(uproc_loop_new(&f->loop), 0);
-	assert_int_equal(uproc_hostmem_new(&f->board), 0);
-	f->rproc = uproc_hostmem_rproc_alloc(f->board, f->loop, &cfg, f->fw);
-	assert_non_null(f->rproc);
 	assert_int_equal(rproc_add(f->rproc), 0);
 	*state = f;
 	return 0;
@@ -54,21 +41,16 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 
-	rproc_del(f->rproc);
-	pump_for(f->loop, 5);
-	rproc_free(f->rproc);
-	uproc_hostmem_free(f->board);
-	uproc_loop_free(f->loop);
-	tmpdir_remove(f->dir);
+	rproc_fixture_close(f);
 	free(f);
 	return 0;
 }
 
 static void test_boot_shutdown_refcount(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_OFFLINE);
 	assert_string_equal(rproc_state_string(rproc_get_state(f->rproc)), "offline");
@@ -119,7 +101,7 @@ static void test_state_strings(void **state)
 
 static void test_firmware_attribute(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	char buf[64];
 
 	assert_int_equal(rproc_set_firmware(f->rproc, ""), -EINVAL);
@@ -142,7 +124,7 @@ static void test_firmware_attribute(void **state)
 
 static void test_fw_search_path(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 
 	assert_int_equal(rproc_set_firmware(f->rproc, "lc.elf"), 0);
 	assert_int_equal(rproc_add_fw_path(f->rproc, "/nonexistent-uproc-dir"), 0);
@@ -161,7 +143,7 @@ static void test_fw_search_path(void **state)
 
 static void test_boot_failures(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	char path[300];
 	struct tb t;
 	FILE *fp;
@@ -298,7 +280,7 @@ static void expect_log(const struct order_log *l, const char *const *want, int n
 
 static void test_subdev_notifier_order(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	struct order_log log = { .n = 0 };
 	struct test_subdev a = { .sd = { .prepare = sd_prepare, .start = sd_start,
 					 .stop = sd_stop, .unprepare = sd_unprepare },
@@ -357,7 +339,7 @@ static bool is_idle(void *arg)
 
 static void test_crash_only_first_counts(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	struct order_log log = { .n = 0 };
 
 	/* Not running: ignored. */
@@ -397,7 +379,7 @@ static void test_crash_only_first_counts(void **state)
 
 static void test_recovery_disabled_then_recover(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 
 	rproc_set_recovery(f->rproc, false);
 	assert_false(rproc_get_recovery(f->rproc));
@@ -432,7 +414,7 @@ static bool has_crashed(void *arg)
 
 static void test_crash_from_firmware(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	int after_ms = 30;
 	struct uproc_hostmem_config cfg = { .name = "crasher", .main = fw_crash_after_main,
 					    .arg = &after_ms };
@@ -464,7 +446,7 @@ static void test_crash_from_firmware(void **state)
 
 static void test_detach_semantics(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 
 	/* Offline, running: detach is refused as Linux refuses it. */
 	assert_int_equal(rproc_detach(f->rproc), -EINVAL);
@@ -491,7 +473,7 @@ static void test_detach_semantics(void **state)
 
 static void test_auto_boot_and_del(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	struct uproc_hostmem_config cfg = { .name = "auto", .main = fw_idle_main };
 	struct rproc *r = uproc_hostmem_rproc_alloc(f->board, f->loop, &cfg, f->fw);
 
@@ -509,7 +491,7 @@ static void test_auto_boot_and_del(void **state)
 
 static void test_alloc_checks(void **state)
 {
-	struct fixture *f = *state;
+	struct rproc_fixture *f = *state;
 	static const struct rproc_ops no_start = { .stop = NULL };
 
 	assert_null(rproc_alloc("x", &no_start, NULL, 0, f->loop));

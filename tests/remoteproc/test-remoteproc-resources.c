@@ -22,11 +22,7 @@
 #include "uproc/rpmsg.h"
 
 struct fixture {
-	char dir[128];
-	char fw[256];
-	struct uproc_loop *loop;
-	struct uproc_hostmem *board;
-	struct rproc *rproc;
+	struct rproc_fixture rf;
 	/* vendor resources seen */
 	uint32_t vendor_type;
 	uint32_t vendor_word0;
@@ -60,13 +56,8 @@ static int setup(void **state)
 	struct uproc_hostmem_config cfg = { .name = "rsc", .main = fw_idle_with_arg, .arg = f,
 					    .handle_rsc = vendor_hook };
 
-	tmpdir_make(f->dir, sizeof(f->dir));
-	snprintf(f->fw, sizeof(f->fw), "%s/t.elf", f->dir);
-	assert_int_equal(uproc_loop_new(&f->loop), 0);
-	assert_int_equal(uproc_hostmem_new(&f->board), 0);
-	f->rproc = uproc_hostmem_rproc_alloc(f->board, f->loop, &cfg, f->fw);
-	assert_non_null(f->rproc);
-	assert_int_equal(rproc_add(f->rproc), 0);
+	rproc_fixture_open(&f->rf, "t.elf", &cfg);
+	assert_int_equal(rproc_add(f->rf.rproc), 0);
 	*state = f;
 	return 0;
 }
@@ -75,12 +66,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	rproc_del(f->rproc);
-	pump_for(f->loop, 5);
-	rproc_free(f->rproc);
-	uproc_hostmem_free(f->board);
-	uproc_loop_free(f->loop);
-	tmpdir_remove(f->dir);
+	rproc_fixture_close(&f->rf);
 	free(f);
 	return 0;
 }
@@ -141,14 +127,14 @@ __attribute__((unused)) static void check_sample(struct fixture *f, const char *
 		return;
 	}
 	f->vendor_calls = 0;
-	assert_int_equal(rproc_set_firmware(f->rproc, path), 0);
-	assert_int_equal(rproc_boot(f->rproc), 0);
-	assert_int_equal(rproc_get_byte_order(f->rproc), order);
+	assert_int_equal(rproc_set_firmware(f->rf.rproc, path), 0);
+	assert_int_equal(rproc_boot(f->rf.rproc), 0);
+	assert_int_equal(rproc_get_byte_order(f->rf.rproc), order);
 
-	ram = find_mem(f->rproc, "fw-ram");
-	v0 = find_mem(f->rproc, "vdev0vring0");
-	v1 = find_mem(f->rproc, "vdev0vring1");
-	buf = find_mem(f->rproc, "vdev0buffer");
+	ram = find_mem(f->rf.rproc, "fw-ram");
+	v0 = find_mem(f->rf.rproc, "vdev0vring0");
+	v1 = find_mem(f->rf.rproc, "vdev0vring1");
+	buf = find_mem(f->rf.rproc, "vdev0buffer");
 	assert_int_equal(ram.da, 0x100000);
 	assert_int_equal(ram.len, 0x30000);
 	assert_true(v0.da >= UPROC_HOSTMEM_WINDOW_DA);
@@ -156,7 +142,7 @@ __attribute__((unused)) static void check_sample(struct fixture *f, const char *
 	assert_int_equal(buf.len, 0x80000);
 
 	/* The remote's copy of the table, in its byte order. */
-	t = rproc_da_to_va(f->rproc, S_TABLE_DA, 512, NULL);
+	t = rproc_da_to_va(f->rf.rproc, S_TABLE_DA, 512, NULL);
 	assert_non_null(t);
 	assert_int_equal(rd32(t, S_RAM, order), RSC_CARVEOUT);
 	assert_int_equal(rd32(t, S_RAM + 4, order), 0x100000);		/* da */
@@ -181,8 +167,8 @@ __attribute__((unused)) static void check_sample(struct fixture *f, const char *
 	assert_int_equal(uproc_order32(f->vendor_word0, order), 0x12345678);
 
 	/* vdev listing. */
-	assert_int_equal(rproc_vdev_count(f->rproc), 1);
-	assert_int_equal(rproc_get_vdev_info(f->rproc, 0, &info), 0);
+	assert_int_equal(rproc_vdev_count(f->rf.rproc), 1);
+	assert_int_equal(rproc_get_vdev_info(f->rf.rproc, 0, &info), 0);
 	assert_int_equal(info.id, VIRTIO_ID_RPMSG);
 	assert_int_equal(info.num_vrings, 2);
 	assert_int_equal(info.vring[0].num, 256);
@@ -191,32 +177,32 @@ __attribute__((unused)) static void check_sample(struct fixture *f, const char *
 	assert_true(info.active);
 	assert_false(info.broken);
 	assert_int_equal(info.buf_da, buf.da);
-	assert_non_null(rproc_get_rpmsg(f->rproc, 0));
-	assert_null(rproc_get_rpmsg(f->rproc, 1));
-	assert_int_equal(rproc_get_vdev_info(f->rproc, 1, &info), -ENOENT);
+	assert_non_null(rproc_get_rpmsg(f->rf.rproc, 0));
+	assert_null(rproc_get_rpmsg(f->rf.rproc, 1));
+	assert_int_equal(rproc_get_vdev_info(f->rf.rproc, 1, &info), -ENOENT);
 
 	/* The trace buffer, as a string (the sample is not executed here: write it). */
-	assert_int_equal(rproc_trace_count(f->rproc), 1);
-	assert_string_equal(rproc_trace_name(f->rproc, 0), "trace0");
-	char *tv = rproc_da_to_va(f->rproc, 0x120000, 0x1000, NULL);
+	assert_int_equal(rproc_trace_count(f->rf.rproc), 1);
+	assert_string_equal(rproc_trace_name(f->rf.rproc, 0), "trace0");
+	char *tv = rproc_da_to_va(f->rf.rproc, 0x120000, 0x1000, NULL);
 	assert_non_null(tv);
 	strcpy(tv, "hello from the remote\n");
-	assert_int_equal(rproc_trace_read(f->rproc, 0, trace, sizeof(trace)), 22);
+	assert_int_equal(rproc_trace_read(f->rf.rproc, 0, trace, sizeof(trace)), 22);
 	assert_string_equal(trace, "hello from the remote\n");
-	assert_int_equal(rproc_trace_read(f->rproc, 0, trace, 6), 5);
+	assert_int_equal(rproc_trace_read(f->rf.rproc, 0, trace, 6), 5);
 	assert_string_equal(trace, "hello");
-	assert_int_equal(rproc_trace_read(f->rproc, 1, trace, sizeof(trace)), -ENOENT);
+	assert_int_equal(rproc_trace_read(f->rf.rproc, 1, trace, sizeof(trace)), -ENOENT);
 
 	/* debugfs-style views. */
-	assert_true(rproc_rsc_table_show(f->rproc, text, sizeof(text)) > 0);
+	assert_true(rproc_rsc_table_show(f->rf.rproc, text, sizeof(text)) > 0);
 	assert_non_null(strstr(text, "fw-ram"));
 	assert_non_null(strstr(text, "vdev0buffer"));
-	assert_true(rproc_carveouts_dump(f->rproc, text, sizeof(text)) > 0);
+	assert_true(rproc_carveouts_dump(f->rf.rproc, text, sizeof(text)) > 0);
 	assert_non_null(strstr(text, "vdev0vring1"));
 
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
-	assert_int_equal(rproc_vdev_count(f->rproc), 0);
-	assert_int_equal(rproc_trace_count(f->rproc), 0);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
+	assert_int_equal(rproc_vdev_count(f->rf.rproc), 0);
+	assert_int_equal(rproc_trace_count(f->rf.rproc), 0);
 }
 
 static void test_sample_x86_64(void **state)
@@ -258,8 +244,8 @@ static const struct tb_vring two_rings[2] = {
 
 static int boot_table(struct fixture *f, const struct tb *t)
 {
-	assert_int_equal(tfw_simple(f->fw, t), 0);
-	return rproc_boot(f->rproc);
+	assert_int_equal(tfw_simple(f->rf.fw, t), 0);
+	return rproc_boot(f->rf.rproc);
 }
 
 static void ram_entry(struct tb *t)
@@ -270,12 +256,12 @@ static void ram_entry(struct tb *t)
 static void expect_refused(struct fixture *f, const struct tb *t, int err, const char *msg)
 {
 	assert_int_equal(boot_table(f, t), err);
-	if (!strstr(rproc_last_error(f->rproc), msg))
-		fail_msg("message \"%s\" lacks \"%s\"", rproc_last_error(f->rproc), msg);
-	assert_int_equal(rproc_get_state(f->rproc), RPROC_OFFLINE);
-	assert_int_equal(rproc_get_power(f->rproc), 0);
-	assert_int_equal(rproc_for_each_mem(f->rproc, NULL, NULL), 0);
-	assert_int_equal(rproc_vdev_count(f->rproc), 0);
+	if (!strstr(rproc_last_error(f->rf.rproc), msg))
+		fail_msg("message \"%s\" lacks \"%s\"", rproc_last_error(f->rf.rproc), msg);
+	assert_int_equal(rproc_get_state(f->rf.rproc), RPROC_OFFLINE);
+	assert_int_equal(rproc_get_power(f->rf.rproc), 0);
+	assert_int_equal(rproc_for_each_mem(f->rf.rproc, NULL, NULL), 0);
+	assert_int_equal(rproc_vdev_count(f->rf.rproc), 0);
 }
 
 static void test_two_vdevs_and_notifyids(void **state)
@@ -291,9 +277,9 @@ static void test_two_vdevs_and_notifyids(void **state)
 	c = tb_vdev(&tb, VIRTIO_ID_CONSOLE, 0, 2, two_rings, 0);
 	r = tb_vdev(&tb, VIRTIO_ID_RPMSG, 1, 2, two_rings, 0);
 	assert_int_equal(boot_table(f, &tb), 0);
-	assert_int_equal(rproc_vdev_count(f->rproc), 2);
-	assert_int_equal(rproc_get_vdev_info(f->rproc, 0, &a), 0);
-	assert_int_equal(rproc_get_vdev_info(f->rproc, 1, &b), 0);
+	assert_int_equal(rproc_vdev_count(f->rf.rproc), 2);
+	assert_int_equal(rproc_get_vdev_info(f->rf.rproc, 0, &a), 0);
+	assert_int_equal(rproc_get_vdev_info(f->rf.rproc, 1, &b), 0);
 	assert_int_equal(a.id, VIRTIO_ID_CONSOLE);
 	assert_int_equal(b.id, VIRTIO_ID_RPMSG);
 	/* Host-assigned, from 0 upward, over the firmware's values. */
@@ -301,20 +287,20 @@ static void test_two_vdevs_and_notifyids(void **state)
 	assert_int_equal(a.vring[1].notifyid, 1);
 	assert_int_equal(b.vring[0].notifyid, 2);
 	assert_int_equal(b.vring[1].notifyid, 3);
-	t = rproc_da_to_va(f->rproc, 0x110000, tb.size, NULL);
+	t = rproc_da_to_va(f->rf.rproc, 0x110000, tb.size, NULL);
 	assert_int_equal(tb_get32(&tb, t, c + 28 + 12), 0);
 	assert_int_equal(tb_get32(&tb, t, r + 28 + 20 + 12), 3);
 	assert_int_equal(t[c + 24], 7);
 	assert_int_equal(t[r + 24], 7);
 	assert_int_equal(tb_get32(&tb, t, r + 16), 1);
 	/* Console: no rpmsg bus; rpmsg: no console. */
-	assert_null(rproc_get_rpmsg(f->rproc, 0));
-	assert_non_null(rproc_get_rpmsg(f->rproc, 1));
-	assert_int_equal(rproc_console_write(f->rproc, 1, "x", 1), -ENODEV);
-	assert_int_equal(rproc_vq_interrupt(f->rproc, 3), 0);
-	assert_int_equal(rproc_vq_interrupt(f->rproc, 9), -ENOENT);
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
-	assert_int_equal(rproc_vq_interrupt(f->rproc, 0), -ENOENT);
+	assert_null(rproc_get_rpmsg(f->rf.rproc, 0));
+	assert_non_null(rproc_get_rpmsg(f->rf.rproc, 1));
+	assert_int_equal(rproc_console_write(f->rf.rproc, 1, "x", 1), -ENODEV);
+	assert_int_equal(rproc_vq_interrupt(f->rf.rproc, 3), 0);
+	assert_int_equal(rproc_vq_interrupt(f->rf.rproc, 9), -ENOENT);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
+	assert_int_equal(rproc_vq_interrupt(f->rf.rproc, 0), -ENOENT);
 }
 
 static void test_firmware_placed_vrings(void **state)
@@ -334,12 +320,12 @@ static void test_firmware_placed_vrings(void **state)
 	tb_carveout(&tb, RSC_CARVEOUT, 0x140000, FW_RSC_ADDR_ANY, 0x10000, "vdev0vring0");
 	tb_carveout(&tb, RSC_CARVEOUT, 0x150000, FW_RSC_ADDR_ANY, 0x10000, "vdev0vring1");
 	assert_int_equal(boot_table(f, &tb), 0);
-	v0 = find_mem(f->rproc, "vdev0vring0");
-	v1 = find_mem(f->rproc, "vdev0vring1");
+	v0 = find_mem(f->rf.rproc, "vdev0vring0");
+	v1 = find_mem(f->rf.rproc, "vdev0vring1");
 	assert_int_equal(v0.da, 0x140000);
 	assert_int_equal(v1.da, 0x150000);
-	assert_int_equal(rproc_for_each_mem(f->rproc, NULL, NULL), 4);	/* + buffer */
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(rproc_for_each_mem(f->rf.rproc, NULL, NULL), 4);	/* + buffer */
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 }
 
 struct log_rec {
@@ -366,7 +352,7 @@ static void test_unknown_and_unsupported_skipped(void **state)
 	struct log_rec log = { 0 };
 	struct tb tb;
 
-	rproc_set_log(f->rproc, log_hook, &log);
+	rproc_set_log(f->rf.rproc, log_hook, &log);
 	tb_init(&tb, UPROC_LITTLE_ENDIAN, 4);
 	ram_entry(&tb);
 	tb_raw(&tb, 5, body, sizeof(body));				/* unknown type */
@@ -374,17 +360,17 @@ static void test_unknown_and_unsupported_skipped(void **state)
 	tb_raw(&tb, 300, body, sizeof(body));				/* vendor, ignored */
 	f->vendor_ret = RSC_IGNORED;
 	assert_int_equal(boot_table(f, &tb), 0);
-	assert_int_equal(rproc_vdev_count(f->rproc), 0);
+	assert_int_equal(rproc_vdev_count(f->rf.rproc), 0);
 	assert_int_equal(f->vendor_calls, 1);
 	assert_int_equal(f->vendor_type, 300);
 	/* each skipped entry was logged through the hook, not printed */
 	assert_int_equal(log.warnings, 3);
 	assert_int_equal(log.errors, 0);
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
-	assert_int_equal(rproc_shutdown(f->rproc), -EINVAL);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), -EINVAL);
 	assert_int_equal(log.errors, 1);
 	assert_non_null(strstr(log.last, "offline"));
-	rproc_set_log(f->rproc, NULL, NULL);
+	rproc_set_log(f->rf.rproc, NULL, NULL);
 }
 
 static void test_hostile_tables(void **state)
@@ -457,7 +443,7 @@ static void test_hostile_tables(void **state)
 	tb_init(&tb, UPROC_LITTLE_ENDIAN, 1);
 	ram_entry(&tb);
 	assert_int_equal(boot_table(f, &tb), 0);
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 }
 
 static void test_carveout_inside_another(void **state)
@@ -471,10 +457,10 @@ static void test_carveout_inside_another(void **state)
 	ram_entry(&tb);
 	tb_carveout(&tb, RSC_CARVEOUT, 0x118000, FW_RSC_ADDR_ANY, 0x1000, "inner");
 	assert_int_equal(boot_table(f, &tb), 0);
-	ram = rproc_da_to_va(f->rproc, 0x118000, 1, NULL);
-	inner = find_mem(f->rproc, "inner").va;
+	ram = rproc_da_to_va(f->rf.rproc, 0x118000, 1, NULL);
+	inner = find_mem(f->rf.rproc, "inner").va;
 	assert_ptr_equal(ram, inner);
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 }
 
 static void test_trace_not_available(void **state)
@@ -487,9 +473,9 @@ static void test_trace_not_available(void **state)
 	ram_entry(&tb);
 	tb_trace(&tb, 0x900000, 0x100, "far");
 	assert_int_equal(boot_table(f, &tb), 0);
-	assert_true(rproc_trace_read(f->rproc, 0, buf, sizeof(buf)) > 0);
+	assert_true(rproc_trace_read(f->rf.rproc, 0, buf, sizeof(buf)) > 0);
 	assert_string_equal(buf, "Trace far not available\n");
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 }
 
 static void test_da_to_va_bounds(void **state)
@@ -501,7 +487,7 @@ static void test_da_to_va_bounds(void **state)
 	tb_init(&tb, UPROC_LITTLE_ENDIAN, 1);
 	ram_entry(&tb);
 	assert_int_equal(boot_table(f, &tb), 0);
-	p = rproc_da_to_va(f->rproc, 0x100000, 0x20000, NULL);
+	p = rproc_da_to_va(f->rf.rproc, 0x100000, 0x20000, NULL);
 	assert_non_null(p);
 	/* the loaded segment: its file bytes, then zeros to memsz */
 	assert_int_equal(p[0], 1);
@@ -509,12 +495,12 @@ static void test_da_to_va_bounds(void **state)
 	assert_int_equal(p[0x3ff], (uint8_t)(0x3ff * 7 + 1));
 	assert_int_equal(p[0x400], 0);
 	assert_int_equal(p[0xffff], 0);
-	assert_ptr_equal(rproc_da_to_va(f->rproc, 0x11ffff, 1, NULL), p + 0x1ffff);
-	assert_null(rproc_da_to_va(f->rproc, 0x11ffff, 2, NULL));
-	assert_null(rproc_da_to_va(f->rproc, 0xfffff, 2, NULL));
-	assert_null(rproc_da_to_va(f->rproc, UINT64_MAX, 2, NULL));
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
-	assert_null(rproc_da_to_va(f->rproc, 0x100000, 1, NULL));
+	assert_ptr_equal(rproc_da_to_va(f->rf.rproc, 0x11ffff, 1, NULL), p + 0x1ffff);
+	assert_null(rproc_da_to_va(f->rf.rproc, 0x11ffff, 2, NULL));
+	assert_null(rproc_da_to_va(f->rf.rproc, 0xfffff, 2, NULL));
+	assert_null(rproc_da_to_va(f->rf.rproc, UINT64_MAX, 2, NULL));
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
+	assert_null(rproc_da_to_va(f->rf.rproc, 0x100000, 1, NULL));
 }
 
 static void test_big_endian_built_table(void **state)
@@ -539,15 +525,15 @@ static void test_big_endian_built_table(void **state)
 	tb_carveout(&tb, RSC_CARVEOUT, FW_RSC_ADDR_ANY, FW_RSC_ADDR_ANY, 0x3000, "heap");
 	fw.table = tb.buf;
 	fw.table_size = tb.size;
-	assert_int_equal(tfw_write(&fw, f->fw), 0);
-	assert_int_equal(rproc_boot(f->rproc), 0);
-	t = rproc_da_to_va(f->rproc, 0x110000, tb.size, NULL);
+	assert_int_equal(tfw_write(&fw, f->rf.fw), 0);
+	assert_int_equal(rproc_boot(f->rf.rproc), 0);
+	t = rproc_da_to_va(f->rf.rproc, 0x110000, tb.size, NULL);
 	assert_non_null(t);
 	assert_int_equal(uproc_get32(t + c + 8, UPROC_BIG_ENDIAN), 0x100000);
 	assert_int_equal(uproc_get32(t + c + 56 + 4, UPROC_BIG_ENDIAN),
-			 (uint32_t)find_mem(f->rproc, "heap").da);
+			 (uint32_t)find_mem(f->rf.rproc, "heap").da);
 	assert_int_equal(uproc_get32(t + c + 56 + 12, UPROC_BIG_ENDIAN), 0x3000);
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 }
 
 /*
@@ -586,14 +572,14 @@ static void test_random_tables(void **state)
 
 		if (ret == 0) {
 			booted++;
-			assert_int_equal(rproc_shutdown(f->rproc), 0);
+			assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 		} else {
 			refused++;
 			assert_true(ret < 0);
-			assert_true(strlen(rproc_last_error(f->rproc)) > 0);
+			assert_true(strlen(rproc_last_error(f->rf.rproc)) > 0);
 		}
-		assert_int_equal(rproc_get_state(f->rproc), RPROC_OFFLINE);
-		assert_int_equal(rproc_for_each_mem(f->rproc, NULL, NULL), 0);
+		assert_int_equal(rproc_get_state(f->rf.rproc), RPROC_OFFLINE);
+		assert_int_equal(rproc_for_each_mem(f->rf.rproc, NULL, NULL), 0);
 	}
 	fprintf(stderr, "random tables: %d booted, %d refused\n", booted, refused);
 	assert_true(booted > 0 && refused > 0);

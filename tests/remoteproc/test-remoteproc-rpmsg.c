@@ -25,11 +25,7 @@
 #include "uproc/virtio.h"
 
 struct fixture {
-	char dir[128];
-	char fw[256];
-	struct uproc_loop *loop;
-	struct uproc_hostmem *board;
-	struct rproc *rproc;
+	struct rproc_fixture rf;
 	struct fw_echo echo;
 	struct thost host;
 };
@@ -54,15 +50,10 @@ static int setup_main(void **state, const char *name, uproc_hostmem_main_fn main
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct uproc_hostmem_config cfg = { .name = name, .main = main, .arg = &f->echo };
 
-	tmpdir_make(f->dir, sizeof(f->dir));
-	snprintf(f->fw, sizeof(f->fw), "%s/echo.elf", f->dir);
-	write_fw(f->fw, id);
-	assert_int_equal(uproc_loop_new(&f->loop), 0);
-	assert_int_equal(uproc_hostmem_new(&f->board), 0);
-	f->rproc = uproc_hostmem_rproc_alloc(f->board, f->loop, &cfg, f->fw);
-	assert_non_null(f->rproc);
-	thost_init(&f->host, f->rproc, TEST_RPMSG_CH);
-	assert_int_equal(rproc_add(f->rproc), 0);
+	rproc_fixture_open(&f->rf, "echo.elf", &cfg);
+	write_fw(f->rf.fw, id);
+	thost_init(&f->host, f->rf.rproc, TEST_RPMSG_CH);
+	assert_int_equal(rproc_add(f->rf.rproc), 0);
 	*state = f;
 	return 0;
 }
@@ -81,40 +72,17 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	if (f->rproc) {
-		rproc_del(f->rproc);
-		pump_for(f->loop, 5);
-		rproc_free(f->rproc);
-	}
-	uproc_hostmem_free(f->board);
-	uproc_loop_free(f->loop);
-	tmpdir_remove(f->dir);
+	rproc_fixture_close(&f->rf);
 	free(f);
 	return 0;
 }
 
-static bool channel_up(void *arg)
-{
-	return ((struct thost *)arg)->ept != NULL;
-}
-
-struct want_rx {
-	struct thost *h;
-	int n;
-};
-
-static bool got_rx(void *arg)
-{
-	struct want_rx *w = arg;
-
-	return w->h->nrx >= w->n;
-}
 
 static void echo_round_trips(struct fixture *f, int count)
 {
-	struct want_rx w = { .h = &f->host };
+	struct thost_want_rx w = { .h = &f->host };
 
-	assert_true(pump(f->loop, channel_up, &f->host, 3000));
+	assert_true(pump(f->rf.loop, thost_channel_up, &f->host, 3000));
 	f->host.nrx = 0;
 	/* In batches the remote's 16 transmit buffers (our rx buffers) can take. */
 	for (int i = 0; i < count; i++) {
@@ -124,7 +92,7 @@ static void echo_round_trips(struct fixture *f, int count)
 		assert_int_equal(rpmsg_send(f->host.ept, msg, (size_t)n), 0);
 		if (i % 8 == 7 || i == count - 1) {
 			w.n = i + 1;
-			assert_true(pump(f->loop, got_rx, &w, 3000));
+			assert_true(pump(f->rf.loop, thost_got_rx, &w, 3000));
 		}
 	}
 	for (int i = 0; i < count; i++) {
@@ -145,12 +113,12 @@ static void test_echo(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(rproc_boot(f->rproc), 0);
+	assert_int_equal(rproc_boot(f->rf.rproc), 0);
 	assert_int_equal(f->host.readies, 1);
 	echo_round_trips(f, 10);
 	/* More than the ring holds: buffers come back and are reused. */
 	echo_round_trips(f, 40);
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 	assert_int_equal(f->host.removes, 1);
 	assert_null(f->host.bus);
 }
@@ -169,42 +137,42 @@ static void test_crash_recovery_channel_back(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_ENABLED), 0);
-	assert_int_equal(rproc_boot(f->rproc), 0);
+	assert_int_equal(rproc_set_coredump(f->rf.rproc, RPROC_COREDUMP_ENABLED), 0);
+	assert_int_equal(rproc_boot(f->rf.rproc), 0);
 	echo_round_trips(f, 3);
 
 	/* The firmware dies; the backend reports it; recovery restarts it. */
 	assert_int_equal(rproc_send_crash_request(f), 0);
-	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
-	assert_true(pump(f->loop, is_running, f->rproc, 5000));
-	assert_int_equal(rproc_get_crash_count(f->rproc), 1);
-	assert_true(rproc_coredump_size(f->rproc) > 0);
+	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, 5000));
+	assert_true(pump(f->rf.loop, is_running, f->rf.rproc, 5000));
+	assert_int_equal(rproc_get_crash_count(f->rf.rproc), 1);
+	assert_true(rproc_coredump_size(f->rf.rproc) > 0);
 	assert_int_equal(f->host.removes, 1);
 	assert_int_equal(f->host.readies, 2);
 
 	/* The channel is announced again and works. */
 	echo_round_trips(f, 5);
 	assert_int_equal(f->host.probes, 2);
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 }
 
 static void test_recovery_disabled_stays_crashed(void **state)
 {
 	struct fixture *f = *state;
 
-	rproc_set_recovery(f->rproc, false);
-	assert_int_equal(rproc_boot(f->rproc), 0);
+	rproc_set_recovery(f->rf.rproc, false);
+	assert_int_equal(rproc_boot(f->rf.rproc), 0);
 	echo_round_trips(f, 2);
 	assert_int_equal(rproc_send_crash_request(f), 0);
-	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
-	pump_for(f->loop, 100);
-	assert_int_equal(rproc_get_state(f->rproc), RPROC_CRASHED);
+	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, 5000));
+	pump_for(f->rf.loop, 100);
+	assert_int_equal(rproc_get_state(f->rf.rproc), RPROC_CRASHED);
 	assert_int_equal(f->host.readies, 1);
 	/* "recover" brings it and its channel back. */
-	assert_int_equal(rproc_recover(f->rproc), 0);
-	assert_int_equal(rproc_get_state(f->rproc), RPROC_RUNNING);
+	assert_int_equal(rproc_recover(f->rf.rproc), 0);
+	assert_int_equal(rproc_get_state(f->rf.rproc), RPROC_RUNNING);
 	echo_round_trips(f, 2);
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 }
 
 /* A firmware that corrupts its used ring: the host must call it a crash. */
@@ -243,14 +211,14 @@ static void test_broken_ring_is_a_crash(void **state)
 	struct fixture *f = *state;
 	struct rproc_vdev_info info;
 
-	rproc_set_recovery(f->rproc, false);
-	assert_int_equal(rproc_boot(f->rproc), 0);
-	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
-	assert_int_equal(rproc_get_state(f->rproc), RPROC_CRASHED);
-	assert_int_equal(rproc_get_crash_count(f->rproc), 1);
-	assert_int_equal(rproc_get_vdev_info(f->rproc, 0, &info), 0);
+	rproc_set_recovery(f->rf.rproc, false);
+	assert_int_equal(rproc_boot(f->rf.rproc), 0);
+	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, 5000));
+	assert_int_equal(rproc_get_state(f->rf.rproc), RPROC_CRASHED);
+	assert_int_equal(rproc_get_crash_count(f->rf.rproc), 1);
+	assert_int_equal(rproc_get_vdev_info(f->rf.rproc, 0, &info), 0);
 	assert_true(info.broken);
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 }
 
 static bool console_has(void *arg)
@@ -265,25 +233,25 @@ static void test_console(void **state)
 	struct fixture *f = *state;
 	struct rproc_vdev_info info;
 
-	assert_int_equal(rproc_boot(f->rproc), 0);
-	assert_int_equal(rproc_get_vdev_info(f->rproc, 0, &info), 0);
+	assert_int_equal(rproc_boot(f->rf.rproc), 0);
+	assert_int_equal(rproc_get_vdev_info(f->rf.rproc, 0, &info), 0);
 	assert_int_equal(info.id, VIRTIO_ID_CONSOLE);
-	assert_null(rproc_get_rpmsg(f->rproc, 0));
-	assert_int_equal(rproc_console_write(f->rproc, 0, "hello ", 6), 6);
-	assert_int_equal(rproc_console_write(f->rproc, 0, "world", 5), 5);
-	assert_int_equal(rproc_console_write(f->rproc, 1, "x", 1), -ENODEV);
-	assert_true(pump(f->loop, console_has, &f->host, 3000));
+	assert_null(rproc_get_rpmsg(f->rf.rproc, 0));
+	assert_int_equal(rproc_console_write(f->rf.rproc, 0, "hello ", 6), 6);
+	assert_int_equal(rproc_console_write(f->rf.rproc, 0, "world", 5), 5);
+	assert_int_equal(rproc_console_write(f->rf.rproc, 1, "x", 1), -ENODEV);
+	assert_true(pump(f->rf.loop, console_has, &f->host, 3000));
 	assert_string_equal(f->host.con, "HELLO WORLD");
 	/* Many more writes than the transmit queue holds. */
 	f->host.ncon = 0;
 	for (int i = 0; i < 100; i++) {
-		while (rproc_console_write(f->rproc, 0, "ab", 2) == -EAGAIN)
-			uproc_loop_dispatch(f->loop, 5);
+		while (rproc_console_write(f->rf.rproc, 0, "ab", 2) == -EAGAIN)
+			uproc_loop_dispatch(f->rf.loop, 5);
 	}
-	pump_for(f->loop, 200);
+	pump_for(f->rf.loop, 200);
 	assert_int_equal(f->host.ncon, 200);
-	assert_int_equal(rproc_shutdown(f->rproc), 0);
-	assert_int_equal(rproc_console_write(f->rproc, 0, "x", 1), -ENODEV);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
+	assert_int_equal(rproc_console_write(f->rf.rproc, 0, "x", 1), -ENODEV);
 }
 
 static void test_console_detach_attach(void **state)
@@ -293,33 +261,29 @@ static void test_console_detach_attach(void **state)
 	struct thost *h2 = calloc(1, sizeof(*h2));
 	struct rproc *r2;
 
-	assert_int_equal(rproc_boot(f->rproc), 0);
-	assert_int_equal(rproc_console_write(f->rproc, 0, "first", 5), 5);
+	assert_int_equal(rproc_boot(f->rf.rproc), 0);
+	assert_int_equal(rproc_console_write(f->rf.rproc, 0, "first", 5), 5);
 	f->host.ncon = 0;
-	pump_for(f->loop, 50);
+	pump_for(f->rf.loop, 50);
 	assert_string_equal(f->host.con, "FIRST");
-	rproc_set_detach_running(f->rproc, true);
-	assert_int_equal(rproc_detach(f->rproc), 0);
-	rproc_del(f->rproc);
-	pump_for(f->loop, 5);
-	rproc_free(f->rproc);
-	f->rproc = NULL;
+	rproc_set_detach_running(f->rf.rproc, true);
+	assert_int_equal(rproc_detach(f->rf.rproc), 0);
+	rproc_del_and_free(f->rf.loop, f->rf.rproc);
+	f->rf.rproc = NULL;
 
-	r2 = uproc_hostmem_rproc_alloc(f->board, f->loop, &cfg, NULL);
+	r2 = uproc_hostmem_rproc_alloc(f->rf.board, f->rf.loop, &cfg, NULL);
 	thost_init(h2, r2, "none");
 	assert_int_equal(rproc_add(r2), 0);
 	assert_int_equal(rproc_get_state(r2), RPROC_ATTACHED);
 	for (int i = 0; i < 20; i++) {
 		while (rproc_console_write(r2, 0, "xy", 2) == -EAGAIN)
-			uproc_loop_dispatch(f->loop, 5);
+			uproc_loop_dispatch(f->rf.loop, 5);
 	}
-	pump_for(f->loop, 100);
+	pump_for(f->rf.loop, 100);
 	assert_int_equal(h2->ncon, 40);
 	assert_int_equal(strncmp(h2->con, "XYXY", 4), 0);
 	assert_int_equal(rproc_shutdown(r2), 0);
-	rproc_del(r2);
-	pump_for(f->loop, 5);
-	rproc_free(r2);
+	rproc_del_and_free(f->rf.loop, r2);
 	free(h2);
 }
 
@@ -333,28 +297,28 @@ static void test_detach_then_new_host_attaches(void **state)
 	struct fixture *f = *state;
 	struct uproc_hostmem_config cfg = { .name = "echo", .main = fw_echo_main,
 					    .arg = &f->echo };
-	struct want_rx w;
+	struct thost_want_rx w;
 	struct thost *h2 = calloc(1, sizeof(*h2));
 	struct rproc *r2;
 
-	assert_int_equal(rproc_boot(f->rproc), 0);
+	assert_int_equal(rproc_boot(f->rf.rproc), 0);
 	echo_round_trips(f, 3);
 
 	/* Ask the firmware to send five messages to 1100 in ~150 ms, then leave. */
 	assert_int_equal(rpmsg_send(f->host.ept, "hold:5", 6), 0);
-	pump_for(f->loop, 10);
-	rproc_set_detach_running(f->rproc, true);
-	assert_int_equal(rproc_detach(f->rproc), 0);
-	assert_true(is_detached(f->rproc));
+	pump_for(f->rf.loop, 10);
+	rproc_set_detach_running(f->rf.rproc, true);
+	assert_int_equal(rproc_detach(f->rf.rproc), 0);
+	assert_true(is_detached(f->rf.rproc));
 	assert_int_equal(f->host.nrx, 3);
 	/* The first host goes away entirely. */
-	assert_int_equal(rproc_del(f->rproc), 0);
-	rproc_free(f->rproc);
-	f->rproc = NULL;
+	assert_int_equal(rproc_del(f->rf.rproc), 0);
+	rproc_free(f->rf.rproc);
+	f->rf.rproc = NULL;
 	usleep(400 * 1000);	/* the core queues its messages with no host */
 
 	/* A new host on the same board finds the running core and attaches. */
-	r2 = uproc_hostmem_rproc_alloc(f->board, f->loop, &cfg, NULL);
+	r2 = uproc_hostmem_rproc_alloc(f->rf.board, f->rf.loop, &cfg, NULL);
 	assert_non_null(r2);
 	thost_init(h2, r2, TEST_RPMSG_CH);
 	assert_int_equal(rproc_add(r2), 0);
@@ -364,7 +328,7 @@ static void test_detach_then_new_host_attaches(void **state)
 	/* What the core queued while no host was there is delivered, in order. */
 	w.h = h2;
 	w.n = 5;
-	assert_true(pump(f->loop, got_rx, &w, 3000));
+	assert_true(pump(f->rf.loop, thost_got_rx, &w, 3000));
 	for (int i = 0; i < 5; i++) {
 		char want[8];
 
@@ -375,14 +339,14 @@ static void test_detach_then_new_host_attaches(void **state)
 	h2->nrx = 0;
 	assert_int_equal(rpmsg_sendto(&h2->fixed, "again", 5, h2->rx_src[0]), 0);
 	w.n = 1;
-	assert_true(pump(f->loop, got_rx, &w, 3000));
+	assert_true(pump(f->rf.loop, thost_got_rx, &w, 3000));
 	assert_string_equal(h2->rx[0], "again");
 
 	/* It was never restarted. */
 	assert_int_equal(rproc_shutdown(r2), 0);
 	assert_int_equal(rproc_get_state(r2), RPROC_OFFLINE);
 	assert_int_equal(rproc_del(r2), 0);
-	pump_for(f->loop, 5);
+	pump_for(f->rf.loop, 5);
 	rproc_free(r2);
 	free(h2);
 }
@@ -416,16 +380,16 @@ static void *poke_thread(void *arg)
 static void test_concurrent_kicks_during_lifecycle(void **state)
 {
 	struct fixture *f = *state;
-	struct poker p = { .rproc = f->rproc };
+	struct poker p = { .rproc = f->rf.rproc };
 	pthread_t th;
 
 	/* No host drivers: the bus's callbacks then touch nothing of the test's. */
-	rproc_set_vdev_hooks(f->rproc, NULL);
+	rproc_set_vdev_hooks(f->rf.rproc, NULL);
 	assert_int_equal(pthread_create(&th, NULL, poke_thread, &p), 0);
 	for (int i = 0; i < 20; i++) {
-		assert_int_equal(rproc_boot(f->rproc), 0);
-		pump_for(f->loop, 5);
-		assert_int_equal(rproc_shutdown(f->rproc), 0);
+		assert_int_equal(rproc_boot(f->rf.rproc), 0);
+		pump_for(f->rf.loop, 5);
+		assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 	}
 	atomic_store(&p.stop, true);
 	pthread_join(th, NULL);

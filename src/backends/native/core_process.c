@@ -133,10 +133,7 @@ void native_core_release(struct native_core *core)
 	native_core_init(core);
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+void native_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -267,7 +264,7 @@ static int spawn_stub(struct native_core *core, const struct native_spawn *sp, c
 
 	ret = -posix_spawn(&pid, sp->stub_path, &fa, &attr, argv, envp);
 	if (ret) {
-		set_err(err, errlen, "cannot run the native-core stub %s: %s", sp->stub_path,
+		native_set_err(err, errlen, "cannot run the native-core stub %s: %s", sp->stub_path,
 			strerror(-ret));
 		ret = -ENOEXEC;
 		goto destroy_attr;
@@ -303,10 +300,10 @@ static int wait_running(struct native_core *core, unsigned int timeout_ms, char 
 			native_core_reap(core, &ex);
 			if (ex.kind == UPROC_NATIVE_EXIT_CODE && ex.status == NATIVE_STUB_EXIT_SETUP &&
 			    msg[0]) {
-				set_err(err, errlen, "native-core stub: %s", msg);
+				native_set_err(err, errlen, "native-core stub: %s", msg);
 				return strstr(msg, "taken by another mapping") ? -EADDRINUSE : -EIO;
 			}
-			set_err(err, errlen, "native-core stub ended before the firmware ran (%s %d)",
+			native_set_err(err, errlen, "native-core stub ended before the firmware ran (%s %d)",
 				ex.kind == UPROC_NATIVE_EXIT_SIGNAL ? "signal" : "status",
 				ex.status);
 			return -EIO;
@@ -314,7 +311,7 @@ static int wait_running(struct native_core *core, unsigned int timeout_ms, char 
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		if (now_ns() >= deadline) {
-			set_err(err, errlen, "native-core stub did not start within %u ms",
+			native_set_err(err, errlen, "native-core stub did not start within %u ms",
 				timeout_ms);
 			return -ETIMEDOUT;
 		}
@@ -328,12 +325,12 @@ int native_core_spawn(struct native_core *core, const struct native_spawn *sp, c
 
 	native_core_init(core);
 	if (!sp->stub_path || !sp->entry || sp->nregions > NATIVE_MAX_REGIONS) {
-		set_err(err, errlen, "native core: bad spawn arguments");
+		native_set_err(err, errlen, "native core: bad spawn arguments");
 		return -EINVAL;
 	}
 	ret = init_ctl(core, sp);
 	if (ret) {
-		set_err(err, errlen, "native core: cannot create the control page at %#" PRIx64
+		native_set_err(err, errlen, "native core: cannot create the control page at %#" PRIx64
 			": %s", sp->ctl_da, strerror(-ret));
 		return ret;
 	}
@@ -341,7 +338,7 @@ int native_core_spawn(struct native_core *core, const struct native_spawn *sp, c
 	core->db_rx = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (core->db_tx < 0 || core->db_rx < 0) {
 		ret = -errno;
-		set_err(err, errlen, "native core: eventfd: %s", strerror(-ret));
+		native_set_err(err, errlen, "native core: eventfd: %s", strerror(-ret));
 		goto release;
 	}
 	core->core_db_in = core->db_tx;
@@ -356,7 +353,7 @@ int native_core_spawn(struct native_core *core, const struct native_spawn *sp, c
 		ret = -errno;
 		kill(core->pid, SIGKILL);
 		waitpid(core->pid, NULL, 0);
-		set_err(err, errlen, "native core: pidfd_open: %s", strerror(-ret));
+		native_set_err(err, errlen, "native core: pidfd_open: %s", strerror(-ret));
 		goto release;
 	}
 	ret = wait_running(core, sp->timeout_ms ? sp->timeout_ms : 5000, err, errlen);

@@ -128,6 +128,14 @@ struct native_spawn {
 	unsigned int timeout_ms;
 };
 
+/**
+ * native_set_err() - format a failure message into @err (@errlen bytes), the
+ * optional message buffer of native_core_spawn() and native_core_attach().
+ * Does nothing when @err is NULL or @errlen is 0.
+ */
+void native_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /** native_core_init() - mark @core empty (no process, every fd -1). */
 void native_core_init(struct native_core *core);
 

@@ -31,7 +31,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +197,16 @@ int native_registry_write(const char *dir, const struct native_record *rec)
 	return 0;
 }
 
+/* parse_ull() - all of @s as an unsigned number (@base as strtoull's). Returns 0 or -EINVAL. */
+static int parse_ull(const char *s, int base, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, base);
+	return errno || *end ? -EINVAL : 0;
+}
+
 static int parse_line(struct native_record *rec, char *line)
 {
 	char *key = strtok(line, " ");
@@ -218,11 +227,7 @@ static int parse_line(struct native_record *rec, char *line)
 		return 0;
 	}
 	if (!strcmp(key, "start_time") || !strcmp(key, "cookie") || !strcmp(key, "entry")) {
-		if (!a)
-			return -EINVAL;
-		errno = 0;
-		u1 = strtoull(a, &end, !strcmp(key, "cookie") ? 16 : 0);
-		if (errno || *end)
+		if (!a || parse_ull(a, !strcmp(key, "cookie") ? 16 : 0, &u1))
 			return -EINVAL;
 		if (key[0] == 's')
 			rec->start_time = u1;
@@ -244,14 +249,7 @@ static int parse_line(struct native_record *rec, char *line)
 		return 0;
 	}
 	if (!strcmp(key, "rsc_table")) {
-		if (!a || !b)
-			return -EINVAL;
-		errno = 0;
-		u1 = strtoull(a, &end, 0);
-		if (errno || *end)
-			return -EINVAL;
-		u2 = strtoull(b, &end, 0);
-		if (errno || *end)
+		if (!a || !b || parse_ull(a, 0, &u1) || parse_ull(b, 0, &u2))
 			return -EINVAL;
 		rec->rsc_da = u1;
 		rec->rsc_size = u2;
@@ -274,12 +272,7 @@ static int parse_line(struct native_record *rec, char *line)
 		fd = strtol(a, &end, 10);
 		if (*end || fd < 0 || fd > INT32_MAX)
 			return -EINVAL;
-		errno = 0;
-		u1 = strtoull(b, &end, 0);
-		if (errno || *end)
-			return -EINVAL;
-		u2 = strtoull(c, &end, 0);
-		if (errno || *end || !u2 || u2 > SIZE_MAX)
+		if (parse_ull(b, 0, &u1) || parse_ull(c, 0, &u2) || !u2 || u2 > SIZE_MAX)
 			return -EINVAL;
 		prot = strtoul(d, &end, 10);
 		if (*end || prot > NATIVE_PROT_RWX)
@@ -415,20 +408,6 @@ static int take_fd(int pidfd, int targetfd)
 	return fd < 0 ? -errno : fd;
 }
 
-static void attach_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void attach_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int native_core_attach(struct native_core *core, const struct native_record *rec,
 		       struct native_region *regions, char *err, size_t errlen)
 {
@@ -439,13 +418,13 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 
 	native_core_init(core);
 	if (rec->nregions == 0) {
-		attach_err(err, errlen, "native core %s: record without a control page", rec->name);
+		native_set_err(err, errlen, "native core %s: record without a control page", rec->name);
 		return -EINVAL;
 	}
 	core->pidfd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
 	if (core->pidfd < 0) {
 		ret = errno == ESRCH ? -ESRCH : -errno;
-		attach_err(err, errlen, "native core %s: process %d: %s", rec->name, (int)rec->pid,
+		native_set_err(err, errlen, "native core %s: process %d: %s", rec->name, (int)rec->pid,
 			   strerror(-ret));
 		goto release;
 	}
@@ -453,7 +432,7 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 	/* The pidfd now pins the process: check it is the one recorded. */
 	ret = native_proc_start_time(rec->pid, &start_time);
 	if (ret || (rec->start_time && start_time != rec->start_time)) {
-		attach_err(err, errlen, "native core %s: process %d is not the recorded core",
+		native_set_err(err, errlen, "native core %s: process %d is not the recorded core",
 			   rec->name, (int)rec->pid);
 		ret = -ESRCH;
 		goto release;
@@ -463,13 +442,13 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 	fd = take_fd(core->pidfd, rc->fd);
 	if (fd < 0) {
 		ret = fd == -ESRCH || fd == -EBADF ? -ESRCH : fd;
-		attach_err(err, errlen, "native core %s: cannot take its control page: %s",
+		native_set_err(err, errlen, "native core %s: cannot take its control page: %s",
 			   rec->name, strerror(-fd));
 		goto release;
 	}
 	ret = native_region_adopt(&core->ctl_region, "ctl", fd, rc->da, rc->size, rc->prot);
 	if (ret) {
-		attach_err(err, errlen, "native core %s: cannot map its control page: %s",
+		native_set_err(err, errlen, "native core %s: cannot map its control page: %s",
 			   rec->name, strerror(-ret));
 		goto release;
 	}
@@ -478,7 +457,7 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 	    core->ctl->magic != UPROC_NATIVE_CTL_MAGIC || core->ctl->cookie != rec->cookie) {
 		/* The recorded process, but not its identity: a firmware that wrote over
 		 * its control page. Not ours to take over, not ours to forget either. */
-		attach_err(err, errlen, "native core %s: process %d does not carry the recorded "
+		native_set_err(err, errlen, "native core %s: process %d does not carry the recorded "
 			   "control page", rec->name, (int)rec->pid);
 		ret = -EPROTO;
 		goto release;
@@ -489,7 +468,7 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 	core->db_rx = take_fd(core->pidfd, rec->core_db_out);
 	if (core->db_tx < 0 || core->db_rx < 0) {
 		ret = core->db_tx < 0 ? core->db_tx : core->db_rx;
-		attach_err(err, errlen, "native core %s: cannot take its doorbells: %s", rec->name,
+		native_set_err(err, errlen, "native core %s: cannot take its doorbells: %s", rec->name,
 			   strerror(-ret));
 		goto release;
 	}
@@ -505,7 +484,7 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 			     : native_region_adopt(&regions[mapped], r->name, fd, r->da, r->size,
 						   r->prot);
 		if (ret) {
-			attach_err(err, errlen, "native core %s: cannot take region %s: %s",
+			native_set_err(err, errlen, "native core %s: cannot take region %s: %s",
 				   rec->name, r->name, strerror(-ret));
 			goto unmap;
 		}
@@ -519,7 +498,7 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 	if (waitid((idtype_t)P_PIDFD, (id_t)core->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) == 0) {
 		core->is_child = true;
 		if (si.si_pid != 0) {
-			attach_err(err, errlen, "native core %s: it has ended", rec->name);
+			native_set_err(err, errlen, "native core %s: it has ended", rec->name);
 			ret = -ESRCH;
 			goto unmap;
 		}
