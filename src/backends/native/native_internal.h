@@ -188,8 +188,9 @@ int native_core_kick(struct native_core *core, unsigned int notifyid);
 /**
  * native_core_take() - the host's doorbell handler: clear the eventfd and take the
  * pending bits of the core -> host mailbox. Returns the bits (0: a ring without bits:
- * serve every queue). The caller calls it again after spinning with
- * native_core_spin_take() as it likes.
+ * serve every queue). It marks the host awake, so the core stops ringing: before the
+ * host blocks on the doorbell again it must end with native_core_spin_take(), which
+ * marks it asleep (otherwise a wake-up is lost).
  */
 uint64_t native_core_take(struct native_core *core);
 
