@@ -27,7 +27,7 @@ printf 'ping\nsegv\nping\n' |
 core=$(ls "$dumps"/*.core | head -1)
 step "where it died: gdb $fw/crash.elf $core"
 gdb -batch -ex "info registers rip" -ex "bt 3" "$fw/crash.elf" "$core" 2>/dev/null |
-	grep -E '^(rip|#)' || echo "(gdb not installed: the core file is $core)"
+	grep -E '^(rip|#)' | awk '!seen[$0]++' || echo "(gdb not installed: the core file is $core)"
 
 step "the crash example with recovery disabled: a forbidden system call ends the run"
 status=0

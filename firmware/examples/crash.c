@@ -50,7 +50,10 @@ static int on_message(struct rpmsg_endpoint *ept, void *data, size_t len, uint32
 	const char *cmd = data;
 
 	(void)priv;
-	uproc_fw_trace("crash: command \"%.*s\"\n", (int)(len > 32 ? 32 : len), cmd);
+	size_t shown = len > 32 ? 32 : len;
+	if (shown && cmd[shown - 1] == '\n')
+		shown--;	/* a line from a tty: trace the command, not its newline */
+	uproc_fw_trace("crash: command \"%.*s\"\n", (int)shown, cmd);
 	if (is_cmd(cmd, len, "ping")) {
 		rpmsg_sendto(ept, "pong", 4, src);
 	} else if (is_cmd(cmd, len, "segv")) {
