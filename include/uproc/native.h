@@ -240,7 +240,7 @@ struct uproc_loop;
  * @stub_path:   the stub executable; NULL: $UPROC_NATIVE_STUB, else the one built
  *               with this library
  * @runtime_dir: uproc's runtime directory; the registry is its "native" folder.
- *               NULL: $UPROC_RUNTIME_DIR, else /run/uproc
+ *               NULL: $UPROC_RUNTIME_DIR, else /run/uprocd (uprocd's default)
  * @cpu:         pin the core to this CPU, or -1 (default) for no pinning
  * @host_spin_ns: after a doorbell, how long the host keeps polling the mailbox
  *               before going back to its loop (default 20 us; 0: no spinning)

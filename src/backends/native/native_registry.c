@@ -73,7 +73,7 @@ int native_registry_dir(const char *runtime_dir, char *buf, size_t len)
 	if (!base || !base[0])
 		base = getenv("UPROC_RUNTIME_DIR");
 	if (!base || !base[0])
-		base = "/run/uproc";
+		base = "/run/uprocd";	/* uprocd's runtime directory: one registry for all */
 	n = snprintf(buf, len, "%s/native", base);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
