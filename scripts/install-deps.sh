@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev libcmocka-dev \
-libfuse3-dev fuse3 gcc-arm-none-eabi gcc-mips-linux-gnu picocom gdb \
+libfuse3-dev fuse3 gcc-arm-none-eabi gcc-mips-linux-gnu picocom gdb python3 \
 util-linux"
 
 missing=""
