@@ -202,9 +202,11 @@ int rproc_vq_interrupt(struct rproc *rproc, int notifyid);
 
 /* ---- attributes (sysfs semantics) ---------------------------------------------- */
 
+/** rproc_get_state() - the current state (sysfs "state"). Takes the lock. */
 enum rproc_state rproc_get_state(struct rproc *rproc);
 /** rproc_state_string() - "offline", "running", ... or "invalid". */
 const char *rproc_state_string(enum rproc_state state);
+/** rproc_get_name() - the name given to rproc_alloc(); valid as long as @rproc. */
 const char *rproc_get_name(struct rproc *rproc);
 /** rproc_get_firmware() - copies the firmware name into @buf. Returns its length. */
 size_t rproc_get_firmware(struct rproc *rproc, char *buf, size_t len);
@@ -212,13 +214,17 @@ size_t rproc_get_firmware(struct rproc *rproc, char *buf, size_t len);
 int rproc_set_firmware(struct rproc *rproc, const char *firmware);
 /** rproc_set_recovery() - enable/disable automatic recovery (Linux's "recovery"). */
 void rproc_set_recovery(struct rproc *rproc, bool enabled);
+/** rproc_get_recovery() - true when automatic recovery is enabled. */
 bool rproc_get_recovery(struct rproc *rproc);
 /** rproc_recover() - one-shot recovery of a CRASHED remote ("recover"). */
 int rproc_recover(struct rproc *rproc);
 /** rproc_set_coredump() - -EBUSY while CRASHED. */
 int rproc_set_coredump(struct rproc *rproc, enum rproc_dump_mechanism mech);
+/** rproc_get_coredump() - the coredump mechanism (sysfs "coredump"). */
 enum rproc_dump_mechanism rproc_get_coredump(struct rproc *rproc);
+/** rproc_set_auto_boot() - boot in rproc_add() (default off). Set before rproc_add(). */
 void rproc_set_auto_boot(struct rproc *rproc, bool auto_boot);
+/** rproc_get_crash_count() - crashes reported (only the first of each counts). */
 unsigned int rproc_get_crash_count(struct rproc *rproc);
 /** rproc_last_error() - the last failure's message ("" if none). */
 const char *rproc_last_error(struct rproc *rproc);
@@ -257,7 +263,13 @@ struct rproc_subdev {
 	struct rproc_subdev *next;
 };
 
+/**
+ * rproc_add_subdev() - tie @subdev to the remote's life: prepared and started (in
+ * the order added) on boot, stopped and unprepared (in reverse) on shutdown or crash.
+ * @subdev stays the caller's and must outlive its registration.
+ */
 void rproc_add_subdev(struct rproc *rproc, struct rproc_subdev *subdev);
+/** rproc_remove_subdev() - undo rproc_add_subdev() (no callback is made). */
 void rproc_remove_subdev(struct rproc *rproc, struct rproc_subdev *subdev);
 
 /** enum rproc_event - lifecycle notifications (Linux's SSR notifier, and more). */
@@ -280,6 +292,7 @@ typedef void (*rproc_notify_fn)(struct rproc *rproc, enum rproc_event event, voi
  * Returns a positive id for rproc_notifier_unregister(), or -errno.
  */
 int rproc_notifier_register(struct rproc *rproc, rproc_notify_fn fn, void *arg);
+/** rproc_notifier_unregister() - stop the notifier @id. Returns 0 or -ENOENT. */
 int rproc_notifier_unregister(struct rproc *rproc, int id);
 
 /* ---- additions: attributes ------------------------------------------------------- */
@@ -288,6 +301,7 @@ int rproc_notifier_unregister(struct rproc *rproc, int id);
 const char *rproc_coredump_string(enum rproc_dump_mechanism mech);
 /** rproc_crash_type_string() - "mmufault", "watchdog", "fatal error" (Linux's words). */
 const char *rproc_crash_type_string(enum rproc_crash_type type);
+/** rproc_get_auto_boot() - whether rproc_add() boots the remote. */
 bool rproc_get_auto_boot(struct rproc *rproc);
 /**
  * rproc_loaded_rsc_table() - for backends, from ops->start on: the remote's copy of
