@@ -357,6 +357,15 @@ typedef void (*rproc_log_fn)(struct rproc *rproc, int level, const char *msg, vo
  */
 void rproc_set_log(struct rproc *rproc, rproc_log_fn fn, void *arg);
 
+/**
+ * rproc_log() - a log line about @rproc, from the core or its backend (Linux's
+ * dev_err/dev_warn/dev_info on the rproc's device): to the hook of rproc_set_log(),
+ * else levels 4 and more severe to stderr. @level is a syslog level (3, 4, 6).
+ * No lock may be held that the hook could need.
+ */
+void rproc_log(struct rproc *rproc, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ---- additions: debugfs-style views ------------------------------------------------ */
 
 /**

@@ -31,6 +31,7 @@ static void run_usage(FILE *out)
 		"  --reply-wait MS         piped input: wait up to MS for each line's answer\n"
 		"                          before sending the next (default 2000, 0: don't wait)\n"
 		"  --no-trace              do not print the trace buffer\n"
+		"  -v, --verbose           also print the library's error and info log lines\n"
 		"Exit status: 0 end of input, 1 boot failed, 2 usage, 3 crashed, 130 Ctrl-C.\n");
 }
 
@@ -54,6 +55,7 @@ int uproc_cmd_run(int argc, char **argv)
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "reply-wait", required_argument, NULL, 'w' },
 		{ "no-trace", no_argument, NULL, 'T' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -69,7 +71,7 @@ int uproc_cmd_run(int argc, char **argv)
 	s->opt.reply_wait_ms = 2000;
 	s->opt.coredump = RPROC_COREDUMP_DISABLED;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (s->opt.nchannels == RUN_MAX_CHANNELS || strlen(optarg) >= 32) {
@@ -106,6 +108,9 @@ int uproc_cmd_run(int argc, char **argv)
 			break;
 		case 'T':
 			s->opt.trace = false;
+			break;
+		case 'v':
+			s->opt.verbose = true;
 			break;
 		case 'h':
 			run_usage(stdout);

@@ -235,6 +235,17 @@ static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
 	}
 }
 
+/*
+ * The library's log: warnings always; errors and information with --verbose (the run
+ * reports a failed boot and a crash itself, in its own words).
+ */
+static void on_log(struct rproc *rproc, int level, const char *msg, void *arg)
+{
+	struct run_session *s = arg;
+	if (level == 4 || s->opt.verbose)
+		say("%s", msg);
+}
+
 /* ---- signals ------------------------------------------------------------------------ */
 
 static void on_signal(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
@@ -325,6 +336,7 @@ int run_session_start(struct run_session *s)
 		fprintf(stderr, "uproc run: cannot set up a native core: %s\n", strerror(errno));
 		return RUN_BOOT_FAILED;
 	}
+	rproc_set_log(s->rproc, on_log, s);
 	rproc_set_recovery(s->rproc, s->opt.recovery);
 	rproc_set_coredump(s->rproc, s->opt.coredump);
 

@@ -37,6 +37,7 @@ struct run_options {
 	const char *dump_dir;
 	int cpu;
 	bool trace;
+	bool verbose;			/* show the library's error and info log lines */
 	unsigned int reply_wait_ms;	/* pipe mode: how long to wait for each answer */
 };
 

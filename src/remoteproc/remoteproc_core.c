@@ -39,26 +39,40 @@ int rproc_err(struct rproc *rproc, int ret, const char *fmt, ...)
 	return ret;
 }
 
-void rproc_warn(struct rproc *rproc, const char *fmt, ...)
+static void rproc_vlog(struct rproc *rproc, int level, const char *fmt, va_list ap)
 {
 	char msg[RPROC_ERR_MAX];
 	rproc_log_fn log_fn;
 	void *log_arg;
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	pthread_mutex_lock(&rproc->lock);
 	log_fn = rproc->log_fn;
 	log_arg = rproc->log_arg;
 	pthread_mutex_unlock(&rproc->lock);
 	if (log_fn)
-		log_fn(rproc, 4, msg, log_arg);
-	else
+		log_fn(rproc, level, msg, log_arg);
+	else if (level <= 4)
 		fprintf(stderr, "remoteproc %s: %s\n", rproc->name, msg);
 }
 
+void rproc_warn(struct rproc *rproc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rproc_vlog(rproc, 4, fmt, ap);
+	va_end(ap);
+}
+
+void rproc_log(struct rproc *rproc, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rproc_vlog(rproc, level, fmt, ap);
+	va_end(ap);
+}
 
 const char *rproc_last_error(struct rproc *rproc)
 {

@@ -90,8 +90,8 @@ static struct native_rproc *to_native(struct rproc *rproc)
 static void native_log(const struct native_rproc *nr, const char *what, int err,
 		       const char *detail)
 {
-	fprintf(stderr, "uproc native %s: %s: %s%s%s\n", nr->name, what, strerror(-err),
-		detail && detail[0] ? ": " : "", detail ? detail : "");
+	rproc_log(nr->rproc, 3, "native core: %s: %s%s%s", what, strerror(-err),
+		  detail && detail[0] ? ": " : "", detail ? detail : "");
 }
 
 /* ---- memories ---------------------------------------------------------------------- */
@@ -352,21 +352,19 @@ static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg
 		   (ex.status == SIGSEGV || ex.status == SIGBUS);
 	if (nr->wd_fired) {
 		nr->wd_fired = false;
-		fprintf(stderr, "uproc native %s: the hung firmware was at rip %#" PRIx64 "\n",
-			nr->name, ex.crash.regs.rip);
+		rproc_log(nr->rproc, 3, "native core: the hung firmware was at rip %#" PRIx64,
+			  ex.crash.regs.rip);
 		rproc_report_crash(nr->rproc, RPROC_WATCHDOG);
 		return;
 	}
 	if (ex.kind == UPROC_NATIVE_EXIT_FAULT)
-		fprintf(stderr, "uproc native %s: the firmware died of signal %d at rip %#" PRIx64
-			", address %#" PRIx64 "\n", nr->name, ex.status, ex.crash.regs.rip,
-			ex.crash.addr);
+		rproc_log(nr->rproc, 3, "native core: the firmware died of signal %d at rip %#" PRIx64
+			  ", address %#" PRIx64, ex.status, ex.crash.regs.rip, ex.crash.addr);
 	else if (ex.kind == UPROC_NATIVE_EXIT_SIGNAL)
-		fprintf(stderr, "uproc native %s: the core was killed by signal %d%s\n", nr->name,
-			ex.status, ex.status == SIGSYS ? " (a forbidden system call)" : "");
+		rproc_log(nr->rproc, 3, "native core: killed by signal %d%s", ex.status,
+			  ex.status == SIGSYS ? " (a forbidden system call)" : "");
 	else
-		fprintf(stderr, "uproc native %s: the core ended (status %d)\n", nr->name,
-			ex.status);
+		rproc_log(nr->rproc, 3, "native core: ended (status %d)", ex.status);
 	rproc_report_crash(nr->rproc, mmu ? RPROC_MMUFAULT : RPROC_FATAL_ERROR);
 }
 
@@ -391,8 +389,8 @@ static void on_watchdog(struct uproc_loop *loop, void *arg)
 					   memory_order_relaxed) != 0;
 	if (beat == nr->wd_last && !asleep) {
 		/* Hung: make the stub record where it is; its death reports the crash. */
-		fprintf(stderr, "uproc native %s: watchdog: no progress in %u ms\n", nr->name,
-			nr->watchdog_ms);
+		rproc_log(nr->rproc, 3, "native core: watchdog: no progress in %u ms",
+			  nr->watchdog_ms);
 		nr->wd_fired = true;
 		if (native_core_signal(&nr->core, SIGTRAP) != 0)
 			native_core_signal(&nr->core, SIGKILL);
