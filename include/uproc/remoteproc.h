@@ -445,6 +445,9 @@ struct rpmsg_virtio_device *rproc_get_rpmsg(struct rproc *rproc, unsigned int in
  *                  trysend's -ENOMEM, rpmsg_poll() without RPMSG_POLLOUT) could now
  *                  succeed: an event loop's EPOLLOUT. On the thread that handled the
  *                  remote's kick, no uproc lock held.
+ * @console_tx_ready: optional: a rproc_console_write() on console vdev @index that
+ *                  queued less than asked (or -EAGAIN) can now queue more; on the
+ *                  thread that handled the remote's kick, no uproc lock held.
  * @arg:            passed back to each
  */
 struct rproc_vdev_hooks {
@@ -456,6 +459,7 @@ struct rproc_vdev_hooks {
 			   size_t len, void *arg);
 	void (*rpmsg_tx_ready)(struct rproc *rproc, unsigned int index,
 			       struct rpmsg_virtio_device *bus, void *arg);
+	void (*console_tx_ready)(struct rproc *rproc, unsigned int index, void *arg);
 	void *arg;
 };
 
@@ -464,9 +468,9 @@ void rproc_set_vdev_hooks(struct rproc *rproc, const struct rproc_vdev_hooks *ho
 
 /**
  * rproc_console_write() - queue @len bytes on console vdev @index's transmitq.
- * Returns the bytes queued (maybe fewer than @len: call again when the remote has
- * consumed some), -EAGAIN when no buffer is free, -ENODEV when @index is not a
- * running console, -EIO when the queue is broken.
+ * Returns the bytes queued (maybe fewer than @len: call again after the
+ * console_tx_ready hook), -EAGAIN when no buffer is free (the hook follows too),
+ * -ENODEV when @index is not a running console, -EIO when the queue is broken.
  */
 ssize_t rproc_console_write(struct rproc *rproc, unsigned int index, const void *data,
 			    size_t len);

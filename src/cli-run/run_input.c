@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define RETRY_MS 2
 #define LINGER_MS 100
 #define CTRL_C 0x03
 #define CTRL_D 0x04
@@ -53,7 +52,6 @@ int run_input_open(struct run_session *s)
 		s->tty = false;
 	}
 	s->reply_timer = -1;
-	s->retry_timer = -1;
 	s->linger_timer = -1;
 	return 0;
 }
@@ -107,13 +105,6 @@ static void stdin_ready(struct uproc_loop *loop, int fd, uint32_t events, void *
 	run_input_resume(s);
 }
 
-static void retry(struct uproc_loop *loop, void *arg)
-{
-	struct run_session *s = arg;
-	s->retry_timer = -1;
-	run_input_resume(s);
-}
-
 static void reply_overdue(struct uproc_loop *loop, void *arg)
 {
 	struct run_session *s = arg;
@@ -157,8 +148,7 @@ void run_input_resume(struct run_session *s)
 {
 	if (s->finishing)
 		return;
-	while (run_session_can_send(s) && !s->awaiting_reply && s->retry_timer < 0 &&
-	       !s->tx_blocked) {
+	while (run_session_can_send(s) && !s->awaiting_reply && !s->tx_blocked) {
 		if (s->stdin_regular && !s->input_eof && s->npending < sizeof(s->pending)) {
 			if (!read_some(s))
 				s->input_eof = true;
@@ -175,8 +165,8 @@ void run_input_resume(struct run_session *s)
 			s->tx_blocked = true;
 			return;
 		}
-		if (ret == -EAGAIN) {	/* a console has no readiness hook: try again soon */
-			s->retry_timer = uproc_loop_add_timer(s->loop, RETRY_MS, retry, s);
+		if (ret == -EAGAIN) {	/* console: its console_tx_ready hook resumes us */
+			s->tx_blocked = true;
 			return;
 		}
 		if (ret < 0) {
@@ -185,8 +175,13 @@ void run_input_resume(struct run_session *s)
 			return;
 		}
 		size_t used = s->ept ? len : (size_t)ret;
+		s->sent_whole_line = s->pending[used - 1] == '\n';
 		memmove(s->pending, s->pending + used, s->npending - used);
 		s->npending -= used;
+		if (used < len) {	/* console: the rest when buffers come back */
+			s->tx_blocked = true;
+			return;
+		}
 		if (!s->tty && s->opt.reply_wait_ms) {
 			s->awaiting_reply = true;
 			s->reply_timer = uproc_loop_add_timer(s->loop, s->opt.reply_wait_ms,

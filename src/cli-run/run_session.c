@@ -68,14 +68,16 @@ static void trace_tick(struct uproc_loop *loop, void *arg)
 /* ---- the channel ------------------------------------------------------------------- */
 
 /*
- * What the remote sent, to standard output. Piped input is line-oriented, so there
- * each answer ends a line; a terminal gets the bytes exactly as sent.
+ * What the remote sent, to standard output. Piped input is line-oriented: an answer
+ * to a whole line that lacks a newline gets one (a line split at the MTU does not);
+ * a terminal gets the bytes exactly as sent.
  */
 static void emit_output(struct run_session *s, const void *data, size_t len)
 {
 	trace_flush(s, false);	/* what the firmware logged before it answered comes first */
 	bool ok = fwrite(data, 1, len, stdout) == len;
-	if (ok && !s->tty && s->ept && len && ((const char *)data)[len - 1] != '\n')
+	if (ok && !s->tty && s->ept && s->sent_whole_line && len &&
+	    ((const char *)data)[len - 1] != '\n')
 		ok = fputc('\n', stdout) != EOF;
 	if (!ok || fflush(stdout) != 0)
 		run_session_finish(s, RUN_OK);	/* nobody reads our output any more */
@@ -142,6 +144,13 @@ static void on_tx_ready(struct rproc *rproc, unsigned int index,
 			struct rpmsg_virtio_device *bus, void *arg)
 {
 	run_input_tx_ready(arg);
+}
+
+static void on_console_tx_ready(struct rproc *rproc, unsigned int index, void *arg)
+{
+	struct run_session *s = arg;
+	if ((int)index == s->console)
+		run_input_tx_ready(s);
 }
 
 static void on_console_rx(struct rproc *rproc, unsigned int index, const void *data, size_t len,
@@ -352,6 +361,7 @@ int run_session_start(struct run_session *s)
 		.rpmsg_removing = on_rpmsg_removing,
 		.console_rx = on_console_rx,
 		.rpmsg_tx_ready = on_tx_ready,
+		.console_tx_ready = on_console_tx_ready,
 		.arg = s,
 	};
 	rproc_set_vdev_hooks(s->rproc, &hooks);

@@ -65,8 +65,8 @@ struct run_session {
 	size_t npending;
 	bool awaiting_reply;		/* pipe mode: a line was sent, its answer is due */
 	int64_t reply_timer;
-	int64_t retry_timer;		/* console: no readiness hook */
-	bool tx_blocked;		/* rpmsg: waiting for the tx_ready hook */
+	bool sent_whole_line;		/* pipe mode: the last piece sent ended a line */
+	bool tx_blocked;		/* waiting for a tx_ready hook (rpmsg or console) */
 
 	/* output and events */
 	size_t trace_printed;

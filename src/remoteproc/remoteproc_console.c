@@ -129,6 +129,8 @@ void rproc_console_service(struct rproc_vdev *rvdev)
 	struct rproc_vdev_hooks hooks;
 	uint8_t chunk[RPROC_CONSOLE_BUF_SIZE];
 
+	bool tx_ready = false;
+
 	rproc_vdev_get_hooks(rvdev->rproc, &hooks);
 	for (;;) {
 		uint32_t len = 0;
@@ -138,8 +140,11 @@ void rproc_console_service(struct rproc_vdev *rvdev)
 		while ((tok = virtqueue_get_buf(&rvdev->vq[1], &len))) {
 			int i = console_tx_index(rvdev, tok);
 
-			if (i >= 0)
+			if (i >= 0) {
 				rvdev->con_tx_busy[i] = false;
+				tx_ready |= rvdev->con_tx_waiting;
+				rvdev->con_tx_waiting = false;
+			}
 		}
 		tok = virtqueue_get_buf(&rvdev->vq[0], &len);
 		if (tok) {
@@ -161,6 +166,8 @@ void rproc_console_service(struct rproc_vdev *rvdev)
 	pthread_mutex_lock(&rvdev->con_lock);
 	virtqueue_kick(&rvdev->vq[0]);
 	pthread_mutex_unlock(&rvdev->con_lock);
+	if (tx_ready && hooks.console_tx_ready)
+		hooks.console_tx_ready(rvdev->rproc, rvdev->index, hooks.arg);
 }
 
 ssize_t rproc_console_queue(struct rproc_vdev *rvdev, const void *data, size_t len)
@@ -189,6 +196,8 @@ ssize_t rproc_console_queue(struct rproc_vdev *rvdev, const void *data, size_t l
 	}
 	if (done)
 		virtqueue_kick(&rvdev->vq[1]);
+	if (done < len)
+		rvdev->con_tx_waiting = true;	/* the rest waits for console_tx_ready */
 	pthread_mutex_unlock(&rvdev->con_lock);
 	return done ? (ssize_t)done : -EAGAIN;
 }

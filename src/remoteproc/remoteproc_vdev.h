@@ -58,6 +58,7 @@ struct rproc_vdev {
 	unsigned int con_rx_count;
 	unsigned int con_tx_count;
 	bool *con_tx_busy;
+	bool con_tx_waiting;	/* a write found no free buffer: say when one is back */
 };
 
 /* remoteproc_vdev.c */
