@@ -13,8 +13,12 @@
 #include "rpmsg_dev.h"
 #include "uproc/loop.h"
 
-#define TX_RETRY_MS 2		/* no free tx buffer: try again this soon */
-#define DST_RETRY_MS 10		/* no destination yet: look again this soon */
+/*
+ * No destination yet: look again this soon. The bus tells of no announcement
+ * (only a driver bound to the name would hear of it, and binding one changes the
+ * channel), so this one wait is a bounded poll.
+ */
+#define DST_RETRY_MS 10
 #define DST_WAIT_TRIES (RPMSG_DEFAULT_SEND_TIMEOUT_MS / DST_RETRY_MS)
 
 static struct uproc_loop *loop_of(struct uprocd_eptdev *e)
@@ -59,10 +63,11 @@ static void client_close(struct uprocd_eptdev *e)
 	e->client_fd = -1;
 	free(e->tx);
 	e->tx = NULL;
+	e->tx_blocked = false;
 	e->dst_waits = 0;
-	if (e->tx_timer) {
-		uproc_loop_cancel_timer(loop_of(e), e->tx_timer);
-		e->tx_timer = 0;
+	if (e->dst_timer) {
+		uproc_loop_cancel_timer(loop_of(e), e->dst_timer);
+		e->dst_timer = 0;
 	}
 }
 
@@ -123,20 +128,12 @@ static int ept_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t s
 
 static void try_tx(struct uprocd_eptdev *e);
 
-static void tx_retry(struct uproc_loop *loop, void *arg)
+static void dst_retry(struct uproc_loop *loop, void *arg)
 {
 	struct uprocd_eptdev *e = arg;
 
-	e->tx_timer = 0;
+	e->dst_timer = 0;
 	try_tx(e);
-}
-
-static void retry_tx_in(struct uprocd_eptdev *e, uint32_t ms)
-{
-	if (!e->tx_timer) {
-		int64_t id = uproc_loop_add_timer(loop_of(e), ms, tx_retry, e);
-		e->tx_timer = id > 0 ? id : 0;
-	}
 }
 
 bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e)
@@ -150,40 +147,65 @@ bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e)
 	return true;
 }
 
-/* Send the waiting message. No free buffer (-ENOMEM): try again shortly. No
- * destination yet: wait for the remote to announce the endpoint's channel, up to
- * the send timeout; then the message is dropped (Linux's write fails with EINVAL). */
+/*
+ * Send the waiting message. No free buffer (-ENOMEM): the endpoint waits, its client
+ * unread, for the bus's tx_ready hook (uprocd_eptdev_tx_ready()), which the failed
+ * send armed; a buffer that came back meanwhile is seen by rpmsg_poll() (which
+ * arms the hook too), so no wake-up is missed. No destination yet: wait for the
+ * remote to announce the endpoint's channel, up to the send timeout; then the
+ * message is dropped (Linux's write fails with EINVAL).
+ */
 static void try_tx(struct uprocd_eptdev *e)
 {
+	struct uprocd *d = e->r->proc->d;
 	int r;
 
-	if (!e->tx)
+	if (!e->tx || e->tx_blocked)
 		return;
 	if (uprocd_eptdev_resolve_dst(e))
 		uprocd_rpmsg_save(e->r);
 	if (e->dst != RPMSG_ADDR_ANY) {
-		r = rpmsg_trysendto(&e->ept, e->tx, e->tx_len, e->dst);
-		if (r == -ENOMEM) {
-			retry_tx_in(e, TX_RETRY_MS);
+		while ((r = rpmsg_trysendto(&e->ept, e->tx, e->tx_len, e->dst)) == -ENOMEM) {
+			unsigned int ready = rpmsg_poll(&e->ept);
+			if (ready & RPMSG_POLLOUT)
+				continue;
+			if (ready & (RPMSG_POLLERR | RPMSG_POLLHUP)) {
+				r = -EPIPE;
+				break;
+			}
+			e->tx_blocked = true;
+			if (d->verbose && ++e->tx_waits % 1000 == 1)
+				uprocd_log(d, "rpmsg%u: the remote has no free buffer: waiting "
+					   "(wait %u)", e->minor, e->tx_waits);
 			return;
 		}
 		if (r < 0)
-			uprocd_log(e->r->proc->d, "rpmsg%u: send failed: %s", e->minor,
-				   strerror(-r));
+			uprocd_log(d, "rpmsg%u: send failed: %s", e->minor, strerror(-r));
 	} else if (e->name[0] && e->dst_waits < DST_WAIT_TRIES) {
-		if (!e->dst_waits++ && e->r->proc->d->verbose)
-			uprocd_log(e->r->proc->d, "rpmsg%u: waiting for the remote to announce "
-				   "'%s'", e->minor, e->name);
-		retry_tx_in(e, DST_RETRY_MS);
+		if (!e->dst_waits++ && d->verbose)
+			uprocd_log(d, "rpmsg%u: waiting for the remote to announce '%s'", e->minor,
+				   e->name);
+		if (!e->dst_timer) {
+			int64_t id = uproc_loop_add_timer(loop_of(e), DST_RETRY_MS, dst_retry, e);
+			e->dst_timer = id > 0 ? id : 0;
+		}
 		return;
 	} else {
-		uprocd_log(e->r->proc->d, "rpmsg%u: send failed: no destination (the remote "
-			   "announced no channel '%s'): message dropped", e->minor, e->name);
+		uprocd_log(d, "rpmsg%u: send failed: no destination (the remote announced no "
+			   "channel '%s'): message dropped", e->minor, e->name);
 	}
 	e->dst_waits = 0;
 	free(e->tx);
 	e->tx = NULL;
 	client_events(e);
+}
+
+void uprocd_eptdev_tx_ready(struct uprocd_eptdev *e)
+{
+	if (!e->tx_blocked)
+		return;
+	e->tx_blocked = false;
+	try_tx(e);
 }
 
 static void on_client(struct uproc_loop *loop, int fd, uint32_t events, void *arg)

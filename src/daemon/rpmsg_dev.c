@@ -263,6 +263,40 @@ static void console_rx(struct rproc *rproc, unsigned int index, const void *data
 		t->dropped += (unsigned int)(len - (n > 0 ? (size_t)n : 0));
 }
 
+/*
+ * Free tx buffers again on @bus (armed by a send that found none): resume every
+ * endpoint and tty of the bus that waits for one. On the loop thread (the doorbell
+ * handler, or a lifecycle call made from the loop): only sends, no lifecycle call.
+ * Those resumed first may take the buffers again; the others wait on, re-armed.
+ */
+static void bus_tx_ready(struct rproc *rproc, unsigned int index,
+			 struct rpmsg_virtio_device *bus, void *arg)
+{
+	struct uprocd_proc *p = arg;
+	struct uprocd_rpmsg *r = p->rpmsg;
+
+	if (!r || r->bus != bus || r->tearing_down)
+		return;
+	for (struct uprocd_eptdev *e = r->epts; e; e = e->next)
+		uprocd_eptdev_tx_ready(e);
+	for (struct uprocd_tty *t = r->ttys; t; t = t->next)
+		if (t->kind == UPROCD_TTY_RPMSG)
+			uprocd_tty_tx_ready(t);
+}
+
+/* Console vdev @index can queue more: resume its tty (loop thread, as above). */
+static void console_tx_ready(struct rproc *rproc, unsigned int index, void *arg)
+{
+	struct uprocd_proc *p = arg;
+	struct uprocd_rpmsg *r = p->rpmsg;
+
+	if (!r)
+		return;
+	for (struct uprocd_tty *t = r->ttys; t; t = t->next)
+		if (t->kind == UPROCD_TTY_CONSOLE && t->vdev_index == index)
+			uprocd_tty_tx_ready(t);
+}
+
 void uprocd_rpmsg_event(struct uprocd_proc *p, int event)
 {
 	struct uprocd_rpmsg *r = p->rpmsg;
@@ -323,6 +357,8 @@ int uprocd_rpmsg_start(struct uprocd_proc *p)
 		.rpmsg_ready = bus_ready,
 		.rpmsg_removing = bus_removing,
 		.console_rx = console_rx,
+		.rpmsg_tx_ready = bus_tx_ready,
+		.console_tx_ready = console_tx_ready,
 		.arg = p,
 	};
 	rproc_set_vdev_hooks(p->rproc, &hooks);

@@ -23,7 +23,8 @@
  * the client's socket is shut down: reads see the end, writes fail with EPIPE.
  * While the remote has no free buffer the daemon stops reading the client's
  * socket, so the client's poll() reports it not writable once the socket buffer
- * is full.
+ * is full; the bus's tx_ready hook resumes it (the same for ttys, with the
+ * console's console_tx_ready hook for hvcN).
  * <dev>/ttyRPMSGn -> /dev/pts/K: an "rpmsg-tty" channel; <dev>/hvcN: a virtio
  * console. Raw mode; writes are split at the MTU.
  */
@@ -94,8 +95,10 @@ struct uprocd_eptdev {
 	unsigned int dropped;
 	uint8_t *tx;			/* a message waiting for a tx buffer or a dst */
 	size_t tx_len;
-	int64_t tx_timer;
-	unsigned int dst_waits;		/* retries of tx while there is no dst */
+	bool tx_blocked;		/* no free tx buffer: waiting for the bus's tx_ready */
+	unsigned int tx_waits;		/* times the remote had no free buffer for us */
+	int64_t dst_timer;		/* next look for the destination, 0: none */
+	unsigned int dst_waits;		/* looks for it so far */
 	struct uprocd_eptdev *next;
 };
 
@@ -120,7 +123,8 @@ struct uprocd_tty {
 	uint32_t src, dst;
 	uint8_t tx[RPMSG_BUF_SIZE];
 	size_t tx_len;
-	int64_t tx_timer;
+	bool tx_blocked;		/* waiting for the bus's or the console's tx_ready */
+	unsigned int tx_waits;		/* times the remote had no free buffer for us */
 	unsigned int dropped;
 	struct uprocd_tty *next;
 };
@@ -155,6 +159,11 @@ void uprocd_eptdev_destroy(struct uprocd_eptdev *e);
  * Returns true when the destination changed (the caller saves the endpoints).
  */
 bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e);
+/**
+ * uprocd_eptdev_tx_ready() - the bus has free tx buffers again (its tx_ready hook):
+ * an endpoint whose message found none sends it now and reads its client again.
+ */
+void uprocd_eptdev_tx_ready(struct uprocd_eptdev *e);
 
 /* tty.c */
 int uprocd_tty_probe(struct rpmsg_device *rpdev);
@@ -163,5 +172,10 @@ int uprocd_tty_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t s
 int uprocd_tty_restore(struct uprocd_rpmsg *r, unsigned int minor, uint32_t src, uint32_t dst);
 void uprocd_tty_destroy(struct uprocd_tty *t);
 struct uprocd_tty *uprocd_console_get(struct uprocd_rpmsg *r, unsigned int vdev_index);
+/**
+ * uprocd_tty_tx_ready() - the tty's bus or console can take more (a tx_ready hook):
+ * a tty whose bytes found no free buffer sends them now and reads its master again.
+ */
+void uprocd_tty_tx_ready(struct uprocd_tty *t);
 
 #endif /* UPROCD_RPMSG_DEV_H */

@@ -5,7 +5,8 @@
  * attach to them. What a program writes is read from the master at most one MTU
  * at a time and sent as one message; while the remote has no free buffer the
  * master is not read (the tty's own buffer then fills and the writer blocks, as
- * on a serial line). Loop thread.
+ * on a serial line) until the bus's or the console's tx_ready hook says buffers
+ * came back (uprocd_tty_tx_ready()). Loop thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +20,6 @@
 #include "rpmsg_dev.h"
 #include "uproc/loop.h"
 #include "uproc/remoteproc.h"
-
-#define TX_RETRY_MS 2
 
 static struct uproc_loop *loop_of(struct uprocd_tty *t)
 {
@@ -39,37 +38,51 @@ static void set_reading(struct uprocd_tty *t, bool on)
 	uproc_loop_mod_fd(loop_of(t), t->master_fd, on ? UPROC_LOOP_IN : 0);
 }
 
-static void try_tx(struct uprocd_tty *t);
-
-static void tx_retry(struct uproc_loop *loop, void *arg)
+/* No free buffer: stop reading the master until a tx_ready hook resumes us. */
+static void wait_for_tx_ready(struct uprocd_tty *t)
 {
-	struct uprocd_tty *t = arg;
+	struct uprocd *d = t->r->proc->d;
 
-	t->tx_timer = 0;
-	try_tx(t);
+	t->tx_blocked = true;
+	if (d->verbose && ++t->tx_waits % 1000 == 1)
+		uprocd_log(d, "%s%u: the remote has no free buffer: waiting (wait %u)",
+			   t->kind == UPROCD_TTY_RPMSG ? "ttyRPMSG" : "hvc", t->minor, t->tx_waits);
 }
 
+/*
+ * Send what was read from the master. A console that queues less than asked, or
+ * nothing (-EAGAIN), has set its waiting flag: its console_tx_ready hook follows.
+ * An rpmsg send that finds no buffer (-ENOMEM) armed the bus's tx_ready hook; a
+ * buffer that came back meanwhile is seen by rpmsg_poll(), so no wake-up is missed.
+ */
 static void try_tx(struct uprocd_tty *t)
 {
 	ssize_t r;
 
+	if (t->tx_blocked)
+		return;
 	while (t->tx_len) {
 		if (t->kind == UPROCD_TTY_CONSOLE) {
 			r = rproc_console_write(t->r->proc->rproc, t->vdev_index, t->tx, t->tx_len);
-			if (r == -EAGAIN || r == 0)
-				r = -ENOMEM;
+			if (r == -EAGAIN || r == 0) {
+				wait_for_tx_ready(t);
+				return;
+			}
 		} else {
 			struct rpmsg_endpoint *ept = tty_ept(t);
 			r = ept ? rpmsg_trysend(ept, t->tx, t->tx_len) : -ENOTCONN;
+			if (r == -ENOMEM) {
+				unsigned int ready = rpmsg_poll(ept);
+				if (ready & RPMSG_POLLOUT)
+					continue;
+				if (!(ready & (RPMSG_POLLERR | RPMSG_POLLHUP))) {
+					wait_for_tx_ready(t);
+					return;
+				}
+				r = -EPIPE;
+			}
 			if (r == 0)
 				r = (ssize_t)t->tx_len;
-		}
-		if (r == -ENOMEM) {
-			if (!t->tx_timer) {
-				int64_t id = uproc_loop_add_timer(loop_of(t), TX_RETRY_MS, tx_retry, t);
-				t->tx_timer = id > 0 ? id : 0;
-			}
-			return;
 		}
 		if (r < 0) {
 			t->tx_len = 0; /* the channel is gone or broken: drop */
@@ -79,6 +92,14 @@ static void try_tx(struct uprocd_tty *t)
 		t->tx_len -= (size_t)r;
 	}
 	set_reading(t, true);
+}
+
+void uprocd_tty_tx_ready(struct uprocd_tty *t)
+{
+	if (!t->tx_blocked)
+		return;
+	t->tx_blocked = false;
+	try_tx(t);
 }
 
 static void on_master(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
@@ -183,8 +204,6 @@ void uprocd_tty_destroy(struct uprocd_tty *t)
 			break;
 		}
 	}
-	if (t->tx_timer)
-		uproc_loop_cancel_timer(d->loop, t->tx_timer);
 	if (t->own_live)
 		rpmsg_destroy_ept(&t->own_ept);
 	if (t->rpdev)

@@ -23,6 +23,13 @@
  *                                             in order
  *   test-client raw-stream PATH               write stdin to a stream socket, then
  *                                             go away without waiting for a reply
+ *   test-client tty-stream PATH BYTES WINDOW [PIECE GAP_MS]
+ *                                             write BYTES of a pattern to a tty, at
+ *                                             most WINDOW bytes ahead of what came
+ *                                             back, in writes of at most PIECE bytes
+ *                                             GAP_MS apart, while reading the
+ *                                             case-inverted echo; print the bytes
+ *                                             back and how many of them were in order
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +43,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rpmsg_dev.h"
@@ -270,6 +278,97 @@ static int cmd_ept_burst(const char *path, int count)
 	return got == count && in_order == count ? 0 : 1;
 }
 
+/* Byte @i of the tty-stream pattern: letters and digits, not periodic in any
+ * message or buffer size, so a lost, doubled or reordered piece shows. */
+static char stream_byte(size_t i)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	uint32_t h = (uint32_t)i * 2654435761u;
+	return set[(h >> 16) % (sizeof(set) - 1)];
+}
+
+static char invert_case(char c)
+{
+	if (c >= 'a' && c <= 'z')
+		return (char)(c - 'a' + 'A');
+	if (c >= 'A' && c <= 'Z')
+		return (char)(c - 'A' + 'a');
+	return c;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cmd_tty_stream(const char *path, size_t total, size_t window, size_t piece, int gap_ms)
+{
+	int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK);
+	struct termios t;
+	char buf[4096];
+	size_t sent = 0, got = 0, in_order = 0;
+	long long next_write = 0, last_progress = now_ms();
+
+	if (fd < 0) {
+		printf("open: %s\n", strerror(errno));
+		return 1;
+	}
+	if (tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	if (piece > sizeof(buf))
+		piece = sizeof(buf);
+	while (got < total) {
+		long long now = now_ms();
+		bool may_write = sent < total && sent - got < window;
+		bool due = may_write && now >= next_write;
+		int timeout = may_write && !due ? (int)(next_write - now) : WAIT_MS;
+		struct pollfd p = { .fd = fd, .events = POLLIN | (due ? POLLOUT : 0) };
+
+		if (now - last_progress > WAIT_MS)
+			break;
+		if (poll(&p, 1, timeout) < 0 && errno != EINTR)
+			break;
+		if (p.revents & POLLIN) {
+			ssize_t n = read(fd, buf, sizeof(buf));
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				break;
+			for (ssize_t i = 0; i < n; i++, got++) {
+				if (buf[i] == invert_case(stream_byte(got)))
+					in_order++;
+				else if (in_order == got)
+					fprintf(stderr, "tty-stream: first difference at byte %zu\n", got);
+			}
+			if (n > 0)
+				last_progress = now_ms();
+		}
+		if (due && (p.revents & POLLOUT)) {
+			size_t len = total - sent;
+			if (len > piece)
+				len = piece;
+			if (len > window - (sent - got))
+				len = window - (sent - got);
+			for (size_t i = 0; i < len; i++)
+				buf[i] = stream_byte(sent + i);
+			ssize_t n = write(fd, buf, len);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				break;
+			if (n > 0) {
+				sent += (size_t)n;
+				last_progress = now_ms();
+				next_write = last_progress + gap_ms;
+			}
+		}
+	}
+	printf("%zu %zu\n", got, in_order);
+	close(fd);
+	return got == total && in_order == total ? 0 : 1;
+}
+
 static int cmd_raw_stream(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -338,6 +437,10 @@ int main(int argc, char **argv)
 		return cmd_raw_stream(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "tty"))
 		return cmd_tty(argv[2], argv[3]);
+	if ((argc == 5 || argc == 7) && !strcmp(argv[1], "tty-stream"))
+		return cmd_tty_stream(argv[2], strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0),
+				      argc == 7 ? strtoul(argv[5], NULL, 0) : 4096,
+				      argc == 7 ? atoi(argv[6]) : 0);
 	fprintf(stderr, "usage: see the top of test-client.c\n");
 	return 2;
 }

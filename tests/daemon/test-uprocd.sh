@@ -2,7 +2,8 @@
 # test-uprocd.sh UPROCD UPROC CLIENT FIRMWARE_DIR
 # End to end: uprocd from a test configuration in a temporary directory (its tree
 # mounted inside it), driven with shell redirections, cat, the uproc command, the
-# endpoint and device sockets, a tty (and picocom), a client holding
+# endpoint and device sockets, a tty (and picocom), back-pressure on a tty and a
+# console (a frozen core runs out of buffers; nothing is lost), a client holding
 # shutdown-on-release, a restart that must attach, refused firmware paths and
 # writes by users without permission. Cleans up on every exit, failed or not: no
 # helper, uprocd or core process is left running, no tree left mounted, no file
@@ -402,6 +403,51 @@ echo stop > "$E/state"
 expect_cat "$E/state" offline
 wait_for $WAIT sh -c "! { [ -r /proc/$PID/stat ] && ! grep -q ') Z' /proc/$PID/stat; }" &&
 	pass "stopped core is gone" || fail "core $PID still runs after stop"
+
+log "back-pressure: a remote without free buffers holds the writer, nothing is lost"
+# (uprocd runs with -v: it logs the first time a tty finds no free buffer.) A frozen
+# core takes nothing: 1-byte writes, a message and a tx buffer each, use up its
+# buffers, the tty waits (its master unread), and goes on when buffers come back.
+# The echo of what waits is less than a pty holds, so nothing is dropped on the
+# way back even before the client reads it.
+TTY=$ROOT/dev/ttyRPMSG0
+TPID=$("$UPROC" status tty | sed -n 's/^pid: *//p')
+wait_for $WAIT test -e "$TTY" || fail "no ttyRPMSG0"
+kill -STOP "$TPID"
+"$CLIENT" tty-stream "$TTY" 1500 1500 1 1 > "$T/drip" &
+DRIP=$!
+BG_PIDS="$BG_PIDS $DRIP"
+wait_for $WAIT grep -q "ttyRPMSG0: the remote has no free buffer: waiting" "$LOG" &&
+	pass "ttyRPMSG0 waits for a free buffer" || fail "ttyRPMSG0 never ran out of buffers"
+kill -CONT "$TPID"
+wait $DRIP
+[ "$(cat "$T/drip")" = "1500 1500" ] && pass "ttyRPMSG0 went on when buffers came back" ||
+	fail "ttyRPMSG0 after the wait: $(cat "$T/drip") of 1500 bytes back, in order"
+# Then 256 KB as fast as they go, 8 KB ahead of the echo (less than the pty holds).
+got=$("$CLIENT" tty-stream "$TTY" 262144 8192)
+[ "$got" = "262144 262144" ] && pass "256 KB through ttyRPMSG0, echoed in order" ||
+	fail "ttyRPMSG0 stream: $got"
+if [ -f "$T/fw/console.elf" ]; then
+	C=$ROOT/class/remoteproc/remoteproc2
+	echo start > "$C/state"
+	wait_for $WAIT test -e "$ROOT/dev/hvc0" || fail "no hvc0"
+	CPID=$("$UPROC" status con | sed -n 's/^pid: *//p')
+	kill -STOP "$CPID"
+	"$CLIENT" tty-stream "$ROOT/dev/hvc0" 600 600 1 2 > "$T/drip" &
+	DRIP=$!
+	BG_PIDS="$BG_PIDS $DRIP"
+	wait_for $WAIT grep -q "hvc0: the remote has no free buffer: waiting" "$LOG" &&
+		pass "hvc0 waits for a free buffer" || fail "hvc0 never ran out of buffers"
+	kill -CONT "$CPID"
+	wait $DRIP
+	[ "$(cat "$T/drip")" = "600 600" ] && pass "hvc0 went on when buffers came back" ||
+		fail "hvc0 after the wait: $(cat "$T/drip") of 600 bytes back, in order"
+	got=$("$CLIENT" tty-stream "$ROOT/dev/hvc0" 262144 8192)
+	[ "$got" = "262144 262144" ] && pass "256 KB through hvc0, echoed in order" ||
+		fail "hvc0 stream: $got"
+	echo stop > "$C/state"
+	wait_for $WAIT test ! -e "$ROOT/dev/hvc0" || fail "hvc0 left"
+fi
 
 log "uprocd killed with SIGKILL: the next one clears the stale tree and attaches"
 TPID=$("$UPROC" status tty | sed -n 's/^pid: *//p')
