@@ -31,6 +31,7 @@ struct rproc;
 struct uproc_loop;
 struct uproc_fw;
 struct rpmsg_virtio_device;
+struct rpmsg_channel_info;
 
 /** enum rproc_state - Linux's states, with Linux's numbers. */
 enum rproc_state {
@@ -448,6 +449,14 @@ struct rpmsg_virtio_device *rproc_get_rpmsg(struct rproc *rproc, unsigned int in
  * @console_tx_ready: optional: a rproc_console_write() on console vdev @index that
  *                  queued less than asked (or -EAGAIN) can now queue more; on the
  *                  thread that handled the remote's kick, no uproc lock held.
+ * @rpmsg_channel:  optional: the remote's name service changed a channel of @bus:
+ *                  @created true: the remote announced @info->name at @info->dst
+ *                  (@info->src: the local address, RPMSG_ADDR_ANY while no driver
+ *                  serves it); false: the remote announced its end. After the bus
+ *                  recorded it, whether or not a driver bound (the rpmsg config's
+ *                  channel callback, uproc/rpmsg.h). @info is valid during the call.
+ *                  On the thread that handled the remote's kick, no uproc lock held;
+ *                  not called for the channels that go with the bus at stop.
  * @arg:            passed back to each
  */
 struct rproc_vdev_hooks {
@@ -460,6 +469,9 @@ struct rproc_vdev_hooks {
 	void (*rpmsg_tx_ready)(struct rproc *rproc, unsigned int index,
 			       struct rpmsg_virtio_device *bus, void *arg);
 	void (*console_tx_ready)(struct rproc *rproc, unsigned int index, void *arg);
+	void (*rpmsg_channel)(struct rproc *rproc, unsigned int index,
+			      struct rpmsg_virtio_device *bus,
+			      const struct rpmsg_channel_info *info, bool created, void *arg);
 	void *arg;
 };
 

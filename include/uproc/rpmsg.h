@@ -18,8 +18,8 @@
  *   struct rpmsg_driver - caller-owned, registered per bus.
  *
  * Concurrency: one port lock per bus (struct uproc_port) guards the endpoint table,
- * channels and rings. Callbacks (rx, probe, remove, tx_ready, notify, broken) run
- * without it. The rx path looks the endpoint up under the lock, takes a reference,
+ * channels and rings. Callbacks (rx, probe, remove, tx_ready, notify, broken,
+ * channel) run without it. The rx path looks the endpoint up under the lock, takes a reference,
  * runs the callback unlocked, drops the reference. Messages are delivered in ring
  * order by one thread at a time.
  *
@@ -265,7 +265,22 @@ struct rpmsg_virtio_vring {
  * @tx_ready:  optional: a send that found no buffer (trysend -ENOMEM, a poll
  *             without RPMSG_POLLOUT) could now succeed; no lock held. For an event
  *             loop's EPOLLOUT.
- * @priv:      passed to @notify, @broken, @tx_ready
+ * @channel:   optional: a name-service announcement from the peer changed what
+ *             this side knows of the peer's channels, after the bus has recorded it
+ *             (and bound a driver if one matches; whether or not one did).
+ *             @created true: the peer announced @info->name at @info->dst, and the
+ *             bus created a channel for it or gave its own channel of that name
+ *             (created locally, no destination yet) that address; @info->src is
+ *             the channel's local address (RPMSG_ADDR_ANY while no driver is
+ *             bound). @created false: the peer announced the end of that channel;
+ *             the channel is gone (or, for a local one, has no destination any
+ *             more). @info is a copy, valid during the call. Called without the
+ *             lock, on the thread delivering the message, once per announcement
+ *             that changed something: not for a duplicate, a malformed or refused
+ *             announcement, a destroy of an unknown channel, nor at teardown
+ *             (rpmsg_virtio_deinit()). An event loop's "the remote has announced
+ *             X": no need for a driver bound to the name.
+ * @priv:      passed to @notify, @broken, @tx_ready, @channel
  * @cross_endian: device: the host's byte order differs from this CPU's (rings and
  *             headers are then swapped on access); false on the host
  * @max_peer_channels: channels the peer may create by announcements before
@@ -290,6 +305,7 @@ struct rpmsg_virtio_config {
 	void (*notify)(void *priv, unsigned int vq_index);
 	void (*broken)(void *priv, unsigned int vq_index, int err);
 	void (*tx_ready)(void *priv);
+	void (*channel)(void *priv, const struct rpmsg_channel_info *info, bool created);
 	void *priv;
 	bool cross_endian;
 	uint32_t max_peer_channels;

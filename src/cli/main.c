@@ -34,7 +34,7 @@ static const struct uproc_command uproc_commands[] = {
 	{ "recovery", "enabled | disabled | recover", uproc_cmd_recovery },
 	{ "coredump", "disabled | enabled | inline", uproc_cmd_coredump },
 	{ "trace", "print a processor's trace buffers (-f: follow)", uproc_cmd_trace },
-	{ "channels", "list its rpmsg endpoints, ttys and consoles", uproc_cmd_channels },
+	{ "channels", "list its rpmsg channels, endpoints, ttys and consoles", uproc_cmd_channels },
 	{ "console", "join this terminal to its console", uproc_cmd_console },
 };
 

@@ -13,14 +13,6 @@
 #include "rpmsg_dev.h"
 #include "uproc/loop.h"
 
-/*
- * No destination yet: look again this soon. The bus tells of no announcement
- * (only a driver bound to the name would hear of it, and binding one changes the
- * channel), so this one wait is a bounded poll.
- */
-#define DST_RETRY_MS 10
-#define DST_WAIT_TRIES (RPMSG_DEFAULT_SEND_TIMEOUT_MS / DST_RETRY_MS)
-
 static struct uproc_loop *loop_of(struct uprocd_eptdev *e)
 {
 	return e->r->proc->d->loop;
@@ -52,6 +44,15 @@ static void client_events(struct uprocd_eptdev *e)
 	}
 }
 
+/* The message no longer waits for its destination: disarm the deadline. */
+static void dst_wait_end(struct uprocd_eptdev *e)
+{
+	if (e->dst_timer) {
+		uproc_loop_cancel_timer(loop_of(e), e->dst_timer);
+		e->dst_timer = 0;
+	}
+}
+
 static void client_close(struct uprocd_eptdev *e)
 {
 	if (e->client_fd < 0)
@@ -64,11 +65,7 @@ static void client_close(struct uprocd_eptdev *e)
 	free(e->tx);
 	e->tx = NULL;
 	e->tx_blocked = false;
-	e->dst_waits = 0;
-	if (e->dst_timer) {
-		uproc_loop_cancel_timer(loop_of(e), e->dst_timer);
-		e->dst_timer = 0;
-	}
+	dst_wait_end(e);
 }
 
 /* Hand queued messages to the client while its socket takes them. */
@@ -126,14 +123,27 @@ static int ept_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t s
 	return 0;
 }
 
-static void try_tx(struct uprocd_eptdev *e);
+/* The waiting message is done with (sent, failed or dropped): read the client again. */
+static void tx_done(struct uprocd_eptdev *e)
+{
+	dst_wait_end(e);
+	free(e->tx);
+	e->tx = NULL;
+	client_events(e);
+}
 
-static void dst_retry(struct uproc_loop *loop, void *arg)
+/* The send timeout passed and the remote announced no channel of the name. */
+static void dst_deadline(struct uproc_loop *loop, void *arg)
 {
 	struct uprocd_eptdev *e = arg;
 
 	e->dst_timer = 0;
-	try_tx(e);
+	if (!e->tx || e->dst != RPMSG_ADDR_ANY)
+		return;
+	uprocd_log(e->r->proc->d, "rpmsg%u: send failed: no destination (the remote announced "
+		   "no channel '%s' within %u ms): message dropped", e->minor, e->name,
+		   RPMSG_DEFAULT_SEND_TIMEOUT_MS);
+	tx_done(e);
 }
 
 bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e)
@@ -151,9 +161,10 @@ bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e)
  * Send the waiting message. No free buffer (-ENOMEM): the endpoint waits, its client
  * unread, for the bus's tx_ready hook (uprocd_eptdev_tx_ready()), which the failed
  * send armed; a buffer that came back meanwhile is seen by rpmsg_poll() (which
- * arms the hook too), so no wake-up is missed. No destination yet: wait for the
- * remote to announce the endpoint's channel, up to the send timeout; then the
- * message is dropped (Linux's write fails with EINVAL).
+ * arms the hook too), so no wake-up is missed. No destination yet: the message
+ * waits for the remote to announce the endpoint's channel (the bus's channel hook,
+ * uprocd_eptdev_announced()), bounded by one deadline timer of the send timeout;
+ * then it is dropped (Linux's write fails with EINVAL).
  */
 static void try_tx(struct uprocd_eptdev *e)
 {
@@ -164,7 +175,21 @@ static void try_tx(struct uprocd_eptdev *e)
 		return;
 	if (uprocd_eptdev_resolve_dst(e))
 		uprocd_rpmsg_save(e->r);
-	if (e->dst != RPMSG_ADDR_ANY) {
+	if (e->dst == RPMSG_ADDR_ANY && e->name[0]) {
+		if (e->dst_timer)
+			return; /* still waiting */
+		int64_t id = uproc_loop_add_timer(loop_of(e), RPMSG_DEFAULT_SEND_TIMEOUT_MS,
+						  dst_deadline, e);
+		if (id > 0) {
+			e->dst_timer = id;
+			if (d->verbose)
+				uprocd_log(d, "rpmsg%u: waiting for the remote to announce '%s'",
+					   e->minor, e->name);
+			return;
+		}
+		uprocd_log(d, "rpmsg%u: no timer (%s): message dropped", e->minor,
+			   strerror((int)-id));
+	} else if (e->dst != RPMSG_ADDR_ANY) {
 		while ((r = rpmsg_trysendto(&e->ept, e->tx, e->tx_len, e->dst)) == -ENOMEM) {
 			unsigned int ready = rpmsg_poll(&e->ept);
 			if (ready & RPMSG_POLLOUT)
@@ -181,23 +206,20 @@ static void try_tx(struct uprocd_eptdev *e)
 		}
 		if (r < 0)
 			uprocd_log(d, "rpmsg%u: send failed: %s", e->minor, strerror(-r));
-	} else if (e->name[0] && e->dst_waits < DST_WAIT_TRIES) {
-		if (!e->dst_waits++ && d->verbose)
-			uprocd_log(d, "rpmsg%u: waiting for the remote to announce '%s'", e->minor,
-				   e->name);
-		if (!e->dst_timer) {
-			int64_t id = uproc_loop_add_timer(loop_of(e), DST_RETRY_MS, dst_retry, e);
-			e->dst_timer = id > 0 ? id : 0;
-		}
-		return;
 	} else {
-		uprocd_log(d, "rpmsg%u: send failed: no destination (the remote announced no "
-			   "channel '%s'): message dropped", e->minor, e->name);
+		uprocd_log(d, "rpmsg%u: send failed: no destination: message dropped", e->minor);
 	}
-	e->dst_waits = 0;
-	free(e->tx);
-	e->tx = NULL;
-	client_events(e);
+	tx_done(e);
+}
+
+void uprocd_eptdev_announced(struct uprocd_eptdev *e, const struct rpmsg_channel_info *info)
+{
+	if (e->dst != RPMSG_ADDR_ANY || !e->name[0] ||
+	    strncmp(e->name, info->name, UPROCD_NAME_SIZE) != 0)
+		return;
+	e->dst = info->dst;
+	uprocd_rpmsg_save(e->r);
+	try_tx(e);
 }
 
 void uprocd_eptdev_tx_ready(struct uprocd_eptdev *e)

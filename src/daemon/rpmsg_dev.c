@@ -284,6 +284,28 @@ static void bus_tx_ready(struct rproc *rproc, unsigned int index,
 			uprocd_tty_tx_ready(t);
 }
 
+/*
+ * The remote announced a channel (or its end) on @bus: endpoints created by that
+ * name before the announcement take its address and send what waits for it. Loop
+ * thread, as bus_tx_ready.
+ */
+static void bus_channel(struct rproc *rproc, unsigned int index, struct rpmsg_virtio_device *bus,
+			const struct rpmsg_channel_info *info, bool created, void *arg)
+{
+	struct uprocd_proc *p = arg;
+	struct uprocd_rpmsg *r = p->rpmsg;
+
+	if (!r || r->bus != bus || r->tearing_down)
+		return;
+	if (p->d->verbose)
+		uprocd_log(p->d, "remoteproc%u: the remote %s channel '%s' at 0x%x", p->index,
+			   created ? "announced" : "ended", info->name, info->dst);
+	if (!created)
+		return;
+	for (struct uprocd_eptdev *e = r->epts; e; e = e->next)
+		uprocd_eptdev_announced(e, info);
+}
+
 /* Console vdev @index can queue more: resume its tty (loop thread, as above). */
 static void console_tx_ready(struct rproc *rproc, unsigned int index, void *arg)
 {
@@ -359,6 +381,7 @@ int uprocd_rpmsg_start(struct uprocd_proc *p)
 		.console_rx = console_rx,
 		.rpmsg_tx_ready = bus_tx_ready,
 		.console_tx_ready = console_tx_ready,
+		.rpmsg_channel = bus_channel,
 		.arg = p,
 	};
 	rproc_set_vdev_hooks(p->rproc, &hooks);
@@ -375,6 +398,52 @@ void uprocd_rpmsg_stop(struct uprocd_proc *p)
 	teardown(r, true);
 	free(r);
 	p->rpmsg = NULL;
+}
+
+/* What serves remote address @dst here: "rpmsgM", "ttyRPMSGn", both, or nothing. */
+static void served_by(struct uprocd_rpmsg *r, uint32_t dst, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (struct uprocd_eptdev *e = r->epts; e && n < len; e = e->next)
+		if (e->ept_live && e->dst == dst)
+			n += (size_t)snprintf(buf + n, len - n, "%srpmsg%u", n ? ", " : "", e->minor);
+	for (struct uprocd_tty *t = r->ttys; t && n < len; t = t->next)
+		if (t->kind == UPROCD_TTY_RPMSG && t->dst == dst)
+			n += (size_t)snprintf(buf + n, len - n, "%sttyRPMSG%u", n ? ", " : "",
+					      t->minor);
+}
+
+/*
+ * The channels the remote announced (every channel of the bus with a remote
+ * address): name, remote address, and the local endpoint or tty serving it.
+ */
+static void remote_channels(struct uprocd_rpmsg *r, void (*fn)(void *arg, const char *line),
+			    void *arg)
+{
+	char line[256], by[128];
+
+	if (!r->bus)
+		return;
+	int n = rpmsg_get_channels(r->bus, NULL, 0);
+	if (n <= 0)
+		return;
+	struct rpmsg_channel_info *ch = calloc((size_t)n, sizeof(*ch));
+	if (!ch)
+		return;
+	int got = rpmsg_get_channels(r->bus, ch, (size_t)n);
+	if (got < n)
+		n = got; /* some went meanwhile */
+	for (int i = 0; i < n; i++) {
+		if (ch[i].dst == RPMSG_ADDR_ANY)
+			continue;
+		served_by(r, ch[i].dst, by, sizeof(by));
+		snprintf(line, sizeof(line), "channel %s  remote 0x%x  %s%s", ch[i].name,
+			 ch[i].dst, by[0] ? "served by " : "not served", by);
+		fn(arg, line);
+	}
+	free(ch);
 }
 
 void uprocd_rpmsg_channels(struct uprocd_proc *p, void (*fn)(void *arg, const char *line),
@@ -405,6 +474,7 @@ void uprocd_rpmsg_channels(struct uprocd_proc *p, void (*fn)(void *arg, const ch
 			 e->client_fd >= 0 ? " (open)" : "");
 		fn(arg, line);
 	}
+	remote_channels(r, fn, arg);
 }
 
 int uprocd_rpmsg_console(struct uprocd_proc *p, char *path, size_t len)

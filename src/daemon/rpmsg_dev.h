@@ -97,8 +97,8 @@ struct uprocd_eptdev {
 	size_t tx_len;
 	bool tx_blocked;		/* no free tx buffer: waiting for the bus's tx_ready */
 	unsigned int tx_waits;		/* times the remote had no free buffer for us */
-	int64_t dst_timer;		/* next look for the destination, 0: none */
-	unsigned int dst_waits;		/* looks for it so far */
+	int64_t dst_timer;		/* deadline of a message waiting for the
+					 * destination, 0: none waits */
 	struct uprocd_eptdev *next;
 };
 
@@ -159,6 +159,12 @@ void uprocd_eptdev_destroy(struct uprocd_eptdev *e);
  * Returns true when the destination changed (the caller saves the endpoints).
  */
 bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e);
+/**
+ * uprocd_eptdev_announced() - the remote announced channel @info (the bus's channel
+ * hook): an endpoint of that name without a destination takes its address (saved),
+ * and a message waiting for it is sent now.
+ */
+void uprocd_eptdev_announced(struct uprocd_eptdev *e, const struct rpmsg_channel_info *info);
 /**
  * uprocd_eptdev_tx_ready() - the bus has free tx buffers again (its tx_ready hook):
  * an endpoint whose message found none sends it now and reads its client again.

@@ -91,6 +91,18 @@ static void rpmsg_tx_ready_cb(void *priv)
 		hooks.rpmsg_tx_ready(rvdev->rproc, rvdev->index, rvdev->bus, hooks.arg);
 }
 
+/* The remote announced a channel or its end: tell the host's event loop. */
+static void rpmsg_channel_cb(void *priv, const struct rpmsg_channel_info *info, bool created)
+{
+	struct rproc_vdev *rvdev = priv;
+	struct rproc_vdev_hooks hooks;
+
+	rproc_vdev_get_hooks(rvdev->rproc, &hooks);
+	if (hooks.rpmsg_channel && rvdev->bus)
+		hooks.rpmsg_channel(rvdev->rproc, rvdev->index, rvdev->bus, info, created,
+				    hooks.arg);
+}
+
 /* ---- subdevice ops ------------------------------------------------------------------ */
 
 static int rproc_vdev_do_start(struct rproc_subdev *subdev)
@@ -150,6 +162,7 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 			.notify = rpmsg_notify_cb,
 			.broken = rpmsg_broken_cb,
 			.tx_ready = rpmsg_tx_ready_cb,
+			.channel = rpmsg_channel_cb,
 			.priv = rvdev,
 		};
 		size_t fit = rvdev->buf_mem->len / RPMSG_BUF_SIZE;

@@ -307,6 +307,28 @@ static void chan_unbind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *c
 
 /* ---- the name-service endpoint ----------------------------------------------------- */
 
+/* Tell the embedder what an announcement from the peer changed. Unlocked. */
+static void ns_report(struct rpmsg_virtio_device *vdev, const char *name, uint32_t src,
+		      uint32_t dst, bool created)
+{
+	if (!vdev->cfg.channel)
+		return;
+	struct rpmsg_channel_info info;
+	name_copy(info.name, name);
+	info.src = src;
+	info.dst = dst;
+	vdev->cfg.channel(vdev->cfg.priv, &info, created);
+}
+
+/* @ch's local address now, or RPMSG_ADDR_ANY when it went away meanwhile. */
+static uint32_t chan_src(struct rpmsg_virtio_device *vdev, const struct rpmsg_device *ch)
+{
+	rpmsg_lock(vdev);
+	uint32_t src = chan_listed(vdev, ch) ? ch->src : RPMSG_ADDR_ANY;
+	rpmsg_unlock(vdev);
+	return src;
+}
+
 static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr)
 {
 	rpmsg_lock(vdev);
@@ -318,7 +340,9 @@ static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32
 			c->dst = addr;
 			if (c->ept)
 				c->ept->dst = addr;
+			uint32_t src = c->src;
 			rpmsg_unlock(vdev);
+			ns_report(vdev, name, src, addr, true);
 			return;
 		}
 		if (c->dst == addr) {
@@ -344,6 +368,7 @@ static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32
 	vdev->channels = ch;
 	rpmsg_unlock(vdev);
 	chan_bind(vdev, ch);
+	ns_report(vdev, name, chan_src(vdev, ch), addr, true);
 }
 
 static void ns_destroy(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr)
@@ -352,17 +377,20 @@ static void ns_destroy(struct rpmsg_virtio_device *vdev, const char *name, uint3
 	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
 		if (!name_eq(c->name, name) || c->dst != addr)
 			continue;
+		uint32_t src = c->src;
 		if (c->announce) {
 			c->dst = RPMSG_ADDR_ANY; /* the peer's end went away */
 			if (c->ept)
 				c->ept->dst = RPMSG_ADDR_ANY;
 			rpmsg_unlock(vdev);
+			ns_report(vdev, name, src, addr, false);
 			return;
 		}
 		chan_unlist(vdev, c);
 		rpmsg_unlock(vdev);
 		chan_unbind(vdev, c, false);
 		chan_free(vdev, c);
+		ns_report(vdev, name, src, addr, false);
 		return;
 	}
 	rpmsg_warn(vdev, "destroy announcement for unknown channel, addr", addr, 0);

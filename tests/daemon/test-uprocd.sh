@@ -262,6 +262,10 @@ expect_cat "$E/state" running
 
 log "an endpoint socket"
 wait_for $WAIT test -S "$RUN/dev/rpmsg_ctrl0" && pass "rpmsg_ctrl0" || fail "no rpmsg_ctrl0"
+# the channel the remote announced is listed, nothing here serving it yet
+wait_for $WAIT sh -c "'$UPROC' channels echo | grep -q '^channel rpmsg-client-sample  remote 0x[0-9a-f]*  not served$'" &&
+	pass "uproc channels: the remote's channel, not served" ||
+	fail "remote channel not listed: $("$UPROC" channels echo 2>&1)"
 M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x500 0xffffffff)
 [ -S "$RUN/dev/rpmsg$M" ] && pass "endpoint rpmsg$M" || fail "endpoint: $M"
 got=$("$CLIENT" ept-send "$ROOT/dev/rpmsg$M" hello "second message")
@@ -270,6 +274,9 @@ got=$("$CLIENT" ept-burst "$ROOT/dev/rpmsg$M" 3000)
 [ "$got" = "3000 3000" ] && pass "3000 messages echoed in order (flow control)" ||
 	fail "burst: $got"
 "$UPROC" channels echo | grep -q "rpmsg$M" && pass "uproc channels" || fail "channels"
+"$UPROC" channels echo | grep -q "^channel rpmsg-client-sample  remote 0x[0-9a-f]*  served by rpmsg$M$" &&
+	pass "uproc channels: the remote's channel served by rpmsg$M" ||
+	fail "remote channel not served: $("$UPROC" channels echo 2>&1)"
 timeout $WAIT "$UPROC" trace echo -f > "$T/follow" 2>&1 &
 FOLLOW=$!
 BG_PIDS="$BG_PIDS $FOLLOW"
@@ -393,6 +400,9 @@ kill -CONT "$PID"
 wait $EARLY
 [ "$(cat "$T/early")" = early ] && pass "sent once announced: early" ||
 	fail "before the announcement: '$(cat "$T/early")'"
+grep -q "remoteproc0: the remote announced channel 'rpmsg-client-sample'" "$LOG" &&
+	pass "the announcement reached uprocd through the channel hook" ||
+	fail "no channel hook seen in the log"
 expect_write_error start "$E/state" "Device or resource busy"
 "$UPROC" detach echo >/dev/null; expect_cat "$E/state" detached
 alive "$PID" && pass "detached core $PID still runs" || fail "detach killed the core"

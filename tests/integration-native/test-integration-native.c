@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * test-integration-native.c - the remoteproc core booting real firmware
- * (firmware/examples) on native cores (uproc/native.h): echo round trips, the tty
+ * (firmware/examples) on native cores (uproc/native.h): echo round trips, the
+ * rpmsg_channel hook hearing the remote's announcement, the tty
  * service, the console vdev, boot/shutdown cycles that leak nothing, power
  * references, a firmware change, crash -> coredump (an ELF core with the firmware's
  * registers) -> recovery -> the channel back, recovery disabled, an inline dump
@@ -133,6 +134,60 @@ static void test_echo(void **state)
 	assert_non_null(strstr(trace, "echo"));
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 	assert_int_equal(uproc_native_pid(f->rproc), -ESRCH);
+}
+
+struct channel_seen {
+	struct rproc *rproc;
+	int created, destroyed;
+	unsigned int index;
+	bool bus_ok, recorded;
+	struct rpmsg_channel_info info;
+};
+
+static void on_channel(struct rproc *rproc, unsigned int index, struct rpmsg_virtio_device *bus,
+		       const struct rpmsg_channel_info *info, bool created, void *arg)
+{
+	struct channel_seen *s = arg;
+
+	if (!created) {
+		s->destroyed++;
+		return;
+	}
+	s->created++;
+	s->index = index;
+	s->info = *info;
+	s->bus_ok = rproc == s->rproc && bus == rproc_get_rpmsg(rproc, index);
+	s->recorded = rpmsg_find_channel(bus, info->name, info->dst) != NULL;
+}
+
+static bool channel_seen(void *arg)
+{
+	return ((struct channel_seen *)arg)->created > 0;
+}
+
+/* The rpmsg_channel hook hears the remote's announcement, with no driver bound. */
+static void test_channel_hook(void **state)
+{
+	struct fixture *f = *state;
+	struct channel_seen s = { 0 };
+	struct rproc_vdev_hooks hooks = { .rpmsg_channel = on_channel, .arg = &s };
+
+	f->rproc = native_new(f, "chan0", UPROC_FW_ECHO);
+	s.rproc = f->rproc;
+	rproc_set_vdev_hooks(f->rproc, &hooks);
+	assert_int_equal(rproc_add(f->rproc), 0);
+	if (rproc_boot(f->rproc) != 0)
+		fail_msg("boot: %s", rproc_last_error(f->rproc));
+	assert_true(pump(f->loop, channel_seen, &s, 5000));
+	assert_int_equal(s.created, 1);
+	assert_string_equal(s.info.name, CH_ECHO);
+	assert_int_not_equal(s.info.dst, RPMSG_ADDR_ANY);
+	assert_int_equal(s.info.src, RPMSG_ADDR_ANY); /* no driver: no local endpoint */
+	assert_true(s.bus_ok);
+	assert_true(s.recorded);
+	assert_int_equal(s.destroyed, 0);
+	assert_int_equal(rproc_shutdown(f->rproc), 0);
+	assert_int_equal(s.destroyed, 0); /* channels that go with the bus are not reported */
 }
 
 static void invert(const char *sent, char *want)
@@ -499,6 +554,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_echo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_channel_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trysend_full_then_tx_ready, setup, teardown),
