@@ -50,6 +50,28 @@ static void dev_tx_ready(void *priv)
 	atomic_fetch_add(&p->tx_ready[1], 1);
 }
 
+/*
+ * Channel announcements each side reports: counted, and the name must reach the
+ * embedder terminated whatever the peer sent (the fuzzer relies on this check).
+ */
+static void count_channel(struct pair *p, int side, const struct rpmsg_channel_info *info,
+			  bool created)
+{
+	if (!memchr(info->name, 0, sizeof(info->name)))
+		abort();
+	atomic_fetch_add(&p->channels[side][created ? 1 : 0], 1);
+}
+
+static void host_channel(void *priv, const struct rpmsg_channel_info *info, bool created)
+{
+	count_channel(priv, 0, info, created);
+}
+
+static void dev_channel(void *priv, const struct rpmsg_channel_info *info, bool created)
+{
+	count_channel(priv, 1, info, created);
+}
+
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1);
@@ -81,6 +103,9 @@ int pair_dev_open(struct pair *p)
 	p->dcfg.notify = dev_notify;
 	p->dcfg.broken = dev_broken;
 	p->dcfg.tx_ready = dev_tx_ready;
+	/* A test that installed its own channel callback keeps it on both sides. */
+	if (p->hcfg.channel == host_channel)
+		p->dcfg.channel = dev_channel;
 	return rpmsg_virtio_init(&p->dev, &p->dcfg);
 }
 
@@ -120,6 +145,7 @@ int pair_open(struct pair *p, unsigned int num, uint32_t buf_count, uint64_t fea
 	p->hcfg.notify = host_notify;
 	p->hcfg.broken = host_broken;
 	p->hcfg.tx_ready = host_tx_ready;
+	p->hcfg.channel = host_channel;
 	p->hcfg.priv = p;
 	err = pair_host_open(p, false);
 	if (err)

@@ -28,6 +28,7 @@ struct pair {
 	atomic_int broken[2][2];  /* [host, dev][vq] */
 	atomic_int badmsg[2];     /* [host, dev] -EBADMSG reports */
 	atomic_int tx_ready[2];
+	atomic_int channels[2][2];  /* [host, dev][destroyed, created] announcements seen */
 	void *host_mem;           /* caller-provided storage of the host (for death) */
 };
 

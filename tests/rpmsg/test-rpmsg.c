@@ -138,6 +138,7 @@ static void test_channels_both_ways(void **state)
 	pair_pump(&p);
 	struct rpmsg_device *hch = rpmsg_find_channel(p.host, "svc-a", RPMSG_ADDR_ANY);
 	assert_non_null(hch);
+	assert_int_equal(atomic_load(&p.channels[0][1]), 1);	/* the host's channel callback */
 	assert_int_equal(hdrv_a.st.probes, 1);
 	assert_int_equal(hch->dst, dch->src);
 	assert_true(hch->src >= RPMSG_RESERVED_ADDRESSES);
