@@ -434,11 +434,23 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The core of ping_pong_us() while it runs, for the teardown after a failed assert. */
+static struct native_core *pingpong_live;
+
+static int pingpong_teardown(void **state)
+{
+	(void)state;
+	if (pingpong_live)
+		native_core_kill(pingpong_live, NULL);
+	pingpong_live = NULL;
+	return 0;
+}
+
 /* Round trips with both sides spinning @spin_ns first (0: always block). */
 static double ping_pong_us(uint64_t spin_ns, unsigned int rounds)
 {
-	struct native_region ram;
-	struct native_core core;
+	static struct native_region ram;
+	static struct native_core core;	/* static: the teardown may still need it */
 	uint64_t entry;
 	char err[NATIVE_ERR_MAX];
 	const struct native_region *regions[] = { &ram };
@@ -451,6 +463,7 @@ static double ping_pong_us(uint64_t spin_ns, unsigned int rounds)
 		.spin_ns = spin_ns,
 	};
 	assert_int_equal(native_core_spawn(&core, &sp, err, sizeof(err)), 0);
+	pingpong_live = &core;
 	uint64_t t0 = mono_ns();
 	for (unsigned int i = 0; i < rounds; i++) {
 		assert_true(native_core_kick(&core, CORE_TEST_PING) >= 0);
@@ -475,6 +488,7 @@ static double ping_pong_us(uint64_t spin_ns, unsigned int rounds)
 	snprintf(want, sizeof(want), "ping %u\n", rounds);
 	assert_non_null(strstr(trace_of(&ram), want));
 	native_core_kill(&core, NULL);
+	pingpong_live = NULL;
 	native_region_destroy(&ram);
 	return us;
 }
@@ -694,7 +708,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attach_from_another_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_to_dead_core, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registry_list, setup, teardown),
-		cmocka_unit_test(test_doorbell_no_lost_wakeups),
+		cmocka_unit_test_teardown(test_doorbell_no_lost_wakeups, pingpong_teardown),
 	};
 	return cmocka_run_group_tests_name("native-core", tests, NULL, NULL);
 }
