@@ -396,6 +396,8 @@ const char *rproc_trace_name(struct rproc *rproc, unsigned int index);
  * buffer up to its first NUL or @len - 1 bytes into @buf, NUL-terminated.
  * Returns the bytes copied, -ENOENT (no such buffer) or -EINVAL.
  * "Trace <name> not available" when its memory is not mapped (not running).
+ * Locking: waits for a lifecycle operation in progress on another thread (the
+ * memory stays mapped while it copies); safe from inside notifiers and hooks.
  */
 ssize_t rproc_trace_read(struct rproc *rproc, unsigned int index, char *buf, size_t len);
 

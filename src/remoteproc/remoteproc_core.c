@@ -452,6 +452,15 @@ static void rproc_release_boot_resources(struct rproc *rproc)
 		rproc->ops->unprepare(rproc);
 }
 
+/*
+ * Drop one power reference (rproc->lock held). Returns true when it was the last:
+ * the caller then tears down (stop or detach).
+ */
+static bool rproc_put_power_locked(struct rproc *rproc)
+{
+	return rproc->power != 0 && --rproc->power == 0;
+}
+
 /* A teardown failed and the remote still runs: it keeps the reference just dropped. */
 static void rproc_restore_power(struct rproc *rproc)
 {
@@ -497,7 +506,7 @@ int rproc_shutdown(struct rproc *rproc)
 				rproc_state_string(state));
 		goto out;
 	}
-	if (rproc->power == 0 || --rproc->power > 0) {
+	if (!rproc_put_power_locked(rproc)) {
 		pthread_mutex_unlock(&rproc->lock);
 		goto out;
 	}
@@ -556,7 +565,7 @@ int rproc_detach(struct rproc *rproc)
 		ret = rproc_err(rproc, -EINVAL, "can't detach: the backend does not support it");
 		goto out;
 	}
-	if (rproc->power == 0 || --rproc->power > 0) {
+	if (!rproc_put_power_locked(rproc)) {
 		pthread_mutex_unlock(&rproc->lock);
 		goto out;
 	}

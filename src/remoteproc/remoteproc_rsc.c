@@ -242,21 +242,35 @@ ssize_t rproc_trace_read(struct rproc *rproc, unsigned int index, char *buf, siz
 	t = rproc->traces[index];
 	pthread_mutex_unlock(&rproc->lock);
 
+	/*
+	 * The memory must stay mapped while we copy: keep lifecycle operations (which
+	 * unmap it on shutdown) out, unless this thread is inside one already (a
+	 * notifier or hook reading the trace of a crashing remote).
+	 */
+	pthread_mutex_lock(&rproc->lock);
+	bool inside_op = rproc->op_held && pthread_equal(rproc->op_owner, pthread_self());
+	pthread_mutex_unlock(&rproc->lock);
+	if (!inside_op)
+		pthread_mutex_lock(&rproc->op_lock);
 	va = rproc_da_to_va(rproc, t.da, t.len, NULL);
 	if (!va) {
 		n = (size_t)snprintf(buf, len, "Trace %s not available\n", t.name);
-		return (ssize_t)(n < len ? n : len - 1);
+		if (n >= len)
+			n = len - 1;
+	} else {
+		/* The remote writes it concurrently: copy at most len - 1 bytes, up to a NUL. */
+		n = 0;
+		while (n < t.len && n + 1 < len) {
+			char c = (char)atomic_load_explicit((const _Atomic uint8_t *)(va + n),
+							    memory_order_relaxed);
+			if (!c)
+				break;
+			buf[n++] = c;
+		}
+		buf[n] = '\0';
 	}
-	/* The remote writes it concurrently: copy at most len - 1 bytes, stop at a NUL. */
-	n = 0;
-	while (n < t.len && n + 1 < len) {
-		char c = (char)atomic_load_explicit((const _Atomic uint8_t *)(va + n),
-						    memory_order_relaxed);
-		if (!c)
-			break;
-		buf[n++] = c;
-	}
-	buf[n] = '\0';
+	if (!inside_op)
+		pthread_mutex_unlock(&rproc->op_lock);
 	return (ssize_t)n;
 }
 
