@@ -7,7 +7,7 @@
 #      and answer again; show where it died with gdb.
 set -eu
 build=${1:-build}
-uproc="$build/src/cli/uproc"
+uproc="$build/bin/uproc"
 fw="$build/firmware"
 dumps="$build/demo-dumps"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rpmsg_dev.h - rpmsg endpoints and ttys of one processor, as local sockets and
- * pseudo-terminals. Private to src/daemon; everything here runs on the loop thread.
+ * pseudo-terminals. Private to programs/uprocd; everything here runs on the loop thread.
  *
  * <dev>/rpmsg_ctrlN (SOCK_SEQPACKET), Linux's /dev/rpmsg_ctrlN: each request is one
  * packet, struct uprocd_rpmsg_ctrl_req (44 bytes: the ioctl number, then struct

@@ -2,7 +2,7 @@
 /*
  * daemon.h - uprocd's shared state: the processors it owns and the services
  * around them (control tree, control socket, character-device sockets, rpmsg
- * endpoints and ttys). Private to src/daemon.
+ * endpoints and ttys). Private to programs/uprocd.
  *
  * Threads: the loop thread runs everything but the FUSE callbacks, which run on
  * FUSE's threads. Those read attributes directly (the rproc getters are

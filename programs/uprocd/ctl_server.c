@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ctl_server.c - the control socket the uproc command talks to (protocol:
- * src/control/uproc_control.h). Runs on the loop thread.
+ * programs/uprocd/protocol/uproc_control.h). Runs on the loop thread.
  *
  * A request runs only once its whole frame has arrived, so a client that dies
  * mid-command changes nothing; replies are queued and written as the socket

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli_daemon_internal.h - shared by the files of src/cli-daemon.
+ * cli_daemon_internal.h - shared by the files of programs/uproc/daemon-commands.
  */
 #ifndef UPROC_CLI_DAEMON_INTERNAL_H
 #define UPROC_CLI_DAEMON_INTERNAL_H
