@@ -2,13 +2,15 @@
 #   make demo   - install what is missing, build, boot the example firmware
 #   make check  - install what is missing, build and run the whole test suite:
 #                 normal build, ASan+UBSan build, and bounded libFuzzer runs
+#   make bench  - build and run every benchmark (bench-*); text and JSON summary in
+#                 $(BUILD)/bench-results/bench.txt and bench.json
 JOBS        ?= $(shell nproc)
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
 FUZZ_BUILD  ?= build-fuzz
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build demo check check-normal check-asan check-fuzz clean
+.PHONY: all deps build demo bench check check-normal check-asan check-fuzz clean
 
 all: build
 
@@ -21,6 +23,9 @@ build: deps
 
 demo: build
 	scripts/demo.sh $(BUILD)
+
+bench: build
+	scripts/bench.sh $(BUILD)
 
 check: deps
 	$(MAKE) --no-print-directory check-normal

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * bench_native.c - the native core measured from the host, against floors measured
- * in the same run between two plain processes over shared memory:
- *   - boot time: rproc_boot() of the echo firmware until its channel is bound;
+ * bench_native.c - the native core measured from the host, each figure as runs of
+ * interleaved pairs (floor, subject) between two processes over shared memory:
  *   - round trip: host -> core -> host through the echo firmware, 16 B and 496 B,
  *     each next message sent from the previous answer's callback (both sides spin,
  *     no system call per message), p50/p99 against a cache-line ping-pong;
+ *   - a sleeping host: the same round trip with the host on its event loop (no
+ *     spinning: it sleeps in epoll between the message and the answer), against
+ *     two processes ping-ponging over eventfds;
  *   - throughput: the flood firmware streaming to the host, and the host streaming
- *     to it, 16 B and 496 B, against a raw single-producer ring of the same copies.
- * Usage: bench-native [-n ROUNDS] [-m MESSAGES] [-b BOOTS] [FIRMWARE_DIR]
+ *     to it, 16 B and 496 B, both receivers copying every message out, against a
+ *     raw single-producer ring of the same copies.
+ * Usage: bench-native [-r RUNS] [-n ROUNDS] [-m MESSAGES] [--json FILE] [FIRMWARE_DIR]
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -117,7 +120,8 @@ static void on_removing(struct rproc *rproc, unsigned int index, struct rpmsg_vi
 	rpmsg_unregister_driver(bus, &h->driver);
 }
 
-static int host_open(struct bench_host *h, const char *fw, const char *channel, int cpu)
+static int host_open(struct bench_host *h, const char *fw, const char *channel, int cpu,
+		     bool host_spins)
 {
 	memset(h, 0, sizeof(*h));
 	snprintf(h->runtime_dir, sizeof(h->runtime_dir), "/tmp/uproc-bench-XXXXXX");
@@ -127,6 +131,8 @@ static int host_open(struct bench_host *h, const char *fw, const char *channel, 
 	uproc_native_config_init(&cfg, "bench");
 	cfg.runtime_dir = h->runtime_dir;
 	cfg.cpu = cpu;
+	if (!host_spins)
+		cfg.host_spin_ns = 0;
 	h->rproc = uproc_native_rproc_alloc(h->loop, &cfg, fw);
 	if (!h->rproc)
 		return -errno;
@@ -200,137 +206,168 @@ static int command(struct bench_host *h, const char *cmd)
 	return ret < 0 ? ret : 0;
 }
 
+
+/* Round trips through the echo firmware: @rounds samples into @d. */
+static int round_trips(struct bench_host *h, size_t size, size_t rounds, struct bench_dist *d)
+{
+	h->size = size;
+	h->rounds = rounds;
+	h->done = 0;
+	send_ping(h);
+	int ret = run_until_stopped(h, 60);
+	if (ret < 0)
+		fprintf(stderr, "bench-native: round trips stalled at %zu\n", h->done);
+	else
+		bench_dist_of(h->rtt_ns, h->done, d);
+	h->rounds = 0;
+	return ret;
+}
+
+/* The flood firmware streams @messages of @size to the host: messages per second. */
+static double stream_down(struct bench_host *h, size_t messages, size_t size)
+{
+	char cmd[64];
+	h->received = 0;
+	h->expected = messages;
+	snprintf(cmd, sizeof(cmd), "start %zu %zu", messages, size);
+	uint64_t t0 = bench_now_ns();
+	if (command(h, cmd) < 0 || run_until_stopped(h, 120) < 0) {
+		fprintf(stderr, "bench-native: stream stalled at %llu\n",
+			(unsigned long long)h->received);
+		h->expected = 0;
+		return -1;
+	}
+	h->expected = 0;
+	return (double)h->received * 1e9 / (double)(h->last_rx_ns - t0);
+}
+
+/* The host streams @messages of @size to the flood firmware: messages per second. */
+static double stream_up(struct bench_host *h, size_t messages, size_t size)
+{
+	static uint8_t payload[RPMSG_BUF_SIZE];
+	command(h, "reset");
+	uint64_t t0 = bench_now_ns();
+	for (size_t i = 0; i < messages; i++) {
+		payload[0] = 'x'; /* not a command word */
+		while (rpmsg_trysend(h->ept, payload, size) == -ENOMEM)
+			uproc_loop_dispatch(h->loop, 0);
+	}
+	command(h, "stats");
+	if (run_until_stopped(h, 60) < 0) {
+		fprintf(stderr, "bench-native: no stats answer\n");
+		return -1;
+	}
+	double rate = (double)messages * 1e9 / (double)(bench_now_ns() - t0);
+	unsigned long rx = 0;
+	sscanf(h->reply, "rx=%lu", &rx);
+	if (rx != messages) {
+		fprintf(stderr, "bench-native: the core counted %lu of %zu messages\n", rx, messages);
+		return -1;
+	}
+	return rate;
+}
+
 int main(int argc, char **argv)
 {
-	size_t rounds = 20000, messages = 200000, boots = 20;
+	size_t rounds = 20000, messages = 500000, runs = 7;
 	int opt;
-	while ((opt = getopt(argc, argv, "n:m:b:")) != -1) {
+	bench_report_init("native", &argc, argv);
+	while ((opt = getopt(argc, argv, "r:n:m:")) != -1) {
 		switch (opt) {
+		case 'r': runs = strtoul(optarg, NULL, 10); break;
 		case 'n': rounds = strtoul(optarg, NULL, 10); break;
 		case 'm': messages = strtoul(optarg, NULL, 10); break;
-		case 'b': boots = strtoul(optarg, NULL, 10); break;
 		default:
-			fprintf(stderr, "usage: bench-native [-n ROUNDS] [-m MESSAGES] [-b BOOTS] [FIRMWARE_DIR]\n");
+			fprintf(stderr, "usage: bench-native [-r RUNS] [-n ROUNDS] [-m MESSAGES] "
+					"[--json FILE] [FIRMWARE_DIR]\n");
 			return 2;
 		}
 	}
+	if (runs < 1)
+		runs = 1;
+	if (runs > BENCH_MAX_RUNS)
+		runs = BENCH_MAX_RUNS;
 	const char *dir = optind < argc ? argv[optind] : UPROC_BENCH_FIRMWARE_DIR;
 	char echo_fw[512], flood_fw[512];
 	snprintf(echo_fw, sizeof(echo_fw), "%s/echo.elf", dir);
 	snprintf(flood_fw, sizeof(flood_fw), "%s/flood.elf", dir);
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int host_cpu = ncpu >= 2 ? 0 : -1, core_cpu = ncpu >= 2 ? 1 : -1;
+	int host_cpu, core_cpu;
+	bench_cpus(&host_cpu, &core_cpu);
 	bench_pin(host_cpu);
+	bench_note("native core: host on CPU %d, core on CPU %d; %zu interleaved floor/subject "
+		   "runs per figure", host_cpu, core_cpu, runs);
 
-	printf("uproc native-core benchmark (%ld CPUs; host on CPU %d, core on CPU %d)\n\n", ncpu,
-	       host_cpu, core_cpu);
-
-	/* ---- floors ---- */
-	struct bench_dist floor_rtt;
-	double floor_ring16, floor_ring496;
-	bench_floor_pingpong(rounds * 5, host_cpu, core_cpu, &floor_rtt);
-	bench_floor_ring(messages * 5, 16, host_cpu, core_cpu, &floor_ring16);
-	bench_floor_ring(messages * 5, 496, host_cpu, core_cpu, &floor_ring496);
-	printf("floors (two processes, shared memory):\n");
-	printf("  cache-line ping-pong round trip  p50 %8.3f us  p99 %8.3f us\n",
-	       floor_rtt.p50 / 1e3, floor_rtt.p99 / 1e3);
-	printf("  raw ring,  16 B copies           %8.2f M msg/s\n", floor_ring16 / 1e6);
-	printf("  raw ring, 496 B copies           %8.2f M msg/s\n\n", floor_ring496 / 1e6);
-
-	/* ---- boot time ---- */
-	struct bench_host h;
-	int ret = host_open(&h, echo_fw, "rpmsg-client-sample", core_cpu);
-	if (ret < 0) {
-		fprintf(stderr, "bench-native: cannot set up a core for %s: %s\n", echo_fw,
-			strerror(-ret));
-		return 1;
-	}
-	uint64_t *boot_ns = calloc(boots, sizeof(*boot_ns));
-	for (size_t i = 0; i < boots; i++) {
-		boot_ns[i] = host_boot(&h);
-		if (!boot_ns[i]) {
-			fprintf(stderr, "bench-native: boot %zu failed\n", i);
-			return 1;
-		}
-		if (i + 1 < boots) {
-			rproc_shutdown(h.rproc);
-			for (int k = 0; k < 3; k++)
-				uproc_loop_dispatch(h.loop, 0);
-		}
-	}
-	struct bench_dist boot;
-	bench_dist_of(boot_ns, boots, &boot);
-	free(boot_ns);
-	printf("boot to channel-ready (echo.elf, %zu boots): p50 %.2f ms  p99 %.2f ms  min %.2f ms\n\n",
-	       boots, boot.p50 / 1e6, boot.p99 / 1e6, boot.min / 1e6);
-
-	/* ---- round trips ---- */
-	printf("round trip host -> core -> host (echo.elf, %zu rounds):\n", rounds);
 	static const size_t sizes[] = { 16, 496 };
-	h.rtt_ns = calloc(rounds, sizeof(*h.rtt_ns));
-	for (size_t s = 0; s < 2; s++) {
-		h.size = sizes[s];
-		h.rounds = rounds;
-		h.done = 0;
-		send_ping(&h);
-		if (run_until_stopped(&h, 60) < 0) {
-			fprintf(stderr, "bench-native: round trips stalled at %zu\n", h.done);
+	struct bench_host h;
+	int ret;
+
+	/* ---- round trips, both spinning, then with the host sleeping in its loop ---- */
+	for (int sleeping = 0; sleeping < 2; sleeping++) {
+		ret = host_open(&h, echo_fw, "rpmsg-client-sample", core_cpu, !sleeping);
+		if (ret < 0 || !host_boot(&h)) {
+			fprintf(stderr, "bench-native: cannot boot %s\n", echo_fw);
 			return 1;
 		}
-		struct bench_dist d;
-		bench_dist_of(h.rtt_ns, h.done, &d);
-		printf("  %3zu B  p50 %8.3f us  p99 %8.3f us   (%.1fx / %.1fx the ping-pong floor)\n",
-		       sizes[s], d.p50 / 1e3, d.p99 / 1e3, d.p50 / floor_rtt.p50,
-		       d.p99 / floor_rtt.p99);
+		size_t n = sleeping ? rounds / 4 : rounds;
+		h.rtt_ns = calloc(n, sizeof(*h.rtt_ns));
+		for (size_t s = 0; s < 2; s++) {
+			struct bench_fig f;
+			char name[64];
+			snprintf(name, sizeof(name), "%s round trip %zu B",
+				 sleeping ? "sleeping-host" : "spinning", sizes[s]);
+			bench_fig_init(&f, strdup(name), "us",
+				       sleeping ? "eventfd ping-pong" : "cache-line ping-pong");
+			if (sleeping) {
+				f.goal_kind = BENCH_GOAL_RATIO_AT_MOST;
+				f.goal = 1.2;
+				f.p99_goal = 1.5;
+			}
+			for (size_t r = 0; r < runs; r++) {
+				struct bench_dist fl, su;
+				if (sleeping)
+					bench_floor_eventfd(n, host_cpu, core_cpu, &fl);
+				else
+					bench_floor_pingpong(n, host_cpu, core_cpu, &fl);
+				bench_pin(host_cpu);
+				if (round_trips(&h, sizes[s], n, &su) < 0)
+					return 1;
+				bench_fig_add_dist(&f, &fl, &su, 1e-3);
+			}
+			bench_fig_report(&f);
+		}
+		free(h.rtt_ns);
+		host_close(&h);
 	}
-	h.rounds = 0;
-	free(h.rtt_ns);
-	host_close(&h);
 
 	/* ---- throughput ---- */
-	ret = host_open(&h, flood_fw, "rpmsg-flood", core_cpu);
+	ret = host_open(&h, flood_fw, "rpmsg-flood", core_cpu, true);
 	if (ret < 0 || !host_boot(&h)) {
 		fprintf(stderr, "bench-native: cannot boot %s\n", flood_fw);
 		return 1;
 	}
-	printf("\nthroughput (flood.elf, %zu messages each way):\n", messages);
 	for (size_t s = 0; s < 2; s++) {
-		char cmd[64];
-		double floor = sizes[s] == 16 ? floor_ring16 : floor_ring496;
-		/* core -> host */
-		h.received = 0;
-		h.expected = messages;
-		snprintf(cmd, sizeof(cmd), "start %zu %zu", messages, sizes[s]);
-		uint64_t t0 = bench_now_ns();
-		if (command(&h, cmd) < 0 || run_until_stopped(&h, 120) < 0) {
-			fprintf(stderr, "bench-native: stream stalled at %llu\n",
-				(unsigned long long)h.received);
-			return 1;
+		for (int up = 0; up < 2; up++) {
+			struct bench_fig f;
+			char name[64], floor_name[64];
+			snprintf(name, sizeof(name), "%s %zu B", up ? "host->core" : "core->host",
+				 sizes[s]);
+			snprintf(floor_name, sizeof(floor_name), "raw ring of %zu B copies", sizes[s]);
+			bench_fig_init(&f, strdup(name), "M msg/s", strdup(floor_name));
+			f.goal_kind = BENCH_GOAL_RATIO_AT_LEAST;
+			f.goal = sizes[s] == 16 ? 0.5 : 0.75;
+			for (size_t r = 0; r < runs; r++) {
+				double fl = 0, su;
+				bench_floor_ring(messages, sizes[s], host_cpu, core_cpu, &fl);
+				bench_pin(host_cpu);
+				su = up ? stream_up(&h, messages, sizes[s])
+					: stream_down(&h, messages, sizes[s]);
+				if (su < 0)
+					return 1;
+				bench_fig_add(&f, fl / 1e6, su / 1e6);
+			}
+			bench_fig_report(&f);
 		}
-		double down = (double)h.received * 1e9 / (double)(h.last_rx_ns - t0);
-		h.expected = 0;
-		/* host -> core */
-		static uint8_t payload[RPMSG_BUF_SIZE];
-		command(&h, "reset");
-		t0 = bench_now_ns();
-		for (size_t i = 0; i < messages; i++) {
-			payload[0] = 'x';	/* not a command word */
-			while (rpmsg_trysend(h.ept, payload, sizes[s]) == -ENOMEM)
-				uproc_loop_dispatch(h.loop, 0);
-		}
-		command(&h, "stats");
-		if (run_until_stopped(&h, 60) < 0) {
-			fprintf(stderr, "bench-native: no stats answer\n");
-			return 1;
-		}
-		double up = (double)messages * 1e9 / (double)(bench_now_ns() - t0);
-		unsigned long rx = 0;
-		sscanf(h.reply, "rx=%lu", &rx);
-		printf("  %3zu B  core->host %6.3f M msg/s (%4.1f%% of the raw ring)   "
-		       "host->core %6.3f M msg/s (%4.1f%%)%s\n",
-		       sizes[s], down / 1e6, 100.0 * down / floor, up / 1e6, 100.0 * up / floor,
-		       rx == messages ? "" : "  [core counted fewer messages!]");
 	}
 	host_close(&h);
-	return 0;
+	return bench_report_finish();
 }

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench_rpmsg.c - rpmsg between two threads of one process (host role against
- * device role over one shared region, spinning, no system call per message),
- * printed next to floors measured in the same run:
- *   - a raw shared-memory cache-line ping-pong (round-trip floor);
- *   - a raw single-producer ring of 496-byte copies (throughput floor).
+ * device role over one shared region, spinning, no system call per message), each
+ * figure as interleaved runs of a floor and the subject (bench/common/bench.h):
+ *   - round trip 16/496 B against a cache-line ping-pong between the same threads;
+ *   - one way 16/496 B, the receiver copying each message out, against a raw
+ *     single-producer ring of the same copies;
+ *   - scale: the cost of a message with 10,000 endpoints bound against one bound
+ *     (all to one endpoint, and spread over all of them); the host's cost per
+ *     channel announcement and per teardown at 1,000 channels against at 100.
  *
- * Usage: bench-rpmsg [messages [oneway]]   (default 200000 per throughput run;
- *        "oneway" runs only the rpmsg throughput part, for profiling)
+ * Usage: bench-rpmsg [-r RUNS] [-m MESSAGES] [--json FILE] [oneway]
+ *        ("oneway" runs only the rpmsg one-way part, once, for profiling)
  */
 
 #include <errno.h>
@@ -20,6 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
 
 #include "uproc/port.h"
 #include "uproc/rpmsg.h"
@@ -49,22 +56,6 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-struct pct {
-	double p50, p99;
-};
-
-static struct pct percentiles(uint64_t *s, int n)
-{
-	qsort(s, (size_t)n, sizeof(*s), cmp_u64);
-	return (struct pct){ s[n / 2] / 1000.0, s[(n * 99) / 100] / 1000.0 };
-}
-
 /* ---- floor 1: cache-line ping-pong ------------------------------------------------ */
 
 struct pingpong {
@@ -85,7 +76,7 @@ static void *pong_thread(void *a)
 	return NULL;
 }
 
-static struct pct floor_pingpong(uint64_t *samples)
+static struct bench_dist floor_pingpong(uint64_t *samples)
 {
 	static struct pingpong pp;
 	atomic_store(&pp.ping, 0);
@@ -102,7 +93,9 @@ static struct pct floor_pingpong(uint64_t *samples)
 		samples[i - 1] = now_ns() - t0;
 	}
 	pthread_join(th, NULL);
-	return percentiles(samples, pp.n);
+	struct bench_dist d;
+	bench_dist_of(samples, (size_t)pp.n, &d);
+	return d;
 }
 
 /* ---- floor 2: raw SPSC ring of 496-byte copies --------------------------------------- */
@@ -269,7 +262,7 @@ static void *dev_thread(void *a)
 	return NULL;
 }
 
-static struct pct rpmsg_roundtrip(struct bench *b, size_t len, uint64_t *samples)
+static struct bench_dist rpmsg_roundtrip(struct bench *b, size_t len, uint64_t *samples)
 {
 	uint8_t msg[512];
 	memset(msg, 0x33, sizeof(msg));
@@ -293,10 +286,15 @@ static struct pct rpmsg_roundtrip(struct bench *b, size_t len, uint64_t *samples
 	}
 	atomic_store(&b->stop, 1);
 	pthread_join(th, NULL);
-	return percentiles(samples, RT_SAMPLES);
+	struct bench_dist d;
+	bench_dist_of(samples, RT_SAMPLES, &d);
+	return d;
 }
 
-static double rpmsg_oneway(struct bench *b, long n, size_t len)
+/* Host -> device, @n messages of @len to address 2048, or spread over @spread
+ * addresses from SCALE_BASE when @spread. Messages per second. */
+#define SCALE_BASE 5000u
+static double rpmsg_oneway_to(struct bench *b, long n, size_t len, unsigned int spread)
 {
 	uint8_t msg[512];
 	memset(msg, 0x44, sizeof(msg));
@@ -307,8 +305,14 @@ static double rpmsg_oneway(struct bench *b, long n, size_t len)
 	pthread_create(&th, NULL, dev_thread, b);
 	pin(0);
 	uint64_t t0 = now_ns();
+	unsigned int k = 0;
 	for (long i = 0; i < n; i++) {
-		while (rpmsg_trysend(&b->he, msg, len) == -ENOMEM)
+		uint32_t dst = 2048;
+		if (spread) {
+			dst = SCALE_BASE + k;
+			k = k + 1 == spread ? 0 : k + 1;
+		}
+		while (rpmsg_trysendto(&b->he, msg, len, dst) == -ENOMEM)
 			cpu_relax();
 	}
 	while (atomic_load_explicit(&b->dev_rx, memory_order_relaxed) < n)
@@ -319,58 +323,209 @@ static double rpmsg_oneway(struct bench *b, long n, size_t len)
 	return rate;
 }
 
-#define REPS 3 /* each figure is the best of REPS runs: the machine is shared */
+static double rpmsg_oneway(struct bench *b, long n, size_t len)
+{
+	return rpmsg_oneway_to(b, n, len, 0);
+}
+
+/* ---- scale: endpoints ------------------------------------------------------------- */
+
+#define SCALE_EPTS 10000u
+static struct rpmsg_endpoint scale_ept[SCALE_EPTS - 1];
+
+/* Bind @n more endpoints on the device (receiving) side, or unbind them (n = 0). */
+static int scale_bind(struct bench *b, unsigned int n)
+{
+	for (unsigned int i = 0; i < SCALE_EPTS - 1; i++) {
+		bool bound = scale_ept[i].vdev != NULL;
+		if (i < n && !bound) {
+			if (rpmsg_create_ept(&scale_ept[i], b->dev, SCALE_BASE + i, 1024, dev_cb, b))
+				return -1;
+		} else if (i >= n && bound) {
+			rpmsg_destroy_ept(&scale_ept[i]);
+			memset(&scale_ept[i], 0, sizeof(scale_ept[i]));
+		}
+	}
+	return 0;
+}
+
+/* ---- scale: channels -------------------------------------------------------------- */
+
+#define SCALE_CHANNELS 1000u
+#define SCALE_BATCH 100u
+
+/* Let the host take every pending message; returns the ns it spent. */
+static uint64_t host_drain(struct bench *b, unsigned int expect)
+{
+	uint64_t t0 = now_ns();
+	unsigned int got = 0;
+	for (int idle = 0; got < expect && idle < 1000000; ) {
+		int r = rpmsg_virtio_handle_kick(b->host);
+		if (r > 0) {
+			got += (unsigned int)r;
+			idle = 0;
+		} else {
+			idle++;
+		}
+	}
+	uint64_t dt = now_ns() - t0;
+	(void)rpmsg_virtio_handle_kick(b->dev); /* the device takes its buffers back */
+	return got == expect ? dt : 0;
+}
+
+static struct rpmsg_endpoint scale_chan[SCALE_CHANNELS];
+
+static void chan_name(char *name, size_t size, unsigned int k)
+{
+	snprintf(name, size, "bench-channel-%u", k);
+}
+
+/*
+ * The device announces SCALE_CHANNELS channels (an endpoint each, announced by
+ * name, as a remote does), SCALE_BATCH at a time, the host taking each batch; then
+ * announces their destruction the same way. The host's cost per announcement (ns)
+ * in the first and the last batch of each.
+ */
+static int channels_cycle(struct bench *b, double *create_first, double *create_last,
+			  double *destroy_first, double *destroy_last)
+{
+	char name[RPMSG_NAME_SIZE];
+	for (unsigned int i = 0; i < SCALE_CHANNELS; i += SCALE_BATCH) {
+		for (unsigned int k = i; k < i + SCALE_BATCH; k++) {
+			chan_name(name, sizeof(name), k);
+			if (rpmsg_create_ept(&scale_chan[k], b->dev, RPMSG_ADDR_ANY, RPMSG_ADDR_ANY,
+					     dev_cb, b) ||
+			    rpmsg_announce_create(&scale_chan[k], name))
+				return -1;
+		}
+		uint64_t dt = host_drain(b, SCALE_BATCH);
+		if (!dt)
+			return -1;
+		if (i == 0)
+			*create_first = (double)dt / SCALE_BATCH;
+		if (i + SCALE_BATCH >= SCALE_CHANNELS)
+			*create_last = (double)dt / SCALE_BATCH;
+	}
+	if (rpmsg_get_channels(b->host, NULL, 0) != SCALE_CHANNELS)
+		return -1;
+	for (unsigned int i = 0; i < SCALE_CHANNELS; i += SCALE_BATCH) {
+		for (unsigned int k = i; k < i + SCALE_BATCH; k++) {
+			chan_name(name, sizeof(name), k);
+			if (rpmsg_announce_destroy(&scale_chan[k], name))
+				return -1;
+			rpmsg_destroy_ept(&scale_chan[k]);
+		}
+		uint64_t dt = host_drain(b, SCALE_BATCH);
+		if (!dt)
+			return -1;
+		if (i == 0)
+			*destroy_first = (double)dt / SCALE_BATCH; /* 1,000 channels there */
+		if (i + SCALE_BATCH >= SCALE_CHANNELS)
+			*destroy_last = (double)dt / SCALE_BATCH; /* 100 there */
+	}
+	return rpmsg_get_channels(b->host, NULL, 0) == 0 ? 0 : -1;
+}
 
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 200000;
+	long n = 500000;
+	size_t runs = 7;
+	int opt;
+	bench_report_init("rpmsg", &argc, argv);
+	while ((opt = getopt(argc, argv, "r:m:")) != -1) {
+		switch (opt) {
+		case 'r': runs = strtoul(optarg, NULL, 10); break;
+		case 'm': n = atol(optarg); break;
+		default:
+			fprintf(stderr, "usage: bench-rpmsg [-r RUNS] [-m MESSAGES] [--json FILE] "
+					"[oneway]\n");
+			return 2;
+		}
+	}
 	if (n < 1000)
 		n = 1000;
-	bool only_oneway = argc > 2 && !strcmp(argv[2], "oneway");
+	runs = runs < 1 ? 1 : runs > BENCH_MAX_RUNS ? BENCH_MAX_RUNS : runs;
+	bool only_oneway = optind < argc && !strcmp(argv[optind], "oneway");
 	uint64_t *samples = malloc(sizeof(uint64_t) * RT_SAMPLES);
-	struct pct pp = { 1e9, 1e9 };
-	double raw496 = 0, raw16 = 0;
-	for (int r = 0; r < (only_oneway ? 0 : REPS); r++) {
-		struct pct x = floor_pingpong(samples);
-		if (x.p50 < pp.p50)
-			pp = x;
-		double a = floor_raw_ring(n, 496), c = floor_raw_ring(n, 16);
-		raw496 = a > raw496 ? a : raw496;
-		raw16 = c > raw16 ? c : raw16;
-	}
-	printf("floor  cache-line ping-pong round trip : p50 %7.3f us  p99 %7.3f us\n", pp.p50, pp.p99);
-	printf("floor  raw SPSC ring, 496 B copies     : %7.2f M msg/s\n", raw496 / 1e6);
-	printf("floor  raw SPSC ring,  16 B copies     : %7.2f M msg/s\n", raw16 / 1e6);
 
 	static struct bench b;
 	if (bench_open(&b, 256)) {
 		fprintf(stderr, "bench-rpmsg: set-up failed\n");
 		return 1;
 	}
-	size_t sizes[2] = { 16, 496 };
-	for (int k = 0; k < (only_oneway ? 0 : 2); k++) {
-		struct pct rt = { 1e9, 1e9 };
-		for (int r = 0; r < REPS; r++) {
-			struct pct x = rpmsg_roundtrip(&b, sizes[k], samples);
-			if (x.p50 < rt.p50)
-				rt = x;
+	static const size_t sizes[2] = { 16, 496 };
+	if (only_oneway) {
+		for (int k = 0; k < 2; k++)
+			printf("one way %zu B: %.2f M msg/s\n", sizes[k],
+			       rpmsg_oneway(&b, n, sizes[k]) / 1e6);
+		bench_close(&b);
+		return 0;
+	}
+	bench_note("in-process rpmsg: host thread on CPU 0, device thread on CPU 1, 256-entry "
+		   "vrings, %zu interleaved floor/subject runs per figure", runs);
+	for (int k = 0; k < 2; k++) {
+		struct bench_fig f;
+		bench_fig_init(&f, sizes[k] == 16 ? "round trip 16 B" : "round trip 496 B", "us",
+			       "cache-line ping-pong");
+		for (size_t r = 0; r < runs; r++) {
+			struct bench_dist fl = floor_pingpong(samples);
+			struct bench_dist su = rpmsg_roundtrip(&b, sizes[k], samples);
+			bench_fig_add_dist(&f, &fl, &su, 1e-3);
 		}
-		printf("rpmsg  round trip %3zu B                : p50 %7.3f us  p99 %7.3f us"
-		       "  (p50 %.1fx the cache-line floor)\n",
-		       sizes[k], rt.p50, rt.p99, rt.p50 / pp.p50);
+		bench_fig_report(&f);
 	}
 	for (int k = 0; k < 2; k++) {
-		double best = 0;
-		for (int r = 0; r < REPS; r++) {
-			double x = rpmsg_oneway(&b, n, sizes[k]);
-			best = x > best ? x : best;
+		struct bench_fig f;
+		bench_fig_init(&f, sizes[k] == 16 ? "one way 16 B" : "one way 496 B", "M msg/s",
+			       sizes[k] == 16 ? "raw ring of 16 B copies" : "raw ring of 496 B copies");
+		for (size_t r = 0; r < runs; r++) {
+			double fl = floor_raw_ring(n, sizes[k]);
+			double su = rpmsg_oneway(&b, n, sizes[k]);
+			bench_fig_add(&f, fl / 1e6, su / 1e6);
 		}
-		double floor = sizes[k] == 16 ? raw16 : raw496;
-		printf("rpmsg  one way %3zu B                   : %7.2f M msg/s"
-		       "  (%.0f%% of the raw %zu B ring)\n",
-		       sizes[k], best / 1e6, 100.0 * best / floor, sizes[k]);
+		bench_fig_report(&f);
 	}
+
+	/* 10,000 endpoints bound: every message to one of them, then spread over all. */
+	for (int spread = 0; spread < 2; spread++) {
+		struct bench_fig f;
+		bench_fig_init(&f, spread ? "16 B, 10k endpoints, spread" : "16 B, 10k endpoints bound",
+			       "ns/msg", "1 endpoint bound");
+		f.goal_kind = BENCH_GOAL_RATIO_AT_MOST;
+		f.goal = 1.1;
+		for (size_t r = 0; r < runs; r++) {
+			if (scale_bind(&b, 0))
+				return 1;
+			double fl = 1e9 / rpmsg_oneway(&b, n, 16);
+			if (scale_bind(&b, SCALE_EPTS - 1))
+				return 1;
+			double su = 1e9 / rpmsg_oneway_to(&b, n, 16, spread ? SCALE_EPTS - 1 : 0);
+			bench_fig_add(&f, fl, su);
+		}
+		scale_bind(&b, 0);
+		bench_fig_report(&f);
+	}
+
+	/* 1,000 channels announced and torn down: the host's cost at 1,000 against 100. */
+	struct bench_fig fc, fd;
+	bench_fig_init(&fc, "announce, 901st-1000th channel", "us/ann", "1st-100th channel");
+	bench_fig_init(&fd, "teardown, 1000th-901st channel", "us/ann", "100th-1st channel");
+	fc.goal_kind = fd.goal_kind = BENCH_GOAL_RATIO_AT_MOST;
+	fc.goal = fd.goal = 1.2;
+	for (size_t r = 0; r < runs; r++) {
+		double c0 = 0, c1 = 0, d0 = 0, d1 = 0;
+		if (channels_cycle(&b, &c0, &c1, &d0, &d1)) {
+			fflush(stdout);
+			fprintf(stderr, "bench-rpmsg: channel announcements failed\n");
+			return 1;
+		}
+		bench_fig_add(&fc, c0 / 1e3, c1 / 1e3);
+		bench_fig_add(&fd, d1 / 1e3, d0 / 1e3);
+	}
+	bench_fig_report(&fc);
+	bench_fig_report(&fd);
+
 	bench_close(&b);
 	free(samples);
-	return 0;
+	return bench_report_finish();
 }

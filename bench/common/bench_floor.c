@@ -3,7 +3,9 @@
  * bench_floor.c - the floors the native core is measured against, between two
  * processes over shared memory exactly as host and core are: a cache line bounced
  * back and forth (the least a round trip can cost), and a single-producer ring of
- * fixed-size copies (the most a one-way stream can carry).
+ * fixed-size copies (the most a one-way stream can carry); two processes waking each
+ * other through eventfds (the least a sleeping round trip can cost); and memcpy into
+ * fresh memory (the most an image load can reach).
  */
 #include "bench.h"
 
@@ -12,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -92,6 +95,7 @@ int bench_floor_ring(size_t messages, size_t size, int host_cpu, int peer_cpu, d
 		while (atomic_load_explicit(&r->head, memory_order_acquire) <= i)
 			;
 		memcpy(sink, r->slot[i % RING_SLOTS], size);
+		__asm__ volatile("" ::"r"(sink) : "memory");
 		sum += sink[0];
 		atomic_store_explicit(&r->tail, i + 1, memory_order_release);
 	}
@@ -100,4 +104,65 @@ int bench_floor_ring(size_t messages, size_t size, int host_cpu, int peer_cpu, d
 	munmap(r, sizeof(*r));
 	*msgs_per_s = (double)messages * 1e9 / (double)dt + (double)(sum & 0) ;
 	return 0;
+}
+
+int bench_floor_eventfd(size_t rounds, int host_cpu, int peer_cpu, struct bench_dist *out)
+{
+	int to_peer = eventfd(0, EFD_CLOEXEC), to_host = eventfd(0, EFD_CLOEXEC);
+	uint64_t *ns = calloc(rounds, sizeof(*ns));
+	if (to_peer < 0 || to_host < 0 || !ns) {
+		free(ns);
+		return -ENOMEM;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		uint64_t v;
+		bench_pin(peer_cpu);
+		for (size_t i = 0; i < rounds; i++) {
+			if (read(to_peer, &v, sizeof(v)) != sizeof(v) ||
+			    write(to_host, &v, sizeof(v)) != sizeof(v))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	bench_pin(host_cpu);
+	int ret = 0;
+	for (size_t i = 0; i < rounds; i++) {
+		uint64_t v = 1, t0 = bench_now_ns();
+		if (write(to_peer, &v, sizeof(v)) != sizeof(v) ||
+		    read(to_host, &v, sizeof(v)) != sizeof(v)) {
+			ret = -EIO;
+			rounds = i;
+			kill(pid, SIGKILL);
+			break;
+		}
+		ns[i] = bench_now_ns() - t0;
+	}
+	waitpid(pid, NULL, 0);
+	close(to_peer);
+	close(to_host);
+	bench_dist_of(ns, rounds, out);
+	free(ns);
+	return ret;
+}
+
+double bench_floor_memcpy(size_t bytes)
+{
+	uint8_t *src = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (src == MAP_FAILED)
+		return 0;
+	memset(src, 0xa5, bytes);
+	uint8_t *dst = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (dst == MAP_FAILED) {
+		munmap(src, bytes);
+		return 0;
+	}
+	/* Into memory never touched: page faults included, as a loader's copy pays them. */
+	uint64_t t0 = bench_now_ns();
+	memcpy(dst, src, bytes);
+	__asm__ volatile("" ::"r"(dst) : "memory");
+	uint64_t dt = bench_now_ns() - t0;
+	munmap(dst, bytes);
+	munmap(src, bytes);
+	return dt ? (double)bytes * 1e9 / (double)dt : 0;
 }
