@@ -24,9 +24,9 @@ struct bench_dist {
 };
 
 uint64_t bench_now_ns(void);
-/* Sorts @ns in place and summarises it. */
+/* Summarises @ns (p50: the median; p99: the nearest rank). */
 void bench_dist_of(uint64_t *ns, size_t n, struct bench_dist *out);
-/* Same for doubles. */
+/* Same for doubles, sorting @v in place. */
 void bench_dist_of_d(double *v, size_t n, struct bench_dist *out);
 /* Pin the calling thread to @cpu (-1: leave it). */
 void bench_pin(int cpu);

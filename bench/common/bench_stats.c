@@ -14,24 +14,18 @@ uint64_t bench_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 void bench_dist_of(uint64_t *ns, size_t n, struct bench_dist *out)
 {
-	out->n = n;
-	if (!n) {
+	double *v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v) {
+		out->n = 0;
 		out->p50 = out->p99 = out->min = out->max = 0;
 		return;
 	}
-	qsort(ns, n, sizeof(*ns), cmp_u64);
-	out->min = (double)ns[0];
-	out->max = (double)ns[n - 1];
-	out->p50 = (double)ns[n / 2];
-	out->p99 = (double)ns[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+	for (size_t i = 0; i < n; i++)
+		v[i] = (double)ns[i];
+	bench_dist_of_d(v, n, out);
+	free(v);
 }
 
 void bench_pin(int cpu)
