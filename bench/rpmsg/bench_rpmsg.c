@@ -208,7 +208,7 @@ static int dev_cb(struct rpmsg_endpoint *ept, void *d, size_t len, uint32_t src,
 
 static int bench_open(struct bench *b, unsigned int num)
 {
-	uint64_t vs = (vring_size(num, 4096) + 4095) & ~4095ull;
+	uint64_t vs = (uproc_vring_size(num, 4096) + 4095) & ~4095ull;
 	uint32_t count = 2 * num < 512 ? 2 * num : 512;
 	uint64_t size = 2 * vs + (uint64_t)count * 512;
 	b->mem = aligned_alloc(4096, (size + 4095) & ~4095ull);

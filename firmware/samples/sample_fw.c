@@ -19,7 +19,7 @@
 #define SAMPLE_NUM_ENTRIES 5
 #define SAMPLE_VENDOR_TYPE 128u
 
-/* The vdev entry spelled out: struct fw_rsc_vdev ends in a flexible array. */
+/* The vdev entry spelled out: struct rproc_rsc_vdev ends in a flexible array. */
 struct sample_vdev {
 	uint32_t type;
 	uint32_t id;
@@ -30,7 +30,7 @@ struct sample_vdev {
 	uint8_t status;
 	uint8_t num_of_vrings;
 	uint8_t reserved[2];
-	struct fw_rsc_vdev_vring vring[2];
+	struct rproc_rsc_vdev_vring vring[2];
 	uint8_t config[8];
 } UPROC_PACKED;
 
@@ -45,12 +45,12 @@ struct sample_rsc_table {
 	uint32_t reserved[2];
 	uint32_t offset[SAMPLE_NUM_ENTRIES];
 	uint32_t ram_type;
-	struct fw_rsc_carveout ram;
+	struct rproc_rsc_carveout ram;
 	uint32_t trace_type;
-	struct fw_rsc_trace trace;
+	struct rproc_rsc_trace trace;
 	struct sample_vdev vdev;
 	uint32_t buf_type;
-	struct fw_rsc_carveout buf;
+	struct rproc_rsc_carveout buf;
 	struct sample_vendor vendor;
 } UPROC_PACKED;
 
@@ -67,26 +67,26 @@ const struct sample_rsc_table resource_table = {
 		SAMPLE_OFF(buf_type),
 		SAMPLE_OFF(vendor),
 	},
-	.ram_type = RSC_CARVEOUT,
-	.ram = { .da = SAMPLE_RAM_DA, .pa = FW_RSC_ADDR_ANY, .len = SAMPLE_RAM_LEN,
+	.ram_type = RPROC_RSC_CARVEOUT,
+	.ram = { .da = SAMPLE_RAM_DA, .pa = RPROC_RSC_ADDR_ANY, .len = SAMPLE_RAM_LEN,
 		 .flags = 0, .name = "fw-ram" },
-	.trace_type = RSC_TRACE,
+	.trace_type = RPROC_RSC_TRACE,
 	.trace = { .da = SAMPLE_TRACE_DA, .len = SAMPLE_TRACE_LEN, .name = "trace0" },
 	.vdev = {
-		.type = RSC_VDEV,
+		.type = RPROC_RSC_VDEV,
 		.id = VIRTIO_ID_RPMSG,
 		.notifyid = 2,
 		.dfeatures = 1,		/* VIRTIO_RPMSG_F_NS */
 		.config_len = 8,
 		.num_of_vrings = 2,
 		.vring = {
-			{ .da = FW_RSC_ADDR_ANY, .align = 0x1000, .num = 256, .notifyid = 0 },
-			{ .da = FW_RSC_ADDR_ANY, .align = 0x1000, .num = 256, .notifyid = 1 },
+			{ .da = RPROC_RSC_ADDR_ANY, .align = 0x1000, .num = 256, .notifyid = 0 },
+			{ .da = RPROC_RSC_ADDR_ANY, .align = 0x1000, .num = 256, .notifyid = 1 },
 		},
 		.config = { 1, 2, 3, 4, 5, 6, 7, 8 },
 	},
-	.buf_type = RSC_CARVEOUT,
-	.buf = { .da = FW_RSC_ADDR_ANY, .pa = FW_RSC_ADDR_ANY, .len = 0x80000,
+	.buf_type = RPROC_RSC_CARVEOUT,
+	.buf = { .da = RPROC_RSC_ADDR_ANY, .pa = RPROC_RSC_ADDR_ANY, .len = 0x80000,
 		 .name = "vdev0buffer" },
 	.vendor = { .type = SAMPLE_VENDOR_TYPE, .value = { 0x12345678, 0x9abcdef0 } },
 };

@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		for (unsigned int j = 0; j < e.u.vdev.num_of_vrings; j++)
 			if (uproc_rsc_write32(copy, t.size, e.u.vdev.vring[j].offset,
-					      FW_RSC_ADDR_ANY, order))
+					      RPROC_RSC_ADDR_ANY, order))
 				abort();
 	}
 	uproc_rsc_table_dump(&t, text, sizeof(text));

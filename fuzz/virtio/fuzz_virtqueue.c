@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vi.state = vs;
 	if (virtqueue_init(&dev, &vi))
 		return 0;
-	uint64_t ring_bytes = vring_size(NUM, 16);
+	uint64_t ring_bytes = uproc_vring_size(NUM, 16);
 	for (int steps = 0; size && steps < 200; steps++) {
 		struct virtqueue_buf iov[4];
 		unsigned int out, in;

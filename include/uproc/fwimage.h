@@ -23,7 +23,7 @@
  * the table) and writes host-chosen values back with uproc_rsc_write32() /
  * uproc_rsc_write8() in the firmware's byte order, at offsets built from the wire
  * structs of uproc/rsc_table.h (for example vring.offset +
- * offsetof(struct fw_rsc_vdev_vring, da)).
+ * offsetof(struct rproc_rsc_vdev_vring, da)).
  */
 #ifndef UPROC_FWIMAGE_H
 #define UPROC_FWIMAGE_H
@@ -60,10 +60,10 @@ struct uproc_fw_error {
 
 /** enum uproc_rsc_kind - how an entry's type is handled. */
 enum uproc_rsc_kind {
-	UPROC_RSC_CARVEOUT = RSC_CARVEOUT,
-	UPROC_RSC_DEVMEM = RSC_DEVMEM,
-	UPROC_RSC_TRACE = RSC_TRACE,
-	UPROC_RSC_VDEV = RSC_VDEV,
+	UPROC_RSC_CARVEOUT = RPROC_RSC_CARVEOUT,
+	UPROC_RSC_DEVMEM = RPROC_RSC_DEVMEM,
+	UPROC_RSC_TRACE = RPROC_RSC_TRACE,
+	UPROC_RSC_VDEV = RPROC_RSC_VDEV,
 	UPROC_RSC_UNKNOWN,	/* 4..127 and > 512: Linux warns and skips it */
 	UPROC_RSC_VENDOR,	/* 128..512: handed to the backend's handle_rsc hook */
 };
@@ -91,7 +91,7 @@ struct uproc_rsc_trace {
 
 /**
  * struct uproc_rsc_vring - one vring of a vdev, host order.
- * @offset: where this struct fw_rsc_vdev_vring starts, from the table's start.
+ * @offset: where this struct rproc_rsc_vdev_vring starts, from the table's start.
  */
 struct uproc_rsc_vring {
 	uint32_t da;
@@ -135,7 +135,7 @@ struct uproc_rsc_raw {
  * @index:  its position in the table's offset array
  * @type:   the raw type word
  * @kind:   how it is handled; selects the member of @u
- * @offset: where its struct fw_rsc_hdr starts, from the table's start
+ * @offset: where its struct rproc_rsc_hdr starts, from the table's start
  * @avail:  bytes after the header up to the end of the table
  */
 struct uproc_rsc_entry {

@@ -18,7 +18,7 @@
  *
  * Memory: a fixed-da request is backed by its own allocation at that da (or shares
  * the region that wholly contains it, like a trace carveout inside the RAM); requests
- * with FW_RSC_ADDR_ANY are carved from one window per core (UPROC_HOSTMEM_WINDOW_DA,
+ * with RPROC_RSC_ADDR_ANY are carved from one window per core (UPROC_HOSTMEM_WINDOW_DA,
  * window_size bytes), so the device side can translate every buffer address the
  * host gives it through that window.
  *
@@ -61,10 +61,10 @@ typedef int (*uproc_hostmem_main_fn)(struct uproc_hostmem_core *core, void *arg)
  * @name:        the rproc's and the core's name (board-unique)
  * @main:        the firmware main
  * @arg:         its argument
- * @window_size: bytes of the window for FW_RSC_ADDR_ANY memories (0: default)
+ * @window_size: bytes of the window for RPROC_RSC_ADDR_ANY memories (0: default)
  * @handle_rsc:  optional: the vendor resources (types 128..512) of the firmware's
  *               table, as struct rproc_ops's handle_rsc, given @arg last
- *               (without it they are ignored, RSC_IGNORED)
+ *               (without it they are ignored, RPROC_RSC_IGNORED)
  */
 struct uproc_hostmem_config {
 	const char *name;

@@ -20,7 +20,7 @@
  *   0x000F0000 - 0x000F0FFF  control page (struct uproc_native_ctl)  UPROC_NATIVE_CTL_DA
  *   0x00100000 - 0x002FFFFF  firmware RAM: code, data, stack, trace  UPROC_NATIVE_RAM_DA
  *   0x10000000 - 0x1FFFFFFF  the host's window for memories whose da the resource
- *                            table leaves to the host (FW_RSC_ADDR_ANY): vrings,
+ *                            table leaves to the host (RPROC_RSC_ADDR_ANY): vrings,
  *                            vdev buffers, carveouts                 UPROC_NATIVE_WINDOW_DA
  * Firmware may also ask for carveouts at fixed addresses anywhere below 4 GiB that
  * does not overlap these. The stub itself is position independent and lives high.
@@ -236,7 +236,7 @@ struct uproc_loop;
  *               "ram" in prepare (UPROC_NATIVE_RAM_SIZE); 0: none (the firmware
  *               declares all its memory as carveouts)
  * @ctl_da:      where the core sees its control page (UPROC_NATIVE_CTL_DA)
- * @window_da, @window_size: where memories with da FW_RSC_ADDR_ANY are placed
+ * @window_da, @window_size: where memories with da RPROC_RSC_ADDR_ANY are placed
  * @stub_path:   the stub executable; NULL: $UPROC_NATIVE_STUB, else the one built
  *               with this library
  * @runtime_dir: uproc's runtime directory; the registry is its "native" folder.

@@ -98,8 +98,8 @@ struct rproc_mem_entry {
  * @kick:      (mandatory) ring the remote's doorbell for virtqueue @vqid (notifyid).
  * @da_to_va:  translate a device address range the core's carveout list doesn't
  *             cover; NULL if not translatable.
- * @handle_rsc: a vendor resource (types 128..512): RSC_HANDLED, RSC_IGNORED or -errno.
- * @mem_alloc: back @mem (len, name, da set; da may be FW_RSC_ADDR_ANY: choose one)
+ * @handle_rsc: a vendor resource (types 128..512): RPROC_RSC_HANDLED, RPROC_RSC_IGNORED or -errno.
+ * @mem_alloc: back @mem (len, name, da set; da may be RPROC_RSC_ADDR_ANY: choose one)
  *             with memory shared with the remote; set va, da, fd. Mandatory for any
  *             backend whose memory the core must allocate (carveouts, vrings).
  * @mem_release: undo mem_alloc.

@@ -53,7 +53,7 @@
 /* ---- wire format --------------------------------------------------------------- */
 
 #define VIRTIO_RPMSG_F_NS 0          /* feature bit: name service */
-#define RPMSG_ADDR_ANY 0xFFFFFFFFu
+#define RPMSG_ADDR_ANY 0xFFFFFFFF
 #define RPMSG_NS_ADDR 53u
 #define RPMSG_RESERVED_ADDRESSES 1024u /* dynamic addresses start here */
 #define RPMSG_NAME_SIZE 32

@@ -78,10 +78,11 @@
 #define VRING_USED_ELEM_SIZE 8u
 
 /**
- * vring_size() - bytes taken by a legacy split ring of @num entries aligned to
- * @align (a power of two), exactly Linux's vring_size(). 0 when @num or @align is 0.
+ * uproc_vring_size() - bytes taken by a legacy split ring of @num entries aligned to
+ * @align (a power of two), the value of Linux's vring_size() (named apart: <linux/virtio_ring.h>
+ * declares vring_size() with other types). 0 when @num or @align is 0.
  */
-static inline uint64_t vring_size(unsigned int num, uint64_t align)
+static inline uint64_t uproc_vring_size(unsigned int num, uint64_t align)
 {
 	if (!num || !align)
 		return 0;
@@ -91,10 +92,11 @@ static inline uint64_t vring_size(unsigned int num, uint64_t align)
 }
 
 /**
- * vring_need_event() - true when moving an index from @old_idx to @new_idx
- * passes @event_idx (Linux's vring_need_event(), the EVENT_IDX rule).
+ * uproc_vring_need_event() - true when moving an index from @old_idx to @new_idx
+ * passes @event_idx (the rule of Linux's vring_need_event(),
+ * named apart as <linux/virtio_ring.h> declares that one returning int).
  */
-static inline bool vring_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)
+static inline bool uproc_vring_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)
 {
 	return (uint16_t)(new_idx - event_idx - 1) < (uint16_t)(new_idx - old_idx);
 }
@@ -153,7 +155,7 @@ struct virtqueue_buf {
  * @index:    the queue's index in its device (passed back to @notify)
  * @num:      entries, a power of two, 1..VIRTQUEUE_MAX_NUM
  * @align:    ring alignment (power of two; remoteproc uses 4096 or the vring's align)
- * @ring_shm: the window holding the ring; [@ring_da, + vring_size(num, align))
+ * @ring_shm: the window holding the ring; [@ring_da, + uproc_vring_size(num, align))
  *            must lie inside it
  * @ring_da:  the ring's device address
  * @buf_shm:  the window every descriptor address is translated through (driver:

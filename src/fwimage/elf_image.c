@@ -88,27 +88,27 @@ static int elf_check_header(struct uproc_fw_image *img, struct uproc_fw_error *e
 	uint16_t phentsize, shentsize;
 
 	if (img->size < sizeof(Elf32_Ehdr))
-		return fw_fail(err, name, "%zu bytes, too small for an ELF header (%zu)",
+		return upi_fw_fail(err, name, "%zu bytes, too small for an ELF header (%zu)",
 			       img->size, sizeof(Elf32_Ehdr));
 	if (memcmp(id, ELFMAG, SELFMAG) != 0)
-		return fw_fail(err, name, "not an ELF file (bad magic %02x %02x %02x %02x)",
+		return upi_fw_fail(err, name, "not an ELF file (bad magic %02x %02x %02x %02x)",
 			       id[0], id[1], id[2], id[3]);
 	if (id[EI_CLASS] != ELFCLASS32 && id[EI_CLASS] != ELFCLASS64)
-		return fw_fail(err, name, "unsupported ELF class %u (1 = ELF32, 2 = ELF64)",
+		return upi_fw_fail(err, name, "unsupported ELF class %u (1 = ELF32, 2 = ELF64)",
 			       id[EI_CLASS]);
 	img->elf_class = (enum uproc_elf_class)id[EI_CLASS];
 	if (img->elf_class == UPROC_ELF64 && img->size < sizeof(Elf64_Ehdr))
-		return fw_fail(err, name, "%zu bytes, too small for an ELF64 header (%zu)",
+		return upi_fw_fail(err, name, "%zu bytes, too small for an ELF64 header (%zu)",
 			       img->size, sizeof(Elf64_Ehdr));
 	if (id[EI_DATA] == ELFDATA2LSB)
 		img->order = UPROC_LITTLE_ENDIAN;
 	else if (id[EI_DATA] == ELFDATA2MSB)
 		img->order = UPROC_BIG_ENDIAN;
 	else
-		return fw_fail(err, name, "unsupported byte order (EI_DATA %u)", id[EI_DATA]);
+		return upi_fw_fail(err, name, "unsupported byte order (EI_DATA %u)", id[EI_DATA]);
 	version = (uint32_t)EHDR(img, e_version);
 	if (id[EI_VERSION] != EV_CURRENT || version != EV_CURRENT)
-		return fw_fail(err, name, "unsupported ELF version %u/%u (expected 1)",
+		return upi_fw_fail(err, name, "unsupported ELF version %u/%u (expected 1)",
 			       id[EI_VERSION], version);
 
 	img->e_type = (uint16_t)EHDR(img, e_type);
@@ -123,26 +123,26 @@ static int elf_check_header(struct uproc_fw_image *img, struct uproc_fw_error *e
 	shentsize = (uint16_t)EHDR(img, e_shentsize);
 
 	if (img->phnum == 0)
-		return fw_fail(err, name, "no program headers, so no loadable segments");
+		return upi_fw_fail(err, name, "no program headers, so no loadable segments");
 	if (phentsize != elf_phdr_size(img))
-		return fw_fail(err, name, "e_phentsize %u, expected %zu", phentsize,
+		return upi_fw_fail(err, name, "e_phentsize %u, expected %zu", phentsize,
 			       elf_phdr_size(img));
 	len = (uint64_t)img->phnum * phentsize;
 	if (!uproc_range_ok(img->phoff, len, img->size))
-		return fw_fail(err, name,
+		return upi_fw_fail(err, name,
 			       "program headers at 0x%llx (%u x %u bytes) run past the end of the file (%zu bytes)",
 			       (unsigned long long)img->phoff, img->phnum, phentsize, img->size);
 	if (img->shnum && shentsize != elf_shdr_size(img))
-		return fw_fail(err, name, "e_shentsize %u, expected %zu", shentsize,
+		return upi_fw_fail(err, name, "e_shentsize %u, expected %zu", shentsize,
 			       elf_shdr_size(img));
 	len = (uint64_t)img->shnum * elf_shdr_size(img);
 	if (!uproc_range_ok(img->shoff, len, img->size))
-		return fw_fail(err, name,
+		return upi_fw_fail(err, name,
 			       "section headers at 0x%llx (%u x %zu bytes) run past the end of the file (%zu bytes)",
 			       (unsigned long long)img->shoff, img->shnum, elf_shdr_size(img),
 			       img->size);
 	if (img->shnum && img->shstrndx >= img->shnum)
-		return fw_fail(err, name, "e_shstrndx %u, but there are only %u sections",
+		return upi_fw_fail(err, name, "e_shstrndx %u, but there are only %u sections",
 			       img->shstrndx, img->shnum);
 	return 0;
 }
@@ -200,31 +200,31 @@ int uproc_fw_check_segments(const struct uproc_fw_image *img, struct uproc_fw_er
 	for (i = 0; i < img->phnum; i++) {
 		ret = uproc_fw_get_segment(img, i, &s);
 		if (ret < 0)
-			return fw_fail(err, img->name, "segment %u: program header outside the file", i);
+			return upi_fw_fail(err, img->name, "segment %u: program header outside the file", i);
 		if (ret == 0)
 			continue;
 		if (s.filesz > s.memsz)
-			return fw_fail(err, img->name, "segment %u: filesz 0x%llx > memsz 0x%llx", i,
+			return upi_fw_fail(err, img->name, "segment %u: filesz 0x%llx > memsz 0x%llx", i,
 				       (unsigned long long)s.filesz, (unsigned long long)s.memsz);
 		if (!uproc_range_ok(s.offset, s.filesz, img->size))
-			return fw_fail(err, img->name,
+			return upi_fw_fail(err, img->name,
 				       "segment %u: file bytes 0x%llx + 0x%llx run past the end of the file (%zu bytes)",
 				       i, (unsigned long long)s.offset, (unsigned long long)s.filesz,
 				       img->size);
 		if (!elf_da_range_ok(img, &s))
-			return fw_fail(err, img->name,
+			return upi_fw_fail(err, img->name,
 				       "segment %u: da 0x%llx + memsz 0x%llx overflows the %s address space",
 				       i, (unsigned long long)s.da, (unsigned long long)s.memsz,
 				       img->elf_class == UPROC_ELF32 ? "32-bit" : "64-bit");
 		if (++count > UPROC_FW_MAX_SEGMENTS)
-			return fw_fail_errno(-E2BIG, err, img->name,
+			return upi_fw_fail_errno(-E2BIG, err, img->name,
 					     "more than %u loadable segments", UPROC_FW_MAX_SEGMENTS);
 		/* Earlier segments passed these checks: their ranges do not wrap. */
 		for (j = 0; j < i; j++) {
 			if (uproc_fw_get_segment(img, j, &o) != 1)
 				continue;
 			if (elf_ranges_overlap(&s, &o))
-				return fw_fail(err, img->name,
+				return upi_fw_fail(err, img->name,
 					       "segments %u and %u overlap on the device (da 0x%llx + 0x%llx and 0x%llx + 0x%llx)",
 					       j, i, (unsigned long long)o.da,
 					       (unsigned long long)o.memsz,
@@ -251,13 +251,13 @@ static int elf_find_rsc_section(struct uproc_fw_image *img, struct uproc_fw_erro
 		return 0;
 	sh = img->data + img->shoff + (uint64_t)img->shstrndx * shsz;
 	if (SHDR(img, sh, sh_type) == SHT_NOBITS)
-		return fw_fail(err, img->name,
+		return upi_fw_fail(err, img->name,
 			       "section-name table (section %u) has no bytes in the file",
 			       img->shstrndx);
 	str_off = SHDR(img, sh, sh_offset);
 	str_size = SHDR(img, sh, sh_size);
 	if (!uproc_range_ok(str_off, str_size, img->size))
-		return fw_fail(err, img->name,
+		return upi_fw_fail(err, img->name,
 			       "section-name table (section %u) at 0x%llx, 0x%llx bytes, runs past the end of the file (%zu bytes)",
 			       img->shstrndx, (unsigned long long)str_off,
 			       (unsigned long long)str_size, img->size);
@@ -267,26 +267,26 @@ static int elf_find_rsc_section(struct uproc_fw_image *img, struct uproc_fw_erro
 		sh = img->data + img->shoff + (uint64_t)i * shsz;
 		sh_name = (uint32_t)SHDR(img, sh, sh_name);
 		if (sh_name >= str_size)
-			return fw_fail(err, img->name,
+			return upi_fw_fail(err, img->name,
 				       "section %u: name offset 0x%x is outside the section-name table (0x%llx bytes)",
 				       i, sh_name, (unsigned long long)str_size);
 		if (!memchr(strtab + sh_name, '\0', str_size - sh_name))
-			return fw_fail(err, img->name,
+			return upi_fw_fail(err, img->name,
 				       "section %u: name at 0x%x is not terminated inside the section-name table",
 				       i, sh_name);
 		if (strcmp((const char *)strtab + sh_name, RSC_SECTION_NAME) != 0)
 			continue;
 		if (img->has_rsc_table)
-			return fw_fail(err, img->name, "two %s sections (%u and %u)",
+			return upi_fw_fail(err, img->name, "two %s sections (%u and %u)",
 				       RSC_SECTION_NAME, img->rsc_section, i);
 		if (SHDR(img, sh, sh_type) == SHT_NOBITS)
-			return fw_fail(err, img->name,
+			return upi_fw_fail(err, img->name,
 				       "section %u (%s) has no bytes in the file (SHT_NOBITS)",
 				       i, RSC_SECTION_NAME);
 		off = SHDR(img, sh, sh_offset);
 		size = SHDR(img, sh, sh_size);
 		if (!uproc_range_ok(off, size, img->size))
-			return fw_fail(err, img->name,
+			return upi_fw_fail(err, img->name,
 				       "resource table (section %u) at 0x%llx, 0x%llx bytes, runs past the end of the file (%zu bytes)",
 				       i, (unsigned long long)off, (unsigned long long)size, img->size);
 		img->has_rsc_table = true;
@@ -321,7 +321,7 @@ int uproc_fw_parse(struct uproc_fw_image *img, const void *data, size_t size,
 		return ret;
 	if (!tmp.has_rsc_table) {
 		if (flags & UPROC_FW_REQUIRE_RSC_TABLE)
-			return fw_fail_errno(-ENOENT, err, tmp.name, "no %s section",
+			return upi_fw_fail_errno(-ENOENT, err, tmp.name, "no %s section",
 					     RSC_SECTION_NAME);
 	} else {
 		ret = uproc_rsc_table_parse(&tmp.rsc, tmp.data + tmp.rsc_offset,

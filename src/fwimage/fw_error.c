@@ -20,7 +20,7 @@ static void fw_vformat(struct uproc_fw_error *err, const char *name, const char 
 	vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
 }
 
-int fw_fail(struct uproc_fw_error *err, const char *name, const char *fmt, ...)
+int upi_fw_fail(struct uproc_fw_error *err, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -30,7 +30,7 @@ int fw_fail(struct uproc_fw_error *err, const char *name, const char *fmt, ...)
 	return -EINVAL;
 }
 
-int fw_fail_errno(int ret, struct uproc_fw_error *err, const char *name, const char *fmt, ...)
+int upi_fw_fail_errno(int ret, struct uproc_fw_error *err, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 

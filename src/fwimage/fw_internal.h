@@ -12,14 +12,14 @@
 #define FW_DEFAULT_NAME "firmware"
 
 /*
- * fw_fail() - write "NAME: " and the formatted reason into @err (when non-NULL).
- * Always returns -EINVAL so a check can read "return fw_fail(...)".
+ * upi_fw_fail() - write "NAME: " and the formatted reason into @err (when non-NULL).
+ * Always returns -EINVAL so a check can read "return upi_fw_fail(...)".
  */
-int fw_fail(struct uproc_fw_error *err, const char *name, const char *fmt, ...)
+int upi_fw_fail(struct uproc_fw_error *err, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* fw_fail_errno() - the same with an explicit negative errno as the result. */
-int fw_fail_errno(int ret, struct uproc_fw_error *err, const char *name, const char *fmt, ...)
+/* upi_fw_fail_errno() - the same with an explicit negative errno as the result. */
+int upi_fw_fail_errno(int ret, struct uproc_fw_error *err, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* fw_is_pow2() - true for 1, 2, 4, ... (false for 0). */

@@ -13,12 +13,12 @@
 
 static void console_notify_cb(struct virtqueue *vq)
 {
-	rproc_vdev_kick_remote(vq->priv, vq->index);
+	upi_rproc_vdev_kick_remote(vq->priv, vq->index);
 }
 
 static void console_broken_cb(struct virtqueue *vq, int err)
 {
-	rproc_vdev_broken(vq->priv, vq->index, err);
+	upi_rproc_vdev_broken(vq->priv, vq->index, err);
 }
 
 /* ---- console (id 3): receiveq 0, transmitq 1 --------------------------------------- */
@@ -28,7 +28,7 @@ static uint8_t *console_buf(struct rproc_vdev *rvdev, unsigned int i)
 	return rvdev->buf_shm.base + (size_t)i * RPROC_CONSOLE_BUF_SIZE;
 }
 
-void rproc_console_free(struct rproc_vdev *rvdev)
+void upi_rproc_console_free(struct rproc_vdev *rvdev)
 {
 	for (int i = 0; i < 2; i++) {
 		free(rvdev->vq_state[i]);
@@ -38,7 +38,7 @@ void rproc_console_free(struct rproc_vdev *rvdev)
 	rvdev->con_tx_busy = NULL;
 }
 
-int rproc_console_start(struct rproc_vdev *rvdev)
+int upi_rproc_console_start(struct rproc_vdev *rvdev)
 {
 	struct rproc *rproc = rvdev->rproc;
 	unsigned int total = (unsigned int)(rvdev->buf_shm.size / RPROC_CONSOLE_BUF_SIZE);
@@ -108,7 +108,7 @@ int rproc_console_start(struct rproc_vdev *rvdev)
 	return 0;
 
 free_state:
-	rproc_console_free(rvdev);
+	upi_rproc_console_free(rvdev);
 	return ret;
 }
 
@@ -124,14 +124,14 @@ static int console_tx_index(struct rproc_vdev *rvdev, const void *token)
 }
 
 /* Serve both console queues: received bytes go to the hook, sent buffers come back. */
-void rproc_console_service(struct rproc_vdev *rvdev)
+void upi_rproc_console_service(struct rproc_vdev *rvdev)
 {
 	struct rproc_vdev_hooks hooks;
 	uint8_t chunk[RPROC_CONSOLE_BUF_SIZE];
 
 	bool tx_ready = false;
 
-	rproc_vdev_get_hooks(rvdev->rproc, &hooks);
+	upi_rproc_vdev_get_hooks(rvdev->rproc, &hooks);
 	for (;;) {
 		uint32_t len = 0;
 		void *tok;
@@ -170,7 +170,7 @@ void rproc_console_service(struct rproc_vdev *rvdev)
 		hooks.console_tx_ready(rvdev->rproc, rvdev->index, hooks.arg);
 }
 
-ssize_t rproc_console_queue(struct rproc_vdev *rvdev, const void *data, size_t len)
+ssize_t upi_rproc_console_queue(struct rproc_vdev *rvdev, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	size_t done = 0;

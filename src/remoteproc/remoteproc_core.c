@@ -82,7 +82,7 @@ const char *rproc_last_error(struct rproc *rproc)
 
 /* ---- references and locks ------------------------------------------------------ */
 
-void rproc_get_ref(struct rproc *rproc)
+void upi_rproc_get_ref(struct rproc *rproc)
 {
 	pthread_mutex_lock(&rproc->lock);
 	rproc->refs++;
@@ -96,7 +96,7 @@ static void rproc_destroy(struct rproc *rproc)
 	free(rproc);
 }
 
-void rproc_put_ref(struct rproc *rproc)
+void upi_rproc_put_ref(struct rproc *rproc)
 {
 	unsigned int left;
 
@@ -107,7 +107,7 @@ void rproc_put_ref(struct rproc *rproc)
 		rproc_destroy(rproc);
 }
 
-int rproc_op_lock(struct rproc *rproc)
+int upi_rproc_op_lock(struct rproc *rproc)
 {
 	pthread_mutex_lock(&rproc->lock);
 	if (rproc->op_held && pthread_equal(rproc->op_owner, pthread_self())) {
@@ -124,7 +124,7 @@ int rproc_op_lock(struct rproc *rproc)
 	return 0;
 }
 
-void rproc_op_unlock(struct rproc *rproc)
+void upi_rproc_op_unlock(struct rproc *rproc)
 {
 	pthread_mutex_lock(&rproc->lock);
 	rproc->op_held = false;
@@ -132,7 +132,7 @@ void rproc_op_unlock(struct rproc *rproc)
 	pthread_mutex_unlock(&rproc->op_lock);
 }
 
-void rproc_set_state(struct rproc *rproc, enum rproc_state state)
+void upi_rproc_set_state(struct rproc *rproc, enum rproc_state state)
 {
 	pthread_mutex_lock(&rproc->lock);
 	rproc->state = state;
@@ -192,24 +192,24 @@ void rproc_free(struct rproc *rproc)
 	pthread_mutex_unlock(&rproc->lock);
 	if (registered)
 		rproc_del(rproc);
-	rproc_resource_cleanup(rproc);
-	rproc_release_firmware(rproc);
-	rproc_free_table(rproc);
+	upi_rproc_resource_cleanup(rproc);
+	upi_rproc_release_firmware(rproc);
+	upi_rproc_free_table(rproc);
 	pthread_mutex_lock(&rproc->lock);
-	rproc_dump_free(rproc->dump);
+	upi_rproc_dump_free(rproc->dump);
 	rproc->dump = NULL;
 	pthread_mutex_unlock(&rproc->lock);
-	rproc_put_ref(rproc);
+	upi_rproc_put_ref(rproc);
 }
 
 /* ---- boot ------------------------------------------------------------------------- */
 
 /* Linux's rproc_start(): the firmware is parsed and the resources are handled. */
-int rproc_start_locked(struct rproc *rproc)
+int upi_rproc_start_locked(struct rproc *rproc)
 {
 	int ret;
 
-	ret = rproc_load_segments(rproc);
+	ret = upi_rproc_load_segments(rproc);
 	if (ret < 0)
 		return ret;
 
@@ -224,7 +224,7 @@ int rproc_start_locked(struct rproc *rproc)
 				   (unsigned long long)rproc->fw.rsc_da);
 	}
 
-	ret = rproc_prepare_subdevices(rproc);
+	ret = upi_rproc_prepare_subdevices(rproc);
 	if (ret < 0)
 		goto reset_table_ptr;
 
@@ -234,27 +234,27 @@ int rproc_start_locked(struct rproc *rproc)
 		goto unprepare_subdevices;
 	}
 
-	ret = rproc_start_subdevices(rproc);
+	ret = upi_rproc_start_subdevices(rproc);
 	if (ret < 0)
 		goto stop_rproc;
 
-	rproc_set_state(rproc, RPROC_RUNNING);
+	upi_rproc_set_state(rproc, RPROC_RUNNING);
 	return 0;
 
 stop_rproc:
 	rproc->ops->stop(rproc);
 unprepare_subdevices:
-	rproc_unprepare_subdevices(rproc);
+	upi_rproc_unprepare_subdevices(rproc);
 reset_table_ptr:
 	rproc->loaded_table = NULL;
 	return ret;
 }
 
-void rproc_resource_cleanup(struct rproc *rproc)
+void upi_rproc_resource_cleanup(struct rproc *rproc)
 {
-	rproc_dump_unpin_memory(rproc);
-	rproc_vdev_remove_all(rproc);
-	rproc_release_carveouts(rproc);
+	upi_rproc_dump_unpin_memory(rproc);
+	upi_rproc_vdev_remove_all(rproc);
+	upi_rproc_release_carveouts(rproc);
 	pthread_mutex_lock(&rproc->lock);
 	rproc->ntraces = 0;
 	rproc->next_notifyid = 0;
@@ -265,7 +265,7 @@ static int rproc_fw_boot(struct rproc *rproc)
 {
 	int ret;
 
-	rproc_notify(rproc, RPROC_EVENT_BEFORE_POWERUP);
+	upi_rproc_notify(rproc, RPROC_EVENT_BEFORE_POWERUP);
 
 	if (rproc->ops->prepare) {
 		ret = rproc->ops->prepare(rproc);
@@ -273,7 +273,7 @@ static int rproc_fw_boot(struct rproc *rproc)
 			return rproc_err(rproc, ret, "the backend's prepare failed (%d)", ret);
 	}
 
-	ret = rproc_request_firmware(rproc);
+	ret = upi_rproc_request_firmware(rproc);
 	if (ret < 0)
 		goto unprepare_rproc;
 
@@ -283,7 +283,7 @@ static int rproc_fw_boot(struct rproc *rproc)
 	rproc->elf_class = rproc->fw.elf_class;
 
 	if (rproc->fw.has_rsc_table) {
-		ret = rproc_cache_table(rproc, rproc->fw.data + rproc->fw.rsc_offset,
+		ret = upi_rproc_cache_table(rproc, rproc->fw.data + rproc->fw.rsc_offset,
 					rproc->fw.rsc_size, rproc->fw.order);
 		if (ret < 0)
 			goto release_firmware;
@@ -293,23 +293,23 @@ static int rproc_fw_boot(struct rproc *rproc)
 	if (ret < 0)
 		goto clean_up_resources;
 
-	ret = rproc_alloc_registered_carveouts(rproc);
+	ret = upi_rproc_alloc_registered_carveouts(rproc);
 	if (ret < 0)
 		goto clean_up_resources;
 
-	ret = rproc_start_locked(rproc);
+	ret = upi_rproc_start_locked(rproc);
 	if (ret < 0)
 		goto clean_up_resources;
 
-	rproc_release_firmware(rproc);
-	rproc_notify(rproc, RPROC_EVENT_AFTER_POWERUP);
+	upi_rproc_release_firmware(rproc);
+	upi_rproc_notify(rproc, RPROC_EVENT_AFTER_POWERUP);
 	return 0;
 
 clean_up_resources:
-	rproc_resource_cleanup(rproc);
-	rproc_free_table(rproc);
+	upi_rproc_resource_cleanup(rproc);
+	upi_rproc_free_table(rproc);
 release_firmware:
-	rproc_release_firmware(rproc);
+	upi_rproc_release_firmware(rproc);
 unprepare_rproc:
 	if (rproc->ops->unprepare)
 		rproc->ops->unprepare(rproc);
@@ -343,7 +343,7 @@ static int rproc_attach(struct rproc *rproc)
 		goto detach_rproc;
 	}
 	/* Host byte order unless the backend said otherwise before attaching. */
-	ret = rproc_cache_table(rproc, table, size, rproc->order);
+	ret = upi_rproc_cache_table(rproc, table, size, rproc->order);
 	if (ret < 0)
 		goto detach_rproc;
 	rproc->loaded_table = (uint8_t *)table;
@@ -352,28 +352,28 @@ static int rproc_attach(struct rproc *rproc)
 	if (ret < 0)
 		goto clean_up_resources;
 
-	ret = rproc_alloc_registered_carveouts(rproc);
+	ret = upi_rproc_alloc_registered_carveouts(rproc);
 	if (ret < 0)
 		goto clean_up_resources;
 
-	ret = rproc_prepare_subdevices(rproc);
+	ret = upi_rproc_prepare_subdevices(rproc);
 	if (ret < 0)
 		goto clean_up_resources;
 
-	ret = rproc_start_subdevices(rproc);
+	ret = upi_rproc_start_subdevices(rproc);
 	if (ret < 0)
 		goto unprepare_subdevices;
 
-	rproc_set_state(rproc, RPROC_ATTACHED);
-	rproc_notify(rproc, RPROC_EVENT_ATTACHED);
+	upi_rproc_set_state(rproc, RPROC_ATTACHED);
+	upi_rproc_notify(rproc, RPROC_EVENT_ATTACHED);
 	return 0;
 
 unprepare_subdevices:
-	rproc_unprepare_subdevices(rproc);
+	upi_rproc_unprepare_subdevices(rproc);
 clean_up_resources:
 	rproc->loaded_table = NULL;
-	rproc_resource_cleanup(rproc);
-	rproc_free_table(rproc);
+	upi_rproc_resource_cleanup(rproc);
+	upi_rproc_free_table(rproc);
 detach_rproc:
 	if (rproc->ops->detach)
 		rproc->ops->detach(rproc);
@@ -388,7 +388,7 @@ int rproc_boot(struct rproc *rproc)
 	enum rproc_state state;
 	int ret;
 
-	ret = rproc_op_lock(rproc);
+	ret = upi_rproc_op_lock(rproc);
 	if (ret < 0)
 		return ret;
 
@@ -417,16 +417,16 @@ int rproc_boot(struct rproc *rproc)
 		pthread_mutex_unlock(&rproc->lock);
 	}
 out:
-	rproc_op_unlock(rproc);
+	upi_rproc_op_unlock(rproc);
 	return ret;
 }
 
 /* Linux's rproc_stop(): stop subdevices, the remote, unprepare subdevices. */
-int rproc_stop_locked(struct rproc *rproc, bool crashed)
+int upi_rproc_stop_locked(struct rproc *rproc, bool crashed)
 {
 	int ret;
 
-	rproc_stop_subdevices(rproc, crashed);
+	upi_rproc_stop_subdevices(rproc, crashed);
 
 	ret = rproc->ops->stop(rproc);
 	if (ret < 0) {
@@ -434,8 +434,8 @@ int rproc_stop_locked(struct rproc *rproc, bool crashed)
 		return ret;
 	}
 	rproc->loaded_table = NULL;
-	rproc_unprepare_subdevices(rproc);
-	rproc_set_state(rproc, RPROC_OFFLINE);
+	upi_rproc_unprepare_subdevices(rproc);
+	upi_rproc_set_state(rproc, RPROC_OFFLINE);
 	return 0;
 }
 
@@ -446,8 +446,8 @@ int rproc_stop_locked(struct rproc *rproc, bool crashed)
  */
 static void rproc_release_boot_resources(struct rproc *rproc)
 {
-	rproc_resource_cleanup(rproc);
-	rproc_free_table(rproc);
+	upi_rproc_resource_cleanup(rproc);
+	upi_rproc_free_table(rproc);
 	if (rproc->ops->unprepare)
 		rproc->ops->unprepare(rproc);
 }
@@ -474,18 +474,18 @@ static int rproc_shutdown_locked(struct rproc *rproc)
 {
 	int ret;
 
-	rproc_notify(rproc, RPROC_EVENT_BEFORE_SHUTDOWN);
+	upi_rproc_notify(rproc, RPROC_EVENT_BEFORE_SHUTDOWN);
 	if (rproc->remote_stopped) {
 		/* recovery already stopped it: only the resources are left */
 		rproc->remote_stopped = false;
-		rproc_set_state(rproc, RPROC_OFFLINE);
+		upi_rproc_set_state(rproc, RPROC_OFFLINE);
 	} else {
-		ret = rproc_stop_locked(rproc, false);
+		ret = upi_rproc_stop_locked(rproc, false);
 		if (ret < 0)
 			return ret;
 	}
 	rproc_release_boot_resources(rproc);
-	rproc_notify(rproc, RPROC_EVENT_AFTER_SHUTDOWN);
+	upi_rproc_notify(rproc, RPROC_EVENT_AFTER_SHUTDOWN);
 	return 0;
 }
 
@@ -494,7 +494,7 @@ int rproc_shutdown(struct rproc *rproc)
 	enum rproc_state state;
 	int ret;
 
-	ret = rproc_op_lock(rproc);
+	ret = upi_rproc_op_lock(rproc);
 	if (ret < 0)
 		return ret;
 
@@ -513,12 +513,12 @@ int rproc_shutdown(struct rproc *rproc)
 	pthread_mutex_unlock(&rproc->lock);
 
 	/* A crashed remote waiting on recovery is stopped for good instead. */
-	rproc_cancel_recovery(rproc);
+	upi_rproc_cancel_recovery(rproc);
 	ret = rproc_shutdown_locked(rproc);
 	if (ret < 0)
 		rproc_restore_power(rproc);
 out:
-	rproc_op_unlock(rproc);
+	upi_rproc_op_unlock(rproc);
 	return ret;
 }
 
@@ -527,19 +527,19 @@ static int rproc_detach_locked(struct rproc *rproc)
 	int ret;
 
 	rproc->detaching = true;
-	rproc_stop_subdevices(rproc, false);
+	upi_rproc_stop_subdevices(rproc, false);
 	ret = rproc->ops->detach(rproc);
 	if (ret < 0) {
 		rproc->detaching = false;
-		rproc_start_subdevices(rproc);
+		upi_rproc_start_subdevices(rproc);
 		return rproc_err(rproc, ret, "the backend could not detach (%d)", ret);
 	}
-	rproc_unprepare_subdevices(rproc);
+	upi_rproc_unprepare_subdevices(rproc);
 	rproc->loaded_table = NULL;
 	rproc_release_boot_resources(rproc);
 	rproc->detaching = false;
-	rproc_set_state(rproc, RPROC_DETACHED);
-	rproc_notify(rproc, RPROC_EVENT_DETACHED);
+	upi_rproc_set_state(rproc, RPROC_DETACHED);
+	upi_rproc_notify(rproc, RPROC_EVENT_DETACHED);
 	return 0;
 }
 
@@ -548,7 +548,7 @@ int rproc_detach(struct rproc *rproc)
 	enum rproc_state state;
 	int ret;
 
-	ret = rproc_op_lock(rproc);
+	ret = upi_rproc_op_lock(rproc);
 	if (ret < 0)
 		return ret;
 
@@ -575,7 +575,7 @@ int rproc_detach(struct rproc *rproc)
 	if (ret < 0)
 		rproc_restore_power(rproc);
 out:
-	rproc_op_unlock(rproc);
+	upi_rproc_op_unlock(rproc);
 	return ret;
 }
 
@@ -604,7 +604,7 @@ int rproc_add(struct rproc *rproc)
 					 running);
 	}
 	if (running > 0) {
-		rproc_set_state(rproc, RPROC_DETACHED);
+		upi_rproc_set_state(rproc, RPROC_DETACHED);
 		ret = rproc_boot(rproc);
 		if (ret < 0)
 			return ret;
@@ -620,10 +620,10 @@ int rproc_del(struct rproc *rproc)
 	enum rproc_state state;
 	int ret = 0;
 
-	ret = rproc_op_lock(rproc);
+	ret = upi_rproc_op_lock(rproc);
 	if (ret < 0)
 		return ret;
-	rproc_cancel_recovery(rproc);
+	upi_rproc_cancel_recovery(rproc);
 
 	state = rproc_get_state(rproc);
 	if (state == RPROC_ATTACHED && rproc->ops->detach) {
@@ -636,6 +636,6 @@ int rproc_del(struct rproc *rproc)
 	rproc->state = RPROC_DELETED;
 	rproc->registered = false;
 	pthread_mutex_unlock(&rproc->lock);
-	rproc_op_unlock(rproc);
+	upi_rproc_op_unlock(rproc);
 	return ret;
 }

@@ -33,7 +33,7 @@ struct dump_regions {
 	unsigned int n;
 };
 
-void rproc_dump_free(struct rproc_dump *dump)
+void upi_rproc_dump_free(struct rproc_dump *dump)
 {
 	if (!dump)
 		return;
@@ -257,11 +257,11 @@ static int rproc_dump_build(struct rproc *rproc, bool inline_dump, struct rproc_
 
 fail:
 	free(regs);
-	rproc_dump_free(dump);
+	upi_rproc_dump_free(dump);
 	return ret;
 }
 
-int rproc_coredump_locked(struct rproc *rproc)
+int upi_rproc_coredump_locked(struct rproc *rproc)
 {
 	enum rproc_dump_mechanism conf;
 	struct rproc_dump *dump = NULL, *old;
@@ -281,13 +281,13 @@ int rproc_coredump_locked(struct rproc *rproc)
 	rproc->dump = dump;
 	rproc->ndumps++;
 	pthread_mutex_unlock(&rproc->lock);
-	rproc_dump_free(old);
-	rproc_notify(rproc, RPROC_EVENT_COREDUMP);
+	upi_rproc_dump_free(old);
+	upi_rproc_notify(rproc, RPROC_EVENT_COREDUMP);
 	return conf == RPROC_COREDUMP_INLINE ? 1 : 0;
 }
 
 /* Before the memories go: an inline dump becomes a copy, so it stays readable. */
-void rproc_dump_unpin_memory(struct rproc *rproc)
+void upi_rproc_dump_unpin_memory(struct rproc *rproc)
 {
 	struct rproc_dump *dump;
 	size_t total = 0;
@@ -306,7 +306,7 @@ void rproc_dump_unpin_memory(struct rproc *rproc)
 		/* Can't keep it: drop it rather than point at freed memory. */
 		rproc->dump = NULL;
 		pthread_mutex_unlock(&rproc->lock);
-		rproc_dump_free(dump);
+		upi_rproc_dump_free(dump);
 		return;
 	}
 	p = copy;

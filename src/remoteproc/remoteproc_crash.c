@@ -35,10 +35,10 @@ static int rproc_defer(struct rproc *rproc, uproc_loop_fn fn)
 
 	if (!rproc->loop)
 		return -ENXIO;
-	rproc_get_ref(rproc);
+	upi_rproc_get_ref(rproc);
 	ret = uproc_loop_defer(rproc->loop, fn, rproc);
 	if (ret < 0)
-		rproc_put_ref(rproc);
+		upi_rproc_put_ref(rproc);
 	return ret;
 }
 
@@ -51,22 +51,22 @@ static int rproc_recovery_restart(struct rproc *rproc)
 	rproc->recovery = RPROC_RECOVERY_IDLE;
 	pthread_mutex_unlock(&rproc->lock);
 
-	rproc_notify(rproc, RPROC_EVENT_BEFORE_POWERUP);
-	ret = rproc_request_firmware(rproc);
+	upi_rproc_notify(rproc, RPROC_EVENT_BEFORE_POWERUP);
+	ret = upi_rproc_request_firmware(rproc);
 	if (ret < 0)
 		goto fail;
-	ret = rproc_start_locked(rproc);
-	rproc_release_firmware(rproc);
+	ret = upi_rproc_start_locked(rproc);
+	upi_rproc_release_firmware(rproc);
 	if (ret < 0)
 		goto fail;
 	rproc->remote_stopped = false;
-	rproc_notify(rproc, RPROC_EVENT_AFTER_POWERUP);
-	rproc_notify(rproc, RPROC_EVENT_RECOVERED);
+	upi_rproc_notify(rproc, RPROC_EVENT_AFTER_POWERUP);
+	upi_rproc_notify(rproc, RPROC_EVENT_RECOVERED);
 	return 0;
 
 fail:
 	/* It stays crashed (and stopped); "recover" or a shutdown can follow. */
-	rproc_set_state(rproc, RPROC_CRASHED);
+	upi_rproc_set_state(rproc, RPROC_CRASHED);
 	rproc_warn(rproc, "recovery failed (%d): the processor stays crashed", ret);
 	return ret;
 }
@@ -83,7 +83,7 @@ static void rproc_arm_dump_timer(struct uproc_loop *loop, void *arg)
 	ms = rproc->dump_timeout_ms;
 	if (rproc->recovery != RPROC_RECOVERY_DUMP_WAIT || rproc->dump_timer >= 0) {
 		pthread_mutex_unlock(&rproc->lock);
-		rproc_put_ref(rproc);
+		upi_rproc_put_ref(rproc);
 		return;
 	}
 	pthread_mutex_unlock(&rproc->lock);
@@ -106,16 +106,16 @@ static int rproc_recovery_run(struct rproc *rproc)
 	int ret;
 
 	if (!rproc->remote_stopped) {
-		ret = rproc_stop_locked(rproc, true);
+		ret = upi_rproc_stop_locked(rproc, true);
 		if (ret < 0) {
-			rproc_set_state(rproc, RPROC_CRASHED);
+			upi_rproc_set_state(rproc, RPROC_CRASHED);
 			return ret;
 		}
 		rproc->remote_stopped = true;
-		rproc_set_state(rproc, RPROC_CRASHED);
+		upi_rproc_set_state(rproc, RPROC_CRASHED);
 	}
 
-	ret = rproc_coredump_locked(rproc);
+	ret = upi_rproc_coredump_locked(rproc);
 	if (ret < 0)
 		rproc_warn(rproc, "coredump failed (%d), recovery goes on", ret);
 	if (ret == 1) {
@@ -135,7 +135,7 @@ static void rproc_crash_work(struct uproc_loop *loop, void *arg)
 	bool go;
 
 	(void)loop;
-	if (rproc_op_lock(rproc) < 0)
+	if (upi_rproc_op_lock(rproc) < 0)
 		goto put;
 	pthread_mutex_lock(&rproc->lock);
 	go = rproc->state == RPROC_CRASHED && rproc->recovery == RPROC_RECOVERY_QUEUED;
@@ -143,7 +143,7 @@ static void rproc_crash_work(struct uproc_loop *loop, void *arg)
 	if (!go)
 		goto unlock;
 
-	rproc_notify(rproc, RPROC_EVENT_CRASHED);
+	upi_rproc_notify(rproc, RPROC_EVENT_CRASHED);
 
 	pthread_mutex_lock(&rproc->lock);
 	go = !rproc->recovery_disabled || rproc->recover_once;
@@ -154,9 +154,9 @@ static void rproc_crash_work(struct uproc_loop *loop, void *arg)
 	if (go)
 		rproc_recovery_run(rproc);
 unlock:
-	rproc_op_unlock(rproc);
+	upi_rproc_op_unlock(rproc);
 put:
-	rproc_put_ref(rproc);
+	upi_rproc_put_ref(rproc);
 }
 
 void rproc_report_crash(struct rproc *rproc, enum rproc_crash_type type)
@@ -193,7 +193,7 @@ static void rproc_dump_continue(struct uproc_loop *loop, void *arg)
 	int64_t timer;
 	bool go;
 
-	if (rproc_op_lock(rproc) < 0)
+	if (upi_rproc_op_lock(rproc) < 0)
 		goto put;
 	pthread_mutex_lock(&rproc->lock);
 	go = rproc->recovery == RPROC_RECOVERY_DUMP_WAIT;
@@ -201,12 +201,12 @@ static void rproc_dump_continue(struct uproc_loop *loop, void *arg)
 	rproc->dump_timer = -1;
 	pthread_mutex_unlock(&rproc->lock);
 	if (timer >= 0 && uproc_loop_cancel_timer(loop, timer) == 0)
-		rproc_put_ref(rproc);	/* the timer's reference */
+		upi_rproc_put_ref(rproc);	/* the timer's reference */
 	if (go)
 		rproc_recovery_restart(rproc);
-	rproc_op_unlock(rproc);
+	upi_rproc_op_unlock(rproc);
 put:
-	rproc_put_ref(rproc);
+	upi_rproc_put_ref(rproc);
 }
 
 static void rproc_dump_timeout(struct uproc_loop *loop, void *arg)
@@ -215,7 +215,7 @@ static void rproc_dump_timeout(struct uproc_loop *loop, void *arg)
 	struct rproc_dump *dump = NULL;
 	bool go;
 
-	if (rproc_op_lock(rproc) < 0)
+	if (upi_rproc_op_lock(rproc) < 0)
 		goto put;
 	pthread_mutex_lock(&rproc->lock);
 	go = rproc->recovery == RPROC_RECOVERY_DUMP_WAIT;
@@ -226,15 +226,15 @@ static void rproc_dump_timeout(struct uproc_loop *loop, void *arg)
 		rproc->dump = NULL;
 	}
 	pthread_mutex_unlock(&rproc->lock);
-	rproc_dump_free(dump);
+	upi_rproc_dump_free(dump);
 	if (go) {
 		rproc_warn(rproc, "the inline coredump was not released in time: dropped");
 		rproc_recovery_restart(rproc);
 	}
-	rproc_op_unlock(rproc);
+	upi_rproc_op_unlock(rproc);
 put:
 	(void)loop;
-	rproc_put_ref(rproc);
+	upi_rproc_put_ref(rproc);
 }
 
 int rproc_coredump_release(struct rproc *rproc)
@@ -249,7 +249,7 @@ int rproc_coredump_release(struct rproc *rproc)
 	pthread_mutex_unlock(&rproc->lock);
 	if (!dump)
 		return -ENOENT;
-	rproc_dump_free(dump);
+	upi_rproc_dump_free(dump);
 	if (waiting && rproc_defer(rproc, rproc_dump_continue) < 0)
 		rproc_warn(rproc, "no loop to finish the recovery on");
 	return 0;
@@ -266,12 +266,12 @@ static void rproc_cancel_timer_work(struct uproc_loop *loop, void *arg)
 		rproc->dump_timer = -1;
 	pthread_mutex_unlock(&rproc->lock);
 	if (timer >= 0 && uproc_loop_cancel_timer(loop, timer) == 0)
-		rproc_put_ref(rproc);
-	rproc_put_ref(rproc);
+		upi_rproc_put_ref(rproc);
+	upi_rproc_put_ref(rproc);
 }
 
 /* With op_lock held: forget a pending recovery (shutdown, del). */
-void rproc_cancel_recovery(struct rproc *rproc)
+void upi_rproc_cancel_recovery(struct rproc *rproc)
 {
 	bool had_timer;
 
@@ -289,7 +289,7 @@ int rproc_recover(struct rproc *rproc)
 	enum rproc_recovery_stage stage;
 	int ret;
 
-	ret = rproc_op_lock(rproc);
+	ret = upi_rproc_op_lock(rproc);
 	if (ret < 0)
 		return ret;
 	pthread_mutex_lock(&rproc->lock);
@@ -310,7 +310,7 @@ int rproc_recover(struct rproc *rproc)
 		ret = 0;	/* an inline dump now waits: recovery goes on later */
 
 out:
-	rproc_op_unlock(rproc);
+	upi_rproc_op_unlock(rproc);
 	return ret;
 }
 

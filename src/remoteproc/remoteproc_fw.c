@@ -64,14 +64,14 @@ close_fd:
 	return ret;
 }
 
-void rproc_release_firmware(struct rproc *rproc)
+void upi_rproc_release_firmware(struct rproc *rproc)
 {
 	free(rproc->fw_data);
 	rproc->fw_data = NULL;
 	rproc->fw_size = 0;
 }
 
-int rproc_request_firmware(struct rproc *rproc)
+int upi_rproc_request_firmware(struct rproc *rproc)
 {
 	char name[RPROC_FW_NAME_MAX];
 	char path[2 * RPROC_FW_NAME_MAX + 2];
@@ -91,7 +91,7 @@ int rproc_request_firmware(struct rproc *rproc)
 	if (!name[0])
 		return rproc_err(rproc, -EINVAL, "no firmware set");
 
-	rproc_release_firmware(rproc);
+	upi_rproc_release_firmware(rproc);
 	if (strchr(name, '/') || ndirs == 0) {
 		snprintf(path, sizeof(path), "%s", name);
 		ret = read_whole_file(path, &rproc->fw_data, &rproc->fw_size);
@@ -115,7 +115,7 @@ int rproc_request_firmware(struct rproc *rproc)
 	ret = uproc_fw_parse(&rproc->fw, rproc->fw_data, rproc->fw_size, rproc->firmware, flags,
 			     &err);
 	if (ret < 0) {
-		rproc_release_firmware(rproc);
+		upi_rproc_release_firmware(rproc);
 		return rproc_err(rproc, ret, "%s", err.msg);
 	}
 	/* uproc_fw_parse() borrowed the name: point it at storage that stays. */
@@ -123,7 +123,7 @@ int rproc_request_firmware(struct rproc *rproc)
 	return 0;
 }
 
-int rproc_load_segments(struct rproc *rproc)
+int upi_rproc_load_segments(struct rproc *rproc)
 {
 	const struct uproc_fw_image *img = &rproc->fw;
 
@@ -157,7 +157,7 @@ int rproc_load_segments(struct rproc *rproc)
 	return 0;
 }
 
-void rproc_free_table(struct rproc *rproc)
+void upi_rproc_free_table(struct rproc *rproc)
 {
 	free(rproc->cached_table);
 	rproc->cached_table = NULL;
@@ -166,14 +166,14 @@ void rproc_free_table(struct rproc *rproc)
 	rproc->loaded_table = NULL;
 }
 
-int rproc_cache_table(struct rproc *rproc, const void *table, size_t size,
+int upi_rproc_cache_table(struct rproc *rproc, const void *table, size_t size,
 		      enum uproc_byte_order order)
 {
 	struct uproc_fw_error err;
 	uint8_t *copy;
 	int ret;
 
-	if (size < sizeof(struct resource_table) || size > UINT32_MAX)
+	if (size < sizeof(struct rproc_rsc_table) || size > UINT32_MAX)
 		return rproc_err(rproc, -EINVAL, "resource table of %zu bytes", size);
 	copy = malloc(size);
 	if (!copy)
@@ -197,10 +197,10 @@ int rproc_rsc_table_show(struct rproc *rproc, char *buf, size_t len)
 	int ret;
 
 	/* The table changes only under op_lock. */
-	ret = rproc_op_lock(rproc);
+	ret = upi_rproc_op_lock(rproc);
 	if (ret < 0)
 		return ret;
 	ret = uproc_rsc_table_dump(rproc->cached_table ? &rproc->table : NULL, buf, len);
-	rproc_op_unlock(rproc);
+	upi_rproc_op_unlock(rproc);
 	return ret;
 }

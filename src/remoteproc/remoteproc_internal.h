@@ -161,75 +161,75 @@ struct rproc {
 int rproc_err(struct rproc *rproc, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void rproc_warn(struct rproc *rproc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void rproc_notify(struct rproc *rproc, enum rproc_event event);
-int rproc_op_lock(struct rproc *rproc);
-void rproc_op_unlock(struct rproc *rproc);
-/* rproc_stop_locked() - stop subdevices, the remote, unprepare; state OFFLINE. */
-int rproc_stop_locked(struct rproc *rproc, bool crashed);
-/* rproc_start_locked() - load segments, table, prepare/start subdevs, ops->start. */
-int rproc_start_locked(struct rproc *rproc);
-void rproc_resource_cleanup(struct rproc *rproc);
-void rproc_set_state(struct rproc *rproc, enum rproc_state state);
-/* rproc_get_ref()/rproc_put_ref() - keep the struct alive for deferred work. */
-void rproc_get_ref(struct rproc *rproc);
-void rproc_put_ref(struct rproc *rproc);
+void upi_rproc_notify(struct rproc *rproc, enum rproc_event event);
+int upi_rproc_op_lock(struct rproc *rproc);
+void upi_rproc_op_unlock(struct rproc *rproc);
+/* upi_rproc_stop_locked() - stop subdevices, the remote, unprepare; state OFFLINE. */
+int upi_rproc_stop_locked(struct rproc *rproc, bool crashed);
+/* upi_rproc_start_locked() - load segments, table, prepare/start subdevs, ops->start. */
+int upi_rproc_start_locked(struct rproc *rproc);
+void upi_rproc_resource_cleanup(struct rproc *rproc);
+void upi_rproc_set_state(struct rproc *rproc, enum rproc_state state);
+/* upi_rproc_get_ref()/rproc_put_ref() - keep the struct alive for deferred work. */
+void upi_rproc_get_ref(struct rproc *rproc);
+void upi_rproc_put_ref(struct rproc *rproc);
 
 /* ---- remoteproc_subdev.c ------------------------------------------------------ */
 
 /* With op_lock held; callbacks run without the state lock. */
-int rproc_prepare_subdevices(struct rproc *rproc);
-int rproc_start_subdevices(struct rproc *rproc);
-void rproc_stop_subdevices(struct rproc *rproc, bool crashed);
-void rproc_unprepare_subdevices(struct rproc *rproc);
+int upi_rproc_prepare_subdevices(struct rproc *rproc);
+int upi_rproc_start_subdevices(struct rproc *rproc);
+void upi_rproc_stop_subdevices(struct rproc *rproc, bool crashed);
+void upi_rproc_unprepare_subdevices(struct rproc *rproc);
 
 /* ---- remoteproc_mem.c --------------------------------------------------------- */
 
 struct rproc_mem_entry *rproc_find_carveout_by_name(struct rproc *rproc, const char *name);
-/* rproc_mem_new() - a core-owned entry to allocate with ops->mem_alloc later. */
-struct rproc_mem_entry *rproc_mem_new(const char *name, uint64_t da, size_t len);
-/* rproc_add_mem() - append to the memory list; @by_backend: rproc_add_carveout(). */
-void rproc_add_mem(struct rproc *rproc, struct rproc_mem_entry *mem, bool by_backend);
-int rproc_alloc_registered_carveouts(struct rproc *rproc);
-void rproc_release_carveouts(struct rproc *rproc);
+/* upi_rproc_mem_new() - a core-owned entry to allocate with ops->mem_alloc later. */
+struct rproc_mem_entry *upi_rproc_mem_new(const char *name, uint64_t da, size_t len);
+/* upi_rproc_add_mem() - append to the memory list; @by_backend: rproc_add_carveout(). */
+void upi_rproc_add_mem(struct rproc *rproc, struct rproc_mem_entry *mem, bool by_backend);
+int upi_rproc_alloc_registered_carveouts(struct rproc *rproc);
+void upi_rproc_release_carveouts(struct rproc *rproc);
 
 /* ---- remoteproc_fw.c ---------------------------------------------------------- */
 
-/* rproc_request_firmware() - read and parse rproc->firmware into rproc->fw*. */
-int rproc_request_firmware(struct rproc *rproc);
-void rproc_release_firmware(struct rproc *rproc);
-/* rproc_load_segments() - copy every loadable segment to device memory. */
-int rproc_load_segments(struct rproc *rproc);
-/* rproc_cache_table() - copy and parse the image's table into cached_table. */
-int rproc_cache_table(struct rproc *rproc, const void *table, size_t size,
+/* upi_rproc_request_firmware() - read and parse rproc->firmware into rproc->fw*. */
+int upi_rproc_request_firmware(struct rproc *rproc);
+void upi_rproc_release_firmware(struct rproc *rproc);
+/* upi_rproc_load_segments() - copy every loadable segment to device memory. */
+int upi_rproc_load_segments(struct rproc *rproc);
+/* upi_rproc_cache_table() - copy and parse the image's table into cached_table. */
+int upi_rproc_cache_table(struct rproc *rproc, const void *table, size_t size,
 		      enum uproc_byte_order order);
-void rproc_free_table(struct rproc *rproc);
+void upi_rproc_free_table(struct rproc *rproc);
 
 /* ---- remoteproc_rsc.c --------------------------------------------------------- */
 
 /* rproc_handle_resources() - walk the cached table: carveouts, devmem, traces, vdevs. */
 int rproc_handle_resources(struct rproc *rproc, bool attaching);
-/* rproc_table_write32/8() - write into the cached table and the loaded table. */
-int rproc_table_write32(struct rproc *rproc, size_t offset, uint32_t value);
-int rproc_table_write8(struct rproc *rproc, size_t offset, uint8_t value);
+/* upi_rproc_table_write32/8() - write into the cached table and the loaded table. */
+int upi_rproc_table_write32(struct rproc *rproc, size_t offset, uint32_t value);
+int upi_rproc_table_write8(struct rproc *rproc, size_t offset, uint8_t value);
 
 /* ---- remoteproc_vdev.c -------------------------------------------------------- */
 
-int rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *entry, bool attaching);
-void rproc_vdev_remove_all(struct rproc *rproc);
-int rproc_vdev_add_buffers(struct rproc *rproc);
-int rproc_vdev_interrupt(struct rproc *rproc, int notifyid);
+int upi_rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *entry, bool attaching);
+void upi_rproc_vdev_remove_all(struct rproc *rproc);
+int upi_rproc_vdev_add_buffers(struct rproc *rproc);
+int upi_rproc_vdev_interrupt(struct rproc *rproc, int notifyid);
 
 /* ---- remoteproc_crash.c ------------------------------------------------------- */
 
 int rproc_trigger_recovery_locked(struct rproc *rproc);
-void rproc_cancel_recovery(struct rproc *rproc);
+void upi_rproc_cancel_recovery(struct rproc *rproc);
 
 /* ---- remoteproc_coredump.c ---------------------------------------------------- */
 
-/* rproc_coredump_locked() - build the dump of a stopped remote per dump_conf. */
-int rproc_coredump_locked(struct rproc *rproc);
-void rproc_dump_free(struct rproc_dump *dump);
-/* rproc_dump_unpin_memory() - copy an inline dump's memory before it is released. */
-void rproc_dump_unpin_memory(struct rproc *rproc);
+/* upi_rproc_coredump_locked() - build the dump of a stopped remote per dump_conf. */
+int upi_rproc_coredump_locked(struct rproc *rproc);
+void upi_rproc_dump_free(struct rproc_dump *dump);
+/* upi_rproc_dump_unpin_memory() - copy an inline dump's memory before it is released. */
+void upi_rproc_dump_unpin_memory(struct rproc *rproc);
 
 #endif /* UPROC_REMOTEPROC_INTERNAL_H */

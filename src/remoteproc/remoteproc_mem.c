@@ -10,7 +10,7 @@
 
 #include "remoteproc_internal.h"
 
-void rproc_add_mem(struct rproc *rproc, struct rproc_mem_entry *mem, bool by_backend)
+void upi_rproc_add_mem(struct rproc *rproc, struct rproc_mem_entry *mem, bool by_backend)
 {
 	struct rproc_mem_entry **pp;
 
@@ -27,10 +27,10 @@ void rproc_add_mem(struct rproc *rproc, struct rproc_mem_entry *mem, bool by_bac
 
 void rproc_add_carveout(struct rproc *rproc, struct rproc_mem_entry *mem)
 {
-	rproc_add_mem(rproc, mem, true);
+	upi_rproc_add_mem(rproc, mem, true);
 }
 
-struct rproc_mem_entry *rproc_mem_new(const char *name, uint64_t da, size_t len)
+struct rproc_mem_entry *upi_rproc_mem_new(const char *name, uint64_t da, size_t len)
 {
 	struct rproc_mem_entry *mem = calloc(1, sizeof(*mem));
 
@@ -67,7 +67,7 @@ void *rproc_da_to_va(struct rproc *rproc, uint64_t da, size_t len, bool *is_iome
 	pthread_mutex_lock(&rproc->lock);
 	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
 		/* Only once allocated (set under the lock after va and da) are they read. */
-		if (!m->allocated || !m->va || m->da == FW_RSC_ADDR_ANY || da < m->da)
+		if (!m->allocated || !m->va || m->da == RPROC_RSC_ADDR_ANY || da < m->da)
 			continue;
 		if (!uproc_range_ok(da - m->da, len, m->len))
 			continue;
@@ -83,7 +83,7 @@ void *rproc_da_to_va(struct rproc *rproc, uint64_t da, size_t len, bool *is_iome
 /* Write a carveout's placement back into its table entry (Linux does da, pa, len). */
 static int rproc_carveout_write_back(struct rproc *rproc, struct rproc_mem_entry *mem)
 {
-	size_t off = mem->rsc_offset + sizeof(struct fw_rsc_hdr);
+	size_t off = mem->rsc_offset + sizeof(struct rproc_rsc_hdr);
 	int ret;
 
 	if (!mem->has_rsc || !rproc->cached_table)
@@ -92,19 +92,19 @@ static int rproc_carveout_write_back(struct rproc *rproc, struct rproc_mem_entry
 		return rproc_err(rproc, -ERANGE,
 				 "carveout %s placed at da 0x%llx: does not fit the 32-bit table",
 				 mem->name, (unsigned long long)mem->da);
-	ret = rproc_table_write32(rproc, off + offsetof(struct fw_rsc_carveout, da),
+	ret = upi_rproc_table_write32(rproc, off + offsetof(struct rproc_rsc_carveout, da),
 				  (uint32_t)mem->da);
 	if (!ret)
 		/* The remote sees its memory at da: that is its physical address too. */
-		ret = rproc_table_write32(rproc, off + offsetof(struct fw_rsc_carveout, pa),
+		ret = upi_rproc_table_write32(rproc, off + offsetof(struct rproc_rsc_carveout, pa),
 					  (uint32_t)mem->da);
 	if (!ret)
-		ret = rproc_table_write32(rproc, off + offsetof(struct fw_rsc_carveout, len),
+		ret = upi_rproc_table_write32(rproc, off + offsetof(struct rproc_rsc_carveout, len),
 					  (uint32_t)mem->len);
 	return ret;
 }
 
-int rproc_alloc_registered_carveouts(struct rproc *rproc)
+int upi_rproc_alloc_registered_carveouts(struct rproc *rproc)
 {
 	/* The list only grows under op_lock, which the caller holds. */
 	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
@@ -120,7 +120,7 @@ int rproc_alloc_registered_carveouts(struct rproc *rproc)
 				return rproc_err(rproc, ret,
 						 "carveout %s (%zu bytes at da 0x%llx): allocation failed (%d)",
 						 m->name, m->len, (unsigned long long)m->da, ret);
-			if (!m->va || m->da == FW_RSC_ADDR_ANY) {
+			if (!m->va || m->da == RPROC_RSC_ADDR_ANY) {
 				if (rproc->ops->mem_release)
 					rproc->ops->mem_release(rproc, m);
 				return rproc_err(rproc, -EINVAL,
@@ -137,7 +137,7 @@ int rproc_alloc_registered_carveouts(struct rproc *rproc)
 	return 0;
 }
 
-void rproc_release_carveouts(struct rproc *rproc)
+void upi_rproc_release_carveouts(struct rproc *rproc)
 {
 	struct rproc_mem_entry *list;
 

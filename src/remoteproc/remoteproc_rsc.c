@@ -10,7 +10,7 @@
 
 #include "remoteproc_internal.h"
 
-int rproc_table_write32(struct rproc *rproc, size_t offset, uint32_t value)
+int upi_rproc_table_write32(struct rproc *rproc, size_t offset, uint32_t value)
 {
 	int ret;
 
@@ -29,7 +29,7 @@ int rproc_table_write32(struct rproc *rproc, size_t offset, uint32_t value)
 	return ret;
 }
 
-int rproc_table_write8(struct rproc *rproc, size_t offset, uint8_t value)
+int upi_rproc_table_write8(struct rproc *rproc, size_t offset, uint8_t value)
 {
 	int ret;
 
@@ -53,11 +53,11 @@ static int rproc_check_carveout_da(struct rproc *rproc, const struct rproc_mem_e
 		return rproc_err(rproc, -EINVAL,
 				 "carveout %s: the firmware asks 0x%x bytes, the region has 0x%zx",
 				 mem->name, len, mem->len);
-	if (da != FW_RSC_ADDR_ANY && mem->da == FW_RSC_ADDR_ANY)
+	if (da != RPROC_RSC_ADDR_ANY && mem->da == RPROC_RSC_ADDR_ANY)
 		return rproc_err(rproc, -EINVAL,
 				 "carveout %s: fixed da 0x%x asked of a region placed by the host",
 				 mem->name, da);
-	if (da != FW_RSC_ADDR_ANY &&
+	if (da != RPROC_RSC_ADDR_ANY &&
 	    (da < mem->da || !uproc_range_ok(da - mem->da, len, mem->len)))
 		return rproc_err(rproc, -EINVAL,
 				 "carveout %s: the firmware asks da 0x%x, the region is at 0x%llx (0x%zx bytes)",
@@ -97,13 +97,13 @@ static int rproc_handle_carveout(struct rproc *rproc, const struct uproc_rsc_ent
 		mem->flags = rsc->flags;
 		return 0;
 	}
-	mem = rproc_mem_new(rsc->name, rsc->da, rsc->len);
+	mem = upi_rproc_mem_new(rsc->name, rsc->da, rsc->len);
 	if (!mem)
 		return rproc_err(rproc, -ENOMEM, "no memory for carveout %s", rsc->name);
 	mem->has_rsc = true;
 	mem->rsc_offset = e->offset;
 	mem->flags = rsc->flags;
-	rproc_add_mem(rproc, mem, false);
+	upi_rproc_add_mem(rproc, mem, false);
 	return 0;
 }
 
@@ -118,7 +118,7 @@ static int rproc_handle_devmem(struct rproc *rproc, const struct uproc_rsc_entry
 	const struct uproc_rsc_mem *rsc = &e->u.devmem;
 	struct rproc_mem_entry *mem;
 
-	if (rsc->len == 0 || rsc->da == FW_RSC_ADDR_ANY)
+	if (rsc->len == 0 || rsc->da == RPROC_RSC_ADDR_ANY)
 		return rproc_err(rproc, -EINVAL, "devmem %s (entry %u): needs a da and a length",
 				 rsc->name, e->index);
 	if (rproc_find_carveout_by_name(rproc, rsc->name) ||
@@ -128,11 +128,11 @@ static int rproc_handle_devmem(struct rproc *rproc, const struct uproc_rsc_entry
 		rproc_warn(rproc, "devmem %s: the backend maps no device memory, skipped", rsc->name);
 		return 0;
 	}
-	mem = rproc_mem_new(rsc->name, rsc->da, rsc->len);
+	mem = upi_rproc_mem_new(rsc->name, rsc->da, rsc->len);
 	if (!mem)
 		return rproc_err(rproc, -ENOMEM, "no memory for devmem %s", rsc->name);
 	mem->flags = rsc->flags;
-	rproc_add_mem(rproc, mem, false);
+	upi_rproc_add_mem(rproc, mem, false);
 	return 0;
 }
 
@@ -169,7 +169,7 @@ static int rproc_handle_vendor(struct rproc *rproc, const struct uproc_rsc_entry
 	}
 	ret = rproc->ops->handle_rsc(rproc, e->type, rproc->cached_table + e->u.raw.body_offset,
 				     (int)e->u.raw.body_offset, (int)e->u.raw.avail);
-	if (ret == RSC_IGNORED)
+	if (ret == RPROC_RSC_IGNORED)
 		rproc_warn(rproc, "vendor resource type %u (entry %u) ignored by the backend",
 			   e->type, e->index);
 	else if (ret < 0)
@@ -200,7 +200,7 @@ int rproc_handle_resources(struct rproc *rproc, bool attaching)
 			ret = rproc_handle_trace(rproc, &e);
 			break;
 		case UPROC_RSC_VDEV:
-			ret = rproc_handle_vdev(rproc, &e, attaching);
+			ret = upi_rproc_handle_vdev(rproc, &e, attaching);
 			break;
 		case UPROC_RSC_VENDOR:
 			ret = rproc_handle_vendor(rproc, &e);
@@ -213,7 +213,7 @@ int rproc_handle_resources(struct rproc *rproc, bool attaching)
 		if (ret < 0)
 			return ret;
 	}
-	return rproc_vdev_add_buffers(rproc);
+	return upi_rproc_vdev_add_buffers(rproc);
 }
 
 int rproc_trace_count(struct rproc *rproc)

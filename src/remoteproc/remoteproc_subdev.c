@@ -13,7 +13,7 @@
 
 /* ---- notifiers ------------------------------------------------------------------ */
 
-void rproc_notify(struct rproc *rproc, enum rproc_event event)
+void upi_rproc_notify(struct rproc *rproc, enum rproc_event event)
 {
 	struct rproc_notifier snap[RPROC_MAX_NOTIFIERS];
 
@@ -110,7 +110,7 @@ static struct rproc_subdev *rproc_subdev_at(struct rproc *rproc, int idx)
 	return s;
 }
 
-void rproc_unprepare_subdevices(struct rproc *rproc)
+void upi_rproc_unprepare_subdevices(struct rproc *rproc)
 {
 	for (int i = rproc_subdevs_count(rproc) - 1; i >= 0; i--) {
 		struct rproc_subdev *s = rproc_subdev_at(rproc, i);
@@ -120,7 +120,7 @@ void rproc_unprepare_subdevices(struct rproc *rproc)
 	}
 }
 
-int rproc_prepare_subdevices(struct rproc *rproc)
+int upi_rproc_prepare_subdevices(struct rproc *rproc)
 {
 	int n = rproc_subdevs_count(rproc);
 
@@ -140,7 +140,7 @@ int rproc_prepare_subdevices(struct rproc *rproc)
 	return 0;
 }
 
-int rproc_start_subdevices(struct rproc *rproc)
+int upi_rproc_start_subdevices(struct rproc *rproc)
 {
 	int n = rproc_subdevs_count(rproc);
 
@@ -168,7 +168,7 @@ int rproc_start_subdevices(struct rproc *rproc)
 	return 0;
 }
 
-void rproc_stop_subdevices(struct rproc *rproc, bool crashed)
+void upi_rproc_stop_subdevices(struct rproc *rproc, bool crashed)
 {
 	for (int i = rproc_subdevs_count(rproc) - 1; i >= 0; i--) {
 		struct rproc_subdev *s = rproc_subdev_at(rproc, i);

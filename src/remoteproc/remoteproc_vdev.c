@@ -22,18 +22,18 @@ static struct rproc_vdev *to_rvdev(struct rproc_subdev *subdev)
 
 static size_t vdev_field(const struct rproc_vdev *rvdev, size_t member)
 {
-	return rvdev->rsc_offset + sizeof(struct fw_rsc_hdr) + member;
+	return rvdev->rsc_offset + sizeof(struct rproc_rsc_hdr) + member;
 }
 
 static void rvdev_set_status(struct rproc_vdev *rvdev, uint8_t status)
 {
-	rproc_table_write8(rvdev->rproc, vdev_field(rvdev, offsetof(struct fw_rsc_vdev, status)),
+	upi_rproc_table_write8(rvdev->rproc, vdev_field(rvdev, offsetof(struct rproc_rsc_vdev, status)),
 			   status);
 }
 
 /* ---- hooks ------------------------------------------------------------------------ */
 
-void rproc_vdev_get_hooks(struct rproc *rproc, struct rproc_vdev_hooks *out)
+void upi_rproc_vdev_get_hooks(struct rproc *rproc, struct rproc_vdev_hooks *out)
 {
 	pthread_mutex_lock(&rproc->lock);
 	*out = rproc->vdev_hooks;
@@ -52,13 +52,13 @@ void rproc_set_vdev_hooks(struct rproc *rproc, const struct rproc_vdev_hooks *ho
 
 /* ---- kicks in both directions ------------------------------------------------------- */
 
-void rproc_vdev_kick_remote(struct rproc_vdev *rvdev, unsigned int vq_index)
+void upi_rproc_vdev_kick_remote(struct rproc_vdev *rvdev, unsigned int vq_index)
 {
 	if (vq_index < rvdev->num_vrings)
 		rvdev->rproc->ops->kick(rvdev->rproc, rvdev->vring[vq_index].notifyid);
 }
 
-void rproc_vdev_broken(struct rproc_vdev *rvdev, unsigned int vq_index, int err)
+void upi_rproc_vdev_broken(struct rproc_vdev *rvdev, unsigned int vq_index, int err)
 {
 	rproc_warn(rvdev->rproc, "vdev%u: the remote broke virtqueue %u (%d): reporting a crash",
 		   rvdev->index, vq_index, err);
@@ -67,7 +67,7 @@ void rproc_vdev_broken(struct rproc_vdev *rvdev, unsigned int vq_index, int err)
 
 static void rpmsg_notify_cb(void *priv, unsigned int vq_index)
 {
-	rproc_vdev_kick_remote(priv, vq_index);
+	upi_rproc_vdev_kick_remote(priv, vq_index);
 }
 
 static void rpmsg_broken_cb(void *priv, unsigned int vq_index, int err)
@@ -77,7 +77,7 @@ static void rpmsg_broken_cb(void *priv, unsigned int vq_index, int err)
 	/* A bad message is dropped and logged; only a broken ring is a crash. */
 	if (err == -EBADMSG && !rpmsg_virtio_is_broken(rvdev->bus))
 		return;
-	rproc_vdev_broken(rvdev, vq_index, err);
+	upi_rproc_vdev_broken(rvdev, vq_index, err);
 }
 
 /* A send that found no tx buffer could now succeed: tell the host's event loop. */
@@ -86,7 +86,7 @@ static void rpmsg_tx_ready_cb(void *priv)
 	struct rproc_vdev *rvdev = priv;
 	struct rproc_vdev_hooks hooks;
 
-	rproc_vdev_get_hooks(rvdev->rproc, &hooks);
+	upi_rproc_vdev_get_hooks(rvdev->rproc, &hooks);
 	if (hooks.rpmsg_tx_ready && rvdev->bus)
 		hooks.rpmsg_tx_ready(rvdev->rproc, rvdev->index, rvdev->bus, hooks.arg);
 }
@@ -97,7 +97,7 @@ static void rpmsg_channel_cb(void *priv, const struct rpmsg_channel_info *info, 
 	struct rproc_vdev *rvdev = priv;
 	struct rproc_vdev_hooks hooks;
 
-	rproc_vdev_get_hooks(rvdev->rproc, &hooks);
+	upi_rproc_vdev_get_hooks(rvdev->rproc, &hooks);
 	if (hooks.rpmsg_channel && rvdev->bus)
 		hooks.rpmsg_channel(rvdev->rproc, rvdev->index, rvdev->bus, info, created,
 				    hooks.arg);
@@ -118,7 +118,7 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 		uproc_shm_init(&rv->shm, rv->mem->va, rv->mem->da, rv->mem->len);
 		if (rvdev->attaching) {
 			/* The live ring is where the table says: it must lie in its region. */
-			uint64_t need = vring_size(rv->num, rv->align);
+			uint64_t need = uproc_vring_size(rv->num, rv->align);
 
 			if (!uproc_shm_da_to_ptr(&rv->shm, rv->da, need))
 				return rproc_err(rproc, -EINVAL,
@@ -129,8 +129,8 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 			rv->da = rv->mem->da;
 			/* A fresh ring: zero it and tell the remote where it is. */
 			memset(rv->mem->va, 0, rv->mem->len);
-			ret = rproc_table_write32(rproc, rv->rsc_offset +
-						  offsetof(struct fw_rsc_vdev_vring, da),
+			ret = upi_rproc_table_write32(rproc, rv->rsc_offset +
+						  offsetof(struct rproc_rsc_vdev_vring, da),
 						  (uint32_t)rv->da);
 			if (ret < 0)
 				return rproc_err(rproc, ret, "vdev%u: vring %u da write-back failed",
@@ -203,17 +203,17 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 		rvdev->gfeatures = g;
 		pthread_mutex_unlock(&rproc->lock);
 	} else {
-		ret = rproc_console_start(rvdev);
+		ret = upi_rproc_console_start(rvdev);
 		if (ret < 0)
 			return ret;
 	}
 
 	if (!rvdev->attaching)
-		rproc_table_write32(rproc, vdev_field(rvdev, offsetof(struct fw_rsc_vdev, gfeatures)),
+		upi_rproc_table_write32(rproc, vdev_field(rvdev, offsetof(struct rproc_rsc_vdev, gfeatures)),
 				    rvdev->gfeatures);
 
 	/* The user sets up endpoints and drivers before the first message is delivered. */
-	rproc_vdev_get_hooks(rproc, &hooks);
+	upi_rproc_vdev_get_hooks(rproc, &hooks);
 	if (rvdev->bus && hooks.rpmsg_ready)
 		hooks.rpmsg_ready(rproc, rvdev->index, rvdev->bus, hooks.arg);
 
@@ -238,7 +238,7 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 		pthread_mutex_lock(&rvdev->con_lock);
 		virtqueue_kick(&rvdev->vq[0]);
 		pthread_mutex_unlock(&rvdev->con_lock);
-		rproc_console_service(rvdev);
+		upi_rproc_console_service(rvdev);
 	}
 	return 0;
 }
@@ -260,7 +260,7 @@ static void rproc_vdev_do_stop(struct rproc_subdev *subdev, bool crashed)
 		pthread_cond_wait(&rvdev->idle, &rproc->lock);
 	pthread_mutex_unlock(&rproc->lock);
 
-	rproc_vdev_get_hooks(rproc, &hooks);
+	upi_rproc_vdev_get_hooks(rproc, &hooks);
 	if (rvdev->bus) {
 		if (hooks.rpmsg_removing)
 			hooks.rpmsg_removing(rproc, rvdev->index, rvdev->bus, hooks.arg);
@@ -269,7 +269,7 @@ static void rproc_vdev_do_stop(struct rproc_subdev *subdev, bool crashed)
 		uproc_port_posix_free(rvdev->port);
 		rvdev->port = NULL;
 	} else {
-		rproc_console_free(rvdev);
+		upi_rproc_console_free(rvdev);
 	}
 	/* Detaching leaves the device live for the next host; stopping resets it. */
 	if (!rproc->detaching)
@@ -286,7 +286,7 @@ static void rproc_vdev_do_stop(struct rproc_subdev *subdev, bool crashed)
 static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev,
 				   const struct uproc_rsc_vdev *rsc, bool attaching);
 
-int rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *entry, bool attaching)
+int upi_rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *entry, bool attaching)
 {
 	const struct uproc_rsc_vdev *rsc = &entry->u.vdev;
 	struct rproc_vdev *rvdev;
@@ -342,7 +342,7 @@ static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev
 	for (unsigned int i = 0; i < rsc->num_of_vrings; i++) {
 		const struct uproc_rsc_vring *vr = &rsc->vring[i];
 		struct rproc_vring *rv = &rvdev->vring[i];
-		uint64_t size = vring_size(vr->num, vr->align);
+		uint64_t size = uproc_vring_size(vr->num, vr->align);
 
 		if (!size || vr->num > VIRTQUEUE_MAX_NUM)
 			return rproc_err(rproc, -EINVAL, "vdev%u vring %u: bad num %u / align %u",
@@ -358,7 +358,7 @@ static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev
 				return rproc_err(rproc, -EINVAL,
 						 "%s: region of 0x%zx bytes, the vring needs 0x%llx",
 						 name, rv->mem->len, (unsigned long long)size);
-			if (!attaching && vr->da != FW_RSC_ADDR_ANY && rv->mem->da != FW_RSC_ADDR_ANY &&
+			if (!attaching && vr->da != RPROC_RSC_ADDR_ANY && rv->mem->da != RPROC_RSC_ADDR_ANY &&
 			    vr->da != rv->mem->da)
 				return rproc_err(rproc, -EINVAL,
 						 "%s: the table puts it at 0x%x, the region is at 0x%llx",
@@ -368,10 +368,10 @@ static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev
 					 "%s: the backend registered no memory for the live vring",
 					 name);
 		} else {
-			rv->mem = rproc_mem_new(name, vr->da, (size_t)size);
+			rv->mem = upi_rproc_mem_new(name, vr->da, (size_t)size);
 			if (!rv->mem)
 				return rproc_err(rproc, -ENOMEM, "no memory for %s", name);
-			rproc_add_mem(rproc, rv->mem, false);
+			upi_rproc_add_mem(rproc, rv->mem, false);
 		}
 		if (attaching) {
 			/* The remote kicks with the notifyids it was given: keep them. */
@@ -379,7 +379,7 @@ static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev
 			rv->da = vr->da;
 		} else {
 			rv->notifyid = rproc->next_notifyid++;
-			rproc_table_write32(rproc, vr->offset + offsetof(struct fw_rsc_vdev_vring,
+			upi_rproc_table_write32(rproc, vr->offset + offsetof(struct rproc_rsc_vdev_vring,
 									 notifyid),
 					    (uint32_t)rv->notifyid);
 		}
@@ -388,7 +388,7 @@ static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev
 }
 
 /* After the whole table: each vdev gets its buffer area ("vdev%ubuffer"). */
-int rproc_vdev_add_buffers(struct rproc *rproc)
+int upi_rproc_vdev_add_buffers(struct rproc *rproc)
 {
 	for (unsigned int v = 0; v < rproc->nvdevs; v++) {
 		struct rproc_vdev *rvdev = rproc->vdevs[v];
@@ -416,15 +416,15 @@ int rproc_vdev_add_buffers(struct rproc *rproc)
 				want = 512u * RPROC_CONSOLE_BUF_SIZE;
 		}
 		want = (want + RPROC_PAGE_SIZE - 1) & ~(size_t)(RPROC_PAGE_SIZE - 1);
-		rvdev->buf_mem = rproc_mem_new(name, FW_RSC_ADDR_ANY, want);
+		rvdev->buf_mem = upi_rproc_mem_new(name, RPROC_RSC_ADDR_ANY, want);
 		if (!rvdev->buf_mem)
 			return rproc_err(rproc, -ENOMEM, "no memory for %s", name);
-		rproc_add_mem(rproc, rvdev->buf_mem, false);
+		upi_rproc_add_mem(rproc, rvdev->buf_mem, false);
 	}
 	return 0;
 }
 
-void rproc_vdev_remove_all(struct rproc *rproc)
+void upi_rproc_vdev_remove_all(struct rproc *rproc)
 {
 	struct rproc_vdev *vdevs[RPROC_MAX_VDEVS];
 	unsigned int n;
@@ -445,10 +445,10 @@ void rproc_vdev_remove_all(struct rproc *rproc)
 		for (unsigned int i = 0; i < rvdev->num_vrings; i++) {
 			if (!rvdev->vring[i].rsc_offset)
 				continue;
-			rproc_table_write32(rproc, rvdev->vring[i].rsc_offset +
-					    offsetof(struct fw_rsc_vdev_vring, da), 0);
-			rproc_table_write32(rproc, rvdev->vring[i].rsc_offset +
-					    offsetof(struct fw_rsc_vdev_vring, notifyid),
+			upi_rproc_table_write32(rproc, rvdev->vring[i].rsc_offset +
+					    offsetof(struct rproc_rsc_vdev_vring, da), 0);
+			upi_rproc_table_write32(rproc, rvdev->vring[i].rsc_offset +
+					    offsetof(struct rproc_rsc_vdev_vring, notifyid),
 					    0xFFFFFFFFu);
 		}
 		pthread_cond_destroy(&rvdev->idle);
@@ -457,7 +457,7 @@ void rproc_vdev_remove_all(struct rproc *rproc)
 	}
 }
 
-int rproc_vdev_interrupt(struct rproc *rproc, int notifyid)
+int upi_rproc_vdev_interrupt(struct rproc *rproc, int notifyid)
 {
 	int found = 0;
 
@@ -485,7 +485,7 @@ int rproc_vdev_interrupt(struct rproc *rproc, int notifyid)
 		if (rvdev->bus)
 			rpmsg_virtio_handle_kick(rvdev->bus);
 		else
-			rproc_console_service(rvdev);
+			upi_rproc_console_service(rvdev);
 
 		pthread_mutex_lock(&rproc->lock);
 		if (--rvdev->busy == 0)
@@ -497,7 +497,7 @@ int rproc_vdev_interrupt(struct rproc *rproc, int notifyid)
 
 int rproc_vq_interrupt(struct rproc *rproc, int notifyid)
 {
-	return rproc_vdev_interrupt(rproc, notifyid);
+	return upi_rproc_vdev_interrupt(rproc, notifyid);
 }
 
 /* ---- public queries ---------------------------------------------------------------------- */
@@ -531,7 +531,7 @@ int rproc_get_vdev_info(struct rproc *rproc, unsigned int index, struct rproc_vd
 	info->active = rvdev->started && !rvdev->dead;
 	for (unsigned int i = 0; i < rvdev->num_vrings; i++) {
 		/* Placed once started (the memories are being allocated before that). */
-		info->vring[i].da = info->active ? rvdev->vring[i].da : FW_RSC_ADDR_ANY;
+		info->vring[i].da = info->active ? rvdev->vring[i].da : RPROC_RSC_ADDR_ANY;
 		info->vring[i].num = rvdev->vring[i].num;
 		info->vring[i].align = rvdev->vring[i].align;
 		info->vring[i].notifyid = rvdev->vring[i].notifyid;
@@ -582,7 +582,7 @@ ssize_t rproc_console_write(struct rproc *rproc, unsigned int index, const void 
 	rvdev->busy++;
 	pthread_mutex_unlock(&rproc->lock);
 
-	ret = len ? rproc_console_queue(rvdev, data, len) : 0;
+	ret = len ? upi_rproc_console_queue(rvdev, data, len) : 0;
 
 	pthread_mutex_lock(&rproc->lock);
 	if (--rvdev->busy == 0)

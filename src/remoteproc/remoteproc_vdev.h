@@ -23,7 +23,7 @@ struct rproc_vring {
 	uint32_t num;
 	uint32_t align;
 	int notifyid;
-	uint32_t rsc_offset;	/* of its struct fw_rsc_vdev_vring */
+	uint32_t rsc_offset;	/* of its struct rproc_rsc_vdev_vring */
 	struct uproc_shm shm;
 };
 
@@ -32,7 +32,7 @@ struct rproc_vdev {
 	struct rproc *rproc;
 	unsigned int index;
 	uint32_t id;
-	uint32_t rsc_offset;	/* of its struct fw_rsc_hdr */
+	uint32_t rsc_offset;	/* of its struct rproc_rsc_hdr */
 	uint32_t dfeatures;
 	uint32_t gfeatures;
 	unsigned int num_vrings;
@@ -62,18 +62,18 @@ struct rproc_vdev {
 };
 
 /* remoteproc_vdev.c */
-void rproc_vdev_get_hooks(struct rproc *rproc, struct rproc_vdev_hooks *out);
-void rproc_vdev_kick_remote(struct rproc_vdev *rvdev, unsigned int vq_index);
-void rproc_vdev_broken(struct rproc_vdev *rvdev, unsigned int vq_index, int err);
+void upi_rproc_vdev_get_hooks(struct rproc *rproc, struct rproc_vdev_hooks *out);
+void upi_rproc_vdev_kick_remote(struct rproc_vdev *rvdev, unsigned int vq_index);
+void upi_rproc_vdev_broken(struct rproc_vdev *rvdev, unsigned int vq_index, int err);
 
 /*
- * remoteproc_console.c: rproc_console_start() once the rings are placed,
- * rproc_console_free() when the vdev stops, rproc_console_service() on a kick,
- * rproc_console_queue() for rproc_console_write().
+ * remoteproc_console.c: upi_rproc_console_start() once the rings are placed,
+ * upi_rproc_console_free() when the vdev stops, upi_rproc_console_service() on a kick,
+ * upi_rproc_console_queue() for rproc_console_write().
  */
-int rproc_console_start(struct rproc_vdev *rvdev);
-void rproc_console_free(struct rproc_vdev *rvdev);
-void rproc_console_service(struct rproc_vdev *rvdev);
-ssize_t rproc_console_queue(struct rproc_vdev *rvdev, const void *data, size_t len);
+int upi_rproc_console_start(struct rproc_vdev *rvdev);
+void upi_rproc_console_free(struct rproc_vdev *rvdev);
+void upi_rproc_console_service(struct rproc_vdev *rvdev);
+ssize_t upi_rproc_console_queue(struct rproc_vdev *rvdev, const void *data, size_t len);
 
 #endif /* UPROC_REMOTEPROC_VDEV_H */

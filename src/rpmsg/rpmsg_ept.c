@@ -16,7 +16,7 @@ static inline uint32_t ept_hash(uint32_t addr, uint32_t nbuckets)
 	return (uint32_t)(((uint64_t)addr * 0x9E3779B97F4A7C15ull) >> 32) & (nbuckets - 1);
 }
 
-int rpmsg_ept_table_init(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint **buckets,
+int upi_rpmsg_ept_table_init(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint **buckets,
 			 uint32_t nbuckets)
 {
 	if (!nbuckets || (nbuckets & (nbuckets - 1)))
@@ -31,7 +31,7 @@ int rpmsg_ept_table_init(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint
 	return 0;
 }
 
-void rpmsg_ept_table_deinit(struct rpmsg_virtio_device *vdev)
+void upi_rpmsg_ept_table_deinit(struct rpmsg_virtio_device *vdev)
 {
 	if (vdev->buckets_alloced && vdev->port->free)
 		vdev->port->free(vdev->port->ctx, vdev->buckets);
@@ -39,7 +39,7 @@ void rpmsg_ept_table_deinit(struct rpmsg_virtio_device *vdev)
 	vdev->nbuckets = 0;
 }
 
-struct rpmsg_endpoint *rpmsg_ept_lookup(struct rpmsg_virtio_device *vdev, uint32_t addr)
+struct rpmsg_endpoint *upi_rpmsg_ept_lookup(struct rpmsg_virtio_device *vdev, uint32_t addr)
 {
 	struct rpmsg_endpoint *e = vdev->buckets[ept_hash(addr, vdev->nbuckets)];
 	while (e && e->addr != addr)
@@ -76,7 +76,7 @@ static void ept_table_grow(struct rpmsg_virtio_device *vdev)
 	vdev->buckets_alloced = true;
 }
 
-int rpmsg_ept_link(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept, uint32_t src)
+int upi_rpmsg_ept_link(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept, uint32_t src)
 {
 	if (src == RPMSG_ADDR_ANY) {
 		/* Addresses 1024..0xFFFFFFFE; the table can never fill them. */
@@ -85,12 +85,12 @@ int rpmsg_ept_link(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept,
 		for (;;) {
 			uint32_t a = vdev->next_addr;
 			vdev->next_addr = (a >= RPMSG_ADDR_ANY - 1) ? RPMSG_RESERVED_ADDRESSES : a + 1;
-			if (!rpmsg_ept_lookup(vdev, a)) {
+			if (!upi_rpmsg_ept_lookup(vdev, a)) {
 				src = a;
 				break;
 			}
 		}
-	} else if (rpmsg_ept_lookup(vdev, src)) {
+	} else if (upi_rpmsg_ept_lookup(vdev, src)) {
 		return -EADDRINUSE;
 	}
 	if (vdev->nepts >= vdev->nbuckets * 2)
@@ -104,7 +104,7 @@ int rpmsg_ept_link(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept,
 	return 0;
 }
 
-void rpmsg_ept_unlink(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept)
+void upi_rpmsg_ept_unlink(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept)
 {
 	if (!(ept->state & EPT_LINKED))
 		return;
@@ -119,13 +119,13 @@ void rpmsg_ept_unlink(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *e
 }
 
 /* Drop a reference taken by the rx path; wake a destroyer waiting for it. */
-void rpmsg_ept_put_locked(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept)
+void upi_rpmsg_ept_put_locked(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept)
 {
 	if (--ept->refs == 0 && (ept->state & EPT_DYING) && vdev->port->wake)
 		vdev->port->wake(vdev->port->ctx);
 }
 
-void rpmsg_ept_prepare(struct rpmsg_endpoint *ept, struct rpmsg_virtio_device *vdev,
+void upi_rpmsg_ept_prepare(struct rpmsg_endpoint *ept, struct rpmsg_virtio_device *vdev,
 		       uint32_t dst, rpmsg_rx_cb_t cb, void *priv)
 {
 	ept->addr = RPMSG_ADDR_ANY;
@@ -145,10 +145,10 @@ int rpmsg_create_ept(struct rpmsg_endpoint *ept, struct rpmsg_virtio_device *vde
 {
 	if (!ept || !vdev)
 		return -EINVAL;
-	rpmsg_ept_prepare(ept, vdev, dst, cb, priv);
-	rpmsg_lock(vdev);
-	int err = vdev->shutdown ? -ESHUTDOWN : rpmsg_ept_link(vdev, ept, src);
-	rpmsg_unlock(vdev);
+	upi_rpmsg_ept_prepare(ept, vdev, dst, cb, priv);
+	upi_rpmsg_lock(vdev);
+	int err = vdev->shutdown ? -ESHUTDOWN : upi_rpmsg_ept_link(vdev, ept, src);
+	upi_rpmsg_unlock(vdev);
 	return err;
 }
 
@@ -158,13 +158,13 @@ void rpmsg_destroy_ept(struct rpmsg_endpoint *ept)
 		return;
 	struct rpmsg_virtio_device *vdev = ept->vdev;
 	const struct uproc_port *port = vdev->port;
-	rpmsg_lock(vdev);
-	rpmsg_ept_unlink(vdev, ept);
+	upi_rpmsg_lock(vdev);
+	upi_rpmsg_ept_unlink(vdev, ept);
 	ept->state |= EPT_DYING;
 	/* A callback running on another thread holds a reference: wait it out. */
 	while (ept->refs && port->wait)
 		port->wait(port->ctx, UPROC_PORT_FOREVER);
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 }
 
 void rpmsg_set_send_timeout(struct rpmsg_endpoint *ept, uint32_t ms)
@@ -179,5 +179,5 @@ int rpmsg_get_mtu(struct rpmsg_endpoint *ept)
 {
 	if (!ept || !ept->vdev)
 		return -EINVAL;
-	return (int)rpmsg_mtu(ept->vdev);
+	return (int)upi_rpmsg_mtu(ept->vdev);
 }

@@ -106,34 +106,34 @@ struct rpmsg_virtio_device {
 };
 
 /* rpmsg_virtio.c */
-void rpmsg_lock(struct rpmsg_virtio_device *vdev);
-void rpmsg_unlock(struct rpmsg_virtio_device *vdev);
+void upi_rpmsg_lock(struct rpmsg_virtio_device *vdev);
+void upi_rpmsg_unlock(struct rpmsg_virtio_device *vdev);
 void rpmsg_warn(struct rpmsg_virtio_device *vdev, const char *what, uint32_t a, uint32_t b);
 void rpmsg_log(struct rpmsg_virtio_device *vdev, enum uproc_log_level level, const char *what,
 	       const char *name, uint32_t a);
-int rpmsg_send_locked_buf(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32_t src,
+int upi_rpmsg_send_locked_buf(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32_t src,
 			  uint32_t dst, size_t len, bool *kick);
-uint32_t rpmsg_mtu(const struct rpmsg_virtio_device *vdev);
-uint8_t *rpmsg_tx_buf_get(struct rpmsg_virtio_device *vdev, uint32_t *cap);
-int rpmsg_tx_buf_put(struct rpmsg_virtio_device *vdev, uint8_t *buf);
-uint32_t rpmsg_tx_buf_cap(struct rpmsg_virtio_device *vdev, const uint8_t *buf);
-bool rpmsg_tx_buf_ready(struct rpmsg_virtio_device *vdev);
+uint32_t upi_rpmsg_mtu(const struct rpmsg_virtio_device *vdev);
+uint8_t *upi_rpmsg_tx_buf_get(struct rpmsg_virtio_device *vdev, uint32_t *cap);
+int upi_rpmsg_tx_buf_put(struct rpmsg_virtio_device *vdev, uint8_t *buf);
+uint32_t upi_rpmsg_tx_buf_cap(struct rpmsg_virtio_device *vdev, const uint8_t *buf);
+bool upi_rpmsg_tx_buf_ready(struct rpmsg_virtio_device *vdev);
 
 /* rpmsg_ept.c */
-int rpmsg_ept_table_init(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint **buckets,
+int upi_rpmsg_ept_table_init(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint **buckets,
 			 uint32_t nbuckets);
-void rpmsg_ept_table_deinit(struct rpmsg_virtio_device *vdev);
-struct rpmsg_endpoint *rpmsg_ept_lookup(struct rpmsg_virtio_device *vdev, uint32_t addr);
-int rpmsg_ept_link(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept, uint32_t src);
-void rpmsg_ept_unlink(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept);
-void rpmsg_ept_put_locked(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept);
-void rpmsg_ept_prepare(struct rpmsg_endpoint *ept, struct rpmsg_virtio_device *vdev,
+void upi_rpmsg_ept_table_deinit(struct rpmsg_virtio_device *vdev);
+struct rpmsg_endpoint *upi_rpmsg_ept_lookup(struct rpmsg_virtio_device *vdev, uint32_t addr);
+int upi_rpmsg_ept_link(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept, uint32_t src);
+void upi_rpmsg_ept_unlink(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept);
+void upi_rpmsg_ept_put_locked(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept);
+void upi_rpmsg_ept_prepare(struct rpmsg_endpoint *ept, struct rpmsg_virtio_device *vdev,
 		       uint32_t dst, rpmsg_rx_cb_t cb, void *priv);
 
 /* rpmsg_ns.c */
-int rpmsg_ns_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv);
-void rpmsg_channels_teardown(struct rpmsg_virtio_device *vdev);
-void rpmsg_ns_flush_pending(struct rpmsg_virtio_device *vdev);
+int upi_rpmsg_ns_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv);
+void upi_rpmsg_channels_teardown(struct rpmsg_virtio_device *vdev);
+void upi_rpmsg_ns_flush_pending(struct rpmsg_virtio_device *vdev);
 
 /* helpers */
 static inline uint32_t rpmsg_min32(uint32_t a, uint32_t b)

@@ -118,9 +118,9 @@ static struct rpmsg_device *chan_alloc(struct rpmsg_virtio_device *vdev, const c
 static void chan_free(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 {
 	if (!ch->announce && !(ch->state & CHAN_ADOPTED)) {
-		rpmsg_lock(vdev);
+		upi_rpmsg_lock(vdev);
 		vdev->peer_channels--;
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 	}
 	if ((ch->state & CHAN_ALLOCED) && vdev->port->free)
 		vdev->port->free(vdev->port->ctx, ch);
@@ -152,29 +152,29 @@ static int ns_send(struct rpmsg_virtio_device *vdev, const char *name, uint32_t 
  * only this thread could reclaim; so it tries once and leaves the rest to here,
  * called from rpmsg_virtio_handle_kick() when buffers come back. Unlocked.
  */
-void rpmsg_ns_flush_pending(struct rpmsg_virtio_device *vdev)
+void upi_rpmsg_ns_flush_pending(struct rpmsg_virtio_device *vdev)
 {
 	for (;;) {
-		rpmsg_lock(vdev);
+		upi_rpmsg_lock(vdev);
 		struct rpmsg_device *ch = vdev->channels;
 		while (ch && !(ch->state & CHAN_ANNOUNCE_PENDING))
 			ch = ch->next;
 		if (!ch) {
 			vdev->announce_pending = false;
-			rpmsg_unlock(vdev);
+			upi_rpmsg_unlock(vdev);
 			return;
 		}
 		ch->state &= ~CHAN_ANNOUNCE_PENDING;
 		char name[RPMSG_NAME_SIZE];
 		name_copy(name, ch->name);
 		uint32_t src = ch->src;
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		int err = ns_send_how(vdev, name, src, RPMSG_NS_CREATE, false);
 		if (err == -ENOMEM) {
-			rpmsg_lock(vdev);
+			upi_rpmsg_lock(vdev);
 			if (chan_listed(vdev, ch) && (ch->state & CHAN_BOUND) && ch->src == src)
 				ch->state |= CHAN_ANNOUNCE_PENDING;
-			rpmsg_unlock(vdev);
+			upi_rpmsg_unlock(vdev);
 			return;
 		}
 	}
@@ -207,46 +207,46 @@ static bool announces_back(const struct rpmsg_virtio_device *vdev)
 /* Bind a driver to @ch if one matches: endpoint, probe, announcement. Unlocked. */
 static void chan_bind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 {
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	if (vdev->shutdown || !chan_listed(vdev, ch) || (ch->state & (CHAN_BOUND | CHAN_BUSY))) {
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return;
 	}
 	struct rpmsg_driver *drv = driver_for(vdev, ch->name);
 	if (!drv) {
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return;
 	}
 	struct rpmsg_endpoint *ept = &ch->ept_storage;
-	rpmsg_ept_prepare(ept, vdev, ch->dst, drv->callback, NULL);
+	upi_rpmsg_ept_prepare(ept, vdev, ch->dst, drv->callback, NULL);
 	ept->rpdev = ch;
-	int err = rpmsg_ept_link(vdev, ept, ch->src);
+	int err = upi_rpmsg_ept_link(vdev, ept, ch->src);
 	if (err) {
 		rpmsg_log(vdev, UPROC_LOG_WARN, "no endpoint for channel", ch->name,
 			  (uint32_t)-err);
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return;
 	}
 	ch->src = ept->addr;
 	ch->ept = ept;
 	ch->drv = drv;
 	ch->state |= CHAN_BUSY;
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 
 	err = drv->probe ? drv->probe(ch) : 0;
 
 	if (err) {
 		rpmsg_destroy_ept(ept);
-		rpmsg_lock(vdev);
+		upi_rpmsg_lock(vdev);
 		rpmsg_log(vdev, UPROC_LOG_WARN, "probe failed for channel", ch->name,
 			  (uint32_t)-err);
 		ch->ept = NULL;
 		ch->drv = NULL;
 		chan_set_idle(vdev, ch);
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return;
 	}
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	ch->state |= CHAN_BOUND;
 	bool announce = vdev->ns && !(ch->state & CHAN_ADOPTED) &&
 			(ch->announce || announces_back(vdev));
@@ -254,21 +254,21 @@ static void chan_bind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 	char name[RPMSG_NAME_SIZE];
 	name_copy(name, ch->name);
 	chan_set_idle(vdev, ch);
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	if (announce) {
 		err = ns_send_how(vdev, name, src, RPMSG_NS_CREATE, false);
 		if (err == -ENOMEM) {
-			rpmsg_lock(vdev);
+			upi_rpmsg_lock(vdev);
 			if (chan_listed(vdev, ch) && (ch->state & CHAN_BOUND) && ch->src == src) {
 				ch->state |= CHAN_ANNOUNCE_PENDING;
 				vdev->announce_pending = true;
 			}
-			rpmsg_unlock(vdev);
+			upi_rpmsg_unlock(vdev);
 		} else if (err) {
-			rpmsg_lock(vdev);
+			upi_rpmsg_lock(vdev);
 			rpmsg_log(vdev, UPROC_LOG_WARN, "announce failed for channel", name,
 				  (uint32_t)-err);
-			rpmsg_unlock(vdev);
+			upi_rpmsg_unlock(vdev);
 		}
 	}
 }
@@ -277,10 +277,10 @@ static void chan_bind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 static void chan_unbind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch,
 			bool announce_destroy)
 {
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	chan_wait_idle(vdev, ch);
 	if (!(ch->state & CHAN_BOUND)) {
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return;
 	}
 	ch->state |= CHAN_BUSY;
@@ -289,7 +289,7 @@ static void chan_unbind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *c
 			(ch->announce || announces_back(vdev)) &&
 			!(ch->state & (CHAN_ANNOUNCE_PENDING | CHAN_ADOPTED));
 	ch->state &= ~CHAN_ANNOUNCE_PENDING;
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 
 	if (announce)
 		ns_send(vdev, ch->name, ch->src, RPMSG_NS_DESTROY);
@@ -297,12 +297,12 @@ static void chan_unbind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *c
 		ch->drv->remove(ch);
 	rpmsg_destroy_ept(&ch->ept_storage);
 
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	ch->ept = NULL;
 	ch->drv = NULL;
 	ch->state &= ~CHAN_BOUND;
 	chan_set_idle(vdev, ch);
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 }
 
 /* ---- the name-service endpoint ----------------------------------------------------- */
@@ -323,15 +323,15 @@ static void ns_report(struct rpmsg_virtio_device *vdev, const char *name, uint32
 /* @ch's local address now, or RPMSG_ADDR_ANY when it went away meanwhile. */
 static uint32_t chan_src(struct rpmsg_virtio_device *vdev, const struct rpmsg_device *ch)
 {
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	uint32_t src = chan_listed(vdev, ch) ? ch->src : RPMSG_ADDR_ANY;
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	return src;
 }
 
 static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr)
 {
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
 		if (!name_eq(c->name, name))
 			continue;
@@ -341,12 +341,12 @@ static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32
 			if (c->ept)
 				c->ept->dst = addr;
 			uint32_t src = c->src;
-			rpmsg_unlock(vdev);
+			upi_rpmsg_unlock(vdev);
 			ns_report(vdev, name, src, addr, true);
 			return;
 		}
 		if (c->dst == addr) {
-			rpmsg_unlock(vdev);
+			upi_rpmsg_unlock(vdev);
 			return; /* already known */
 		}
 	}
@@ -354,26 +354,26 @@ static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32
 	if (vdev->peer_channels >= max) {
 		vdev->badmsg_pending++;
 		rpmsg_warn(vdev, "too many channels from the peer, refused addr/max", addr, max);
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return;
 	}
 	struct rpmsg_device *ch = chan_alloc(vdev, name, RPMSG_ADDR_ANY, addr, false);
 	if (!ch) {
 		rpmsg_log(vdev, UPROC_LOG_WARN, "no memory for channel", name, addr);
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return;
 	}
 	vdev->peer_channels++;
 	ch->next = vdev->channels;
 	vdev->channels = ch;
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	chan_bind(vdev, ch);
 	ns_report(vdev, name, chan_src(vdev, ch), addr, true);
 }
 
 static void ns_destroy(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr)
 {
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
 		if (!name_eq(c->name, name) || c->dst != addr)
 			continue;
@@ -382,30 +382,30 @@ static void ns_destroy(struct rpmsg_virtio_device *vdev, const char *name, uint3
 			c->dst = RPMSG_ADDR_ANY; /* the peer's end went away */
 			if (c->ept)
 				c->ept->dst = RPMSG_ADDR_ANY;
-			rpmsg_unlock(vdev);
+			upi_rpmsg_unlock(vdev);
 			ns_report(vdev, name, src, addr, false);
 			return;
 		}
 		chan_unlist(vdev, c);
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		chan_unbind(vdev, c, false);
 		chan_free(vdev, c);
 		ns_report(vdev, name, src, addr, false);
 		return;
 	}
 	rpmsg_warn(vdev, "destroy announcement for unknown channel, addr", addr, 0);
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 }
 
-int rpmsg_ns_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
+int upi_rpmsg_ns_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
 {
 	struct rpmsg_virtio_device *vdev = priv;
 	(void)ept;
 	if (len != RPMSG_NS_MSG_SIZE) {
-		rpmsg_lock(vdev);
+		upi_rpmsg_lock(vdev);
 		vdev->badmsg_pending++;
 		rpmsg_warn(vdev, "name-service message of wrong size, len/src", (uint32_t)len, src);
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return 0;
 	}
 	/* Copy once out of shared memory (data is 4-byte aligned: buffer + 16). */
@@ -419,10 +419,10 @@ int rpmsg_ns_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src
 	uint32_t flags = vdev->swap ? uproc_swap32(m.flags) : m.flags;
 	if (!m.name[0] || addr == RPMSG_ADDR_ANY ||
 	    (flags != RPMSG_NS_CREATE && flags != RPMSG_NS_DESTROY)) {
-		rpmsg_lock(vdev);
+		upi_rpmsg_lock(vdev);
 		vdev->badmsg_pending++;
 		rpmsg_warn(vdev, "bad name-service message, addr/flags", addr, flags);
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return 0;
 	}
 	if (flags == RPMSG_NS_CREATE)
@@ -439,26 +439,26 @@ int rpmsg_create_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_ch
 {
 	if (!vdev || !info || !name_valid(info->name))
 		return -EINVAL;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	if (vdev->shutdown) {
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return -ESHUTDOWN;
 	}
 	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
 		if (c->announce && name_eq(c->name, info->name) &&
 		    (info->src == RPMSG_ADDR_ANY || c->src == info->src)) {
-			rpmsg_unlock(vdev);
+			upi_rpmsg_unlock(vdev);
 			return -EEXIST;
 		}
 	}
 	struct rpmsg_device *ch = chan_alloc(vdev, info->name, info->src, info->dst, true);
 	if (!ch) {
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return -ENOMEM;
 	}
 	ch->next = vdev->channels;
 	vdev->channels = ch;
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	chan_bind(vdev, ch);
 	if (out)
 		*out = ch;
@@ -469,18 +469,18 @@ int rpmsg_release_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_c
 {
 	if (!vdev || !info || !name_valid(info->name))
 		return -EINVAL;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	struct rpmsg_device *ch = vdev->channels;
 	for (; ch; ch = ch->next)
 		if (ch->announce && name_eq(ch->name, info->name) &&
 		    (info->src == RPMSG_ADDR_ANY || ch->src == info->src))
 			break;
 	if (!ch) {
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return -ENOENT;
 	}
 	chan_unlist(vdev, ch);
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	chan_unbind(vdev, ch, true);
 	chan_free(vdev, ch);
 	return 0;
@@ -492,7 +492,7 @@ int rpmsg_get_channels(struct rpmsg_virtio_device *vdev, struct rpmsg_channel_in
 	if (!vdev)
 		return -EINVAL;
 	int n = 0;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	for (struct rpmsg_device *c = vdev->channels; c; c = c->next, n++) {
 		if (out && (size_t)n < max) {
 			name_copy(out[n].name, c->name);
@@ -500,7 +500,7 @@ int rpmsg_get_channels(struct rpmsg_virtio_device *vdev, struct rpmsg_channel_in
 			out[n].dst = c->dst;
 		}
 	}
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	return n;
 }
 
@@ -509,22 +509,22 @@ int rpmsg_adopt_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_cha
 	if (!vdev || !info || !name_valid(info->name) || info->src == RPMSG_ADDR_ANY ||
 	    info->dst == RPMSG_ADDR_ANY)
 		return -EINVAL;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
 		if (name_eq(c->name, info->name) && (c->src == info->src || c->dst == info->dst)) {
-			rpmsg_unlock(vdev);
+			upi_rpmsg_unlock(vdev);
 			return -EEXIST;
 		}
 	}
 	struct rpmsg_device *ch = chan_alloc(vdev, info->name, info->src, info->dst, false);
 	if (!ch) {
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return -ENOMEM;
 	}
 	ch->state |= CHAN_ADOPTED;
 	ch->next = vdev->channels;
 	vdev->channels = ch;
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	chan_bind(vdev, ch);
 	return 0;
 }
@@ -534,12 +534,12 @@ struct rpmsg_device *rpmsg_find_channel(struct rpmsg_virtio_device *vdev, const 
 {
 	if (!vdev || !name)
 		return NULL;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	struct rpmsg_device *ch = vdev->channels;
 	for (; ch; ch = ch->next)
 		if (name_eq(ch->name, name) && (dst == RPMSG_ADDR_ANY || ch->dst == dst))
 			break;
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	return ch;
 }
 
@@ -547,24 +547,24 @@ int rpmsg_register_driver(struct rpmsg_virtio_device *vdev, struct rpmsg_driver 
 {
 	if (!vdev || !drv || !drv->id_table)
 		return -EINVAL;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	for (struct rpmsg_driver *d = vdev->drivers; d; d = d->next) {
 		if (d == drv) {
-			rpmsg_unlock(vdev);
+			upi_rpmsg_unlock(vdev);
 			return -EEXIST;
 		}
 	}
 	drv->next = vdev->drivers;
 	vdev->drivers = drv;
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	/* Bind the channels that were waiting for it; chan_bind re-checks each. */
 	for (unsigned int k = 0;; k++) {
-		rpmsg_lock(vdev);
+		upi_rpmsg_lock(vdev);
 		struct rpmsg_device *ch = vdev->channels;
 		for (unsigned int i = 0; ch && i < k; i++)
 			ch = ch->next;
 		bool match = ch && !(ch->state & CHAN_BOUND) && driver_matches(drv, ch->name);
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		if (!ch)
 			break;
 		if (match)
@@ -578,16 +578,16 @@ void rpmsg_unregister_driver(struct rpmsg_virtio_device *vdev, struct rpmsg_driv
 	if (!vdev || !drv)
 		return;
 	for (;;) {
-		rpmsg_lock(vdev);
+		upi_rpmsg_lock(vdev);
 		struct rpmsg_device *ch = vdev->channels;
 		while (ch && ch->drv != drv)
 			ch = ch->next;
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		if (!ch)
 			break;
 		chan_unbind(vdev, ch, true);
 	}
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	for (struct rpmsg_driver **pp = &vdev->drivers; *pp; pp = &(*pp)->next) {
 		if (*pp == drv) {
 			*pp = drv->next;
@@ -595,19 +595,19 @@ void rpmsg_unregister_driver(struct rpmsg_virtio_device *vdev, struct rpmsg_driv
 		}
 	}
 	drv->next = NULL;
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 }
 
-void rpmsg_channels_teardown(struct rpmsg_virtio_device *vdev)
+void upi_rpmsg_channels_teardown(struct rpmsg_virtio_device *vdev)
 {
 	for (;;) {
-		rpmsg_lock(vdev);
+		upi_rpmsg_lock(vdev);
 		struct rpmsg_device *ch = vdev->channels;
 		if (ch)
 			chan_unlist(vdev, ch);
 		else
 			vdev->drivers = NULL;
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		if (!ch)
 			break;
 		chan_unbind(vdev, ch, false);

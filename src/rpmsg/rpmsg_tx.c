@@ -22,7 +22,7 @@ static int tx_get(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept, 
 			return -ESHUTDOWN;
 		if (virtqueue_is_broken(&vdev->svq))
 			return -EIO;
-		*bufp = rpmsg_tx_buf_get(vdev, cap);
+		*bufp = upi_rpmsg_tx_buf_get(vdev, cap);
 		if (*bufp)
 			return 0;
 		if (!wait || !ept->send_timeout_ns || !port->wait || !port->now) {
@@ -47,7 +47,7 @@ static int tx_get(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept, 
 		if (vdev->shutdown && port->wake)
 			port->wake(port->ctx); /* rpmsg_virtio_deinit() counts waiters */
 		if (r == -ETIMEDOUT) {
-			*bufp = rpmsg_tx_buf_get(vdev, cap);
+			*bufp = upi_rpmsg_tx_buf_get(vdev, cap);
 			return *bufp ? 0 : -ETIMEDOUT;
 		}
 	}
@@ -59,27 +59,27 @@ static int send_common(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, c
 	if (!ept || !ept->vdev || (len && !data))
 		return -EINVAL;
 	struct rpmsg_virtio_device *vdev = ept->vdev;
-	if (len > rpmsg_mtu(vdev))
+	if (len > upi_rpmsg_mtu(vdev))
 		return -EMSGSIZE;
 	if (src == RPMSG_ADDR_ANY || dst == RPMSG_ADDR_ANY)
 		return -EINVAL;
 	uint8_t *buf;
 	uint32_t cap;
 	bool kick = false;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	int err = tx_get(vdev, ept, wait, &buf, &cap);
 	if (err)
 		goto unlock;
 	if (len > cap - RPMSG_HDR_SIZE || len > UINT16_MAX) {
-		rpmsg_tx_buf_put(vdev, buf); /* a smaller buffer than the MTU (device role) */
+		upi_rpmsg_tx_buf_put(vdev, buf); /* a smaller buffer than the MTU (device role) */
 		err = -EMSGSIZE;
 		goto unlock;
 	}
 	if (len)
 		__builtin_memcpy(buf + RPMSG_HDR_SIZE, data, len);
-	err = rpmsg_send_locked_buf(vdev, buf, src, dst, len, &kick);
+	err = upi_rpmsg_send_locked_buf(vdev, buf, src, dst, len, &kick);
 unlock:
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	if (kick)
 		vdev->cfg.notify(vdev->cfg.priv, vdev->svq.index);
 	return err;
@@ -134,9 +134,9 @@ void *rpmsg_get_tx_payload_buffer(struct rpmsg_endpoint *ept, uint32_t *len, boo
 	struct rpmsg_virtio_device *vdev = ept->vdev;
 	uint8_t *buf;
 	uint32_t cap;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	int err = tx_get(vdev, ept, wait, &buf, &cap);
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	if (err)
 		return NULL;
 	if (len)
@@ -155,22 +155,22 @@ int rpmsg_send_offchannel_nocopy(struct rpmsg_endpoint *ept, uint32_t src, uint3
 	uint8_t *buf = (uint8_t *)data - RPMSG_HDR_SIZE;
 	bool kick = false;
 	int err;
-	rpmsg_lock(vdev);
-	uint32_t cap = rpmsg_tx_buf_cap(vdev, buf);
+	upi_rpmsg_lock(vdev);
+	uint32_t cap = upi_rpmsg_tx_buf_cap(vdev, buf);
 	if (!cap) {
 		err = -EINVAL;
 	} else if (len > cap - RPMSG_HDR_SIZE || len > UINT16_MAX) {
 		err = -EMSGSIZE;
 	} else if (vdev->shutdown) {
-		rpmsg_tx_buf_put(vdev, buf);
+		upi_rpmsg_tx_buf_put(vdev, buf);
 		err = -ESHUTDOWN;
 	} else if (virtqueue_is_broken(&vdev->svq)) {
-		rpmsg_tx_buf_put(vdev, buf);
+		upi_rpmsg_tx_buf_put(vdev, buf);
 		err = -EIO;
 	} else {
-		err = rpmsg_send_locked_buf(vdev, buf, src, dst, len, &kick);
+		err = upi_rpmsg_send_locked_buf(vdev, buf, src, dst, len, &kick);
 	}
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	if (kick)
 		vdev->cfg.notify(vdev->cfg.priv, vdev->svq.index);
 	return err;
@@ -195,9 +195,9 @@ int rpmsg_release_tx_buffer(struct rpmsg_endpoint *ept, void *data)
 	if (!ept || !ept->vdev || !data)
 		return -EINVAL;
 	struct rpmsg_virtio_device *vdev = ept->vdev;
-	rpmsg_lock(vdev);
-	int err = rpmsg_tx_buf_put(vdev, (uint8_t *)data - RPMSG_HDR_SIZE);
-	rpmsg_unlock(vdev);
+	upi_rpmsg_lock(vdev);
+	int err = upi_rpmsg_tx_buf_put(vdev, (uint8_t *)data - RPMSG_HDR_SIZE);
+	upi_rpmsg_unlock(vdev);
 	return err;
 }
 
@@ -209,19 +209,19 @@ unsigned int rpmsg_poll(struct rpmsg_endpoint *ept)
 		return RPMSG_POLLERR;
 	struct rpmsg_virtio_device *vdev = ept->vdev;
 	unsigned int mask = 0;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	if (!(ept->state & EPT_LINKED) || vdev->shutdown)
 		mask |= RPMSG_POLLHUP;
 	if (rpmsg_virtio_is_broken(vdev))
 		mask |= RPMSG_POLLERR;
 	if (!mask) {
-		if (rpmsg_tx_buf_ready(vdev)) {
+		if (upi_rpmsg_tx_buf_ready(vdev)) {
 			mask |= RPMSG_POLLOUT;
 		} else {
 			vdev->tx_ready_armed = true;
 			virtqueue_enable_cb(&vdev->svq);
 		}
 	}
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	return mask;
 }

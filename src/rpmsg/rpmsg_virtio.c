@@ -25,13 +25,13 @@ static inline size_t align16(size_t v)
 
 /* ---- locking, deferred reports, logs ---------------------------------------- */
 
-void rpmsg_lock(struct rpmsg_virtio_device *vdev)
+void upi_rpmsg_lock(struct rpmsg_virtio_device *vdev)
 {
 	vdev->port->lock(vdev->port->ctx);
 }
 
 /* Drop the lock, then deliver the reports collected while it was held. */
-void rpmsg_unlock(struct rpmsg_virtio_device *vdev)
+void upi_rpmsg_unlock(struct rpmsg_virtio_device *vdev)
 {
 	int b0 = vdev->broken_pending[0], b1 = vdev->broken_pending[1];
 	uint32_t bad = vdev->badmsg_pending;
@@ -196,7 +196,7 @@ size_t rpmsg_virtio_mem_size(const struct rpmsg_virtio_config *cfg)
 	return layout_compute(cfg, &l) ? 0 : l.total;
 }
 
-uint32_t rpmsg_mtu(const struct rpmsg_virtio_device *vdev)
+uint32_t upi_rpmsg_mtu(const struct rpmsg_virtio_device *vdev)
 {
 	uint32_t size = vdev->buf_size ? vdev->buf_size
 				       : (vdev->cfg.buf_size ? vdev->cfg.buf_size : RPMSG_BUF_SIZE);
@@ -358,7 +358,7 @@ static struct rpmsg_held *held_add(struct rpmsg_virtio_device *vdev, uint8_t *bu
 /* ---- tx buffers (both roles), lock held -------------------------------------------- */
 
 /* A tx buffer and its capacity (header included), or NULL when none is free. */
-uint8_t *rpmsg_tx_buf_get(struct rpmsg_virtio_device *vdev, uint32_t *cap)
+uint8_t *upi_rpmsg_tx_buf_get(struct rpmsg_virtio_device *vdev, uint32_t *cap)
 {
 	if (vdev->role == VIRTIO_ROLE_DRIVER) {
 		if (!vdev->tx_free_n)
@@ -406,7 +406,7 @@ uint8_t *rpmsg_tx_buf_get(struct rpmsg_virtio_device *vdev, uint32_t *cap)
 }
 
 /* Give back a tx buffer that will not be sent. Lock held. 0 or -EINVAL. */
-int rpmsg_tx_buf_put(struct rpmsg_virtio_device *vdev, uint8_t *buf)
+int upi_rpmsg_tx_buf_put(struct rpmsg_virtio_device *vdev, uint8_t *buf)
 {
 	if (vdev->role == VIRTIO_ROLE_DRIVER) {
 		int32_t idx = buf_index(vdev, buf, 0);
@@ -424,7 +424,7 @@ int rpmsg_tx_buf_put(struct rpmsg_virtio_device *vdev, uint8_t *buf)
 }
 
 /* Capacity of a taken tx buffer, or 0 when @buf is not one. Lock held. */
-uint32_t rpmsg_tx_buf_cap(struct rpmsg_virtio_device *vdev, const uint8_t *buf)
+uint32_t upi_rpmsg_tx_buf_cap(struct rpmsg_virtio_device *vdev, const uint8_t *buf)
 {
 	if (vdev->role == VIRTIO_ROLE_DRIVER) {
 		int32_t idx = buf_index(vdev, buf, 0);
@@ -437,7 +437,7 @@ uint32_t rpmsg_tx_buf_cap(struct rpmsg_virtio_device *vdev, const uint8_t *buf)
 }
 
 /* Is a tx buffer to be had without waiting? Lock held. */
-bool rpmsg_tx_buf_ready(struct rpmsg_virtio_device *vdev)
+bool upi_rpmsg_tx_buf_ready(struct rpmsg_virtio_device *vdev)
 {
 	if (vdev->role == VIRTIO_ROLE_DRIVER) {
 		if (!vdev->tx_free_n)
@@ -466,7 +466,7 @@ static void hdr_write(const struct rpmsg_virtio_device *vdev, uint8_t *buf, uint
  * Send taken buffer @buf holding @len payload bytes. Lock held. On failure the
  * buffer is reclaimed. *@kick says whether the peer must be notified (after unlock).
  */
-int rpmsg_send_locked_buf(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32_t src,
+int upi_rpmsg_send_locked_buf(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32_t src,
 			  uint32_t dst, size_t len, bool *kick)
 {
 	hdr_write(vdev, buf, src, dst, (uint16_t)len);
@@ -591,7 +591,7 @@ static int rx_take(struct rpmsg_virtio_device *vdev, struct rx_item *it)
 		rx_recycle(vdev, buf, HELD_RX_CB);
 		return 2;
 	}
-	struct rpmsg_endpoint *ept = rpmsg_ept_lookup(vdev, dst);
+	struct rpmsg_endpoint *ept = upi_rpmsg_ept_lookup(vdev, dst);
 	if (!ept || !ept->cb) {
 		rpmsg_warn(vdev, "message for unknown address, dst/src", dst, src);
 		rx_recycle(vdev, buf, HELD_RX_CB);
@@ -613,7 +613,7 @@ static int rx_take(struct rpmsg_virtio_device *vdev, struct rx_item *it)
 /* After its callback: drop the reference, recycle the buffer unless held. Lock held. */
 static void rx_finish(struct rpmsg_virtio_device *vdev, const struct rx_item *it)
 {
-	rpmsg_ept_put_locked(vdev, it->ept);
+	upi_rpmsg_ept_put_locked(vdev, it->ept);
 	if (vdev->role == VIRTIO_ROLE_DRIVER) {
 		if (vdev->buf_state[buf_index(vdev, it->buf, 0)] == BUF_RX_CB)
 			rx_recycle(vdev, it->buf, 0);
@@ -638,9 +638,9 @@ static int rx_run(struct rpmsg_virtio_device *vdev)
 		struct rx_item it;
 		int r = rx_take(vdev, &it);
 		if (r == 1) {
-			rpmsg_unlock(vdev);
+			upi_rpmsg_unlock(vdev);
 			it.ept->cb(it.ept, it.buf + RPMSG_HDR_SIZE, it.len, it.src, it.ept->priv);
-			rpmsg_lock(vdev);
+			upi_rpmsg_lock(vdev);
 			rx_finish(vdev, &it);
 		}
 		if (r > 0) {
@@ -662,14 +662,14 @@ int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
 {
 	if (!vdev)
 		return -EINVAL;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	if (vdev->shutdown) {
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		return -ESHUTDOWN;
 	}
 	/* tx side: buffers came back; wake blocked senders, tell the event loop. */
 	bool ready_cb = false;
-	if ((vdev->tx_waiters || vdev->tx_ready_armed) && rpmsg_tx_buf_ready(vdev)) {
+	if ((vdev->tx_waiters || vdev->tx_ready_armed) && upi_rpmsg_tx_buf_ready(vdev)) {
 		if (vdev->tx_waiters && vdev->port->wake)
 			vdev->port->wake(vdev->port->ctx);
 		if (vdev->tx_ready_armed) {
@@ -680,7 +680,7 @@ int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
 	if (vdev->rx_running) {
 		/* The thread delivering now will look again before it stops. */
 		vdev->rx_again = true;
-		rpmsg_unlock(vdev);
+		upi_rpmsg_unlock(vdev);
 		if (ready_cb)
 			vdev->cfg.tx_ready(vdev->cfg.priv);
 		return 0;
@@ -693,11 +693,11 @@ int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
 	bool kick = virtqueue_kick_prepare(&vdev->rvq);
 	bool broken = rpmsg_virtio_is_broken(vdev);
 	bool flush = vdev->announce_pending && !vdev->shutdown;
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	if (kick)
 		notify_peer(vdev, &vdev->rvq);
 	if (flush)
-		rpmsg_ns_flush_pending(vdev);
+		upi_rpmsg_ns_flush_pending(vdev);
 	if (ready_cb)
 		vdev->cfg.tx_ready(vdev->cfg.priv);
 	return broken || delivered < 0 ? -EIO : delivered;
@@ -712,7 +712,7 @@ int rpmsg_hold_rx_buffer(struct rpmsg_endpoint *ept, void *data)
 	struct rpmsg_virtio_device *vdev = ept->vdev;
 	uint8_t *buf = (uint8_t *)data - RPMSG_HDR_SIZE;
 	int err = -EINVAL;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	if (vdev->role == VIRTIO_ROLE_DRIVER) {
 		int32_t idx = buf_index(vdev, data, RPMSG_HDR_SIZE);
 		if (idx >= 0 && (uint32_t)idx < vdev->rx_count && vdev->buf_state[idx] == BUF_RX_CB) {
@@ -726,7 +726,7 @@ int rpmsg_hold_rx_buffer(struct rpmsg_endpoint *ept, void *data)
 			err = 0;
 		}
 	}
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	return err;
 }
 
@@ -738,7 +738,7 @@ int rpmsg_release_rx_buffer(struct rpmsg_endpoint *ept, void *data)
 	uint8_t *buf = (uint8_t *)data - RPMSG_HDR_SIZE;
 	int err = -EINVAL;
 	bool kick = false;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	if (vdev->role == VIRTIO_ROLE_DRIVER) {
 		int32_t idx = buf_index(vdev, data, RPMSG_HDR_SIZE);
 		if (idx >= 0 && (uint32_t)idx < vdev->rx_count &&
@@ -753,7 +753,7 @@ int rpmsg_release_rx_buffer(struct rpmsg_endpoint *ept, void *data)
 	/* A running delivery loop kicks when it ends; otherwise it is ours to do. */
 	if (!err && !vdev->rx_running)
 		kick = virtqueue_kick_prepare(&vdev->rvq);
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 	if (kick)
 		notify_peer(vdev, &vdev->rvq);
 	return err;
@@ -865,13 +865,13 @@ int rpmsg_virtio_init(struct rpmsg_virtio_device **out, const struct rpmsg_virti
 		}
 	}
 
-	err = rpmsg_ept_table_init(vdev, (struct rpmsg_endpoint **)(void *)(mem + l.buckets),
+	err = upi_rpmsg_ept_table_init(vdev, (struct rpmsg_endpoint **)(void *)(mem + l.buckets),
 				   l.nbuckets);
 	if (err)
 		goto free_mem;
 	if (vdev->ns) {
-		rpmsg_ept_prepare(&vdev->ns_ept, vdev, RPMSG_NS_ADDR, rpmsg_ns_cb, vdev);
-		err = rpmsg_ept_link(vdev, &vdev->ns_ept, RPMSG_NS_ADDR);
+		upi_rpmsg_ept_prepare(&vdev->ns_ept, vdev, RPMSG_NS_ADDR, upi_rpmsg_ns_cb, vdev);
+		err = upi_rpmsg_ept_link(vdev, &vdev->ns_ept, RPMSG_NS_ADDR);
 		if (err)
 			goto free_table;
 	}
@@ -886,7 +886,7 @@ int rpmsg_virtio_init(struct rpmsg_virtio_device **out, const struct rpmsg_virti
 	return 0;
 
 free_table:
-	rpmsg_ept_table_deinit(vdev);
+	upi_rpmsg_ept_table_deinit(vdev);
 free_mem:
 	if (alloced && port->free)
 		port->free(port->ctx, mem);
@@ -898,21 +898,21 @@ void rpmsg_virtio_deinit(struct rpmsg_virtio_device *vdev)
 	if (!vdev)
 		return;
 	const struct uproc_port *port = vdev->port;
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	vdev->shutdown = true;
 	if (port->wake)
 		port->wake(port->ctx);
-	rpmsg_unlock(vdev);
+	upi_rpmsg_unlock(vdev);
 
-	rpmsg_channels_teardown(vdev);
+	upi_rpmsg_channels_teardown(vdev);
 
-	rpmsg_lock(vdev);
+	upi_rpmsg_lock(vdev);
 	while ((vdev->tx_waiters || vdev->rx_running) && port->wait)
 		port->wait(port->ctx, UPROC_PORT_FOREVER);
 	if (vdev->ns)
-		rpmsg_ept_unlink(vdev, &vdev->ns_ept);
-	rpmsg_unlock(vdev);
-	rpmsg_ept_table_deinit(vdev);
+		upi_rpmsg_ept_unlink(vdev, &vdev->ns_ept);
+	upi_rpmsg_unlock(vdev);
+	upi_rpmsg_ept_table_deinit(vdev);
 	if (vdev->mem_alloced && port->free)
 		port->free(port->ctx, vdev);
 }

@@ -274,7 +274,7 @@ int virtqueue_init(struct virtqueue *vq, const struct virtqueue_info *info)
 	    !(info->mode == VIRTQUEUE_INIT_ATTACH && info->role == VIRTIO_ROLE_DRIVER))
 		return -EINVAL;
 
-	uint64_t size = vring_size(info->num, info->align);
+	uint64_t size = uproc_vring_size(info->num, info->align);
 	uint8_t *ring = uproc_shm_da_to_ptr(info->ring_shm, info->ring_da, size);
 	if (!ring || ((uintptr_t)ring & 15))
 		return -EFAULT;
@@ -627,12 +627,12 @@ bool virtqueue_kick_prepare(struct virtqueue *vq)
 	if (vq->role == VIRTIO_ROLE_DRIVER) {
 		vq->kicked_avail = now;
 		if (vq->event_idx)
-			return vring_need_event(rd16(vq, avail_event_slot(vq)), now, old);
+			return uproc_vring_need_event(rd16(vq, avail_event_slot(vq)), now, old);
 		return !(rd16(vq, vq->used + USED_FLAGS) & VRING_USED_F_NO_NOTIFY);
 	}
 	vq->kicked_used = now;
 	if (vq->event_idx)
-		return vring_need_event(rd16(vq, used_event_slot(vq)), now, old);
+		return uproc_vring_need_event(rd16(vq, used_event_slot(vq)), now, old);
 	return !(rd16(vq, vq->avail + AVAIL_FLAGS) & VRING_AVAIL_F_NO_INTERRUPT);
 }
 

@@ -64,19 +64,19 @@ static void fwb_table(struct fwb *b)
 	fwb_rsc32(b, 28, FWB_RSC_VENDOR);
 	fwb_rsc32(b, 32, FWB_RSC_UNKNOWN);
 
-	fwb_rsc32(b, FWB_RSC_CARVEOUT, RSC_CARVEOUT);
+	fwb_rsc32(b, FWB_RSC_CARVEOUT, RPROC_RSC_CARVEOUT);
 	fwb_rsc32(b, FWB_RSC_CARVEOUT + 4, 0x100000);		/* da */
-	fwb_rsc32(b, FWB_RSC_CARVEOUT + 8, FW_RSC_ADDR_ANY);	/* pa */
+	fwb_rsc32(b, FWB_RSC_CARVEOUT + 8, RPROC_RSC_ADDR_ANY);	/* pa */
 	fwb_rsc32(b, FWB_RSC_CARVEOUT + 12, 0x20000);		/* len */
 	fwb_rsc32(b, FWB_RSC_CARVEOUT + 16, 0x3);		/* flags */
 	fwb_name(b, FWB_RSC_CARVEOUT + 24, "ram");
 
-	fwb_rsc32(b, FWB_RSC_TRACE, RSC_TRACE);
+	fwb_rsc32(b, FWB_RSC_TRACE, RPROC_RSC_TRACE);
 	fwb_rsc32(b, FWB_RSC_TRACE + 4, 0x118000);
 	fwb_rsc32(b, FWB_RSC_TRACE + 8, 0x1000);
 	fwb_name(b, FWB_RSC_TRACE + 16, "trace0");
 
-	fwb_rsc32(b, FWB_RSC_VDEV, RSC_VDEV);
+	fwb_rsc32(b, FWB_RSC_VDEV, RPROC_RSC_VDEV);
 	fwb_rsc32(b, v + 0, VIRTIO_ID_RPMSG);
 	fwb_rsc32(b, v + 4, 3);			/* notifyid */
 	fwb_rsc32(b, v + 8, 1);			/* dfeatures */
@@ -85,7 +85,7 @@ static void fwb_table(struct fwb *b)
 	fwb_rsc8(b, v + 21, 2);			/* num_of_vrings */
 	for (i = 0; i < 2; i++) {
 		r = v + 24 + i * 20;
-		fwb_rsc32(b, r + 0, FW_RSC_ADDR_ANY);	/* da */
+		fwb_rsc32(b, r + 0, RPROC_RSC_ADDR_ANY);	/* da */
 		fwb_rsc32(b, r + 4, 16);		/* align */
 		fwb_rsc32(b, r + 8, 8);			/* num */
 		fwb_rsc32(b, r + 12, i);		/* notifyid */

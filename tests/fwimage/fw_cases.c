@@ -84,7 +84,7 @@ static void m_rsc_offset_huge(struct fwb *b) { fwb_rsc32(b, 20, 0xfffffffe); }
 static void m_carveout_truncated(struct fwb *b)
 {
 	fwb_rsc32(b, 16, FWB_RSC_SIZE - 20);
-	fwb_rsc32(b, FWB_RSC_SIZE - 20, RSC_CARVEOUT);
+	fwb_rsc32(b, FWB_RSC_SIZE - 20, RPROC_RSC_CARVEOUT);
 }
 static void m_carveout_reserved(struct fwb *b) { fwb_rsc32(b, FWB_RSC_CARVEOUT + 20, 1); }
 static void m_carveout_da_overflow(struct fwb *b)
@@ -95,20 +95,20 @@ static void m_carveout_da_overflow(struct fwb *b)
 static void m_carveout_pa_overflow(struct fwb *b) { fwb_rsc32(b, FWB_RSC_CARVEOUT + 8, 0xffff0000); }
 static void m_devmem_reserved(struct fwb *b)
 {
-	fwb_rsc32(b, FWB_RSC_CARVEOUT, RSC_DEVMEM);
+	fwb_rsc32(b, FWB_RSC_CARVEOUT, RPROC_RSC_DEVMEM);
 	fwb_rsc32(b, FWB_RSC_CARVEOUT + 20, 7);
 }
 static void m_trace_truncated(struct fwb *b)
 {
 	fwb_rsc32(b, 20, FWB_RSC_SIZE - 30);
-	fwb_rsc32(b, FWB_RSC_SIZE - 30, RSC_TRACE);
+	fwb_rsc32(b, FWB_RSC_SIZE - 30, RPROC_RSC_TRACE);
 }
 static void m_trace_reserved(struct fwb *b) { fwb_rsc32(b, FWB_RSC_TRACE + 12, 2); }
-static void m_trace_da_overflow(struct fwb *b) { fwb_rsc32(b, FWB_RSC_TRACE + 4, FW_RSC_ADDR_ANY); }
+static void m_trace_da_overflow(struct fwb *b) { fwb_rsc32(b, FWB_RSC_TRACE + 4, RPROC_RSC_ADDR_ANY); }
 static void m_vdev_truncated(struct fwb *b)
 {
 	fwb_rsc32(b, 24, FWB_RSC_SIZE - 10);
-	fwb_rsc32(b, FWB_RSC_SIZE - 10, RSC_VDEV);
+	fwb_rsc32(b, FWB_RSC_SIZE - 10, RPROC_RSC_VDEV);
 }
 static void m_vdev_vrings_off_table(struct fwb *b) { fwb_rsc8(b, VDEV_BODY + 21, 9); }
 static void m_vdev_three_vrings(struct fwb *b)

@@ -95,7 +95,7 @@ static void check_table(const struct uproc_fw_image *img)
 	assert_int_equal(e.kind, UPROC_RSC_CARVEOUT);
 	assert_int_equal(e.offset, 36);
 	assert_int_equal(e.u.carveout.da, 0x100000);
-	assert_int_equal(e.u.carveout.pa, FW_RSC_ADDR_ANY);
+	assert_int_equal(e.u.carveout.pa, RPROC_RSC_ADDR_ANY);
 	assert_int_equal(e.u.carveout.len, 0x30000);
 	assert_int_equal(e.u.carveout.flags, 0);
 	assert_string_equal(e.u.carveout.name, "fw-ram");
@@ -118,7 +118,7 @@ static void check_table(const struct uproc_fw_image *img)
 	assert_int_equal(e.u.vdev.status, 0);
 	assert_int_equal(e.u.vdev.num_of_vrings, 2);
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(e.u.vdev.vring[i].da, FW_RSC_ADDR_ANY);
+		assert_int_equal(e.u.vdev.vring[i].da, RPROC_RSC_ADDR_ANY);
 		assert_int_equal(e.u.vdev.vring[i].align, 0x1000);
 		assert_int_equal(e.u.vdev.vring[i].num, 256);
 		assert_int_equal(e.u.vdev.vring[i].notifyid, i);
@@ -131,8 +131,8 @@ static void check_table(const struct uproc_fw_image *img)
 	assert_int_equal(uproc_rsc_get(t, 3, &e), 0);
 	assert_int_equal(e.kind, UPROC_RSC_CARVEOUT);
 	assert_int_equal(e.offset, 216);
-	assert_int_equal(e.u.carveout.da, FW_RSC_ADDR_ANY);
-	assert_int_equal(e.u.carveout.pa, FW_RSC_ADDR_ANY);
+	assert_int_equal(e.u.carveout.da, RPROC_RSC_ADDR_ANY);
+	assert_int_equal(e.u.carveout.pa, RPROC_RSC_ADDR_ANY);
 	assert_int_equal(e.u.carveout.len, 0x80000);
 	assert_string_equal(e.u.carveout.name, "vdev0buffer");
 

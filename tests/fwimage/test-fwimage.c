@@ -64,7 +64,7 @@ static void check_base(const struct uproc_fw_image *img, enum uproc_elf_class cl
 	assert_int_equal(e.offset, FWB_RSC_CARVEOUT);
 	assert_int_equal(e.avail, FWB_RSC_SIZE - FWB_RSC_CARVEOUT - 4);
 	assert_int_equal(e.u.carveout.da, 0x100000);
-	assert_int_equal(e.u.carveout.pa, FW_RSC_ADDR_ANY);
+	assert_int_equal(e.u.carveout.pa, RPROC_RSC_ADDR_ANY);
 	assert_int_equal(e.u.carveout.len, 0x20000);
 	assert_int_equal(e.u.carveout.flags, 3);
 	assert_string_equal(e.u.carveout.name, "ram");
@@ -78,7 +78,7 @@ static void check_base(const struct uproc_fw_image *img, enum uproc_elf_class cl
 
 	assert_int_equal(uproc_rsc_get(&img->rsc, 2, &e), 0);
 	assert_int_equal(e.kind, UPROC_RSC_VDEV);
-	assert_int_equal(e.type, RSC_VDEV);
+	assert_int_equal(e.type, RPROC_RSC_VDEV);
 	assert_int_equal(e.offset, FWB_RSC_VDEV);
 	assert_int_equal(e.u.vdev.id, VIRTIO_ID_RPMSG);
 	assert_int_equal(e.u.vdev.notifyid, 3);
@@ -88,7 +88,7 @@ static void check_base(const struct uproc_fw_image *img, enum uproc_elf_class cl
 	assert_int_equal(e.u.vdev.status, 0);
 	assert_int_equal(e.u.vdev.num_of_vrings, 2);
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(e.u.vdev.vring[i].da, FW_RSC_ADDR_ANY);
+		assert_int_equal(e.u.vdev.vring[i].da, RPROC_RSC_ADDR_ANY);
 		assert_int_equal(e.u.vdev.vring[i].align, 16);
 		assert_int_equal(e.u.vdev.vring[i].num, 8);
 		assert_int_equal(e.u.vdev.vring[i].notifyid, i);
@@ -200,7 +200,7 @@ static void test_edges_accepted(void **state)
 	fwb_build(b, UPROC_ELF32, UPROC_BIG_ENDIAN);
 	fwb_rsc32(b, vr + 8, UPROC_VRING_MAX_NUM);		/* vring 0 num 32768 */
 	fwb_rsc32(b, vr + 20 + 4, 1);				/* vring 1 align 1 */
-	fwb_rsc32(b, FWB_RSC_CARVEOUT + 4, FW_RSC_ADDR_ANY);	/* da ANY, any len */
+	fwb_rsc32(b, FWB_RSC_CARVEOUT + 4, RPROC_RSC_ADDR_ANY);	/* da ANY, any len */
 	fwb_rsc32(b, FWB_RSC_CARVEOUT + 12, 0xffffffff);
 	fwb_rsc32(b, FWB_RSC_TRACE + 4, 0xfffff000);		/* ends exactly at 4 GiB */
 	/* a segment that ends exactly at 4 GiB */
@@ -212,7 +212,7 @@ static void test_edges_accepted(void **state)
 
 	/* a devmem entry decodes like a carveout and dumps as "devmem" */
 	fwb_build(b, UPROC_ELF64, UPROC_BIG_ENDIAN);
-	fwb_rsc32(b, FWB_RSC_CARVEOUT, RSC_DEVMEM);
+	fwb_rsc32(b, FWB_RSC_CARVEOUT, RPROC_RSC_DEVMEM);
 	assert_int_equal(uproc_fw_parse(&img, b->buf, b->size, "edge", 0, &err), 0);
 	assert_int_equal(uproc_rsc_get(&img.rsc, 0, &e), 0);
 	assert_int_equal(e.kind, UPROC_RSC_DEVMEM);
@@ -287,14 +287,14 @@ static void test_write_back(void **state)
 				 FWB_RSC_NUM);
 		assert_int_equal(uproc_rsc_get(&t, 2, &e), 0);
 
-		off = e.u.vdev.vring[1].offset + offsetof(struct fw_rsc_vdev_vring, da);
+		off = e.u.vdev.vring[1].offset + offsetof(struct rproc_rsc_vdev_vring, da);
 		assert_int_equal(uproc_rsc_write32(copy, sizeof(copy), off, 0x12345678, order), 0);
 		assert_int_equal(copy[off], order == UPROC_BIG_ENDIAN ? 0x12 : 0x78);
-		off = e.u.vdev.vring[1].offset + offsetof(struct fw_rsc_vdev_vring, notifyid);
+		off = e.u.vdev.vring[1].offset + offsetof(struct rproc_rsc_vdev_vring, notifyid);
 		assert_int_equal(uproc_rsc_write32(copy, sizeof(copy), off, 7, order), 0);
-		off = e.offset + sizeof(struct fw_rsc_hdr) + offsetof(struct fw_rsc_vdev, status);
+		off = e.offset + sizeof(struct rproc_rsc_hdr) + offsetof(struct rproc_rsc_vdev, status);
 		assert_int_equal(uproc_rsc_write8(copy, sizeof(copy), off, 0x07), 0);
-		off = e.offset + sizeof(struct fw_rsc_hdr) + offsetof(struct fw_rsc_vdev, gfeatures);
+		off = e.offset + sizeof(struct rproc_rsc_hdr) + offsetof(struct rproc_rsc_vdev, gfeatures);
 		assert_int_equal(uproc_rsc_write32(copy, sizeof(copy), off, 1, order), 0);
 		assert_int_equal(uproc_rsc_read32(copy, sizeof(copy), off, &v, order), 0);
 		assert_int_equal(v, 1);
@@ -304,10 +304,10 @@ static void test_write_back(void **state)
 		assert_int_equal(e.u.vdev.vring[1].notifyid, 7);
 		assert_int_equal(e.u.vdev.status, 7);
 		assert_int_equal(e.u.vdev.gfeatures, 1);
-		assert_int_equal(e.u.vdev.vring[0].da, FW_RSC_ADDR_ANY);
+		assert_int_equal(e.u.vdev.vring[0].da, RPROC_RSC_ADDR_ANY);
 		/* the image itself is untouched */
 		assert_int_equal(uproc_rsc_get(&img.rsc, 2, &e), 0);
-		assert_int_equal(e.u.vdev.vring[1].da, FW_RSC_ADDR_ANY);
+		assert_int_equal(e.u.vdev.vring[1].da, RPROC_RSC_ADDR_ANY);
 
 		assert_int_equal(uproc_rsc_write32(copy, sizeof(copy), sizeof(copy) - 4, 1, order), 0);
 		assert_int_equal(uproc_rsc_write32(copy, sizeof(copy), sizeof(copy) - 3, 1, order),

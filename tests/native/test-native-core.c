@@ -98,7 +98,7 @@ static int spawn_core(struct native_core *core, struct native_region *ram, uint6
 		.spin_ns = 20000,
 		.timeout_ms = WAIT_MS,
 	};
-	return native_core_spawn(core, &sp, err, errlen);
+	return upi_native_core_spawn(core, &sp, err, errlen);
 }
 
 static int setup(void **state)
@@ -107,8 +107,8 @@ static int setup(void **state)
 	char err[NATIVE_ERR_MAX] = "";
 
 	assert_non_null(f);
-	native_core_init(&f->core);
-	assert_int_equal(native_region_create(&f->ram, "ram", RAM_DA, RAM_SIZE, NATIVE_PROT_RWX), 0);
+	upi_native_core_init(&f->core);
+	assert_int_equal(upi_native_region_create(&f->ram, "ram", RAM_DA, RAM_SIZE, NATIVE_PROT_RWX), 0);
 	assert_int_equal(load_firmware(&f->ram, &f->entry), 0);
 	int ret = spawn_core(&f->core, &f->ram, f->entry, err, sizeof(err));
 	if (ret)
@@ -116,7 +116,7 @@ static int setup(void **state)
 	assert_int_equal(ret, 0);
 	snprintf(f->rundir, sizeof(f->rundir), "/tmp/uproc-native-test-XXXXXX");
 	assert_non_null(mkdtemp(f->rundir));
-	assert_int_equal(native_registry_dir(f->rundir, f->regdir, sizeof(f->regdir)), 0);
+	assert_int_equal(upi_native_registry_dir(f->rundir, f->regdir, sizeof(f->regdir)), 0);
 	*state = f;
 	return 0;
 }
@@ -125,8 +125,8 @@ static int teardown(void **state)
 {
 	struct core_fixture *f = *state;
 
-	native_core_kill(&f->core, NULL);
-	native_region_destroy(&f->ram);
+	upi_native_core_kill(&f->core, NULL);
+	upi_native_region_destroy(&f->ram);
 	rmdir(f->regdir);
 	rmdir(f->rundir);
 	free(f);
@@ -140,12 +140,12 @@ static int teardown(void **state)
 static uint64_t wait_core(struct native_core *core, int ms)
 {
 	for (int left = ms; left > 0; left -= 10) {
-		uint64_t bits = native_core_spin_take(core, 50000);
+		uint64_t bits = upi_native_core_spin_take(core, 50000);
 		if (bits)
 			return bits;
 		struct pollfd p = { .fd = core->db_rx, .events = POLLIN };
 		if (poll(&p, 1, 10) > 0) {
-			bits = native_core_take(core);
+			bits = upi_native_core_take(core);
 			if (bits)
 				return bits;
 		}
@@ -158,7 +158,7 @@ static int wait_death(struct native_core *core, struct uproc_native_exit *ex)
 	struct pollfd p = { .fd = core->pidfd, .events = POLLIN };
 	if (poll(&p, 1, WAIT_MS) != 1)
 		return -ETIMEDOUT;
-	return native_core_reap(core, ex);
+	return upi_native_core_reap(core, ex);
 }
 
 static const char *trace_of(const struct native_region *ram)
@@ -169,7 +169,7 @@ static const char *trace_of(const struct native_region *ram)
 static void ping(struct native_core *core, unsigned int times)
 {
 	for (unsigned int i = 0; i < times; i++) {
-		assert_true(native_core_kick(core, CORE_TEST_PING) >= 0);
+		assert_true(upi_native_core_kick(core, CORE_TEST_PING) >= 0);
 		uint64_t bits = wait_core(core, WAIT_MS);
 		assert_true(bits & (1u << CORE_TEST_PING));
 	}
@@ -192,7 +192,7 @@ static void test_map_run_ping(void **state)
 	assert_int_equal(f->core.ctl->doorbell_out, f->core.core_db_out);
 
 	struct uproc_native_exit ex;
-	assert_int_equal(native_core_kill(&f->core, &ex), 0);
+	assert_int_equal(upi_native_core_kill(&f->core, &ex), 0);
 	assert_int_equal(ex.kind, UPROC_NATIVE_EXIT_SIGNAL);
 	assert_int_equal(ex.status, SIGKILL);
 	assert_true(ex.stopped);
@@ -205,7 +205,7 @@ static void test_fault_registers(void **state)
 	struct uproc_native_exit ex;
 
 	ping(&f->core, 1);
-	assert_true(native_core_kick(&f->core, CORE_TEST_FAULT) >= 0);
+	assert_true(upi_native_core_kick(&f->core, CORE_TEST_FAULT) >= 0);
 	assert_int_equal(wait_death(&f->core, &ex), 1);
 	assert_int_equal(ex.kind, UPROC_NATIVE_EXIT_FAULT);
 	assert_int_equal(ex.status, SIGSEGV);
@@ -219,11 +219,11 @@ static void test_fault_registers(void **state)
 	assert_false(ex.stopped);
 
 	/* The coredump note carries them. */
-	ssize_t need = native_prstatus_note(&ex, NULL, 0);
+	ssize_t need = upi_native_prstatus_note(&ex, NULL, 0);
 	assert_true(need > 0);
 	uint8_t *note = calloc(1, (size_t)need);
-	assert_int_equal(native_prstatus_note(&ex, note, (size_t)need - 1), -ENOSPC);
-	assert_int_equal(native_prstatus_note(&ex, note, (size_t)need), need);
+	assert_int_equal(upi_native_prstatus_note(&ex, note, (size_t)need - 1), -ENOSPC);
+	assert_int_equal(upi_native_prstatus_note(&ex, note, (size_t)need), need);
 	Elf64_Nhdr nh;
 	memcpy(&nh, note, sizeof(nh));
 	assert_int_equal(nh.n_type, NT_PRSTATUS);
@@ -245,15 +245,15 @@ static void expect_death(unsigned int cmd, enum uproc_native_exit_kind kind, int
 	uint64_t entry;
 	char err[NATIVE_ERR_MAX];
 
-	assert_int_equal(native_region_create(&ram, "ram", RAM_DA, RAM_SIZE, NATIVE_PROT_RWX), 0);
+	assert_int_equal(upi_native_region_create(&ram, "ram", RAM_DA, RAM_SIZE, NATIVE_PROT_RWX), 0);
 	assert_int_equal(load_firmware(&ram, &entry), 0);
 	assert_int_equal(spawn_core(&core, &ram, entry, err, sizeof(err)), 0);
-	assert_true(native_core_kick(&core, cmd) >= 0);
+	assert_true(upi_native_core_kick(&core, cmd) >= 0);
 	assert_int_equal(wait_death(&core, &ex), 1);
 	assert_int_equal(ex.kind, kind);
 	assert_int_equal(ex.status, status);
-	native_core_kill(&core, NULL);
-	native_region_destroy(&ram);
+	upi_native_core_kill(&core, NULL);
+	upi_native_region_destroy(&ram);
 }
 
 static void test_deaths(void **state)
@@ -275,17 +275,17 @@ static void test_forbidden_syscall_kills_only_that_core(void **state)
 	char err[NATIVE_ERR_MAX];
 
 	/* A second core at the same device addresses: its own process and memories. */
-	assert_int_equal(native_region_create(&ram2, "ram", RAM_DA, RAM_SIZE, NATIVE_PROT_RWX), 0);
+	assert_int_equal(upi_native_region_create(&ram2, "ram", RAM_DA, RAM_SIZE, NATIVE_PROT_RWX), 0);
 	assert_int_equal(load_firmware(&ram2, &entry), 0);
 	assert_int_equal(spawn_core(&other, &ram2, entry, err, sizeof(err)), 0);
 
-	assert_int_equal(native_core_kick(&other, CORE_TEST_SYSCALL), 1);
+	assert_int_equal(upi_native_core_kick(&other, CORE_TEST_SYSCALL), 1);
 	assert_int_equal(wait_death(&other, &ex), 1);
 	assert_int_equal(ex.kind, UPROC_NATIVE_EXIT_SIGNAL);
 	assert_int_equal(ex.status, SIGSYS);
 	assert_non_null(strstr(trace_of(&ram2), "getpid"));
-	native_core_kill(&other, NULL);
-	native_region_destroy(&ram2);
+	upi_native_core_kill(&other, NULL);
+	upi_native_region_destroy(&ram2);
 
 	/* The first core never noticed. */
 	ping(&f->core, 10);
@@ -296,7 +296,7 @@ static void test_firmware_allocator(void **state)
 {
 	struct core_fixture *f = *state;
 
-	assert_true(native_core_kick(&f->core, CORE_TEST_ALLOC) >= 0);
+	assert_true(upi_native_core_kick(&f->core, CORE_TEST_ALLOC) >= 0);
 	assert_true(wait_core(&f->core, WAIT_MS) & (1u << CORE_TEST_ALLOC));
 	assert_non_null(strstr(trace_of(&f->ram), "alloc ok\n"));
 }
@@ -306,9 +306,9 @@ static void test_hang_then_kill(void **state)
 	struct core_fixture *f = *state;
 	struct uproc_native_exit ex;
 
-	assert_int_equal(native_core_kick(&f->core, CORE_TEST_HANG), 1);
+	assert_int_equal(upi_native_core_kick(&f->core, CORE_TEST_HANG), 1);
 	assert_int_equal(wait_core(&f->core, 50), 0);
-	assert_int_equal(native_core_kill(&f->core, &ex), 0);
+	assert_int_equal(upi_native_core_kill(&f->core, &ex), 0);
 	assert_int_equal(ex.kind, UPROC_NATIVE_EXIT_SIGNAL);
 	assert_int_equal(ex.status, SIGKILL);
 }
@@ -318,14 +318,14 @@ static void test_no_leaks_over_cycles(void **state)
 	struct core_fixture *f = *state;
 	char err[NATIVE_ERR_MAX];
 
-	native_core_kill(&f->core, NULL);
+	upi_native_core_kill(&f->core, NULL);
 	int before = count_open_fds();
 	for (int i = 0; i < 100; i++) {
 		assert_int_equal(load_firmware(&f->ram, &f->entry), 0);
 		assert_int_equal(spawn_core(&f->core, &f->ram, f->entry, err, sizeof(err)), 0);
 		if (i % 10 == 0)
 			ping(&f->core, 1);
-		assert_int_equal(native_core_kill(&f->core, NULL), 0);
+		assert_int_equal(upi_native_core_kill(&f->core, NULL), 0);
 	}
 	assert_int_equal(count_open_fds(), before);
 	/* Every child was reaped. */
@@ -349,27 +349,27 @@ static void test_spawn_errors(void **state)
 	};
 	int before = count_open_fds();
 
-	assert_int_equal(native_core_spawn(&core, &sp, err, sizeof(err)), -ENOEXEC);
+	assert_int_equal(upi_native_core_spawn(&core, &sp, err, sizeof(err)), -ENOEXEC);
 	assert_non_null(strstr(err, "/nonexistent/uproc-native-stub"));
 
 	/* The control page where the RAM is: the stub refuses the overlap. */
 	sp.stub_path = TEST_STUB_PATH;
 	sp.ctl_da = RAM_DA;
 	err[0] = '\0';
-	assert_int_equal(native_core_spawn(&core, &sp, err, sizeof(err)), -EADDRINUSE);
+	assert_int_equal(upi_native_core_spawn(&core, &sp, err, sizeof(err)), -EADDRINUSE);
 	assert_non_null(strstr(err, "cannot map region"));
 
 	/* An entry point outside the firmware's memory. */
 	sp.ctl_da = UPROC_NATIVE_CTL_DA;
 	sp.entry = RAM_DA + RAM_SIZE;
-	assert_int_equal(native_core_spawn(&core, &sp, err, sizeof(err)), -EIO);
+	assert_int_equal(upi_native_core_spawn(&core, &sp, err, sizeof(err)), -EIO);
 	assert_non_null(strstr(err, "no executable region"));
 	sp.entry = f->entry;
 
 	/* A CPU that does not exist. */
 	sp.ctl_da = UPROC_NATIVE_CTL_DA;
 	sp.cpu = CPU_SETSIZE - 1;
-	assert_int_equal(native_core_spawn(&core, &sp, err, sizeof(err)), -EIO);
+	assert_int_equal(upi_native_core_spawn(&core, &sp, err, sizeof(err)), -EIO);
 	assert_non_null(strstr(err, "pin"));
 	assert_int_equal(count_open_fds(), before);
 }
@@ -382,16 +382,16 @@ static void test_pinned_core_and_clock(void **state)
 	uint64_t entry;
 	char err[NATIVE_ERR_MAX];
 	const struct native_region *regions[] = { &ram };
-	uint64_t khz = native_tsc_khz();
+	uint64_t khz = upi_native_tsc_khz();
 
 	assert_true(khz > 100000); /* a TSC above 100 MHz */
-	assert_int_equal(native_region_create(&ram, "ram", RAM_DA, RAM_SIZE, NATIVE_PROT_RWX), 0);
+	assert_int_equal(upi_native_region_create(&ram, "ram", RAM_DA, RAM_SIZE, NATIVE_PROT_RWX), 0);
 	assert_int_equal(load_firmware(&ram, &entry), 0);
 	struct native_spawn sp = {
 		.stub_path = TEST_STUB_PATH, .ctl_da = UPROC_NATIVE_CTL_DA, .regions = regions,
 		.nregions = 1, .entry = entry, .cpu = 0, .tsc_khz = khz, .spin_ns = 1000,
 	};
-	assert_int_equal(native_core_spawn(&core, &sp, err, sizeof(err)), 0);
+	assert_int_equal(upi_native_core_spawn(&core, &sp, err, sizeof(err)), 0);
 	char path[64], line[4096];
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)core.pid);
 	FILE *st = fopen(path, "r");
@@ -407,13 +407,13 @@ static void test_pinned_core_and_clock(void **state)
 	assert_true(pinned);
 	assert_int_equal(seccomp, 2); /* filter mode */
 
-	assert_int_equal(native_core_kick(&core, CORE_TEST_TIME), 1);
+	assert_int_equal(upi_native_core_kick(&core, CORE_TEST_TIME), 1);
 	assert_true(wait_core(&core, WAIT_MS) & (1u << CORE_TEST_TIME));
 	const char *now = strstr(trace_of(&ram), "now ");
 	assert_non_null(now);
 	assert_true(strtoull(now + 4, NULL, 10) > 0);
-	native_core_kill(&core, NULL);
-	native_region_destroy(&ram);
+	upi_native_core_kill(&core, NULL);
+	upi_native_region_destroy(&ram);
 	(void)f;
 }
 
@@ -441,7 +441,7 @@ static int pingpong_teardown(void **state)
 {
 	(void)state;
 	if (pingpong_live)
-		native_core_kill(pingpong_live, NULL);
+		upi_native_core_kill(pingpong_live, NULL);
 	pingpong_live = NULL;
 	return 0;
 }
@@ -455,31 +455,31 @@ static double ping_pong_us(uint64_t spin_ns, unsigned int rounds)
 	char err[NATIVE_ERR_MAX];
 	const struct native_region *regions[] = { &ram };
 
-	assert_int_equal(native_region_create(&ram, "ram", RAM_DA, RAM_SIZE, NATIVE_PROT_RWX), 0);
+	assert_int_equal(upi_native_region_create(&ram, "ram", RAM_DA, RAM_SIZE, NATIVE_PROT_RWX), 0);
 	assert_int_equal(load_firmware(&ram, &entry), 0);
 	struct native_spawn sp = {
 		.stub_path = TEST_STUB_PATH, .ctl_da = UPROC_NATIVE_CTL_DA, .regions = regions,
-		.nregions = 1, .entry = entry, .cpu = -1, .tsc_khz = native_tsc_khz(),
+		.nregions = 1, .entry = entry, .cpu = -1, .tsc_khz = upi_native_tsc_khz(),
 		.spin_ns = spin_ns,
 	};
-	assert_int_equal(native_core_spawn(&core, &sp, err, sizeof(err)), 0);
+	assert_int_equal(upi_native_core_spawn(&core, &sp, err, sizeof(err)), 0);
 	pingpong_live = &core;
 	uint64_t t0 = mono_ns();
 	for (unsigned int i = 0; i < rounds; i++) {
-		assert_true(native_core_kick(&core, CORE_TEST_PING) >= 0);
-		uint64_t bits = native_core_spin_take(&core, spin_ns);
+		assert_true(upi_native_core_kick(&core, CORE_TEST_PING) >= 0);
+		uint64_t bits = upi_native_core_spin_take(&core, spin_ns);
 		while (!bits) {
 			struct pollfd p = { .fd = core.db_rx, .events = POLLIN };
 			/* A lost wake-up would hang here: the poll is bounded, the test fails. */
 			assert_int_equal(poll(&p, 1, WAIT_MS), 1);
-			bits = native_core_take(&core);
+			bits = upi_native_core_take(&core);
 			/*
 			 * A stale ring (the core rang while we were spinning and we took its
 			 * bits then) wakes us with nothing pending. take() said we are awake:
 			 * say we sleep again before blocking, or the core will not ring.
 			 */
 			if (!bits)
-				bits = native_core_spin_take(&core, 0);
+				bits = upi_native_core_spin_take(&core, 0);
 		}
 		assert_true(bits & (1u << CORE_TEST_PING));
 	}
@@ -487,9 +487,9 @@ static double ping_pong_us(uint64_t spin_ns, unsigned int rounds)
 	char want[32];
 	snprintf(want, sizeof(want), "ping %u\n", rounds);
 	assert_non_null(strstr(trace_of(&ram), want));
-	native_core_kill(&core, NULL);
+	upi_native_core_kill(&core, NULL);
 	pingpong_live = NULL;
-	native_region_destroy(&ram);
+	upi_native_region_destroy(&ram);
 	return us;
 }
 
@@ -514,24 +514,24 @@ static void test_registry_list(void **state)
 	record_core(f, &rec);
 	assert_int_equal(uproc_native_registry_list(f->rundir, list_one, &count), 1);
 	assert_int_equal(count, 1);
-	native_core_kill(&f->core, NULL);
+	upi_native_core_kill(&f->core, NULL);
 	/* A record whose process is gone is not listed. */
 	assert_int_equal(uproc_native_registry_list(f->rundir, list_one, &count), 0);
-	native_registry_remove(f->regdir, "test-core");
+	upi_native_registry_remove(f->regdir, "test-core");
 }
 
 static void record_core(struct core_fixture *f, struct native_record *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	snprintf(rec->name, sizeof(rec->name), "test-core");
-	native_core_record(&f->core, rec);
+	upi_native_core_record(&f->core, rec);
 	rec->regions[1] = f->ram;
 	rec->nregions = 2;
 	rec->entry = f->entry;
 	rec->rsc_da = 0x101000;
 	rec->rsc_size = 0x80;
 	snprintf(rec->firmware, sizeof(rec->firmware), "core test fw%%.elf");
-	assert_int_equal(native_registry_write(f->regdir, rec), 0);
+	assert_int_equal(upi_native_registry_write(f->regdir, rec), 0);
 }
 
 static void test_registry_round_trip(void **state)
@@ -540,7 +540,7 @@ static void test_registry_round_trip(void **state)
 	struct native_record rec, back;
 
 	record_core(f, &rec);
-	assert_int_equal(native_registry_read(f->regdir, "test-core", &back), 0);
+	assert_int_equal(upi_native_registry_read(f->regdir, "test-core", &back), 0);
 	assert_string_equal(back.name, "test-core");
 	assert_int_equal(back.pid, f->core.pid);
 	assert_int_equal(back.cookie, f->core.cookie);
@@ -558,8 +558,8 @@ static void test_registry_round_trip(void **state)
 	assert_string_equal(back.firmware, "core test fw%.elf");
 
 	/* Names that could escape the folder are refused. */
-	assert_int_equal(native_registry_read(f->regdir, "../x", &back), -EINVAL);
-	assert_int_equal(native_registry_read(f->regdir, "absent", &back), -ENOENT);
+	assert_int_equal(upi_native_registry_read(f->regdir, "../x", &back), -EINVAL);
+	assert_int_equal(upi_native_registry_read(f->regdir, "absent", &back), -ENOENT);
 
 	/* A malformed record. */
 	char path[256];
@@ -568,7 +568,7 @@ static void test_registry_round_trip(void **state)
 	assert_non_null(bad);
 	fputs("uproc-native 1\nname bad\npid -3\n", bad);
 	fclose(bad);
-	assert_int_equal(native_registry_read(f->regdir, "bad", &back), -EINVAL);
+	assert_int_equal(upi_native_registry_read(f->regdir, "bad", &back), -EINVAL);
 	/* A number with anything after it, or a region of no size, spoils a good record. */
 	static const char *const numbers[] = {
 		"cookie 12\n", "cookie 12g\n", "rsc_table 0x110000 0x80x\n",
@@ -580,11 +580,11 @@ static void test_registry_round_trip(void **state)
 		fprintf(bad, "uproc-native 1\nname bad\npid 1\ndoorbells 3 4\n"
 			     "region 5 0x1000 0x1000 3 ctl\n%s", numbers[i]);
 		fclose(bad);
-		assert_int_equal(native_registry_read(f->regdir, "bad", &back), i ? -EINVAL : 0);
+		assert_int_equal(upi_native_registry_read(f->regdir, "bad", &back), i ? -EINVAL : 0);
 	}
-	assert_int_equal(native_registry_remove(f->regdir, "bad"), 0);
-	assert_int_equal(native_registry_remove(f->regdir, "test-core"), 0);
-	assert_int_equal(native_registry_remove(f->regdir, "test-core"), -ENOENT);
+	assert_int_equal(upi_native_registry_remove(f->regdir, "bad"), 0);
+	assert_int_equal(upi_native_registry_remove(f->regdir, "test-core"), 0);
+	assert_int_equal(upi_native_registry_remove(f->regdir, "test-core"), -ENOENT);
 }
 
 static void test_detach_and_attach_here(void **state)
@@ -599,12 +599,12 @@ static void test_detach_and_attach_here(void **state)
 	pid_t pid = f->core.pid;
 
 	/* Detach: let go of everything, the core runs on. */
-	native_core_release(&f->core);
-	native_region_destroy(&f->ram);
+	upi_native_core_release(&f->core);
+	upi_native_region_destroy(&f->ram);
 	assert_int_equal(kill(pid, 0), 0);
 
-	assert_int_equal(native_registry_read(f->regdir, "test-core", &rec), 0);
-	int ret = native_core_attach(&f->core, &rec, regions, err, sizeof(err));
+	assert_int_equal(upi_native_registry_read(f->regdir, "test-core", &rec), 0);
+	int ret = upi_native_core_attach(&f->core, &rec, regions, err, sizeof(err));
 	if (ret)
 		print_error("attach: %s\n", err);
 	assert_int_equal(ret, 0);
@@ -619,13 +619,13 @@ static void test_detach_and_attach_here(void **state)
 	/* A record whose cookie does not match is refused without touching the process. */
 	struct native_core other;
 	rec.cookie ^= 1;
-	assert_int_equal(native_core_attach(&other, &rec, regions, err, sizeof(err)), -EPROTO);
+	assert_int_equal(upi_native_core_attach(&other, &rec, regions, err, sizeof(err)), -EPROTO);
 	/* So is one whose start time says the pid now belongs to another process. */
 	rec.cookie ^= 1;
 	rec.start_time += 1;
-	assert_int_equal(native_core_attach(&other, &rec, regions, err, sizeof(err)), -ESRCH);
+	assert_int_equal(upi_native_core_attach(&other, &rec, regions, err, sizeof(err)), -ESRCH);
 	assert_int_equal(kill(pid, 0), 0);
-	native_registry_remove(f->regdir, "test-core");
+	upi_native_registry_remove(f->regdir, "test-core");
 }
 
 static void test_attach_from_another_process(void **state)
@@ -642,17 +642,17 @@ static void test_attach_from_another_process(void **state)
 		struct native_region regions[NATIVE_MAX_REGIONS];
 		struct native_core core;
 		char err[NATIVE_ERR_MAX];
-		int rr = native_registry_read(f->regdir, "test-core", &r);
+		int rr = upi_native_registry_read(f->regdir, "test-core", &r);
 		int ok = rr == 0;
 		if (rr)
 			print_error("child: registry read: %d\n", rr);
-		if (ok && native_core_attach(&core, &r, regions, err, sizeof(err)) != 0) {
+		if (ok && upi_native_core_attach(&core, &r, regions, err, sizeof(err)) != 0) {
 			print_error("attach: %s\n", err);
 			ok = 0;
 		}
 		ok = ok && !core.is_child;
 		for (int i = 0; ok && i < 20; i++) {
-			int k = native_core_kick(&core, CORE_TEST_PING);
+			int k = upi_native_core_kick(&core, CORE_TEST_PING);
 			uint64_t b = wait_core(&core, WAIT_MS);
 			ok = k >= 0 && (b & 1u);
 			if (!ok)
@@ -673,7 +673,7 @@ static void test_attach_from_another_process(void **state)
 	/* The first host still drives it. */
 	ping(&f->core, 1);
 	assert_non_null(strstr(trace_of(&f->ram), "ping 24\n"));
-	native_registry_remove(f->regdir, "test-core");
+	upi_native_registry_remove(f->regdir, "test-core");
 }
 
 static void test_attach_to_dead_core(void **state)
@@ -685,9 +685,9 @@ static void test_attach_to_dead_core(void **state)
 	char err[NATIVE_ERR_MAX];
 
 	record_core(f, &rec);
-	native_core_kill(&f->core, NULL);
-	assert_int_equal(native_core_attach(&core, &rec, regions, err, sizeof(err)), -ESRCH);
-	native_registry_remove(f->regdir, "test-core");
+	upi_native_core_kill(&f->core, NULL);
+	assert_int_equal(upi_native_core_attach(&core, &rec, regions, err, sizeof(err)), -ESRCH);
+	upi_native_registry_remove(f->regdir, "test-core");
 }
 
 int main(void)

@@ -74,7 +74,7 @@ size_t tb_carveout(struct tb *t, uint32_t type, uint32_t da, uint32_t pa, uint32
 
 size_t tb_trace(struct tb *t, uint32_t da, uint32_t len, const char *name)
 {
-	size_t off = tb_add(t, RSC_TRACE, 44);
+	size_t off = tb_add(t, RPROC_RSC_TRACE, 44);
 
 	put32(t, off + 4, da);
 	put32(t, off + 8, len);
@@ -85,7 +85,7 @@ size_t tb_trace(struct tb *t, uint32_t da, uint32_t len, const char *name)
 size_t tb_vdev(struct tb *t, uint32_t id, uint32_t dfeatures, unsigned int nvrings,
 	       const struct tb_vring *vr, uint32_t config_len)
 {
-	size_t off = tb_add(t, RSC_VDEV, 24 + 20 * (size_t)nvrings + config_len);
+	size_t off = tb_add(t, RPROC_RSC_VDEV, 24 + 20 * (size_t)nvrings + config_len);
 
 	put32(t, off + 4, id);
 	put32(t, off + 8, 0);
@@ -677,7 +677,7 @@ int fw_console_main(struct uproc_hostmem_core *core, void *arg)
 	uproc_shm_init(&all, uproc_hostmem_da_to_va(core, UPROC_HOSTMEM_WINDOW_DA, 1),
 		       UPROC_HOSTMEM_WINDOW_DA, UPROC_HOSTMEM_WINDOW_SIZE);
 	for (unsigned int q = 0; q < 2; q++) {
-		uint64_t sz = vring_size(vdev.vring[q].num, vdev.vring[q].align);
+		uint64_t sz = uproc_vring_size(vdev.vring[q].num, vdev.vring[q].align);
 		struct virtqueue_info info = {
 			.role = VIRTIO_ROLE_DEVICE,
 			.index = q,

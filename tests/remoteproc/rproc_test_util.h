@@ -37,7 +37,7 @@ struct tb_vring {
 };
 
 void tb_init(struct tb *t, enum uproc_byte_order order, unsigned int nentries);
-/* Each returns the entry's fw_rsc_hdr offset in the table. */
+/* Each returns the entry's rproc_rsc_hdr offset in the table. */
 size_t tb_carveout(struct tb *t, uint32_t type, uint32_t da, uint32_t pa, uint32_t len,
 		   const char *name);
 size_t tb_trace(struct tb *t, uint32_t da, uint32_t len, const char *name);

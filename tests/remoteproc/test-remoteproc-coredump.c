@@ -28,10 +28,10 @@ static int setup_with(void **state, bool big_endian32)
 	rproc_fixture_open(f, "cd.elf", &cfg);
 	if (!big_endian32) {
 		tb_init(&t, UPROC_LITTLE_ENDIAN, 3);
-		tb_carveout(&t, RSC_CARVEOUT, 0x100000, FW_RSC_ADDR_ANY, 0x20000, "ram");
-		tb_carveout(&t, RSC_CARVEOUT, FW_RSC_ADDR_ANY, FW_RSC_ADDR_ANY, 0x2000, "heap");
+		tb_carveout(&t, RPROC_RSC_CARVEOUT, 0x100000, RPROC_RSC_ADDR_ANY, 0x20000, "ram");
+		tb_carveout(&t, RPROC_RSC_CARVEOUT, RPROC_RSC_ADDR_ANY, RPROC_RSC_ADDR_ANY, 0x2000, "heap");
 		/* inside "ram": dumped once, as part of it */
-		tb_carveout(&t, RSC_CARVEOUT, 0x118000, FW_RSC_ADDR_ANY, 0x1000, "inner");
+		tb_carveout(&t, RPROC_RSC_CARVEOUT, 0x118000, RPROC_RSC_ADDR_ANY, 0x1000, "inner");
 		assert_int_equal(tfw_simple(f->fw, &t), 0);
 	} else {
 		struct tfw fw = {
@@ -44,7 +44,7 @@ static int setup_with(void **state, bool big_endian32)
 
 		memset(ram, 0xA5, sizeof(ram));
 		tb_init(&t, UPROC_BIG_ENDIAN, 1);
-		tb_carveout(&t, RSC_CARVEOUT, 0x100000, FW_RSC_ADDR_ANY, 0x20000, "ram");
+		tb_carveout(&t, RPROC_RSC_CARVEOUT, 0x100000, RPROC_RSC_ADDR_ANY, 0x20000, "ram");
 		fw.table = t.buf;
 		fw.table_size = t.size;
 		assert_int_equal(tfw_write(&fw, f->fw), 0);

@@ -21,7 +21,7 @@
 static void lifecycle_table(struct tb *t)
 {
 	tb_init(t, UPROC_LITTLE_ENDIAN, 2);
-	tb_carveout(t, RSC_CARVEOUT, 0x100000, FW_RSC_ADDR_ANY, 0x20000, "ram");
+	tb_carveout(t, RPROC_RSC_CARVEOUT, 0x100000, RPROC_RSC_ADDR_ANY, 0x20000, "ram");
 	tb_trace(t, 0x118000, 0x100, "trace0");
 }
 

@@ -144,14 +144,14 @@ __attribute__((unused)) static void check_sample(struct fixture *f, const char *
 	/* The remote's copy of the table, in its byte order. */
 	t = rproc_da_to_va(f->rf.rproc, S_TABLE_DA, 512, NULL);
 	assert_non_null(t);
-	assert_int_equal(rd32(t, S_RAM, order), RSC_CARVEOUT);
+	assert_int_equal(rd32(t, S_RAM, order), RPROC_RSC_CARVEOUT);
 	assert_int_equal(rd32(t, S_RAM + 4, order), 0x100000);		/* da */
 	assert_int_equal(rd32(t, S_RAM + 8, order), 0x100000);		/* pa written back */
 	assert_int_equal(rd32(t, S_RAM + 12, order), 0x30000);
-	assert_int_equal(rd32(t, S_BUF, order), RSC_CARVEOUT);
+	assert_int_equal(rd32(t, S_BUF, order), RPROC_RSC_CARVEOUT);
 	assert_int_equal(rd32(t, S_BUF + 4, order), (uint32_t)buf.da);	/* da chosen */
 	assert_int_equal(rd32(t, S_BUF + 8, order), (uint32_t)buf.da);
-	assert_int_equal(rd32(t, S_VDEV, order), RSC_VDEV);
+	assert_int_equal(rd32(t, S_VDEV, order), RPROC_RSC_VDEV);
 	assert_int_equal(rd32(t, S_VDEV + 4, order), VIRTIO_ID_RPMSG);
 	assert_int_equal(rd32(t, S_VDEV + 16, order), 1);		/* gfeatures: NS */
 	assert_int_equal(t[S_VDEV + 24], 7);				/* status */
@@ -238,8 +238,8 @@ static void test_sample_mips(void **state)
 /* ---- built tables ---------------------------------------------------------------------- */
 
 static const struct tb_vring two_rings[2] = {
-	{ .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 16, .notifyid = 77 },
-	{ .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 16, .notifyid = 78 },
+	{ .da = RPROC_RSC_ADDR_ANY, .align = 4096, .num = 16, .notifyid = 77 },
+	{ .da = RPROC_RSC_ADDR_ANY, .align = 4096, .num = 16, .notifyid = 78 },
 };
 
 static int boot_table(struct fixture *f, const struct tb *t)
@@ -250,7 +250,7 @@ static int boot_table(struct fixture *f, const struct tb *t)
 
 static void ram_entry(struct tb *t)
 {
-	tb_carveout(t, RSC_CARVEOUT, 0x100000, FW_RSC_ADDR_ANY, 0x20000, "ram");
+	tb_carveout(t, RPROC_RSC_CARVEOUT, 0x100000, RPROC_RSC_ADDR_ANY, 0x20000, "ram");
 }
 
 static void expect_refused(struct fixture *f, const struct tb *t, int err, const char *msg)
@@ -317,8 +317,8 @@ static void test_firmware_placed_vrings(void **state)
 	ram_entry(&tb);
 	tb_vdev(&tb, VIRTIO_ID_RPMSG, 0, 2, fixed, 0);
 	/* Linux's named carveouts for the vrings, declared after the vdev. */
-	tb_carveout(&tb, RSC_CARVEOUT, 0x140000, FW_RSC_ADDR_ANY, 0x10000, "vdev0vring0");
-	tb_carveout(&tb, RSC_CARVEOUT, 0x150000, FW_RSC_ADDR_ANY, 0x10000, "vdev0vring1");
+	tb_carveout(&tb, RPROC_RSC_CARVEOUT, 0x140000, RPROC_RSC_ADDR_ANY, 0x10000, "vdev0vring0");
+	tb_carveout(&tb, RPROC_RSC_CARVEOUT, 0x150000, RPROC_RSC_ADDR_ANY, 0x10000, "vdev0vring1");
 	assert_int_equal(boot_table(f, &tb), 0);
 	v0 = find_mem(f->rf.rproc, "vdev0vring0");
 	v1 = find_mem(f->rf.rproc, "vdev0vring1");
@@ -358,7 +358,7 @@ static void test_unknown_and_unsupported_skipped(void **state)
 	tb_raw(&tb, 5, body, sizeof(body));				/* unknown type */
 	tb_vdev(&tb, 1 /* net */, 0, 2, two_rings, 0);			/* unsupported vdev */
 	tb_raw(&tb, 300, body, sizeof(body));				/* vendor, ignored */
-	f->vendor_ret = RSC_IGNORED;
+	f->vendor_ret = RPROC_RSC_IGNORED;
 	assert_int_equal(boot_table(f, &tb), 0);
 	assert_int_equal(rproc_vdev_count(f->rf.rproc), 0);
 	assert_int_equal(f->vendor_calls, 1);
@@ -396,19 +396,19 @@ static void test_hostile_tables(void **state)
 	/* a carveout of length 0 */
 	tb_init(&tb, UPROC_LITTLE_ENDIAN, 2);
 	ram_entry(&tb);
-	tb_carveout(&tb, RSC_CARVEOUT, FW_RSC_ADDR_ANY, FW_RSC_ADDR_ANY, 0, "empty");
+	tb_carveout(&tb, RPROC_RSC_CARVEOUT, RPROC_RSC_ADDR_ANY, RPROC_RSC_ADDR_ANY, 0, "empty");
 	expect_refused(f, &tb, -EINVAL, "length 0");
 
 	/* two carveouts of one name */
 	tb_init(&tb, UPROC_LITTLE_ENDIAN, 2);
 	ram_entry(&tb);
-	tb_carveout(&tb, RSC_CARVEOUT, FW_RSC_ADDR_ANY, FW_RSC_ADDR_ANY, 0x1000, "ram");
+	tb_carveout(&tb, RPROC_RSC_CARVEOUT, RPROC_RSC_ADDR_ANY, RPROC_RSC_ADDR_ANY, 0x1000, "ram");
 	expect_refused(f, &tb, -ENOMEM, "already tied");
 
 	/* partly overlapping fixed carveouts: the backend refuses the second */
 	tb_init(&tb, UPROC_LITTLE_ENDIAN, 2);
 	ram_entry(&tb);
-	tb_carveout(&tb, RSC_CARVEOUT, 0x11f000, FW_RSC_ADDR_ANY, 0x2000, "overlap");
+	tb_carveout(&tb, RPROC_RSC_CARVEOUT, 0x11f000, RPROC_RSC_ADDR_ANY, 0x2000, "overlap");
 	expect_refused(f, &tb, -EADDRINUSE, "overlap");
 
 	/* a vendor resource the backend fails */
@@ -417,26 +417,26 @@ static void test_hostile_tables(void **state)
 	tb_raw(&tb, 129, body, sizeof(body));
 	f->vendor_ret = -EIO;
 	expect_refused(f, &tb, -EIO, "vendor resource type 129");
-	f->vendor_ret = RSC_HANDLED;
+	f->vendor_ret = RPROC_RSC_HANDLED;
 
 	/* a named vring carveout too small for its ring */
 	tb_init(&tb, UPROC_LITTLE_ENDIAN, 3);
 	ram_entry(&tb);
 	tb_vdev(&tb, VIRTIO_ID_RPMSG, 0, 2, two_rings, 0);
-	tb_carveout(&tb, RSC_CARVEOUT, FW_RSC_ADDR_ANY, FW_RSC_ADDR_ANY, 0x100, "vdev0vring0");
+	tb_carveout(&tb, RPROC_RSC_CARVEOUT, RPROC_RSC_ADDR_ANY, RPROC_RSC_ADDR_ANY, 0x100, "vdev0vring0");
 	expect_refused(f, &tb, -EINVAL, "the vring needs");
 
 	/* a declared buffer area too small for one rx and one tx buffer */
 	tb_init(&tb, UPROC_LITTLE_ENDIAN, 3);
 	ram_entry(&tb);
 	tb_vdev(&tb, VIRTIO_ID_RPMSG, 0, 2, two_rings, 0);
-	tb_carveout(&tb, RSC_CARVEOUT, FW_RSC_ADDR_ANY, FW_RSC_ADDR_ANY, 0x200, "vdev0buffer");
+	tb_carveout(&tb, RPROC_RSC_CARVEOUT, RPROC_RSC_ADDR_ANY, RPROC_RSC_ADDR_ANY, 0x200, "vdev0buffer");
 	expect_refused(f, &tb, -EINVAL, "holds no rx and tx buffer");
 
 	/* a carveout wider than 32-bit space is refused by the parser */
 	tb_init(&tb, UPROC_LITTLE_ENDIAN, 2);
 	ram_entry(&tb);
-	tb_carveout(&tb, RSC_CARVEOUT, 0xFFFFF000u, FW_RSC_ADDR_ANY, 0x2000, "wrap");
+	tb_carveout(&tb, RPROC_RSC_CARVEOUT, 0xFFFFF000u, RPROC_RSC_ADDR_ANY, 0x2000, "wrap");
 	expect_refused(f, &tb, -EINVAL, "t.elf");
 
 	/* and after all that, a good table still boots */
@@ -455,7 +455,7 @@ static void test_carveout_inside_another(void **state)
 	/* A carveout declared inside the RAM is the same memory (as on a SoC). */
 	tb_init(&tb, UPROC_LITTLE_ENDIAN, 2);
 	ram_entry(&tb);
-	tb_carveout(&tb, RSC_CARVEOUT, 0x118000, FW_RSC_ADDR_ANY, 0x1000, "inner");
+	tb_carveout(&tb, RPROC_RSC_CARVEOUT, 0x118000, RPROC_RSC_ADDR_ANY, 0x1000, "inner");
 	assert_int_equal(boot_table(f, &tb), 0);
 	ram = rproc_da_to_va(f->rf.rproc, 0x118000, 1, NULL);
 	inner = find_mem(f->rf.rproc, "inner").va;
@@ -521,8 +521,8 @@ static void test_big_endian_built_table(void **state)
 	};
 
 	tb_init(&tb, UPROC_BIG_ENDIAN, 2);
-	c = tb_carveout(&tb, RSC_CARVEOUT, 0x100000, FW_RSC_ADDR_ANY, 0x20000, "ram");
-	tb_carveout(&tb, RSC_CARVEOUT, FW_RSC_ADDR_ANY, FW_RSC_ADDR_ANY, 0x3000, "heap");
+	c = tb_carveout(&tb, RPROC_RSC_CARVEOUT, 0x100000, RPROC_RSC_ADDR_ANY, 0x20000, "ram");
+	tb_carveout(&tb, RPROC_RSC_CARVEOUT, RPROC_RSC_ADDR_ANY, RPROC_RSC_ADDR_ANY, 0x3000, "heap");
 	fw.table = tb.buf;
 	fw.table_size = tb.size;
 	assert_int_equal(tfw_write(&fw, f->rf.fw), 0);
@@ -552,9 +552,9 @@ static void test_random_tables(void **state)
 	ram_entry(&base);
 	tb_trace(&base, 0x118000, 0x100, "trace0");
 	tb_vdev(&base, VIRTIO_ID_RPMSG, 1, 2, two_rings, 8);
-	tb_carveout(&base, RSC_CARVEOUT, FW_RSC_ADDR_ANY, FW_RSC_ADDR_ANY, 0x4000, "vdev0buffer");
+	tb_carveout(&base, RPROC_RSC_CARVEOUT, RPROC_RSC_ADDR_ANY, RPROC_RSC_ADDR_ANY, 0x4000, "vdev0buffer");
 	tb_vdev(&base, VIRTIO_ID_CONSOLE, 0, 2, two_rings, 0);
-	f->vendor_ret = RSC_HANDLED;
+	f->vendor_ret = RPROC_RSC_HANDLED;
 
 	for (int iter = 0; iter < 150; iter++) {
 		tb = base;

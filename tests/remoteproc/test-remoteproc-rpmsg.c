@@ -31,8 +31,8 @@ struct fixture {
 };
 
 static const struct tb_vring rings[2] = {
-	{ .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 16 },
-	{ .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 16 },
+	{ .da = RPROC_RSC_ADDR_ANY, .align = 4096, .num = 16 },
+	{ .da = RPROC_RSC_ADDR_ANY, .align = 4096, .num = 16 },
 };
 
 static void write_fw(const char *path, uint32_t vdev_id)
@@ -40,7 +40,7 @@ static void write_fw(const char *path, uint32_t vdev_id)
 	struct tb t;
 
 	tb_init(&t, UPROC_LITTLE_ENDIAN, 2);
-	tb_carveout(&t, RSC_CARVEOUT, 0x100000, FW_RSC_ADDR_ANY, 0x20000, "ram");
+	tb_carveout(&t, RPROC_RSC_CARVEOUT, 0x100000, RPROC_RSC_ADDR_ANY, 0x20000, "ram");
 	tb_vdev(&t, vdev_id, vdev_id == VIRTIO_ID_RPMSG ? 1 : 0, 2, rings, 0);
 	assert_int_equal(tfw_simple(path, &t), 0);
 }

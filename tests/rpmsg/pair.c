@@ -112,7 +112,7 @@ int pair_dev_open(struct pair *p)
 int pair_open(struct pair *p, unsigned int num, uint32_t buf_count, uint64_t features)
 {
 	memset(p, 0, sizeof(*p));
-	uint64_t vsize = align_up(vring_size(num, 4096), 4096);
+	uint64_t vsize = align_up(uproc_vring_size(num, 4096), 4096);
 	uint32_t count = buf_count ? buf_count : (2 * num < 512 ? 2 * num : 512);
 	p->mem_size = 2 * vsize + (uint64_t)count * RPMSG_BUF_SIZE;
 	p->mem = aligned_alloc(4096, align_up(p->mem_size, 4096));

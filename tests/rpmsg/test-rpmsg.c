@@ -682,8 +682,8 @@ static void test_many_endpoints(void **state)
 		rpmsg_destroy_ept(&g_epts[i]);
 	struct rpmsg_endpoint extra;
 	assert_int_equal(rpmsg_create_ept(&extra, p.host, RPMSG_ADDR_ANY, 0, NULL, NULL), 0);
-	assert_null(rpmsg_ept_lookup(p.host, RPMSG_RESERVED_ADDRESSES));
-	assert_ptr_equal(rpmsg_ept_lookup(p.host, extra.addr), &extra);
+	assert_null(upi_rpmsg_ept_lookup(p.host, RPMSG_RESERVED_ADDRESSES));
+	assert_ptr_equal(upi_rpmsg_ept_lookup(p.host, extra.addr), &extra);
 	rpmsg_destroy_ept(&extra);
 	for (uint32_t i = 1; i < N; i += 2)
 		rpmsg_destroy_ept(&g_epts[i]);

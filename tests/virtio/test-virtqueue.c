@@ -228,8 +228,8 @@ static void test_init_errors(void **state)
 	vi.mode = VIRTQUEUE_INIT_RESET;
 	vi.notify = NULL;
 	assert_int_equal(virtqueue_init(&vq, &vi), -EINVAL);
-	assert_int_equal(vring_size(256, 4096), 4096 * 2 + 6 + 8 * 256 + 4096 - 4096);
-	assert_int_equal(vring_size(0, 4096), 0);
+	assert_int_equal(uproc_vring_size(256, 4096), 4096 * 2 + 6 + 8 * 256 + 4096 - 4096);
+	assert_int_equal(uproc_vring_size(0, 4096), 0);
 }
 
 /* Device role against a hostile driver. */

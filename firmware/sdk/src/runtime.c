@@ -55,12 +55,12 @@ static int read_vring(const volatile struct uproc_fw_rsc_vdev2 *vdev, unsigned i
 {
 	if (index >= vdev->num_of_vrings || index >= 2)
 		return -EINVAL;
-	const volatile struct fw_rsc_vdev_vring *vr = &vdev->vring[index];
+	const volatile struct rproc_rsc_vdev_vring *vr = &vdev->vring[index];
 	out->da = vr->da;
 	out->align = vr->align;
 	out->num = vr->num;
 	out->notifyid = vr->notifyid;
-	if (out->da == 0 || out->da == FW_RSC_ADDR_ANY || out->num == 0 ||
+	if (out->da == 0 || out->da == RPROC_RSC_ADDR_ANY || out->num == 0 ||
 	    (out->num & (out->num - 1)) || out->align == 0 || (out->align & (out->align - 1)))
 		return -EINVAL;
 	return 0;

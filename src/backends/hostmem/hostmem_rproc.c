@@ -276,7 +276,7 @@ static int hm_mem_alloc(struct rproc *rproc, struct rproc_mem_entry *mem)
 	}
 	if (!r)
 		return -ENOSPC;
-	if (mem->da == FW_RSC_ADDR_ANY) {
+	if (mem->da == RPROC_RSC_ADDR_ANY) {
 		if (len > core->window_size - core->window_used)
 			return -ENOMEM;
 		r->va = core->window + core->window_used;
@@ -423,7 +423,7 @@ static int hm_handle_rsc(struct rproc *rproc, uint32_t rsc_type, void *rsc, int 
 	struct uproc_hostmem_core *core = to_core(rproc);
 
 	if (!core->handle_rsc)
-		return RSC_IGNORED;
+		return RPROC_RSC_IGNORED;
 	return core->handle_rsc(rproc, rsc_type, rsc, offset, avail, core->arg);
 }
 

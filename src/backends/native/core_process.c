@@ -28,7 +28,7 @@
 #define P_PIDFD 3
 #endif
 
-/* How long native_core_kill() waits for a process that is not our child to die. */
+/* How long upi_native_core_kill() waits for a process that is not our child to die. */
 #define NATIVE_KILL_WAIT_MS 5000
 
 static int sys_pidfd_open(pid_t pid)
@@ -55,7 +55,7 @@ static void cpu_relax(void)
 #endif
 }
 
-uint64_t native_tsc_khz(void)
+uint64_t upi_native_tsc_khz(void)
 {
 #if defined(__x86_64__)
 	uint64_t t0 = now_ns();
@@ -73,7 +73,7 @@ uint64_t native_tsc_khz(void)
 #endif
 }
 
-int native_proc_start_time(pid_t pid, uint64_t *out)
+int upi_native_proc_start_time(pid_t pid, uint64_t *out)
 {
 	char path[64], buf[1024];
 	int fd, ret = 0;
@@ -110,7 +110,7 @@ int native_proc_start_time(pid_t pid, uint64_t *out)
 	return 0;
 }
 
-void native_core_init(struct native_core *core)
+void upi_native_core_init(struct native_core *core)
 {
 	memset(core, 0, sizeof(*core));
 	core->pidfd = -1;
@@ -118,10 +118,10 @@ void native_core_init(struct native_core *core)
 	core->db_tx = -1;
 	core->core_db_in = -1;
 	core->core_db_out = -1;
-	native_region_reset(&core->ctl_region);
+	upi_native_region_reset(&core->ctl_region);
 }
 
-void native_core_release(struct native_core *core)
+void upi_native_core_release(struct native_core *core)
 {
 	if (core->pidfd >= 0)
 		close(core->pidfd);
@@ -129,11 +129,11 @@ void native_core_release(struct native_core *core)
 		close(core->db_rx);
 	if (core->db_tx >= 0)
 		close(core->db_tx);
-	native_region_destroy(&core->ctl_region);
-	native_core_init(core);
+	upi_native_region_destroy(&core->ctl_region);
+	upi_native_core_init(core);
 }
 
-void native_set_err(char *err, size_t errlen, const char *fmt, ...)
+void upi_native_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -161,7 +161,7 @@ static int init_ctl(struct native_core *core, const struct native_spawn *sp)
 	struct uproc_native_ctl *ctl;
 	int ret;
 
-	ret = native_region_create(&core->ctl_region, "ctl", sp->ctl_da, UPROC_NATIVE_CTL_SIZE,
+	ret = upi_native_region_create(&core->ctl_region, "ctl", sp->ctl_da, UPROC_NATIVE_CTL_SIZE,
 				   NATIVE_PROT_RW);
 	if (ret)
 		return ret;
@@ -264,7 +264,7 @@ static int spawn_stub(struct native_core *core, const struct native_spawn *sp, c
 
 	ret = -posix_spawn(&pid, sp->stub_path, &fa, &attr, argv, envp);
 	if (ret) {
-		native_set_err(err, errlen, "cannot run the native-core stub %s: %s", sp->stub_path,
+		upi_native_set_err(err, errlen, "cannot run the native-core stub %s: %s", sp->stub_path,
 			strerror(-ret));
 		ret = -ENOEXEC;
 		goto destroy_attr;
@@ -297,13 +297,13 @@ static int wait_running(struct native_core *core, unsigned int timeout_ms, char 
 			char msg[sizeof(core->ctl->error)];
 			memcpy(msg, core->ctl->error, sizeof(msg));
 			msg[sizeof(msg) - 1] = '\0';
-			native_core_reap(core, &ex);
+			upi_native_core_reap(core, &ex);
 			if (ex.kind == UPROC_NATIVE_EXIT_CODE && ex.status == NATIVE_STUB_EXIT_SETUP &&
 			    msg[0]) {
-				native_set_err(err, errlen, "native-core stub: %s", msg);
+				upi_native_set_err(err, errlen, "native-core stub: %s", msg);
 				return strstr(msg, "taken by another mapping") ? -EADDRINUSE : -EIO;
 			}
-			native_set_err(err, errlen, "native-core stub ended before the firmware ran (%s %d)",
+			upi_native_set_err(err, errlen, "native-core stub ended before the firmware ran (%s %d)",
 				ex.kind == UPROC_NATIVE_EXIT_SIGNAL ? "signal" : "status",
 				ex.status);
 			return -EIO;
@@ -311,26 +311,26 @@ static int wait_running(struct native_core *core, unsigned int timeout_ms, char 
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		if (now_ns() >= deadline) {
-			native_set_err(err, errlen, "native-core stub did not start within %u ms",
+			upi_native_set_err(err, errlen, "native-core stub did not start within %u ms",
 				timeout_ms);
 			return -ETIMEDOUT;
 		}
 	}
 }
 
-int native_core_spawn(struct native_core *core, const struct native_spawn *sp, char *err,
+int upi_native_core_spawn(struct native_core *core, const struct native_spawn *sp, char *err,
 		      size_t errlen)
 {
 	int ret;
 
-	native_core_init(core);
+	upi_native_core_init(core);
 	if (!sp->stub_path || !sp->entry || sp->nregions > NATIVE_MAX_REGIONS) {
-		native_set_err(err, errlen, "native core: bad spawn arguments");
+		upi_native_set_err(err, errlen, "native core: bad spawn arguments");
 		return -EINVAL;
 	}
 	ret = init_ctl(core, sp);
 	if (ret) {
-		native_set_err(err, errlen, "native core: cannot create the control page at %#" PRIx64
+		upi_native_set_err(err, errlen, "native core: cannot create the control page at %#" PRIx64
 			": %s", sp->ctl_da, strerror(-ret));
 		return ret;
 	}
@@ -338,7 +338,7 @@ int native_core_spawn(struct native_core *core, const struct native_spawn *sp, c
 	core->db_rx = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (core->db_tx < 0 || core->db_rx < 0) {
 		ret = -errno;
-		native_set_err(err, errlen, "native core: eventfd: %s", strerror(-ret));
+		upi_native_set_err(err, errlen, "native core: eventfd: %s", strerror(-ret));
 		goto release;
 	}
 	core->core_db_in = core->db_tx;
@@ -353,21 +353,21 @@ int native_core_spawn(struct native_core *core, const struct native_spawn *sp, c
 		ret = -errno;
 		kill(core->pid, SIGKILL);
 		waitpid(core->pid, NULL, 0);
-		native_set_err(err, errlen, "native core: pidfd_open: %s", strerror(-ret));
+		upi_native_set_err(err, errlen, "native core: pidfd_open: %s", strerror(-ret));
 		goto release;
 	}
 	ret = wait_running(core, sp->timeout_ms ? sp->timeout_ms : 5000, err, errlen);
 	if (ret)
 		goto kill;
-	if (native_proc_start_time(core->pid, &core->start_time) != 0)
+	if (upi_native_proc_start_time(core->pid, &core->start_time) != 0)
 		core->start_time = 0;
 	return 0;
 
 kill:
-	native_core_kill(core, NULL);
+	upi_native_core_kill(core, NULL);
 	return ret;
 release:
-	native_core_release(core);
+	upi_native_core_release(core);
 	return ret;
 }
 
@@ -400,7 +400,7 @@ static void classify(struct native_core *core, const siginfo_t *si,
 	}
 }
 
-int native_core_reap(struct native_core *core, struct uproc_native_exit *out)
+int upi_native_core_reap(struct native_core *core, struct uproc_native_exit *out)
 {
 	if (core->pidfd < 0)
 		return -EINVAL;
@@ -421,13 +421,13 @@ int native_core_reap(struct native_core *core, struct uproc_native_exit *out)
 	return 1;
 }
 
-int native_core_kill(struct native_core *core, struct uproc_native_exit *exit_out)
+int upi_native_core_kill(struct native_core *core, struct uproc_native_exit *exit_out)
 {
 	struct uproc_native_exit ex;
 	int ret = 0;
 
 	if (core->pidfd < 0) {
-		native_core_release(core);
+		upi_native_core_release(core);
 		return 0;
 	}
 	if (sys_pidfd_send_signal(core->pidfd, SIGKILL) != 0 && errno != ESRCH)
@@ -437,7 +437,7 @@ int native_core_kill(struct native_core *core, struct uproc_native_exit *exit_ou
 		memset(&si, 0, sizeof(si));
 		while (waitid((idtype_t)P_PIDFD, (id_t)core->pidfd, &si, WEXITED) != 0) {
 			if (errno != EINTR) {
-				/* ECHILD: already reaped by native_core_reap(). */
+				/* ECHILD: already reaped by upi_native_core_reap(). */
 				ret = errno == ECHILD ? 0 : -errno;
 				si.si_code = 0;
 				break;
@@ -459,18 +459,18 @@ int native_core_kill(struct native_core *core, struct uproc_native_exit *exit_ou
 		*exit_out = ex;
 		exit_out->stopped = true;
 	}
-	native_core_release(core);
+	upi_native_core_release(core);
 	return ret;
 }
 
-int native_core_signal(struct native_core *core, int sig)
+int upi_native_core_signal(struct native_core *core, int sig)
 {
 	if (core->pidfd < 0)
 		return -ESRCH;
 	return sys_pidfd_send_signal(core->pidfd, sig) == 0 ? 0 : -errno;
 }
 
-int native_core_kick(struct native_core *core, unsigned int notifyid)
+int upi_native_core_kick(struct native_core *core, unsigned int notifyid)
 {
 	static const uint64_t one = 1;
 
@@ -485,7 +485,7 @@ int native_core_kick(struct native_core *core, unsigned int notifyid)
 	return 1;
 }
 
-uint64_t native_core_take(struct native_core *core)
+uint64_t upi_native_core_take(struct native_core *core)
 {
 	uint64_t count;
 
@@ -496,7 +496,7 @@ uint64_t native_core_take(struct native_core *core)
 	return uproc_native_mbox_take(&core->ctl->to_host);
 }
 
-uint64_t native_core_spin_take(struct native_core *core, uint64_t spin_ns)
+uint64_t upi_native_core_spin_take(struct native_core *core, uint64_t spin_ns)
 {
 	struct uproc_native_mbox *mbox;
 	uint64_t bits;

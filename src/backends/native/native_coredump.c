@@ -20,7 +20,7 @@ static size_t align4(size_t n)
 	return (n + 3u) & ~(size_t)3u;
 }
 
-ssize_t native_prstatus_note(const struct uproc_native_exit *ex, void *buf, size_t len)
+ssize_t upi_native_prstatus_note(const struct uproc_native_exit *ex, void *buf, size_t len)
 {
 #if defined(__x86_64__)
 	struct elf_prstatus st;

@@ -52,31 +52,31 @@ struct native_region {
 };
 
 /**
- * native_region_create() - a new zero-filled memfd of @size bytes, mapped in the host.
+ * upi_native_region_create() - a new zero-filled memfd of @size bytes, mapped in the host.
  * @da and @size must be page-aligned and @size non-zero; [da, da + size) must lie in
  * the user address range above mmap_min_addr. The memfd is sealed against shrinking
  * and growing, so no holder can make the host's mapping fault.
  * Returns 0 or -errno.
  */
-int native_region_create(struct native_region *r, const char *name, uint64_t da, size_t size,
+int upi_native_region_create(struct native_region *r, const char *name, uint64_t da, size_t size,
 			 uint32_t prot);
 
 /**
- * native_region_adopt() - map an existing memfd @fd (taken from a running core) as
+ * upi_native_region_adopt() - map an existing memfd @fd (taken from a running core) as
  * region @name at @da. Takes ownership of @fd (closed on failure too).
  * Returns 0, -EINVAL if the object is smaller than @size, or -errno.
  */
-int native_region_adopt(struct native_region *r, const char *name, int fd, uint64_t da,
+int upi_native_region_adopt(struct native_region *r, const char *name, int fd, uint64_t da,
 			size_t size, uint32_t prot);
 
-/** native_region_destroy() - unmap and close; @r is reset. Safe on a reset region. */
-void native_region_destroy(struct native_region *r);
+/** upi_native_region_destroy() - unmap and close; @r is reset. Safe on a reset region. */
+void upi_native_region_destroy(struct native_region *r);
 
-/** native_region_reset() - mark @r empty (fd -1, va NULL) without touching resources. */
-void native_region_reset(struct native_region *r);
+/** upi_native_region_reset() - mark @r empty (fd -1, va NULL) without touching resources. */
+void upi_native_region_reset(struct native_region *r);
 
-/** native_regions_overlap() - do [a, a + alen) and [b, b + blen) intersect? */
-bool native_regions_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen);
+/** upi_native_regions_overlap() - do [a, a + alen) and [b, b + blen) intersect? */
+bool upi_native_regions_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen);
 
 /**
  * struct native_core - one core process as the host sees it.
@@ -106,7 +106,7 @@ struct native_core {
 };
 
 /**
- * struct native_spawn - what native_core_spawn() needs.
+ * struct native_spawn - what upi_native_core_spawn() needs.
  * @stub_path: the stub executable
  * @ctl_da:    where the core maps its control page
  * @regions:   @nregions regions to map (borrowed; their memfds stay open in the core)
@@ -129,18 +129,18 @@ struct native_spawn {
 };
 
 /**
- * native_set_err() - format a failure message into @err (@errlen bytes), the
- * optional message buffer of native_core_spawn() and native_core_attach().
+ * upi_native_set_err() - format a failure message into @err (@errlen bytes), the
+ * optional message buffer of upi_native_core_spawn() and upi_native_core_attach().
  * Does nothing when @err is NULL or @errlen is 0.
  */
-void native_set_err(char *err, size_t errlen, const char *fmt, ...)
+void upi_native_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/** native_core_init() - mark @core empty (no process, every fd -1). */
-void native_core_init(struct native_core *core);
+/** upi_native_core_init() - mark @core empty (no process, every fd -1). */
+void upi_native_core_init(struct native_core *core);
 
 /**
- * native_core_spawn() - start a core: create its control page and doorbells, spawn
+ * upi_native_core_spawn() - start a core: create its control page and doorbells, spawn
  * the stub (its own session, empty environment, signal mask and dispositions
  * reset), and wait until it has jumped to the firmware.
  * @err: receives a message on failure (@errlen bytes, may be NULL)
@@ -148,66 +148,66 @@ void native_core_init(struct native_core *core);
  * conflicts with the stub's own mappings; -ETIMEDOUT; -EIO for another stub failure
  * (its message in @err); or -errno. On failure nothing is left behind.
  */
-int native_core_spawn(struct native_core *core, const struct native_spawn *sp, char *err,
+int upi_native_core_spawn(struct native_core *core, const struct native_spawn *sp, char *err,
 		      size_t errlen);
 
 /**
- * native_core_kill() - SIGKILL the core (pidfd_send_signal), wait for its death
- * (reaping it when it is our child), and release everything (native_core_release).
+ * upi_native_core_kill() - SIGKILL the core (pidfd_send_signal), wait for its death
+ * (reaping it when it is our child), and release everything (upi_native_core_release).
  * @exit_out: receives how it ended (may be NULL).
  * Returns 0 or -errno. Safe on an empty core.
  */
-int native_core_kill(struct native_core *core, struct uproc_native_exit *exit_out);
+int upi_native_core_kill(struct native_core *core, struct uproc_native_exit *exit_out);
 
 /**
- * native_core_reap() - after the pidfd polled readable: collect how the core ended
+ * upi_native_core_reap() - after the pidfd polled readable: collect how the core ended
  * (reaping it when it is our child). Does not release anything.
  * Returns 1 when it has ended (@out filled), 0 while it still runs, or -errno.
  */
-int native_core_reap(struct native_core *core, struct uproc_native_exit *out);
+int upi_native_core_reap(struct native_core *core, struct uproc_native_exit *out);
 
 /**
- * native_core_release() - close the host's fds and unmap the control page, leaving
+ * upi_native_core_release() - close the host's fds and unmap the control page, leaving
  * the process alone (detach, or after it died). @core is reset to empty.
  */
-void native_core_release(struct native_core *core);
+void upi_native_core_release(struct native_core *core);
 
 /**
- * native_core_signal() - send @sig to the core through its pidfd (SIGTRAP makes the
+ * upi_native_core_signal() - send @sig to the core through its pidfd (SIGTRAP makes the
  * stub record the registers and end the core). Returns 0 or -errno.
  */
-int native_core_signal(struct native_core *core, int sig);
+int upi_native_core_signal(struct native_core *core, int sig);
 
 /**
- * native_core_kick() - post @notifyid in the host -> core mailbox and ring the
+ * upi_native_core_kick() - post @notifyid in the host -> core mailbox and ring the
  * doorbell if the core may be asleep. Returns 1 if the eventfd was written, 0 if
  * not needed, or -errno.
  */
-int native_core_kick(struct native_core *core, unsigned int notifyid);
+int upi_native_core_kick(struct native_core *core, unsigned int notifyid);
 
 /**
- * native_core_take() - the host's doorbell handler: clear the eventfd and take the
+ * upi_native_core_take() - the host's doorbell handler: clear the eventfd and take the
  * pending bits of the core -> host mailbox. Returns the bits (0: a ring without bits:
  * serve every queue). It marks the host awake, so the core stops ringing: before the
- * host blocks on the doorbell again it must end with native_core_spin_take(), which
+ * host blocks on the doorbell again it must end with upi_native_core_spin_take(), which
  * marks it asleep (otherwise a wake-up is lost).
  */
-uint64_t native_core_take(struct native_core *core);
+uint64_t upi_native_core_take(struct native_core *core);
 
 /**
- * native_core_spin_take() - poll the core -> host mailbox for up to @spin_ns
+ * upi_native_core_spin_take() - poll the core -> host mailbox for up to @spin_ns
  * nanoseconds (bounded; the host counts as awake meanwhile, so the core does not
  * ring), then mark the host asleep and take once more. Returns the bits found (0
  * when the host may go back to its loop and wait for the eventfd; the host is then
  * marked asleep).
  */
-uint64_t native_core_spin_take(struct native_core *core, uint64_t spin_ns);
+uint64_t upi_native_core_spin_take(struct native_core *core, uint64_t spin_ns);
 
-/** native_tsc_khz() - measure the TSC frequency (about 2 ms). Returns kHz or 0. */
-uint64_t native_tsc_khz(void);
+/** upi_native_tsc_khz() - measure the TSC frequency (about 2 ms). Returns kHz or 0. */
+uint64_t upi_native_tsc_khz(void);
 
-/** native_proc_start_time() - field 22 of /proc/@pid/stat. Returns 0 or -errno. */
-int native_proc_start_time(pid_t pid, uint64_t *out);
+/** upi_native_proc_start_time() - field 22 of /proc/@pid/stat. Returns 0 or -errno. */
+int upi_native_proc_start_time(pid_t pid, uint64_t *out);
 
 /* ---- registry of running cores ---------------------------------------------------- */
 
@@ -230,49 +230,49 @@ struct native_record {
 	char firmware[256];
 };
 
-/** native_name_valid() - [A-Za-z0-9._-]{1,UPROC_NATIVE_NAME_MAX}, not starting with '.'. */
-bool native_name_valid(const char *name);
+/** upi_native_name_valid() - [A-Za-z0-9._-]{1,UPROC_NATIVE_NAME_MAX}, not starting with '.'. */
+bool upi_native_name_valid(const char *name);
 
 /**
- * native_registry_dir() - the registry folder: @runtime_dir (or $UPROC_RUNTIME_DIR,
+ * upi_native_registry_dir() - the registry folder: @runtime_dir (or $UPROC_RUNTIME_DIR,
  * or /run/uproc) + "/native". Returns 0 or -ENAMETOOLONG.
  */
-int native_registry_dir(const char *runtime_dir, char *buf, size_t len);
+int upi_native_registry_dir(const char *runtime_dir, char *buf, size_t len);
 
 /**
- * native_registry_write() - record @rec as <dir>/<name>.core (atomically: a temporary
+ * upi_native_registry_write() - record @rec as <dir>/<name>.core (atomically: a temporary
  * file renamed over it), creating the folders (mode 0700). Returns 0 or -errno.
  */
-int native_registry_write(const char *dir, const struct native_record *rec);
+int upi_native_registry_write(const char *dir, const struct native_record *rec);
 
 /**
- * native_registry_read() - read <dir>/<name>.core into @rec (regions with fd = the
+ * upi_native_registry_read() - read <dir>/<name>.core into @rec (regions with fd = the
  * core's fd numbers, va NULL). Returns 0, -ENOENT, or -EINVAL for a malformed record.
  */
-int native_registry_read(const char *dir, const char *name, struct native_record *rec);
+int upi_native_registry_read(const char *dir, const char *name, struct native_record *rec);
 
 /**
- * native_registry_lock() - take the exclusive right to drive core @name: an flock on
+ * upi_native_registry_lock() - take the exclusive right to drive core @name: an flock on
  * <dir>/<name>.lock, held while a host runs or is attached to that core and released
  * by the kernel if the host dies. Returns the lock's fd, -EBUSY when another host
  * holds it, or -errno.
  */
-int native_registry_lock(const char *dir, const char *name);
+int upi_native_registry_lock(const char *dir, const char *name);
 
-/** native_registry_unlock() - release a lock from native_registry_lock() (fd < 0: none). */
-void native_registry_unlock(const char *dir, const char *name, int fd);
+/** upi_native_registry_unlock() - release a lock from upi_native_registry_lock() (fd < 0: none). */
+void upi_native_registry_unlock(const char *dir, const char *name, int fd);
 
-/** native_registry_remove() - delete <dir>/<name>.core. Returns 0 or -errno. */
-int native_registry_remove(const char *dir, const char *name);
+/** upi_native_registry_remove() - delete <dir>/<name>.core. Returns 0 or -errno. */
+int upi_native_registry_remove(const char *dir, const char *name);
 
 /**
- * native_core_record() - fill @rec's identity fields (pid, start time, cookie,
+ * upi_native_core_record() - fill @rec's identity fields (pid, start time, cookie,
  * doorbells, control page) from a running @core.
  */
-void native_core_record(const struct native_core *core, struct native_record *rec);
+void upi_native_core_record(const struct native_core *core, struct native_record *rec);
 
 /**
- * native_core_attach() - find the core @rec describes and take it over: open its
+ * upi_native_core_attach() - find the core @rec describes and take it over: open its
  * pidfd, check that the process is the same one (start time) and that its control
  * page carries the recorded cookie, take its doorbells and region memfds with
  * pidfd_getfd and map them. @regions receives rec->nregions - 1 mapped regions
@@ -282,16 +282,16 @@ void native_core_record(const struct native_core *core, struct native_record *re
  * magic or cookie; -EPERM when the kernel refuses pidfd_getfd; or -errno. Nothing
  * is left on failure.
  */
-int native_core_attach(struct native_core *core, const struct native_record *rec,
+int upi_native_core_attach(struct native_core *core, const struct native_record *rec,
 		       struct native_region *regions, char *err, size_t errlen);
 
 /* ---- coredump ------------------------------------------------------------------- */
 
 /**
- * native_prstatus_note() - an ELF note NT_PRSTATUS ("CORE") for x86-64 built from
+ * upi_native_prstatus_note() - an ELF note NT_PRSTATUS ("CORE") for x86-64 built from
  * @ex (its registers, signal and pid). Writes into @buf when it is non-NULL and
  * @len is enough. Returns the note's size, or -ENOSPC.
  */
-ssize_t native_prstatus_note(const struct uproc_native_exit *ex, void *buf, size_t len);
+ssize_t upi_native_prstatus_note(const struct uproc_native_exit *ex, void *buf, size_t len);
 
 #endif /* UPROC_NATIVE_INTERNAL_H */

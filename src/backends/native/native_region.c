@@ -15,13 +15,13 @@
 
 #define NATIVE_PAGE 4096u
 
-void native_region_reset(struct native_region *r)
+void upi_native_region_reset(struct native_region *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 }
 
-bool native_regions_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+bool upi_native_regions_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	/* Overflow-safe: compare starts against the other's length from its start. */
 	if (!alen || !blen)
@@ -53,13 +53,13 @@ static int map_fd(struct native_region *r)
 	return 0;
 }
 
-int native_region_create(struct native_region *r, const char *name, uint64_t da, size_t size,
+int upi_native_region_create(struct native_region *r, const char *name, uint64_t da, size_t size,
 			 uint32_t prot)
 {
 	char memfd_name[64];
 	int ret;
 
-	native_region_reset(r);
+	upi_native_region_reset(r);
 	ret = check_range(da, size);
 	if (ret)
 		return ret;
@@ -87,17 +87,17 @@ int native_region_create(struct native_region *r, const char *name, uint64_t da,
 close_fd:
 	close(r->fd);
 reset:
-	native_region_reset(r);
+	upi_native_region_reset(r);
 	return ret;
 }
 
-int native_region_adopt(struct native_region *r, const char *name, int fd, uint64_t da,
+int upi_native_region_adopt(struct native_region *r, const char *name, int fd, uint64_t da,
 			size_t size, uint32_t prot)
 {
 	struct stat st;
 	int ret;
 
-	native_region_reset(r);
+	upi_native_region_reset(r);
 	ret = check_range(da, size);
 	if (ret)
 		goto close_fd;
@@ -121,15 +121,15 @@ int native_region_adopt(struct native_region *r, const char *name, int fd, uint6
 
 close_fd:
 	close(fd);
-	native_region_reset(r);
+	upi_native_region_reset(r);
 	return ret;
 }
 
-void native_region_destroy(struct native_region *r)
+void upi_native_region_destroy(struct native_region *r)
 {
 	if (r->va)
 		munmap(r->va, r->size);
 	if (r->fd >= 0)
 		close(r->fd);
-	native_region_reset(r);
+	upi_native_region_reset(r);
 }

@@ -49,7 +49,7 @@
 #define REGISTRY_MAGIC "uproc-native 1"
 #define REGISTRY_MAX_FILE 32768
 
-bool native_name_valid(const char *name)
+bool upi_native_name_valid(const char *name)
 {
 	size_t n = 0;
 
@@ -65,7 +65,7 @@ bool native_name_valid(const char *name)
 	return true;
 }
 
-int native_registry_dir(const char *runtime_dir, char *buf, size_t len)
+int upi_native_registry_dir(const char *runtime_dir, char *buf, size_t len)
 {
 	const char *base = runtime_dir;
 	int n;
@@ -81,7 +81,7 @@ int native_registry_dir(const char *runtime_dir, char *buf, size_t len)
 static int record_path(const char *dir, const char *name, const char *suffix, char *buf,
 		       size_t len)
 {
-	if (!native_name_valid(name))
+	if (!upi_native_name_valid(name))
 		return -EINVAL;
 	int n = snprintf(buf, len, "%s/%s.core%s", dir, name, suffix);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
@@ -145,7 +145,7 @@ static int unescape(const char *in, char *out, size_t len)
 	return 0;
 }
 
-int native_registry_write(const char *dir, const struct native_record *rec)
+int upi_native_registry_write(const char *dir, const struct native_record *rec)
 {
 	char path[4096], tmp[4096], esc[3 * 256 + 1];
 	FILE *f;
@@ -268,7 +268,7 @@ static int parse_line(struct native_record *rec, char *line)
 		if (rec->nregions >= NATIVE_MAX_REGIONS || !a || !b || !c || !d)
 			return -EINVAL;
 		r = &rec->regions[rec->nregions];
-		native_region_reset(r);
+		upi_native_region_reset(r);
 		fd = strtol(a, &end, 10);
 		if (*end || fd < 0 || fd > INT32_MAX)
 			return -EINVAL;
@@ -290,7 +290,7 @@ static int parse_line(struct native_record *rec, char *line)
 	return 0; /* unknown keys: a newer writer's additions */
 }
 
-int native_registry_read(const char *dir, const char *name, struct native_record *rec)
+int upi_native_registry_read(const char *dir, const char *name, struct native_record *rec)
 {
 	char path[4096];
 	char *buf;
@@ -336,7 +336,7 @@ out:
 	return ret;
 }
 
-int native_registry_lock(const char *dir, const char *name)
+int upi_native_registry_lock(const char *dir, const char *name)
 {
 	char path[4096];
 	struct stat st_fd, st_path;
@@ -366,19 +366,19 @@ int native_registry_lock(const char *dir, const char *name)
 	return -EAGAIN;
 }
 
-void native_registry_unlock(const char *dir, const char *name, int fd)
+void upi_native_registry_unlock(const char *dir, const char *name, int fd)
 {
 	char path[4096];
 
 	if (fd < 0)
 		return;
-	/* Unlink while holding the lock (see native_registry_lock()), then let go. */
+	/* Unlink while holding the lock (see upi_native_registry_lock()), then let go. */
 	if (record_path(dir, name, ".lock", path, sizeof(path)) == 0)
 		unlink(path);
 	close(fd);
 }
 
-int native_registry_remove(const char *dir, const char *name)
+int upi_native_registry_remove(const char *dir, const char *name)
 {
 	char path[4096];
 	int ret = record_path(dir, name, "", path, sizeof(path));
@@ -388,7 +388,7 @@ int native_registry_remove(const char *dir, const char *name)
 	return unlink(path) == 0 ? 0 : -errno;
 }
 
-void native_core_record(const struct native_core *core, struct native_record *rec)
+void upi_native_core_record(const struct native_core *core, struct native_record *rec)
 {
 	rec->pid = core->pid;
 	rec->start_time = core->start_time;
@@ -408,7 +408,7 @@ static int take_fd(int pidfd, int targetfd)
 	return fd < 0 ? -errno : fd;
 }
 
-int native_core_attach(struct native_core *core, const struct native_record *rec,
+int upi_native_core_attach(struct native_core *core, const struct native_record *rec,
 		       struct native_region *regions, char *err, size_t errlen)
 {
 	const struct native_region *rc = &rec->regions[0];
@@ -416,23 +416,23 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 	unsigned int mapped = 0;
 	int fd, ret;
 
-	native_core_init(core);
+	upi_native_core_init(core);
 	if (rec->nregions == 0) {
-		native_set_err(err, errlen, "native core %s: record without a control page", rec->name);
+		upi_native_set_err(err, errlen, "native core %s: record without a control page", rec->name);
 		return -EINVAL;
 	}
 	core->pidfd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
 	if (core->pidfd < 0) {
 		ret = errno == ESRCH ? -ESRCH : -errno;
-		native_set_err(err, errlen, "native core %s: process %d: %s", rec->name, (int)rec->pid,
+		upi_native_set_err(err, errlen, "native core %s: process %d: %s", rec->name, (int)rec->pid,
 			   strerror(-ret));
 		goto release;
 	}
 	core->pid = rec->pid;
 	/* The pidfd now pins the process: check it is the one recorded. */
-	ret = native_proc_start_time(rec->pid, &start_time);
+	ret = upi_native_proc_start_time(rec->pid, &start_time);
 	if (ret || (rec->start_time && start_time != rec->start_time)) {
-		native_set_err(err, errlen, "native core %s: process %d is not the recorded core",
+		upi_native_set_err(err, errlen, "native core %s: process %d is not the recorded core",
 			   rec->name, (int)rec->pid);
 		ret = -ESRCH;
 		goto release;
@@ -442,13 +442,13 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 	fd = take_fd(core->pidfd, rc->fd);
 	if (fd < 0) {
 		ret = fd == -ESRCH || fd == -EBADF ? -ESRCH : fd;
-		native_set_err(err, errlen, "native core %s: cannot take its control page: %s",
+		upi_native_set_err(err, errlen, "native core %s: cannot take its control page: %s",
 			   rec->name, strerror(-fd));
 		goto release;
 	}
-	ret = native_region_adopt(&core->ctl_region, "ctl", fd, rc->da, rc->size, rc->prot);
+	ret = upi_native_region_adopt(&core->ctl_region, "ctl", fd, rc->da, rc->size, rc->prot);
 	if (ret) {
-		native_set_err(err, errlen, "native core %s: cannot map its control page: %s",
+		upi_native_set_err(err, errlen, "native core %s: cannot map its control page: %s",
 			   rec->name, strerror(-ret));
 		goto release;
 	}
@@ -457,7 +457,7 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 	    core->ctl->magic != UPROC_NATIVE_CTL_MAGIC || core->ctl->cookie != rec->cookie) {
 		/* The recorded process, but not its identity: a firmware that wrote over
 		 * its control page. Not ours to take over, not ours to forget either. */
-		native_set_err(err, errlen, "native core %s: process %d does not carry the recorded "
+		upi_native_set_err(err, errlen, "native core %s: process %d does not carry the recorded "
 			   "control page", rec->name, (int)rec->pid);
 		ret = -EPROTO;
 		goto release;
@@ -468,7 +468,7 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 	core->db_rx = take_fd(core->pidfd, rec->core_db_out);
 	if (core->db_tx < 0 || core->db_rx < 0) {
 		ret = core->db_tx < 0 ? core->db_tx : core->db_rx;
-		native_set_err(err, errlen, "native core %s: cannot take its doorbells: %s", rec->name,
+		upi_native_set_err(err, errlen, "native core %s: cannot take its doorbells: %s", rec->name,
 			   strerror(-ret));
 		goto release;
 	}
@@ -481,10 +481,10 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 		const struct native_region *r = &rec->regions[i];
 		fd = take_fd(core->pidfd, r->fd);
 		ret = fd < 0 ? fd
-			     : native_region_adopt(&regions[mapped], r->name, fd, r->da, r->size,
+			     : upi_native_region_adopt(&regions[mapped], r->name, fd, r->da, r->size,
 						   r->prot);
 		if (ret) {
-			native_set_err(err, errlen, "native core %s: cannot take region %s: %s",
+			upi_native_set_err(err, errlen, "native core %s: cannot take region %s: %s",
 				   rec->name, r->name, strerror(-ret));
 			goto unmap;
 		}
@@ -498,7 +498,7 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 	if (waitid((idtype_t)P_PIDFD, (id_t)core->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) == 0) {
 		core->is_child = true;
 		if (si.si_pid != 0) {
-			native_set_err(err, errlen, "native core %s: it has ended", rec->name);
+			upi_native_set_err(err, errlen, "native core %s: it has ended", rec->name);
 			ret = -ESRCH;
 			goto unmap;
 		}
@@ -507,9 +507,9 @@ int native_core_attach(struct native_core *core, const struct native_record *rec
 
 unmap:
 	while (mapped)
-		native_region_destroy(&regions[--mapped]);
+		upi_native_region_destroy(&regions[--mapped]);
 release:
-	native_core_release(core);
+	upi_native_core_release(core);
 	return ret;
 }
 
@@ -522,7 +522,7 @@ int uproc_native_registry_list(const char *runtime_dir,
 	DIR *d;
 	int n = 0, ret;
 
-	ret = native_registry_dir(runtime_dir, dir, sizeof(dir));
+	ret = upi_native_registry_dir(runtime_dir, dir, sizeof(dir));
 	if (ret)
 		return ret;
 	d = opendir(dir);
@@ -543,9 +543,9 @@ int uproc_native_registry_list(const char *runtime_dir,
 			continue;
 		memcpy(name, de->d_name, len - 5);
 		name[len - 5] = '\0';
-		if (native_registry_read(dir, name, rec) != 0)
+		if (upi_native_registry_read(dir, name, rec) != 0)
 			continue;
-		if (native_proc_start_time(rec->pid, &start_time) != 0 ||
+		if (upi_native_proc_start_time(rec->pid, &start_time) != 0 ||
 		    (rec->start_time && start_time != rec->start_time))
 			continue;
 		if (fn)

@@ -6,7 +6,7 @@
  * the backend's RAM is a sealed memfd region (native_region.c); the rproc_mem_entry's
  * priv points to its struct native_mem. A fixed-address request that falls inside
  * a region already there (a carveout declared inside the RAM) is an alias of it.
- * Requests with FW_RSC_ADDR_ANY are placed first-fit in the backend's window.
+ * Requests with RPROC_RSC_ADDR_ANY are placed first-fit in the backend's window.
  *
  * Events: the core's doorbell eventfd and its pidfd are watched in the rproc's loop.
  * A doorbell takes the mailbox bits and calls rproc_vq_interrupt() for each kicked
@@ -112,10 +112,10 @@ static struct native_mem *find_containing(struct native_rproc *nr, uint64_t da, 
 
 static bool range_busy(struct native_rproc *nr, uint64_t da, uint64_t len)
 {
-	if (native_regions_overlap(da, len, nr->ctl_da, UPROC_NATIVE_CTL_SIZE))
+	if (upi_native_regions_overlap(da, len, nr->ctl_da, UPROC_NATIVE_CTL_SIZE))
 		return true;
 	for (struct native_mem *m = nr->mems; m; m = m->next)
-		if (!m->alias && native_regions_overlap(da, len, m->region.da, m->region.size))
+		if (!m->alias && upi_native_regions_overlap(da, len, m->region.da, m->region.size))
 			return true;
 	return false;
 }
@@ -130,7 +130,7 @@ static uint64_t place_in_window(struct native_rproc *nr, uint64_t len)
 		bool moved = false;
 		for (struct native_mem *m = nr->mems; m; m = m->next) {
 			if (!m->alias &&
-			    native_regions_overlap(da, len, m->region.da, m->region.size)) {
+			    upi_native_regions_overlap(da, len, m->region.da, m->region.size)) {
 				da = page_up(m->region.da + m->region.size);
 				moved = true;
 			}
@@ -162,7 +162,7 @@ static int native_mem_alloc(struct rproc *rproc, struct rproc_mem_entry *mem)
 	if (!m)
 		return -ENOMEM;
 
-	if (da == FW_RSC_ADDR_ANY) {
+	if (da == RPROC_RSC_ADDR_ANY) {
 		da = place_in_window(nr, len);
 		if (da == UINT64_MAX) {
 			free(m);
@@ -170,7 +170,7 @@ static int native_mem_alloc(struct rproc *rproc, struct rproc_mem_entry *mem)
 		}
 	} else if ((parent = find_containing(nr, da, mem->len)) != NULL) {
 		/* Inside a region already there (a carveout inside the RAM): share it. */
-		native_region_reset(&m->region);
+		upi_native_region_reset(&m->region);
 		snprintf(m->region.name, sizeof(m->region.name), "%s", mem->name);
 		m->region.da = da;
 		m->region.size = mem->len;
@@ -181,7 +181,7 @@ static int native_mem_alloc(struct rproc *rproc, struct rproc_mem_entry *mem)
 		free(m);
 		return (da & (NATIVE_PAGE - 1)) ? -EINVAL : -EADDRINUSE;
 	}
-	ret = native_region_create(&m->region, mem->name, da, len, prot_for(mem->name));
+	ret = upi_native_region_create(&m->region, mem->name, da, len, prot_for(mem->name));
 	if (ret) {
 		free(m);
 		return ret;
@@ -210,7 +210,7 @@ static int native_mem_release(struct rproc *rproc, struct rproc_mem_entry *mem)
 		}
 	}
 	if (!m->alias)
-		native_region_destroy(&m->region);
+		upi_native_region_destroy(&m->region);
 	free(m);
 	mem->priv = NULL;
 	mem->va = NULL;
@@ -254,7 +254,7 @@ static int native_prepare(struct rproc *rproc)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	ret = native_region_create(&m->region, "ram", nr->ram_da, nr->ram_size, NATIVE_PROT_RWX);
+	ret = upi_native_region_create(&m->region, "ram", nr->ram_da, nr->ram_size, NATIVE_PROT_RWX);
 	if (ret) {
 		native_log(nr, "cannot create the RAM", ret, NULL);
 		free(m);
@@ -262,7 +262,7 @@ static int native_prepare(struct rproc *rproc)
 	}
 	ret = register_mem(nr, m);
 	if (ret) {
-		native_region_destroy(&m->region);
+		upi_native_region_destroy(&m->region);
 		nr->mems = m->next;
 		free(m);
 	}
@@ -299,9 +299,9 @@ static void on_doorbell(struct uproc_loop *loop, int fd, uint32_t events, void *
 	(void)events;
 	if (!nr->running)
 		return;
-	bits = native_core_take(&nr->core);
+	bits = upi_native_core_take(&nr->core);
 	serve_bits(nr, bits);
-	while (nr->running && (bits = native_core_spin_take(&nr->core, nr->host_spin_ns)) != 0)
+	while (nr->running && (bits = upi_native_core_spin_take(&nr->core, nr->host_spin_ns)) != 0)
 		serve_bits(nr, bits);
 }
 
@@ -338,14 +338,14 @@ static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg
 	(void)loop;
 	(void)fd;
 	(void)events;
-	if (!nr->running || native_core_reap(&nr->core, &ex) != 1)
+	if (!nr->running || upi_native_core_reap(&nr->core, &ex) != 1)
 		return;
 	watchdog_stop(nr);
 	unwatch(nr);
 	nr->last_exit = ex;
-	native_core_release(&nr->core);
+	upi_native_core_release(&nr->core);
 	nr->running = false;
-	native_registry_remove(nr->registry_dir, nr->name);
+	upi_native_registry_remove(nr->registry_dir, nr->name);
 	drop_lock(nr);
 
 	bool mmu = ex.kind == UPROC_NATIVE_EXIT_FAULT &&
@@ -392,8 +392,8 @@ static void on_watchdog(struct uproc_loop *loop, void *arg)
 		rproc_log(nr->rproc, 3, "native core: watchdog: no progress in %u ms",
 			  nr->watchdog_ms);
 		nr->wd_fired = true;
-		if (native_core_signal(&nr->core, SIGTRAP) != 0)
-			native_core_signal(&nr->core, SIGKILL);
+		if (upi_native_core_signal(&nr->core, SIGTRAP) != 0)
+			upi_native_core_signal(&nr->core, SIGKILL);
 		return;
 	}
 	nr->wd_last = beat;
@@ -425,7 +425,7 @@ static int take_lock(struct native_rproc *nr)
 {
 	if (nr->lock_fd >= 0)
 		return 0;
-	int fd = native_registry_lock(nr->registry_dir, nr->name);
+	int fd = upi_native_registry_lock(nr->registry_dir, nr->name);
 	if (fd == -EBUSY) {
 		native_log(nr, "another host drives a core of this name", fd, nr->registry_dir);
 		return fd;
@@ -442,7 +442,7 @@ static int take_lock(struct native_rproc *nr)
 
 static void drop_lock(struct native_rproc *nr)
 {
-	native_registry_unlock(nr->registry_dir, nr->name, nr->lock_fd);
+	upi_native_registry_unlock(nr->registry_dir, nr->name, nr->lock_fd);
 	nr->lock_fd = -1;
 }
 
@@ -468,7 +468,7 @@ static int write_record(struct native_rproc *nr)
 	if (!rec)
 		return -ENOMEM;
 	snprintf(rec->name, sizeof(rec->name), "%s", nr->name);
-	native_core_record(&nr->core, rec);
+	upi_native_core_record(&nr->core, rec);
 	rec->entry = rproc_get_boot_addr(nr->rproc);
 	void *table = rproc_loaded_rsc_table(nr->rproc, &size);
 	uint64_t da = table ? va_to_da(nr, table, size) : UINT64_MAX;
@@ -488,7 +488,7 @@ static int write_record(struct native_rproc *nr)
 		rec->regions[rec->nregions++] = m->region;
 	}
 	if (!ret)
-		ret = native_registry_write(nr->registry_dir, rec);
+		ret = upi_native_registry_write(nr->registry_dir, rec);
 	free(rec);
 	return ret;
 }
@@ -514,7 +514,7 @@ static int native_start(struct rproc *rproc)
 	if (ret)
 		return ret;
 	if (!nr->tsc_khz)
-		nr->tsc_khz = native_tsc_khz();
+		nr->tsc_khz = upi_native_tsc_khz();
 	struct native_spawn sp = {
 		.stub_path = nr->stub_path,
 		.ctl_da = nr->ctl_da,
@@ -526,7 +526,7 @@ static int native_start(struct rproc *rproc)
 		.spin_ns = nr->core_spin_ns,
 		.timeout_ms = 5000,
 	};
-	ret = native_core_spawn(&nr->core, &sp, err, sizeof(err));
+	ret = upi_native_core_spawn(&nr->core, &sp, err, sizeof(err));
 	if (ret) {
 		native_log(nr, "cannot start the core", ret, err);
 		drop_lock(nr);
@@ -548,7 +548,7 @@ static int native_start(struct rproc *rproc)
 	return 0;
 
 kill:
-	native_core_kill(&nr->core, NULL);
+	upi_native_core_kill(&nr->core, NULL);
 	drop_lock(nr);
 	return ret;
 }
@@ -563,11 +563,11 @@ static int native_stop(struct rproc *rproc)
 		return 0; /* it already ended (a crash): nothing left to stop */
 	watchdog_stop(nr);
 	unwatch(nr);
-	ret = native_core_kill(&nr->core, &ex);
+	ret = upi_native_core_kill(&nr->core, &ex);
 	nr->running = false;
 	if (!ret)
 		nr->last_exit = ex;
-	native_registry_remove(nr->registry_dir, nr->name);
+	upi_native_registry_remove(nr->registry_dir, nr->name);
 	drop_lock(nr);
 	return ret;
 }
@@ -591,16 +591,16 @@ static int native_attach(struct rproc *rproc)
 	ret = take_lock(nr);
 	if (ret)
 		goto out;
-	ret = native_registry_read(nr->registry_dir, nr->name, rec);
+	ret = upi_native_registry_read(nr->registry_dir, nr->name, rec);
 	if (ret) {
 		native_log(nr, "no running core recorded", ret, nr->registry_dir);
 		goto unlock;
 	}
-	ret = native_core_attach(&nr->core, rec, regions, err, sizeof(err));
+	ret = upi_native_core_attach(&nr->core, rec, regions, err, sizeof(err));
 	if (ret) {
 		native_log(nr, "cannot attach", ret, err);
 		if (ret == -ESRCH)
-			native_registry_remove(nr->registry_dir, nr->name);
+			upi_native_registry_remove(nr->registry_dir, nr->name);
 		goto unlock;
 	}
 	unsigned int i;
@@ -617,15 +617,15 @@ static int native_attach(struct rproc *rproc)
 	if (ret) {
 		/* Regions already registered are released by the core's cleanup. */
 		for (unsigned int j = i; j + 1 < rec->nregions; j++)
-			native_region_destroy(&regions[j]);
-		native_core_release(&nr->core);
+			upi_native_region_destroy(&regions[j]);
+		upi_native_core_release(&nr->core);
 		goto unlock;
 	}
 	nr->rsc_da = rec->rsc_da;
 	nr->rsc_size = rec->rsc_size;
 	ret = watch(nr);
 	if (ret) {
-		native_core_release(&nr->core);
+		upi_native_core_release(&nr->core);
 		goto unlock;
 	}
 	nr->running = true;
@@ -633,7 +633,7 @@ static int native_attach(struct rproc *rproc)
 	/* Tell the firmware a new host is here (it announces its channels again). */
 	atomic_fetch_add_explicit((_Atomic uint32_t *)&nr->core.ctl->host_epoch, 1,
 				  memory_order_release);
-	native_core_kick(&nr->core, UPROC_NATIVE_MBOX_HIGH);
+	upi_native_core_kick(&nr->core, UPROC_NATIVE_MBOX_HIGH);
 	watchdog_start(nr);
 	goto out;
 unlock:
@@ -655,7 +655,7 @@ static int native_detach(struct rproc *rproc)
 	watchdog_stop(nr);
 	unwatch(nr);
 	/* The process and its record stay: the next host attaches through them. */
-	native_core_release(&nr->core);
+	upi_native_core_release(&nr->core);
 	nr->running = false;
 	drop_lock(nr);
 	return 0;
@@ -666,7 +666,7 @@ static void native_kick(struct rproc *rproc, int vqid)
 	struct native_rproc *nr = to_native(rproc);
 
 	if (nr->running && vqid >= 0)
-		native_core_kick(&nr->core, (unsigned int)vqid);
+		upi_native_core_kick(&nr->core, (unsigned int)vqid);
 }
 
 static void *native_get_loaded_rsc_table(struct rproc *rproc, size_t *size)
@@ -694,7 +694,7 @@ static int native_probe_running(struct rproc *rproc)
 
 	if (!rec)
 		return -ENOMEM;
-	ret = native_registry_read(nr->registry_dir, nr->name, rec);
+	ret = upi_native_registry_read(nr->registry_dir, nr->name, rec);
 	if (ret == -ENOENT) {
 		ret = 0;
 		goto out;
@@ -705,9 +705,9 @@ static int native_probe_running(struct rproc *rproc)
 		ret = 0;
 		goto out;
 	}
-	if (native_proc_start_time(rec->pid, &start_time) != 0 ||
+	if (upi_native_proc_start_time(rec->pid, &start_time) != 0 ||
 	    (rec->start_time && start_time != rec->start_time)) {
-		native_registry_remove(nr->registry_dir, nr->name); /* stale: it died */
+		upi_native_registry_remove(nr->registry_dir, nr->name); /* stale: it died */
 		ret = 0;
 		goto out;
 	}
@@ -723,7 +723,7 @@ static ssize_t native_coredump_notes(struct rproc *rproc, void *buf, size_t len)
 
 	if (nr->last_exit.kind == UPROC_NATIVE_EXIT_NONE)
 		return 0;
-	return native_prstatus_note(&nr->last_exit, buf, len);
+	return upi_native_prstatus_note(&nr->last_exit, buf, len);
 }
 
 static const struct rproc_ops native_ops = {
@@ -761,7 +761,7 @@ static bool config_ok(const struct uproc_native_config *cfg)
 {
 	const uint64_t top = 1ull << 32; /* resource tables hold 32-bit addresses */
 
-	if (!native_name_valid(cfg->name))
+	if (!upi_native_name_valid(cfg->name))
 		return false;
 	if ((cfg->ram_da | cfg->ram_size | cfg->ctl_da | cfg->window_da | cfg->window_size) &
 	    (NATIVE_PAGE - 1))
@@ -770,10 +770,10 @@ static bool config_ok(const struct uproc_native_config *cfg)
 	    cfg->ctl_da > top - UPROC_NATIVE_CTL_SIZE || cfg->window_da > top ||
 	    cfg->window_size > top - cfg->window_da || !cfg->window_size)
 		return false;
-	if (native_regions_overlap(cfg->ctl_da, UPROC_NATIVE_CTL_SIZE, cfg->ram_da, cfg->ram_size) ||
-	    native_regions_overlap(cfg->ctl_da, UPROC_NATIVE_CTL_SIZE, cfg->window_da,
+	if (upi_native_regions_overlap(cfg->ctl_da, UPROC_NATIVE_CTL_SIZE, cfg->ram_da, cfg->ram_size) ||
+	    upi_native_regions_overlap(cfg->ctl_da, UPROC_NATIVE_CTL_SIZE, cfg->window_da,
 				   cfg->window_size) ||
-	    native_regions_overlap(cfg->ram_da, cfg->ram_size, cfg->window_da, cfg->window_size))
+	    upi_native_regions_overlap(cfg->ram_da, cfg->ram_size, cfg->window_da, cfg->window_size))
 		return false;
 	return true;
 }
@@ -810,7 +810,7 @@ struct rproc *uproc_native_rproc_alloc(struct uproc_loop *loop,
 	nr->host_spin_ns = cfg->host_spin_ns;
 	nr->core_spin_ns = cfg->core_spin_ns;
 	nr->watchdog_ms = cfg->watchdog_ms;
-	native_core_init(&nr->core);
+	upi_native_core_init(&nr->core);
 	nr->lock_fd = -1;
 
 	stub = cfg->stub_path;
@@ -820,7 +820,7 @@ struct rproc *uproc_native_rproc_alloc(struct uproc_loop *loop,
 		stub = UPROC_NATIVE_STUB_DEFAULT;
 	if (snprintf(nr->stub_path, sizeof(nr->stub_path), "%s", stub) >=
 		    (int)sizeof(nr->stub_path) ||
-	    native_registry_dir(cfg->runtime_dir, nr->registry_dir, sizeof(nr->registry_dir))) {
+	    upi_native_registry_dir(cfg->runtime_dir, nr->registry_dir, sizeof(nr->registry_dir))) {
 		rproc_free(rproc);
 		errno = ENAMETOOLONG;
 		return NULL;

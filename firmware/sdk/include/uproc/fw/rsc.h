@@ -26,7 +26,7 @@
  * UPROC_FW_RSC_TABLE_CONSOLE(num) define `resource_table` with a trace buffer and
  * one vdev.
  *
- * Vrings and buffers: the host chooses their addresses (da FW_RSC_ADDR_ANY) and
+ * Vrings and buffers: the host chooses their addresses (da RPROC_RSC_ADDR_ANY) and
  * writes them into the loaded table before it sets DRIVER_OK; the runtime reads
  * them from there (uproc/fw/runtime.h).
  */
@@ -53,18 +53,18 @@ struct uproc_fw_rsc_header {
 /** struct uproc_fw_rsc_carveout - a carveout entry with its type word. */
 struct uproc_fw_rsc_carveout {
 	uint32_t type;
-	struct fw_rsc_carveout c;
+	struct rproc_rsc_carveout c;
 } UPROC_PACKED;
 
 /** struct uproc_fw_rsc_trace - a trace entry with its type word. */
 struct uproc_fw_rsc_trace {
 	uint32_t type;
-	struct fw_rsc_trace t;
+	struct rproc_rsc_trace t;
 } UPROC_PACKED;
 
 /**
- * struct uproc_fw_rsc_vdev2 - a vdev entry (type word, struct fw_rsc_vdev's fields)
- * with two vrings and no config space, spelled out: struct fw_rsc_vdev ends in a
+ * struct uproc_fw_rsc_vdev2 - a vdev entry (type word, struct rproc_rsc_vdev's fields)
+ * with two vrings and no config space, spelled out: struct rproc_rsc_vdev ends in a
  * flexible array and cannot be embedded in standard C.
  */
 struct uproc_fw_rsc_vdev2 {
@@ -77,27 +77,27 @@ struct uproc_fw_rsc_vdev2 {
 	uint8_t status;
 	uint8_t num_of_vrings;
 	uint8_t reserved[2];
-	struct fw_rsc_vdev_vring vring[2];
+	struct rproc_rsc_vdev_vring vring[2];
 } UPROC_PACKED;
 
 _Static_assert(offsetof(struct uproc_fw_rsc_vdev2, status) ==
-		       4 + offsetof(struct fw_rsc_vdev, status),
-	       "uproc_fw_rsc_vdev2 follows fw_rsc_vdev");
-_Static_assert(offsetof(struct uproc_fw_rsc_vdev2, vring) == 4 + sizeof(struct fw_rsc_vdev),
+		       4 + offsetof(struct rproc_rsc_vdev, status),
+	       "uproc_fw_rsc_vdev2 follows rproc_rsc_vdev");
+_Static_assert(offsetof(struct uproc_fw_rsc_vdev2, vring) == 4 + sizeof(struct rproc_rsc_vdev),
 	       "uproc_fw_rsc_vdev2's vrings follow the vdev body");
 
 #define UPROC_FW_RSC_HEADER(n) { .ver = 1, .num = (n), .reserved = { 0, 0 } }
 #define UPROC_FW_RSC_OFFSET(table_type, member) ((uint32_t)offsetof(table_type, member))
 
-/* A carveout of @len bytes at @da (FW_RSC_ADDR_ANY: the host chooses). */
+/* A carveout of @len bytes at @da (RPROC_RSC_ADDR_ANY: the host chooses). */
 #define UPROC_FW_RSC_CARVEOUT(nm, da_, len_) \
-	{ .type = RSC_CARVEOUT, \
-	  .c = { .da = (da_), .pa = FW_RSC_ADDR_ANY, .len = (len_), .flags = 0, \
+	{ .type = RPROC_RSC_CARVEOUT, \
+	  .c = { .da = (da_), .pa = RPROC_RSC_ADDR_ANY, .len = (len_), .flags = 0, \
 		 .reserved = 0, .name = nm } }
 
 /* The SDK's trace buffer (uproc/fw/trace.h) at the top of RAM. */
 #define UPROC_FW_RSC_TRACE(nm) \
-	{ .type = RSC_TRACE, \
+	{ .type = RPROC_RSC_TRACE, \
 	  .t = { .da = UPROC_FW_TRACE_DA, .len = UPROC_FW_TRACE_SIZE, .reserved = 0, \
 		 .name = nm } }
 
@@ -105,12 +105,12 @@ _Static_assert(offsetof(struct uproc_fw_rsc_vdev2, vring) == 4 + sizeof(struct f
 #define UPROC_FW_VRING_ALIGN 4096u
 
 #define UPROC_FW_RSC_VRING(num_, notifyid_) \
-	{ .da = FW_RSC_ADDR_ANY, .align = UPROC_FW_VRING_ALIGN, .num = (num_), \
+	{ .da = RPROC_RSC_ADDR_ANY, .align = UPROC_FW_VRING_ALIGN, .num = (num_), \
 	  .notifyid = (notifyid_), .pa = 0 }
 
 /* A vdev of virtio id @id_ offering @features_, two vrings of @num_ entries. */
 #define UPROC_FW_RSC_VDEV(id_, features_, num_, notifyid_) \
-	{ .type = RSC_VDEV, .id = (id_), .notifyid = (notifyid_), .dfeatures = (features_), \
+	{ .type = RPROC_RSC_VDEV, .id = (id_), .notifyid = (notifyid_), .dfeatures = (features_), \
 	  .gfeatures = 0, .config_len = 0, .status = 0, .num_of_vrings = 2, \
 	  .reserved = { 0, 0 }, \
 	  .vring = { UPROC_FW_RSC_VRING(num_, 2 * (notifyid_)), \
