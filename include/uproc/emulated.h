@@ -16,7 +16,7 @@
  *   0x000F0000 - 0x000F0FFF  mailbox device (UPROC_EMU_MBOX_DA)
  *   0x000F1000 - 0x000F1FFF  timer device (UPROC_EMU_TIMER_DA)
  *   0x00100000 - 0x002FFFFF  RAM, 2 MiB by default: code, data, stack, trace buffer
- *   0x10000000 - 0x1FFFFFFF  the host's window for FW_RSC_ADDR_ANY memories (vrings,
+ *   0x10000000 - 0x1FFFFFFF  the host's window for RPROC_RSC_ADDR_ANY memories (vrings,
  *                            message buffers, carveouts the host places)
  *   Cortex-M only: 0xE000E000 - 0xE000EFFF System Control Space, with only the
  *   registers listed under "Cortex-M" (others read 0, writes ignored).
