@@ -134,7 +134,8 @@ struct virtqueue;
  */
 struct virtqueue_desc_state {
 	void *token;     /* driver: what add_*() was given; device: unused */
-	uint32_t in_len; /* driver: device-writable bytes of the chain */
+	uint32_t in_len; /* both: device-writable bytes of the chain (device: while held) */
+	uint32_t out_len; /* device: device-readable bytes of the held chain */
 	uint16_t next;   /* driver: free-list link */
 	uint16_t ndesc;  /* driver: descriptors in the chain (0: free); device: 1 while held */
 };
@@ -280,11 +281,17 @@ int virtqueue_add_inbuf(struct virtqueue *vq, void *buf, uint32_t len, void *tok
 
 /**
  * virtqueue_get_buf() - take the next chain the device returned.
- * @len: receives the bytes the device wrote (checked <= the chain's writable size)
+ * @len: receives the bytes the device wrote (checked <= the chain's writable size;
+ *       0 for a chain the device could only read)
  *
- * The used entry's id is checked (< num, a chain head actually outstanding) and
- * its length bounded; a violation breaks the queue. Writes the new last-used index
- * into the used_event slot.
+ * The used entry's id is checked (< num, a chain head actually outstanding). Its
+ * length is checked against the chain's device-writable size: a chain with a
+ * writable part whose used.len exceeds it breaks the queue (-EMSGSIZE), since the
+ * caller would read past what the device may write. A chain the device could only
+ * read has no such length: its used.len is ignored and reported as 0. Linux does the
+ * same (its rpmsg never looks at it), and OpenAMP's remote writes the buffer's full
+ * length there, which must not be taken for a violation. Writes the new last-used
+ * index into the used_event slot.
  *
  * Return: the chain's token, or NULL when nothing is pending or the queue is broken.
  * Locking: caller serialises calls on @vq.
@@ -324,7 +331,15 @@ int virtqueue_pop(struct virtqueue *vq, struct virtqueue_buf *iov, unsigned int 
 
 /**
  * virtqueue_push() - return chain @head to the driver, @len bytes written into it.
- * Return: 0; -EINVAL when @head is not held by this side; -EIO when broken.
+ *
+ * @len is bounded by the chain's device-writable size. A chain with no writable
+ * part (the driver's send buffer, which the device only read) is returned with
+ * used.len = its readable length whatever @len says: OpenAMP's driver takes used.len
+ * of a returned send buffer as that buffer's capacity when it reuses it, so 0 there
+ * would make it compute a negative length. Linux and uproc's driver ignore the value.
+ *
+ * Return: 0; -EINVAL when @head is not held by this side or @len exceeds the
+ * chain's writable size; -EIO when broken.
  */
 int virtqueue_push(struct virtqueue *vq, unsigned int head, uint32_t len);
 

@@ -484,7 +484,12 @@ int upi_rpmsg_send_locked_buf(struct rpmsg_virtio_device *vdev, uint8_t *buf, ui
 		struct rpmsg_held *h = held_find(vdev, buf, HELD_TX);
 		if (!h)
 			return -EINVAL;
-		err = virtqueue_push(&vdev->svq, h->head, (uint32_t)(RPMSG_HDR_SIZE + len));
+		/* used.len = the whole buffer, not header + payload: OpenAMP's host
+		 * re-posts each returned receive buffer with used.len as its size, so
+		 * a short value would shrink its buffers message by message. Linux
+		 * and uproc bound the message by hdr.len within used.len either way;
+		 * OpenAMP's remote writes the same. */
+		err = virtqueue_push(&vdev->svq, h->head, h->len);
 		held_drop(vdev, h);
 		if (err)
 			return err;

@@ -454,7 +454,14 @@ void *virtqueue_get_buf(struct virtqueue *vq, uint32_t *len)
 		virtqueue_set_broken(vq, -EPROTO);
 		return NULL;
 	}
-	if (ulen > vq->state[id].in_len) {
+	/* used.len only means something for a chain the device may write: there,
+	 * beyond the writable part is a violation (the caller would read past what
+	 * the device owns). On a chain it could only read (a send buffer) the value
+	 * is noise: Linux ignores it and OpenAMP's remote writes the buffer's full
+	 * length, so it is dropped, not checked. */
+	if (!vq->state[id].in_len) {
+		ulen = 0;
+	} else if (ulen > vq->state[id].in_len) {
 		virtqueue_set_broken(vq, -EMSGSIZE);
 		return NULL;
 	}
@@ -505,7 +512,7 @@ int virtqueue_pop(struct virtqueue *vq, struct virtqueue_buf *iov, unsigned int 
 	const uint8_t *table = vq->desc;
 	unsigned int table_num = vq->num, i = head, count = 0;
 	unsigned int nout = 0, nin = 0;
-	uint64_t in_len = 0;
+	uint64_t in_len = 0, out_len = 0;
 	bool in_indirect = false, overflow = false;
 	int err = -EPROTO;
 	for (;;) {
@@ -542,6 +549,8 @@ int virtqueue_pop(struct virtqueue *vq, struct virtqueue_buf *iov, unsigned int 
 			in_len += len;
 		} else if (nin) {
 			goto bad_chain; /* readable after writable */
+		} else {
+			out_len += len;
 		}
 		if (nout + nin < max) {
 			iov[nout + nin].addr = p;
@@ -559,7 +568,7 @@ int virtqueue_pop(struct virtqueue *vq, struct virtqueue_buf *iov, unsigned int 
 			goto bad_chain;
 		i = next;
 	}
-	if (in_len > UINT32_MAX)
+	if (in_len > UINT32_MAX || out_len > UINT32_MAX)
 		goto bad_chain;
 
 	/* avail_event is left behind while we are busy (the driver need not kick a
@@ -567,6 +576,7 @@ int virtqueue_pop(struct virtqueue *vq, struct virtqueue_buf *iov, unsigned int 
 	vq->last_avail++;
 	vq->state[head].ndesc = 1;
 	vq->state[head].in_len = (uint32_t)in_len;
+	vq->state[head].out_len = (uint32_t)out_len;
 	vq->held++;
 	if (overflow) {
 		virtqueue_push(vq, head, 0);
@@ -594,11 +604,16 @@ int virtqueue_push(struct virtqueue *vq, unsigned int head, uint32_t len)
 		return -EIO;
 	if (head >= vq->num || !vq->state[head].ndesc || len > vq->state[head].in_len)
 		return -EINVAL;
+	/* A chain the device only read goes back with its readable length: OpenAMP's
+	 * driver reuses a returned send buffer with used.len as its capacity. */
+	if (!vq->state[head].in_len)
+		len = vq->state[head].out_len;
 	uint8_t *e = used_elem(vq, vq->used_idx);
 	wr32(vq, e, head);
 	wr32(vq, e + 4, len);
 	vq->state[head].ndesc = 0;
 	vq->state[head].in_len = 0;
+	vq->state[head].out_len = 0;
 	vq->held--;
 	vq->used_idx++;
 	/* P2: buffer contents and the used element before the index. */

@@ -144,6 +144,54 @@ struct channel_seen {
 	struct rpmsg_channel_info info;
 };
 
+/*
+ * uproc firmware returns every send buffer of the host with used.len = the buffer's
+ * length, as OpenAMP's remote does: 100,000 echoes (390 times round the 256-entry
+ * ring, where a host that checked send buffers' used.len died at the 256th) without
+ * a crash, and the used ring shows the lengths the firmware wrote.
+ */
+static void test_echo_100k_send_buffers_full_length(void **state)
+{
+	struct fixture *f = *state;
+	struct thost *h = &f->host;
+	struct thost_want_rx w = { .h = h };
+	const int total = 100000, batch = 32;
+	struct rproc_vdev_info vi;
+
+	start(f, "echo100k", UPROC_FW_ECHO, CH_ECHO);
+	assert_true(pump(f->loop, thost_channel_up, h, 5000));
+	for (int sent = 0; sent < total; sent += batch) {
+		h->nrx = 0;
+		for (int k = 0; k < batch; k++) {
+			char msg[16];
+			snprintf(msg, sizeof(msg), "%08d", sent + k);
+			assert_int_equal(rpmsg_send(h->ept, msg, 8), 0);
+		}
+		w.n = batch;
+		if (!pump(f->loop, thost_got_rx, &w, 20000))
+			fail_msg("echo %d: %d of %d answers", sent, h->nrx, batch);
+		char last[16];
+		snprintf(last, sizeof(last), "%08d", sent + batch - 1);
+		assert_string_equal(h->rx[batch - 1], last);
+	}
+	assert_int_equal(rproc_get_crash_count(f->rproc), 0);
+	assert_int_equal(rproc_get_state(f->rproc), RPROC_RUNNING);
+	assert_int_equal(rproc_get_vdev_info(f->rproc, 0, &vi), 0);
+	assert_false(vi.broken);
+	/* vring 1 is the host's send ring: every used entry says 16 + 8 bytes. */
+	const uint8_t *ring = rproc_da_to_va(f->rproc, vi.vring[1].da,
+					     uproc_vring_size(vi.vring[1].num, vi.vring[1].align), NULL);
+	assert_non_null(ring);
+	uint64_t avail_end = 16ull * vi.vring[1].num + 2u * (3u + vi.vring[1].num);
+	const uint8_t *used = ring + ((avail_end + vi.vring[1].align - 1) & ~(uint64_t)(vi.vring[1].align - 1));
+	for (unsigned int i = 0; i < vi.vring[1].num; i++) {
+		uint32_t ulen;
+		memcpy(&ulen, used + 4 + 8 * i + 4, 4);
+		assert_int_equal(ulen, 16 + 8);
+	}
+	assert_int_equal(rproc_shutdown(f->rproc), 0);
+}
+
 static void on_channel(struct rproc *rproc, unsigned int index, struct rpmsg_virtio_device *bus,
 		       const struct rpmsg_channel_info *info, bool created, void *arg)
 {
@@ -561,6 +609,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_echo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_echo_100k_send_buffers_full_length, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_channel_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console, setup, teardown),

@@ -490,6 +490,68 @@ static void test_drv_len_too_big(void **state)
 	expect_drv_broken(-EMSGSIZE);
 }
 
+/*
+ * A send buffer (device-readable only) returned with any used.len: OpenAMP's remote
+ * writes the buffer's full length, others 0; neither is a violation and the caller
+ * sees 0. Taken many times round the ring, as a long-running firmware would.
+ */
+static void test_drv_readonly_len_is_noise(void **state)
+{
+	(void)state;
+	open_both(0);
+	const uint32_t lens[] = { 8, 0, 0xffffffffu, 9, 4096 };
+	for (unsigned int round = 0; round < 4 * NUM; round++) {
+		assert_int_equal(virtqueue_add_outbuf(&F.drv, buf(0), 8, (void *)0x7), 0);
+		uint16_t head = get16(avail() + 4 + 2 * ((get16(avail() + 2) - 1) % NUM));
+		used_push(head, lens[round % 5]);
+		uint32_t len = 1234;
+		assert_ptr_equal(virtqueue_get_buf(&F.drv, &len), (void *)0x7);
+		assert_int_equal(len, 0);
+	}
+	assert_false(virtqueue_is_broken(&F.drv));
+	assert_int_equal(F.drv_broken, 0);
+	/* The writable part of a mixed chain is still bounded. */
+	drv_add_two();
+	used_push(2, 32); /* exactly the writable size: fine */
+	uint32_t len;
+	assert_ptr_equal(virtqueue_get_buf(&F.drv, &len), (void *)0x2);
+	assert_int_equal(len, 32);
+	used_push(0, 65);
+	expect_drv_broken(-EMSGSIZE);
+}
+
+/* The device returns a buffer it only read with used.len = its readable length
+ * (what OpenAMP's driver reuses as capacity), one it wrote with what it wrote. */
+static void test_dev_push_readonly_len(void **state)
+{
+	(void)state;
+	open_both(0);
+	struct virtqueue_buf sg[3] = { { buf(0), 40 }, { buf(1), 24 }, { buf(2), 64 } };
+	assert_int_equal(virtqueue_add_sgs(&F.drv, sg, 2, 0, (void *)0x1), 0);
+	assert_int_equal(virtqueue_add_sgs(&F.drv, sg + 2, 0, 1, (void *)0x2), 0);
+	struct virtqueue_buf iov[4];
+	unsigned int out, in;
+	int h1 = virtqueue_pop(&F.dev, iov, 4, &out, &in);
+	assert_true(h1 >= 0);
+	assert_int_equal(out, 2);
+	int h2 = virtqueue_pop(&F.dev, iov, 4, &out, &in);
+	assert_true(h2 >= 0);
+	assert_int_equal(in, 1);
+	assert_int_equal(virtqueue_push(&F.dev, (unsigned int)h2, 65), -EINVAL);
+	assert_int_equal(virtqueue_push(&F.dev, (unsigned int)h1, 0), 0);
+	assert_int_equal(virtqueue_push(&F.dev, (unsigned int)h2, 10), 0);
+	uint32_t ulen;
+	memcpy(&ulen, used() + 8, 4);
+	assert_int_equal(ulen, 64); /* 40 + 24 readable bytes */
+	memcpy(&ulen, used() + 16, 4);
+	assert_int_equal(ulen, 10);
+	uint32_t len = 99;
+	assert_ptr_equal(virtqueue_get_buf(&F.drv, &len), (void *)0x1);
+	assert_int_equal(len, 0);
+	assert_ptr_equal(virtqueue_get_buf(&F.drv, &len), (void *)0x2);
+	assert_int_equal(len, 10);
+}
+
 static void test_suppression_event_idx(void **state)
 {
 	(void)state;
@@ -705,6 +767,8 @@ int main(void)
 		cmocka_unit_test_setup(test_drv_id_chain_member, setup),
 		cmocka_unit_test_setup(test_drv_duplicate_id, setup),
 		cmocka_unit_test_setup(test_drv_len_too_big, setup),
+		cmocka_unit_test_setup(test_drv_readonly_len_is_noise, setup),
+		cmocka_unit_test_setup(test_dev_push_readonly_len, setup),
 		cmocka_unit_test_setup(test_suppression_event_idx, setup),
 		cmocka_unit_test_setup(test_suppression_flags, setup),
 		cmocka_unit_test_setup(test_attach, setup),
