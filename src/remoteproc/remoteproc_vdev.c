@@ -292,11 +292,14 @@ int upi_rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *ent
 	struct rproc_vdev *rvdev;
 	int ret;
 
-	if (rsc->id != VIRTIO_ID_RPMSG && rsc->id != VIRTIO_ID_CONSOLE) {
-		rproc_warn(rproc, "vdev with virtio id %u (entry %u) not supported, skipped", rsc->id,
-			   entry->index);
-		return 0;
-	}
+	/* A virtio id with no host driver here still takes its vdev index, its vrings'
+	 * memory and notifyids, as in Linux (which registers the device whether or not
+	 * a driver binds): the vdevs after it keep Linux's names (vdev<N>vring<M>,
+	 * vdev<N>buffer) and numbers. It is never started. */
+	bool known = rsc->id == VIRTIO_ID_RPMSG || rsc->id == VIRTIO_ID_CONSOLE;
+	if (!known)
+		rproc_warn(rproc, "vdev with virtio id %u (entry %u) has no driver: not started",
+			   rsc->id, entry->index);
 	if (rsc->id == VIRTIO_ID_RPMSG && rsc->num_of_vrings != 2)
 		return rproc_err(rproc, -EINVAL, "rpmsg vdev (entry %u) has %u vrings, needs 2",
 				 entry->index, rsc->num_of_vrings);
@@ -330,7 +333,8 @@ int upi_rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *ent
 	pthread_mutex_lock(&rproc->lock);
 	rproc->vdevs[rproc->nvdevs++] = rvdev;
 	pthread_mutex_unlock(&rproc->lock);
-	rproc_add_subdev(rproc, &rvdev->subdev);
+	if (known)
+		rproc_add_subdev(rproc, &rvdev->subdev);
 	return 0;
 }
 
@@ -363,6 +367,8 @@ static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev
 				return rproc_err(rproc, -EINVAL,
 						 "%s: the table puts it at 0x%x, the region is at 0x%llx",
 						 name, vr->da, (unsigned long long)rv->mem->da);
+		} else if (attaching && rvdev->id != VIRTIO_ID_RPMSG && rvdev->id != VIRTIO_ID_CONSOLE) {
+			/* never started: its live ring is none of the host's business */
 		} else if (attaching) {
 			return rproc_err(rproc, -EINVAL,
 					 "%s: the backend registered no memory for the live vring",
@@ -395,6 +401,8 @@ int upi_rproc_vdev_add_buffers(struct rproc *rproc)
 		char name[32];
 		size_t want;
 
+		if (rvdev->id != VIRTIO_ID_RPMSG && rvdev->id != VIRTIO_ID_CONSOLE)
+			continue; /* no driver: no buffers */
 		snprintf(name, sizeof(name), "vdev%ubuffer", rvdev->index);
 		rvdev->buf_mem = rproc_find_carveout_by_name(rproc, name);
 		if (rvdev->buf_mem)

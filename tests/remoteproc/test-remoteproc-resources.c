@@ -352,15 +352,42 @@ static void test_unknown_and_unsupported_skipped(void **state)
 	struct log_rec log = { 0 };
 	struct tb tb;
 
+	struct rproc_vdev_info a, b;
+	const uint8_t *t;
+	size_t n, r;
+
 	rproc_set_log(f->rf.rproc, log_hook, &log);
-	tb_init(&tb, UPROC_LITTLE_ENDIAN, 4);
+	tb_init(&tb, UPROC_LITTLE_ENDIAN, 5);
 	ram_entry(&tb);
 	tb_raw(&tb, 5, body, sizeof(body));				/* unknown type */
-	tb_vdev(&tb, 1 /* net */, 0, 2, two_rings, 0);			/* unsupported vdev */
+	n = tb_vdev(&tb, 1 /* net */, 0, 2, two_rings, 0);		/* no driver */
 	tb_raw(&tb, 300, body, sizeof(body));				/* vendor, ignored */
+	r = tb_vdev(&tb, VIRTIO_ID_RPMSG, 0, 2, two_rings, 0);
 	f->vendor_ret = RPROC_RSC_IGNORED;
 	assert_int_equal(boot_table(f, &tb), 0);
-	assert_int_equal(rproc_vdev_count(f->rf.rproc), 0);
+	/* The vdev without a driver keeps its index and notifyids, as in Linux: the
+	 * rpmsg vdev after it is vdev1 with notifyids 2 and 3. */
+	assert_int_equal(rproc_vdev_count(f->rf.rproc), 2);
+	assert_int_equal(rproc_get_vdev_info(f->rf.rproc, 0, &a), 0);
+	assert_int_equal(rproc_get_vdev_info(f->rf.rproc, 1, &b), 0);
+	assert_int_equal(a.id, 1);
+	assert_false(a.active);
+	assert_int_equal(a.vring[0].notifyid, 0);
+	assert_int_equal(a.vring[1].notifyid, 1);
+	assert_int_equal(b.id, VIRTIO_ID_RPMSG);
+	assert_true(b.active);
+	assert_int_equal(b.vring[0].notifyid, 2);
+	assert_int_equal(b.vring[1].notifyid, 3);
+	assert_null(rproc_get_rpmsg(f->rf.rproc, 0));
+	assert_non_null(rproc_get_rpmsg(f->rf.rproc, 1));
+	assert_int_equal(find_mem(f->rf.rproc, "vdev1vring0").len > 0, 1);
+	assert_int_equal(find_mem(f->rf.rproc, "vdev1buffer").len > 0, 1);
+	t = rproc_da_to_va(f->rf.rproc, 0x110000, tb.size, NULL);
+	assert_int_equal(tb_get32(&tb, t, n + 28 + 20 + 12), 1);
+	assert_int_equal(tb_get32(&tb, t, r + 28 + 12), 2);
+	assert_int_equal(t[n + 24], 0);	/* never started */
+	assert_int_equal(t[r + 24], 7);
+	assert_int_equal(rproc_vq_interrupt(f->rf.rproc, 1), 0);	/* known, ignored */
 	assert_int_equal(f->vendor_calls, 1);
 	assert_int_equal(f->vendor_type, 300);
 	/* each skipped entry was logged through the hook, not printed */
