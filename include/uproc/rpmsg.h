@@ -184,7 +184,8 @@ struct rpmsg_device {
 
 	/* private */
 	struct rpmsg_endpoint ept_storage;
-	struct rpmsg_device *next;
+	struct rpmsg_device *next, **pprev;
+	struct rpmsg_device *name_next, *ptr_next; /* the bus's channel index */
 	uint32_t state;
 };
 

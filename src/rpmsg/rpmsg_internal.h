@@ -82,6 +82,9 @@ struct rpmsg_virtio_device {
 	struct rpmsg_endpoint ns_ept;
 
 	struct rpmsg_device *channels;
+	uint32_t nchannels;
+	struct rpmsg_device **chan_buckets; /* rpmsg_chan.c: by name, then by pointer */
+	uint32_t chan_nbuckets;
 	uint32_t peer_channels; /* channels created by the peer's announcements */
 	struct rpmsg_driver *drivers;
 
@@ -118,6 +121,15 @@ uint8_t *upi_rpmsg_tx_buf_get(struct rpmsg_virtio_device *vdev, uint32_t *cap);
 int upi_rpmsg_tx_buf_put(struct rpmsg_virtio_device *vdev, uint8_t *buf);
 uint32_t upi_rpmsg_tx_buf_cap(struct rpmsg_virtio_device *vdev, const uint8_t *buf);
 bool upi_rpmsg_tx_buf_ready(struct rpmsg_virtio_device *vdev);
+
+/* rpmsg_chan.c: the channel list and its index. Lock held. */
+void upi_rpmsg_chan_list_add(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch);
+void upi_rpmsg_chan_unlist(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch);
+bool upi_rpmsg_chan_listed(struct rpmsg_virtio_device *vdev, const struct rpmsg_device *ch);
+/* The channel named @name after @after (NULL: the first), in list order, or NULL. */
+struct rpmsg_device *upi_rpmsg_chan_next_named(struct rpmsg_virtio_device *vdev,
+					   struct rpmsg_device *after, const char *name);
+void upi_rpmsg_chan_index_free(struct rpmsg_virtio_device *vdev);
 
 /* rpmsg_ept.c */
 int upi_rpmsg_ept_table_init(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint **buckets,

@@ -65,24 +65,19 @@ static struct rpmsg_driver *driver_for(struct rpmsg_virtio_device *vdev, const c
 
 static bool chan_listed(struct rpmsg_virtio_device *vdev, const struct rpmsg_device *ch)
 {
-	for (struct rpmsg_device *c = vdev->channels; c; c = c->next)
-		if (c == ch)
-			return true;
-	return false;
+	return upi_rpmsg_chan_listed(vdev, ch);
 }
 
 static void chan_unlist(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 {
-	for (struct rpmsg_device **pp = &vdev->channels; *pp; pp = &(*pp)->next) {
-		if (*pp == ch) {
-			*pp = ch->next;
-			ch->next = NULL;
-			return;
-		}
-	}
+	upi_rpmsg_chan_unlist(vdev, ch);
 }
 
-/* Wait until no probe/remove runs on @ch. Lock held. */
+/* Every channel named @name, in list order. */
+#define for_each_named(vdev, c, name)                                                  \
+	for (struct rpmsg_device *c = upi_rpmsg_chan_next_named(vdev, NULL, name); c;  \
+	     c = upi_rpmsg_chan_next_named(vdev, c, name))
+
 static void chan_wait_idle(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 {
 	while ((ch->state & CHAN_BUSY) && vdev->port->wait)
@@ -332,9 +327,7 @@ static uint32_t chan_src(struct rpmsg_virtio_device *vdev, const struct rpmsg_de
 static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr)
 {
 	upi_rpmsg_lock(vdev);
-	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
-		if (!name_eq(c->name, name))
-			continue;
+	for_each_named(vdev, c, name) {
 		if (c->announce && c->dst == RPMSG_ADDR_ANY) {
 			/* Our own channel learns where the peer listens. */
 			c->dst = addr;
@@ -364,8 +357,7 @@ static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32
 		return;
 	}
 	vdev->peer_channels++;
-	ch->next = vdev->channels;
-	vdev->channels = ch;
+	upi_rpmsg_chan_list_add(vdev, ch);
 	upi_rpmsg_unlock(vdev);
 	chan_bind(vdev, ch);
 	ns_report(vdev, name, chan_src(vdev, ch), addr, true);
@@ -374,8 +366,8 @@ static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32
 static void ns_destroy(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr)
 {
 	upi_rpmsg_lock(vdev);
-	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
-		if (!name_eq(c->name, name) || c->dst != addr)
+	for_each_named(vdev, c, name) {
+		if (c->dst != addr)
 			continue;
 		uint32_t src = c->src;
 		if (c->announce) {
@@ -444,9 +436,8 @@ int rpmsg_create_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_ch
 		upi_rpmsg_unlock(vdev);
 		return -ESHUTDOWN;
 	}
-	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
-		if (c->announce && name_eq(c->name, info->name) &&
-		    (info->src == RPMSG_ADDR_ANY || c->src == info->src)) {
+	for_each_named(vdev, c, info->name) {
+		if (c->announce && (info->src == RPMSG_ADDR_ANY || c->src == info->src)) {
 			upi_rpmsg_unlock(vdev);
 			return -EEXIST;
 		}
@@ -456,8 +447,7 @@ int rpmsg_create_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_ch
 		upi_rpmsg_unlock(vdev);
 		return -ENOMEM;
 	}
-	ch->next = vdev->channels;
-	vdev->channels = ch;
+	upi_rpmsg_chan_list_add(vdev, ch);
 	upi_rpmsg_unlock(vdev);
 	chan_bind(vdev, ch);
 	if (out)
@@ -470,10 +460,9 @@ int rpmsg_release_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_c
 	if (!vdev || !info || !name_valid(info->name))
 		return -EINVAL;
 	upi_rpmsg_lock(vdev);
-	struct rpmsg_device *ch = vdev->channels;
-	for (; ch; ch = ch->next)
-		if (ch->announce && name_eq(ch->name, info->name) &&
-		    (info->src == RPMSG_ADDR_ANY || ch->src == info->src))
+	struct rpmsg_device *ch = upi_rpmsg_chan_next_named(vdev, NULL, info->name);
+	for (; ch; ch = upi_rpmsg_chan_next_named(vdev, ch, info->name))
+		if (ch->announce && (info->src == RPMSG_ADDR_ANY || ch->src == info->src))
 			break;
 	if (!ch) {
 		upi_rpmsg_unlock(vdev);
@@ -510,8 +499,8 @@ int rpmsg_adopt_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_cha
 	    info->dst == RPMSG_ADDR_ANY)
 		return -EINVAL;
 	upi_rpmsg_lock(vdev);
-	for (struct rpmsg_device *c = vdev->channels; c; c = c->next) {
-		if (name_eq(c->name, info->name) && (c->src == info->src || c->dst == info->dst)) {
+	for_each_named(vdev, c, info->name) {
+		if (c->src == info->src || c->dst == info->dst) {
 			upi_rpmsg_unlock(vdev);
 			return -EEXIST;
 		}
@@ -522,8 +511,7 @@ int rpmsg_adopt_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_cha
 		return -ENOMEM;
 	}
 	ch->state |= CHAN_ADOPTED;
-	ch->next = vdev->channels;
-	vdev->channels = ch;
+	upi_rpmsg_chan_list_add(vdev, ch);
 	upi_rpmsg_unlock(vdev);
 	chan_bind(vdev, ch);
 	return 0;
@@ -535,9 +523,9 @@ struct rpmsg_device *rpmsg_find_channel(struct rpmsg_virtio_device *vdev, const 
 	if (!vdev || !name)
 		return NULL;
 	upi_rpmsg_lock(vdev);
-	struct rpmsg_device *ch = vdev->channels;
-	for (; ch; ch = ch->next)
-		if (name_eq(ch->name, name) && (dst == RPMSG_ADDR_ANY || ch->dst == dst))
+	struct rpmsg_device *ch = upi_rpmsg_chan_next_named(vdev, NULL, name);
+	for (; ch; ch = upi_rpmsg_chan_next_named(vdev, ch, name))
+		if (dst == RPMSG_ADDR_ANY || ch->dst == dst)
 			break;
 	upi_rpmsg_unlock(vdev);
 	return ch;
@@ -603,10 +591,12 @@ void upi_rpmsg_channels_teardown(struct rpmsg_virtio_device *vdev)
 	for (;;) {
 		upi_rpmsg_lock(vdev);
 		struct rpmsg_device *ch = vdev->channels;
-		if (ch)
+		if (ch) {
 			chan_unlist(vdev, ch);
-		else
+		} else {
 			vdev->drivers = NULL;
+			upi_rpmsg_chan_index_free(vdev);
+		}
 		upi_rpmsg_unlock(vdev);
 		if (!ch)
 			break;

@@ -1080,6 +1080,90 @@ static void test_cross_endian_pair(void **state)
 	pair_close(&p);
 }
 
+/*
+ * Hundreds of channels (past the point where the bus indexes them by name): each
+ * found by name and address, duplicates of one name kept apart, destroyed in any
+ * order, and a driver registered late still binding the one it names.
+ */
+#define MANY_CHANNELS 300u
+static struct rpmsg_endpoint g_chan_epts[MANY_CHANNELS + 2];
+
+static void many_name(char *name, unsigned int k)
+{
+	snprintf(name, RPMSG_NAME_SIZE, "many-%u", k);
+}
+
+static void test_many_channels(void **state)
+{
+	(void)state;
+	struct pair p;
+	char name[RPMSG_NAME_SIZE];
+	assert_int_equal(pair_open(&p, 64, 0, ALL_FEATURES), 0);
+	for (unsigned int k = 0; k < MANY_CHANNELS; k++) {
+		many_name(name, k);
+		assert_int_equal(rpmsg_create_ept(&g_chan_epts[k], p.dev, 3000 + k, RPMSG_ADDR_ANY,
+						  NULL, NULL), 0);
+		assert_int_equal(rpmsg_announce_create(&g_chan_epts[k], name), 0);
+		if (k % 16 == 15)
+			pair_pump(&p);
+	}
+	/* Two more under one name already there, from other addresses. */
+	for (unsigned int k = MANY_CHANNELS; k < MANY_CHANNELS + 2; k++) {
+		assert_int_equal(rpmsg_create_ept(&g_chan_epts[k], p.dev, 3000 + k, RPMSG_ADDR_ANY,
+						  NULL, NULL), 0);
+		assert_int_equal(rpmsg_announce_create(&g_chan_epts[k], "many-7"), 0);
+	}
+	pair_pump(&p);
+	assert_int_equal(rpmsg_get_channels(p.host, NULL, 0), MANY_CHANNELS + 2);
+	for (unsigned int k = 0; k < MANY_CHANNELS; k++) {
+		many_name(name, k);
+		struct rpmsg_device *ch = rpmsg_find_channel(p.host, name, 3000 + k);
+		assert_non_null(ch);
+		assert_string_equal(ch->name, name);
+		assert_int_equal(ch->dst, 3000 + k);
+	}
+	for (unsigned int k = MANY_CHANNELS; k < MANY_CHANNELS + 2; k++)
+		assert_non_null(rpmsg_find_channel(p.host, "many-7", 3000 + k));
+	assert_null(rpmsg_find_channel(p.host, "many-7", 2999));
+	assert_null(rpmsg_find_channel(p.host, "many-", RPMSG_ADDR_ANY));
+
+	/* A driver for one of them binds it on registration. */
+	static struct test_driver td;
+	td_init(&td, "many-123");
+	assert_int_equal(rpmsg_register_driver(p.host, &td.drv), 0);
+	assert_int_equal(td.st.probes, 1);
+
+	/* Destroy the odd ones from the top, then one of the duplicates. */
+	for (unsigned int k = MANY_CHANNELS; k-- > 0;) {
+		if (!(k & 1))
+			continue;
+		many_name(name, k);
+		assert_int_equal(rpmsg_announce_destroy(&g_chan_epts[k], name), 0);
+		if (k % 16 == 1)
+			pair_pump(&p);
+	}
+	assert_int_equal(rpmsg_announce_destroy(&g_chan_epts[MANY_CHANNELS], "many-7"), 0);
+	pair_pump(&p);
+	assert_int_equal(td.st.removes, 1);
+	assert_int_equal(rpmsg_get_channels(p.host, NULL, 0), MANY_CHANNELS / 2 + 1);
+	for (unsigned int k = 0; k < MANY_CHANNELS; k++) {
+		many_name(name, k);
+		struct rpmsg_device *ch = rpmsg_find_channel(p.host, name, RPMSG_ADDR_ANY);
+		if (k == 7) /* one duplicate of its name is left */
+			assert_int_equal(ch ? ch->dst : 0, 3001 + MANY_CHANNELS);
+		else if (k & 1)
+			assert_null(ch);
+		else
+			assert_non_null(ch);
+	}
+	assert_null(rpmsg_find_channel(p.host, "many-7", 3000 + MANY_CHANNELS));
+	assert_non_null(rpmsg_find_channel(p.host, "many-7", 3001 + MANY_CHANNELS));
+	rpmsg_unregister_driver(p.host, &td.drv);
+	for (unsigned int k = 0; k < MANY_CHANNELS + 2; k++)
+		rpmsg_destroy_ept(&g_chan_epts[k]);
+	pair_close(&p); /* tears the remaining channels down, index included */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1093,6 +1177,7 @@ int main(void)
 		cmocka_unit_test(test_init_errors),
 		cmocka_unit_test(test_zero_copy_and_held),
 		cmocka_unit_test(test_many_endpoints),
+		cmocka_unit_test(test_many_channels),
 		cmocka_unit_test(test_reattach),
 		cmocka_unit_test(test_reattach_adopts_channels),
 		cmocka_unit_test(test_reattach_rejects_corrupt_rings),
