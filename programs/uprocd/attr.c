@@ -37,7 +37,7 @@ void uprocd_firmware_shown(struct uprocd_proc *p, char *buf, size_t len)
 	}
 	rproc_get_firmware(p->rproc, cur, sizeof(cur));
 	pthread_mutex_lock(&p->d->lock);
-	if (p->fw_name[0] && !strcmp(cur, p->fw_path))
+	if (p->fw_name[0] && (p->fw_pending || !strcmp(cur, p->fw_path)))
 		snprintf(buf, len, "%s", p->fw_name);
 	else
 		snprintf(buf, len, "%s", cur);
@@ -90,15 +90,46 @@ static int word_of(const char *buf, size_t len, char *out, size_t outlen)
 	return 0;
 }
 
+/* Look up a firmware name that was not there when it was written. */
+static int resolve_pending(struct uprocd_proc *p)
+{
+	char name[PATH_MAX], path[PATH_MAX];
+	bool pending;
+
+	pthread_mutex_lock(&p->d->lock);
+	pending = p->fw_pending;
+	snprintf(name, sizeof(name), "%s", p->fw_name);
+	pthread_mutex_unlock(&p->d->lock);
+	if (!pending || rproc_get_state(p->rproc) != RPROC_OFFLINE)
+		return 0;
+	int r = uprocd_fw_resolve(p->cfg->fw_dirs, p->cfg->n_fw_dirs, name, path, sizeof(path));
+	if (r < 0) {
+		uprocd_log(p->d, "remoteproc%u: firmware '%s': %s", p->index, name, strerror(-r));
+		return r;
+	}
+	r = rproc_set_firmware(p->rproc, path);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&p->d->lock);
+	snprintf(p->fw_path, sizeof(p->fw_path), "%s", path);
+	p->fw_pending = false;
+	pthread_mutex_unlock(&p->d->lock);
+	return 0;
+}
+
+int uprocd_proc_start(struct uprocd_proc *p)
+{
+	int r = resolve_pending(p);
+
+	return r < 0 ? r : rproc_boot(p->rproc);
+}
+
 static int store_state(struct uprocd_proc *p, const char *w)
 {
 	enum rproc_state s = rproc_get_state(p->rproc);
 
-	if (!strcmp(w, "start")) {
-		if (s == RPROC_RUNNING || s == RPROC_ATTACHED)
-			return -EBUSY;
-		return rproc_boot(p->rproc);
-	}
+	if (!strcmp(w, "start"))
+		return uprocd_proc_start(p);
 	if (!strcmp(w, "stop")) {
 		if (s != RPROC_RUNNING && s != RPROC_ATTACHED)
 			return -EINVAL;
@@ -127,15 +158,21 @@ static int store_firmware(struct uprocd_proc *p, const char *buf, size_t len)
 		return -EINVAL;
 	memcpy(name, buf, n);
 	name[n] = '\0';
+	/* Linux accepts any name here and fails at start. A name that leads out of
+	 * the firmware directories is still refused now (-EACCES); one that is not
+	 * there yet is kept and looked up again at start. */
 	int r = uprocd_fw_resolve(p->cfg->fw_dirs, p->cfg->n_fw_dirs, name, path, sizeof(path));
-	if (r < 0)
+	if (r < 0 && r != -ENOENT)
 		return r;
-	r = rproc_set_firmware(p->rproc, path);
-	if (r < 0)
-		return r;
+	if (r == 0) {
+		r = rproc_set_firmware(p->rproc, path);
+		if (r < 0)
+			return r;
+	}
 	pthread_mutex_lock(&p->d->lock);
 	snprintf(p->fw_name, sizeof(p->fw_name), "%s", name);
-	snprintf(p->fw_path, sizeof(p->fw_path), "%s", path);
+	snprintf(p->fw_path, sizeof(p->fw_path), "%s", r == 0 ? path : "");
+	p->fw_pending = r != 0;
 	pthread_mutex_unlock(&p->d->lock);
 	return 0;
 }

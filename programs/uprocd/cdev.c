@@ -2,13 +2,20 @@
 /*
  * cdev.c - <dev>/remoteprocN: Linux's /dev/remoteprocN as a SOCK_SEQPACKET socket.
  *
- * Each packet is one command, as each write() is on the character device:
- *   "start", "stop", "detach"        (a trailing newline is accepted)
+ * Each packet is one command, as each write() is on the character device, with
+ * Linux's rproc_cdev_write() rules: at most 10 bytes, compared with strncmp over
+ * the written length, so no newline ("start\n" is -EINVAL) and a prefix counts
+ * ("st" starts, "s" too):
+ *   "start", "stop", "detach"
+ * and, standing for the two ioctls (longer than any write Linux takes):
  *   "set_shutdown_on_release N"      (RPROC_SET_SHUTDOWN_ON_RELEASE, N 0 or not)
  *   "get_shutdown_on_release"        (RPROC_GET_SHUTDOWN_ON_RELEASE)
- * and gets one reply packet: a decimal number and a newline, 0 or -errno (the
- * getter: 0 or 1). When a connection that set shutdown-on-release goes away, for
- * any reason, a running processor is shut down and an attached one detached.
+ * Each gets one reply packet: a decimal number and a newline, 0 or -errno (the
+ * getter: 0 or 1). "start" on a running or attached processor takes another power
+ * reference (uprocd_proc_start()). Shutdown-on-release is one flag of the
+ * processor, as in Linux: it stays set until cleared, and whenever any connection
+ * goes away (for any reason) while it is set, a running processor is shut down
+ * (one power reference) and an attached one detached.
  * Only root or the configured group may connect (socket mode 0660).
  */
 #include <errno.h>
@@ -25,48 +32,47 @@
 struct cdev_client {
 	struct uprocd_cdev *cdev;
 	int fd;
-	bool shutdown_on_release;
 	struct cdev_client *next;
 };
 
 struct uprocd_cdev {
 	struct uprocd_proc *proc;
+	bool shutdown_on_release;	/* Linux's rproc->cdev_put_on_release */
 	int listen_fd;
 	char path[PATH_MAX];
 	struct cdev_client *clients;
 };
 
-/* Linux's rproc_cdev_write(). */
-static int cdev_command(struct cdev_client *c, const char *cmd)
+/* Linux's rproc_cdev_write() (@len bytes, no terminator needed) and ioctl(). */
+static int cdev_command(struct cdev_client *c, const char *cmd, size_t len)
 {
 	struct rproc *rproc = c->cdev->proc->rproc;
-	enum rproc_state s = rproc_get_state(rproc);
 
-	if (!strcmp(cmd, "start")) {
-		if (s == RPROC_RUNNING || s == RPROC_ATTACHED)
-			return -EBUSY;
-		return rproc_boot(rproc);
+	if (len > 24 && !strncmp(cmd, "set_shutdown_on_release ", 24)) {
+		char *end;
+		long v = strtol(cmd + 24, &end, 0);
+		if (*end)
+			return -EINVAL;
+		c->cdev->shutdown_on_release = v != 0;
+		return 0;
 	}
-	if (!strcmp(cmd, "stop")) {
+	if (!strcmp(cmd, "get_shutdown_on_release"))
+		return c->cdev->shutdown_on_release ? 1 : 0;
+	if (!len || len > 10)
+		return -EINVAL;
+	if (!strncmp(cmd, "start", len))
+		return uprocd_proc_start(c->cdev->proc);
+	if (!strncmp(cmd, "stop", len)) {
+		enum rproc_state s = rproc_get_state(rproc);
 		if (s != RPROC_RUNNING && s != RPROC_ATTACHED)
 			return -EINVAL;
 		return rproc_shutdown(rproc);
 	}
-	if (!strcmp(cmd, "detach")) {
-		if (s != RPROC_ATTACHED)
+	if (!strncmp(cmd, "detach", len)) {
+		if (rproc_get_state(rproc) != RPROC_ATTACHED)
 			return -EINVAL;
 		return rproc_detach(rproc);
 	}
-	if (!strncmp(cmd, "set_shutdown_on_release ", 24)) {
-		char *end;
-		long v = strtol(cmd + 24, &end, 0);
-		if (!cmd[24] || *end)
-			return -EINVAL;
-		c->shutdown_on_release = v != 0;
-		return 0;
-	}
-	if (!strcmp(cmd, "get_shutdown_on_release"))
-		return c->shutdown_on_release ? 1 : 0;
 	return -EINVAL;
 }
 
@@ -83,8 +89,8 @@ static void client_release(struct cdev_client *c)
 			break;
 		}
 	}
-	/* Linux's rproc_cdev_release(). */
-	if (c->shutdown_on_release) {
+	/* Linux's rproc_cdev_release(): any opener's close, while the flag is set. */
+	if (cd->shutdown_on_release) {
 		enum rproc_state s = rproc_get_state(rproc);
 		if (s == RPROC_RUNNING) {
 			uprocd_log(cd->proc->d, "remoteproc%u: its client went away: stopping",
@@ -112,13 +118,11 @@ static void on_client(struct uproc_loop *loop, int fd, uint32_t events, void *ar
 		return;
 	}
 	int r;
-	if ((size_t)n >= sizeof(buf)) {
-		r = -EINVAL; /* Linux: a command longer than its buffer */
+	if ((size_t)n >= sizeof(buf) || memchr(buf, '\0', (size_t)n)) {
+		r = -EINVAL; /* longer than any command */
 	} else {
 		buf[n] = '\0';
-		if (n > 0 && buf[n - 1] == '\n')
-			buf[n - 1] = '\0';
-		r = cdev_command(c, buf);
+		r = cdev_command(c, buf, (size_t)n);
 	}
 	int len = snprintf(reply, sizeof(reply), "%d\n", r);
 	if (send(fd, reply, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno == EPIPE)

@@ -209,8 +209,12 @@ static void do_lifecycle(struct uprocd_proc *p, enum uproc_ctl_op op, struct upr
 {
 	const char *name = p->cfg->name;
 	const char *w = word_for(op);
-	const char *state = rproc_state_string(rproc_get_state(p->rproc));
-	int r = uprocd_attr_store(p, UPROCD_ATTR_STATE, w, strlen(w));
+	enum rproc_state s = rproc_get_state(p->rproc);
+	const char *state = rproc_state_string(s);
+	/* The state file's "start" on a powered processor takes another power
+	 * reference, as Linux's; the command line keeps refusing it. */
+	int r = op == UPROC_CTL_START && (s == RPROC_RUNNING || s == RPROC_ATTACHED) ?
+		-EBUSY : uprocd_attr_store(p, UPROCD_ATTR_STATE, w, strlen(w));
 
 	if (r == 0) {
 		uproc_ctl_init(b, UPROC_CTL_REPLY, 0);

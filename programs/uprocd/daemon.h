@@ -37,6 +37,8 @@ struct uprocd_proc {
 	int notifier_id;
 	char fw_name[PATH_MAX];			/* locked: as the user wrote it */
 	char fw_path[PATH_MAX];			/* locked: what it resolved to */
+	bool fw_pending;			/* locked: fw_name not found yet: looked
+						 * up again at start (Linux looks at start) */
 	struct uprocd_cdev *cdev;		/* loop thread */
 	struct uprocd_rpmsg *rpmsg;		/* loop thread */
 	unsigned int dump_id;			/* locked: devcdK of its dump, 0: none */
@@ -120,6 +122,15 @@ int uprocd_attr_store(struct uprocd_proc *p, enum uprocd_attr attr, const char *
 
 /** uprocd_proc_find() - the processor called @name or "remoteprocN", or NULL. */
 struct uprocd_proc *uprocd_proc_find(struct uprocd *d, const char *name);
+
+/**
+ * uprocd_proc_start() - Linux's "start": boot, or on a processor already powered
+ * (running, attached) take one more power reference and return 0 (since Linux
+ * 5.19; one "stop" then leaves it running). A firmware name written while its file
+ * did not exist is looked up (beneath the firmware directories) here first.
+ * Returns 0 or -errno. Loop thread.
+ */
+int uprocd_proc_start(struct uprocd_proc *p);
 
 /** uprocd_firmware_shown() - the firmware name as the firmware attribute shows it. */
 void uprocd_firmware_shown(struct uprocd_proc *p, char *buf, size_t len);

@@ -62,6 +62,10 @@ static int create_one(struct uprocd *d, struct uprocd_proc *p)
 				   c->firmware, strerror(-r), c->fw_dirs[0],
 				   c->n_fw_dirs > 1 ? ", ..." : "");
 			path[0] = '\0';
+			if (r == -ENOENT) { /* Linux: kept, looked up again at start */
+				snprintf(p->fw_name, sizeof(p->fw_name), "%s", c->firmware);
+				p->fw_pending = true;
+			}
 		} else {
 			snprintf(p->fw_name, sizeof(p->fw_name), "%s", c->firmware);
 			snprintf(p->fw_path, sizeof(p->fw_path), "%s", path);

@@ -189,7 +189,8 @@ ls -l "$ROOT/class/remoteproc/remoteproc0" | grep -q "rw-rw-r-- 1 root $GROUP.* 
 log "the tree with shell redirections"
 echo start > "$E/state" && pass "echo start > state" || fail "echo start > state"
 expect_cat "$E/state" running
-expect_write_error start "$E/state" "Device or resource busy"
+echo start > "$E/state" && pass "start on running: one more power reference" || fail "start on running"
+echo stop > "$E/state"; expect_cat "$E/state" running
 expect_write_error bogus "$E/state" "Invalid argument"
 expect_write_error detach "$E/state" "Invalid argument"
 expect_write_error echo.elf "$E/firmware" "Device or resource busy"
@@ -211,7 +212,11 @@ expect_write_error /etc/passwd "$E/firmware" "Permission denied"
 expect_write_error evil.elf "$E/firmware" "Permission denied"
 expect_write_error abs.elf "$E/firmware" "Permission denied"
 expect_write_error sub/../../secret.elf "$E/firmware" "Permission denied"
-expect_write_error none.elf "$E/firmware" "No such file"
+echo none.elf > "$E/firmware" && pass "a missing name is accepted while offline (Linux)" ||
+	fail "echo none.elf > firmware"
+expect_cat "$E/firmware" none.elf
+expect_write_error start "$E/state" "No such file"
+expect_cat "$E/state" offline
 expect_write_error "''" "$E/firmware" "Invalid argument"
 echo sub/inside.elf > "$E/firmware"; expect_cat "$E/firmware" sub/inside.elf
 echo "$T/fw/echo.elf" > "$E/firmware"; expect_cat "$E/firmware" "$T/fw/echo.elf"
@@ -403,7 +408,8 @@ wait $EARLY
 grep -q "remoteproc0: the remote announced channel 'rpmsg-client-sample'" "$LOG" &&
 	pass "the announcement reached uprocd through the channel hook" ||
 	fail "no channel hook seen in the log"
-expect_write_error start "$E/state" "Device or resource busy"
+echo start > "$E/state" && pass "start on attached: one more power reference" || fail "start on attached"
+echo stop > "$E/state"; expect_cat "$E/state" attached
 "$UPROC" detach echo >/dev/null; expect_cat "$E/state" detached
 alive "$PID" && pass "detached core $PID still runs" || fail "detach killed the core"
 echo start > "$E/state"; expect_cat "$E/state" attached

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""test-uprocd-linux.py UPROCD FIRMWARE_DIR - uprocd's tree and devices behave as
+Linux's sysfs, debugfs, /dev/remoteprocN, /dev/rpmsg* and ttyRPMSG do, driven as a
+program written for a Linux board drives them (open/write/read and their errnos,
+sockets standing for the character devices, termios on the tty).
+
+Needs root and /dev/fuse (exit 77 otherwise). Every wait is for a condition with a
+generous bound; the daemon runs with --stop-on-exit so no core outlives the test."""
+import errno
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+
+SKIP = 77
+WAIT = 30.0
+uprocd, fwdir = sys.argv[1], sys.argv[2]
+passed = failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok: {name}")
+    else:
+        failed += 1
+        print(f"FAIL: {name} {detail}")
+
+
+def wait_for(cond, timeout=WAIT):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if cond():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def write(path, data):
+    """What write(2) of @data to @path returns: 0, or the errno."""
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except OSError as e:
+        return e.errno
+    try:
+        os.write(fd, data if isinstance(data, bytes) else data.encode())
+        return 0
+    except OSError as e:
+        return e.errno
+    finally:
+        os.close(fd)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read().decode(errors="replace")
+
+
+def seqpacket(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(WAIT)
+    s.connect(path)
+    return s
+
+
+def cdev(s, cmd):
+    s.send(cmd if isinstance(cmd, bytes) else cmd.encode())
+    return int(s.recv(64).decode().strip())
+
+
+if os.geteuid() != 0 or not os.path.exists("/dev/fuse"):
+    print("SKIP: needs root and /dev/fuse")
+    sys.exit(SKIP)
+for f in ("echo", "tty", "crash"):
+    if not os.path.exists(f"{fwdir}/{f}.elf"):
+        print(f"SKIP: no {fwdir}/{f}.elf")
+        sys.exit(SKIP)
+
+T = tempfile.mkdtemp(prefix="uprocd-linux.")
+os.chmod(T, 0o755)
+ROOT, RUN, FW = f"{T}/root", f"{T}/run", f"{T}/fw"
+os.makedirs(FW)
+os.makedirs(RUN)
+for f in ("echo", "tty", "crash"):
+    shutil.copy(f"{fwdir}/{f}.elf", FW)
+with open(f"{T}/uprocd.conf", "w") as c:
+    c.write(f"""[uprocd]
+root = {ROOT}
+runtime_dir = {RUN}
+
+[remoteproc echo]
+backend = native
+firmware = echo.elf
+firmware_path = {FW}
+recovery = disabled
+
+[remoteproc tty]
+backend = native
+firmware = tty.elf
+firmware_path = {FW}
+""")
+log = open(f"{T}/uprocd.log", "w")
+daemon = subprocess.Popen([uprocd, "-c", f"{T}/uprocd.conf", "--stop-on-exit", "-v"],
+                          stdout=log, stderr=subprocess.STDOUT)
+R0 = f"{ROOT}/class/remoteproc/remoteproc0"
+R1 = f"{ROOT}/class/remoteproc/remoteproc1"
+D0 = f"{ROOT}/debug/remoteproc/remoteproc0"
+DEV = f"{RUN}/dev"
+
+
+def state(r=R0):
+    return read(f"{r}/state").strip()
+
+
+def cleanup():
+    for r in (R0, R1):
+        for _ in range(4):
+            if os.path.exists(f"{r}/state") and state(r) in ("running", "attached", "crashed"):
+                write(f"{r}/state", "stop")
+    daemon.send_signal(signal.SIGTERM)
+    try:
+        daemon.wait(WAIT)
+    except subprocess.TimeoutExpired:
+        daemon.kill()
+        daemon.wait()
+    if os.path.ismount(ROOT):
+        subprocess.call(["umount", "-l", ROOT])
+    if failed:
+        print("=== uprocd log")
+        print(open(f"{T}/uprocd.log").read()[-4000:])
+    shutil.rmtree(T, ignore_errors=True)
+
+
+def test_state_start_takes_a_power_reference():
+    """Linux 5.19+: start on a running processor succeeds and takes a reference."""
+    check("start", write(f"{R0}/state", "start\n") == 0)
+    check("running", state() == "running")
+    check("start on running: 0", write(f"{R0}/state", "start") == 0)
+    check("one stop leaves it running", write(f"{R0}/state", "stop") == 0 and state() == "running")
+    check("the second stops it", write(f"{R0}/state", "stop") == 0 and state() == "offline")
+    check("stop on offline: EINVAL", write(f"{R0}/state", "stop") == errno.EINVAL)
+
+
+def test_firmware_name_accepted_while_offline():
+    """Linux: any name while offline, the file is looked for at start."""
+    check("missing name accepted", write(f"{R0}/firmware", "later.elf\n") == 0)
+    check("shown as written", read(f"{R0}/firmware").strip() == "later.elf")
+    check("start fails: ENOENT", write(f"{R0}/state", "start") == errno.ENOENT)
+    check("still offline", state() == "offline")
+    shutil.copy(f"{FW}/echo.elf", f"{FW}/later.elf")
+    check("start once it is there", write(f"{R0}/state", "start") == 0 and state() == "running")
+    check("firmware: EBUSY while running", write(f"{R0}/firmware", "echo.elf") == errno.EBUSY)
+    check("stop", write(f"{R0}/state", "stop") == 0)
+    check("outside the firmware path: EACCES", write(f"{R0}/firmware", "../uprocd.conf") == errno.EACCES)
+    check("empty: EINVAL", write(f"{R0}/firmware", "\n") == errno.EINVAL)
+    check("back to echo.elf", write(f"{R0}/firmware", "echo.elf") == 0)
+
+
+def test_cdev():
+    """/dev/remoteprocN: strncmp over the written length, no newline; the
+    shutdown-on-release flag belongs to the processor and any close acts on it."""
+    a = seqpacket(f"{DEV}/remoteproc0")
+    check("'start\\n': EINVAL", cdev(a, "start\n") == -errno.EINVAL)
+    check("'st' starts", cdev(a, "st") == 0 and state() == "running")
+    check("'sto' stops", cdev(a, "sto") == 0 and state() == "offline")
+    check("longer than 10 bytes: EINVAL", cdev(a, "start     x") == -errno.EINVAL)
+    check("'s' is start", cdev(a, "s") == 0 and state() == "running")
+    check("'detach' on running: EINVAL", cdev(a, "detach") == -errno.EINVAL)
+    b = seqpacket(f"{DEV}/remoteproc0")
+    check("b sees the flag off", cdev(b, "get_shutdown_on_release") == 0)
+    check("a sets it", cdev(a, "set_shutdown_on_release 1") == 0)
+    check("b sees it set", cdev(b, "get_shutdown_on_release") == 1)
+    b.close()  # any opener's close stops a running processor
+    check("b's close stopped it", wait_for(lambda: state() == "offline"))
+    check("the flag stays set", cdev(a, "get_shutdown_on_release") == 1)
+    check("start again", cdev(a, "start") == 0)
+    check("clear it", cdev(a, "set_shutdown_on_release 0") == 0)
+    a.close()
+    time.sleep(0.2)
+    check("a close without the flag leaves it running", state() == "running")
+    write(f"{R0}/state", "stop")
+
+
+try:
+    if not wait_for(lambda: os.path.exists(f"{R0}/state")):
+        check("uprocd came up", False)
+    else:
+        for t in [test_state_start_takes_a_power_reference,
+                  test_firmware_name_accepted_while_offline,
+                  test_cdev]:
+            print(f"--- {t.__name__}: {t.__doc__.splitlines()[0]}")
+            try:
+                t()
+            except Exception as e:  # a failed step must not hide the others
+                check(t.__name__, False, repr(e))
+finally:
+    cleanup()
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
