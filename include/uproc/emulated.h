@@ -33,6 +33,9 @@
  * pointer - ends the core ("unmapped"). The vrings and buffers the host places in
  * its window are at device 0x1xxxxxxx: add 0x80000000 (kseg0) to reach them; the
  * SDK's MIPS platform translates device addresses with UPROC_EMU_MIPS_KSEG0().
+ * The host loads ELF segments at their p_paddr, as Linux does: link the sections at
+ * kseg0 (VMA 0x80100000) with their load addresses (LMA, p_paddr) at the device
+ * addresses (0x00100000), e.g. `> RAM AT> RAM_PHYS` in the linker script.
  *
  * ---- Byte order (the big-endian MIPS core against a little-endian host) -----------
  *  - Device registers are 32-bit values: a word load returns the value, whatever the
@@ -262,5 +265,18 @@ enum uproc_emu_reason {
 	UPROC_EMU_END_EMULATOR = 14,
 	UPROC_EMU_END_DEVICE = 15,
 };
+
+/** uproc_emu_reason_name() - a short text for @reason ("unmapped read", ...). */
+static inline const char *uproc_emu_reason_name(uint32_t reason)
+{
+	static const char *const names[] = {
+		"exit", "unmapped read", "unmapped write", "unmapped fetch",
+		"read of protected memory", "write to protected memory",
+		"fetch from non-executable memory", "misaligned access", "undefined instruction",
+		"breakpoint with no debugger", "system call", "HardFault", "lockup", "watchdog",
+		"emulator failure", "bad device access",
+	};
+	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "unknown";
+}
 
 #endif /* UPROC_EMULATED_H */

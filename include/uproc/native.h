@@ -102,9 +102,34 @@ struct uproc_native_regs {
 	uint64_t fs_base, gs_base, ds, es, fs, gs;
 };
 
+/* Registers an emulated core's record can hold (MIPS's pr_reg is the longest). */
+#define UPROC_NATIVE_EMU_REGS 48
+
+/**
+ * struct uproc_native_emu_crash - the part of the crash record an emulated core
+ * (uproc/emulated.h) fills in; all zero for a native core, whose registers are in
+ * struct uproc_native_regs.
+ * @machine:    the firmware's e_machine (EM_ARM, EM_RISCV, EM_MIPS)
+ * @reason:     enum uproc_emu_reason: what ended the core
+ * @pc, @addr:  the pc of the faulting instruction, the faulting address (0: none)
+ * @nregs:      registers in @regs, in the order of that machine's Linux NT_PRSTATUS
+ *              pr_reg (ARM: r0-r15, xpsr, orig_r0; RISC-V: pc, x1-x31; MIPS: 6 zero
+ *              words, r0-r31, lo, hi, epc, badvaddr, status, cause), host byte order
+ */
+struct uproc_native_emu_crash {
+	uint32_t machine;
+	uint32_t reason;
+	uint32_t pc;
+	uint32_t addr;
+	uint32_t nregs;
+	uint32_t reserved;
+	uint32_t regs[UPROC_NATIVE_EMU_REGS];
+};
+
 /**
  * struct uproc_native_crash - written by the stub's fault handler (SIGSEGV, SIGBUS,
- * SIGILL, SIGFPE, SIGTRAP) before it exits with status 128 + signo.
+ * SIGILL, SIGFPE, SIGTRAP) before it exits with status 128 + signo, or by the
+ * emulator of an emulated core (then @emu says what and where; @regs stays zero).
  * @valid: 1 once the record is complete (stored last, release).
  * Untrusted: the firmware can write here too; the host only reports these values.
  */
@@ -115,6 +140,7 @@ struct uproc_native_crash {
 	uint32_t reserved;
 	uint64_t addr;
 	struct uproc_native_regs regs;
+	struct uproc_native_emu_crash emu;
 };
 
 /**
@@ -227,6 +253,37 @@ struct uproc_loop;
 #define UPROC_NATIVE_NAME_MAX 63
 
 /**
+ * enum uproc_core_backend - what runs a firmware image.
+ * @UPROC_BACKEND_AUTO:     chosen from the image's e_machine: x86-64 runs native, ARM
+ *                          (Cortex-M), RISC-V (RV32) and MIPS (MIPS32, either byte
+ *                          order) run emulated (uproc/emulated.h)
+ * @UPROC_BACKEND_NATIVE:   a native core; any other machine is refused
+ * @UPROC_BACKEND_EMULATED: an emulated core (uproc-emu-core on unicorn)
+ */
+enum uproc_core_backend {
+	UPROC_BACKEND_AUTO = 0,
+	UPROC_BACKEND_NATIVE = 1,
+	UPROC_BACKEND_EMULATED = 2,
+};
+
+/**
+ * uproc_backend_for_machine() - the backend that runs images of @e_machine with
+ * ELF class @elf_class (1: 32-bit, 2: 64-bit), or UPROC_BACKEND_AUTO when none does.
+ */
+enum uproc_core_backend uproc_backend_for_machine(uint16_t e_machine, unsigned int elf_class);
+
+/**
+ * uproc_backend_check_file() - may @want run the firmware file @path? Reads its ELF
+ * header only.
+ * @msg: receives the reason on refusal ("FILE: machine NAME (e_machine N): no
+ *       backend runs it (...)"), @len bytes (may be NULL)
+ * Return: the backend that runs it (NATIVE or EMULATED); -ENOEXEC when refused,
+ * -errno when the file cannot be read (the caller's own checks report those).
+ */
+int uproc_backend_check_file(const char *path, enum uproc_core_backend want, char *msg,
+			     size_t len);
+
+/**
  * struct uproc_native_config - how to build a native core. Fill it with
  * uproc_native_config_init(), then change what differs. Strings are copied by
  * uproc_native_rproc_alloc().
@@ -251,6 +308,10 @@ struct uproc_loop;
  *               the host makes it record its registers (SIGTRAP to the stub's
  *               handler, so the coredump shows where it hung) and reports an
  *               RPROC_WATCHDOG crash. For SDK firmware, or firmware that beats.
+ * @backend:     what runs the firmware (default UPROC_BACKEND_AUTO: by e_machine);
+ *               start() refuses an image its backend does not run (-ENOEXEC)
+ * @emu_path:    the emulated cores' program; NULL: $UPROC_EMU_CORE, else the one
+ *               built with this library
  */
 struct uproc_native_config {
 	const char *name;
@@ -265,6 +326,8 @@ struct uproc_native_config {
 	uint32_t host_spin_ns;
 	uint32_t core_spin_ns;
 	uint32_t watchdog_ms;
+	enum uproc_core_backend backend;
+	const char *emu_path;
 };
 
 /** uproc_native_config_init() - fill @cfg with the defaults above, @name as its name. */

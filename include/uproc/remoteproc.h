@@ -313,6 +313,13 @@ void *rproc_loaded_rsc_table(struct rproc *rproc, size_t *size);
 /** rproc_get_byte_order() - the byte order of the firmware (and its table). */
 enum uproc_byte_order rproc_get_byte_order(struct rproc *rproc);
 
+/**
+ * rproc_get_machine() - the e_machine of the firmware last loaded (0 before any;
+ * backends call it from start() to run the image on the right CPU), and its ELF
+ * class in @elf_class (1: 32-bit, 2: 64-bit; may be NULL).
+ */
+uint16_t rproc_get_machine(struct rproc *rproc, unsigned int *elf_class);
+
 /** rproc_get_power() - the power reference count (boots minus shutdowns). */
 unsigned int rproc_get_power(struct rproc *rproc);
 

@@ -201,9 +201,14 @@ static int proc_key(struct parser *p, const char *k, const char *v)
 	struct uprocd_proc_config *r = p->proc;
 
 	if (!strcmp(k, "backend")) {
-		if (strcmp(v, "native"))
-			return fail(p, "unknown backend '%s' (known: native)", v);
-		r->backend = UPROCD_BACKEND_NATIVE;
+		if (!strcmp(v, "auto"))
+			r->backend = UPROCD_BACKEND_AUTO;
+		else if (!strcmp(v, "native"))
+			r->backend = UPROCD_BACKEND_NATIVE;
+		else if (!strcmp(v, "emulated"))
+			r->backend = UPROCD_BACKEND_EMULATED;
+		else
+			return fail(p, "unknown backend '%s' (known: auto, native, emulated)", v);
 		return 0;
 	}
 	if (!strcmp(k, "firmware")) {
@@ -281,7 +286,7 @@ static int new_section(struct parser *p, char *hdr)
 	p->proc = &n[c->n_procs++];
 	memset(p->proc, 0, sizeof(*p->proc));
 	strcpy(p->proc->name, name);
-	p->proc->backend = UPROCD_BACKEND_NATIVE;
+	p->proc->backend = UPROCD_BACKEND_AUTO;
 	p->proc->cpu = -1;
 	p->proc->recovery = true;
 	p->proc->coredump = 0;

@@ -12,7 +12,7 @@
  *              name or number, default none: root only), firmware_path (default
  *              for processors that set none)
  *   [remoteproc NAME]
- *              backend (native), firmware (file name), firmware_path (a
+ *              backend (auto: by the image's machine, native, emulated), firmware (file name), firmware_path (a
  *              directory; repeat the key or separate with ':'), memory (RAM
  *              size, K/M/G suffixes), cpu (a CPU number, or -1 for none),
  *              auto_boot (yes/no), recovery (enabled/disabled),
@@ -30,8 +30,11 @@
 #define UPROCD_MAX_FW_DIRS 8
 #define UPROCD_MAX_PROCS 64
 
+/* The same values as enum uproc_core_backend (uproc/native.h). */
 enum uprocd_backend {
-	UPROCD_BACKEND_NATIVE = 0,
+	UPROCD_BACKEND_AUTO = 0,	/* by the firmware's e_machine */
+	UPROCD_BACKEND_NATIVE = 1,
+	UPROCD_BACKEND_EMULATED = 2,
 };
 
 /** struct uprocd_proc_config - one [remoteproc NAME] section. Strings are owned. */

@@ -77,6 +77,7 @@ static int create_one(struct uprocd *d, struct uprocd_proc *p)
 		nc.ram_size = c->memory;
 	nc.cpu = c->cpu;
 	nc.runtime_dir = d->cfg.runtime_dir;
+	nc.backend = (enum uproc_core_backend)c->backend;
 	p->rproc = uproc_native_rproc_alloc(d->loop, &nc, path[0] ? path : NULL);
 	if (!p->rproc) {
 		r = -errno;

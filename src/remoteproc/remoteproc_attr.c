@@ -239,6 +239,18 @@ enum uproc_byte_order rproc_get_byte_order(struct rproc *rproc)
 	return o;
 }
 
+uint16_t rproc_get_machine(struct rproc *rproc, unsigned int *elf_class)
+{
+	uint16_t m;
+
+	pthread_mutex_lock(&rproc->lock);
+	m = rproc->e_machine;
+	if (elf_class)
+		*elf_class = (unsigned int)rproc->elf_class;
+	pthread_mutex_unlock(&rproc->lock);
+	return m;
+}
+
 void rproc_set_log(struct rproc *rproc, rproc_log_fn fn, void *arg)
 {
 	pthread_mutex_lock(&rproc->lock);

@@ -18,7 +18,8 @@ static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: uproc run [OPTIONS] FIRMWARE\n"
-		"Boot FIRMWARE on a native core, print its trace lines, and join this terminal\n"
+		"Boot FIRMWARE on a core (native for x86-64, emulated for ARM Cortex-M, RISC-V\n"
+		"RV32, MIPS32), print its trace lines, and join this terminal\n"
 		"(or the piped input) to its first tty channel or virtio console.\n"
 		"  --channel NAME          join the rpmsg channel NAME (repeatable; default:\n"
 		"                          rpmsg-tty, rpmsg-client-sample, rpmsg-crash)\n"

@@ -17,6 +17,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "uproc/emulated.h"
 #include "uproc/native.h"
 
 #define TRACE_POLL_MS 20
@@ -175,6 +176,12 @@ static void describe_crash(struct run_session *s)
 	}
 	switch (ex.kind) {
 	case UPROC_NATIVE_EXIT_FAULT:
+		if (ex.crash.emu.machine) {
+			say("the core crashed: %s at pc 0x%x (address 0x%x)",
+			    uproc_emu_reason_name(ex.crash.emu.reason), ex.crash.emu.pc,
+			    ex.crash.emu.addr);
+			break;
+		}
 		say("the core crashed: %s at rip 0x%llx (fault address 0x%llx)",
 		    strsignal(ex.status), (unsigned long long)ex.crash.regs.rip,
 		    (unsigned long long)ex.crash.addr);
@@ -318,6 +325,16 @@ static void find_console(struct run_session *s)
 int run_session_start(struct run_session *s)
 {
 	int ret;
+	char refusal[512];
+
+	/* The image's machine picks the core (native x86-64 or emulated); a machine no
+	 * backend runs is refused before anything starts. */
+	int backend = uproc_backend_check_file(s->opt.firmware, UPROC_BACKEND_AUTO, refusal,
+					       sizeof(refusal));
+	if (backend == -ENOEXEC) {
+		fprintf(stderr, "uproc run: %s\n", refusal);
+		return RUN_BOOT_FAILED;
+	}
 	snprintf(s->runtime_dir, sizeof(s->runtime_dir), "/tmp/uproc-run-XXXXXX");
 	if (!mkdtemp(s->runtime_dir)) {
 		fprintf(stderr, "uproc run: cannot create a runtime directory in /tmp: %s\n",
@@ -377,7 +394,8 @@ int run_session_start(struct run_session *s)
 			why && *why ? why : strerror(-ret));
 		return RUN_BOOT_FAILED;
 	}
-	say("booted %s on native core %s (pid %d)", s->opt.firmware, name,
+	say("booted %s on %s core %s (pid %d)", s->opt.firmware,
+	    backend == UPROC_BACKEND_EMULATED ? "emulated" : "native", name,
 	    (int)uproc_native_pid(s->rproc));
 
 	find_console(s);

@@ -197,7 +197,7 @@ static void region_arg(char *buf, size_t len, const struct native_region *r, boo
 static int spawn_stub(struct native_core *core, const struct native_spawn *sp, char *err,
 		      size_t errlen)
 {
-	enum { MAX_ARGS = 12 + 2 * (NATIVE_MAX_REGIONS + 1) };
+	enum { MAX_ARGS = 16 + 2 * (NATIVE_MAX_REGIONS + 1) };
 	char regbuf[NATIVE_MAX_REGIONS + 1][96];
 	char inbuf[16], outbuf[16], entrybuf[24], cpubuf[16];
 	char *argv[MAX_ARGS];
@@ -212,7 +212,13 @@ static int spawn_stub(struct native_core *core, const struct native_spawn *sp, c
 	snprintf(inbuf, sizeof(inbuf), "%d", core->db_tx); /* the core reads what we write */
 	snprintf(outbuf, sizeof(outbuf), "%d", core->db_rx);
 	snprintf(entrybuf, sizeof(entrybuf), "%#" PRIx64, sp->entry);
-	argv[argc++] = (char *)"uproc-native-stub";
+	argv[argc++] = (char *)(sp->machine ? "uproc-emu-core" : "uproc-native-stub");
+	if (sp->machine) {
+		argv[argc++] = (char *)"--machine";
+		argv[argc++] = (char *)sp->machine;
+		argv[argc++] = (char *)"--order";
+		argv[argc++] = (char *)(sp->big_endian ? "be" : "le");
+	}
 	argv[argc++] = (char *)"--in";
 	argv[argc++] = inbuf;
 	argv[argc++] = (char *)"--out";

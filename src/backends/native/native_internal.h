@@ -115,6 +115,9 @@ struct native_core {
  * @tsc_khz:   the TSC frequency to publish to the firmware (0: unknown)
  * @spin_ns:   how long the firmware should spin before blocking
  * @timeout_ms: how long to wait for the stub to reach the firmware
+ * @machine:   NULL for a native core; for an emulated one, the emulator's --machine
+ *             ("arm", "riscv", "mips") and @stub_path is uproc-emu-core
+ * @big_endian: the emulated firmware is big-endian
  */
 struct native_spawn {
 	const char *stub_path;
@@ -126,6 +129,8 @@ struct native_spawn {
 	uint64_t tsc_khz;
 	uint64_t spin_ns;
 	unsigned int timeout_ms;
+	const char *machine;
+	bool big_endian;
 };
 
 /**
@@ -293,5 +298,25 @@ int upi_native_core_attach(struct native_core *core, const struct native_record 
  * @len is enough. Returns the note's size, or -ENOSPC.
  */
 ssize_t upi_native_prstatus_note(const struct uproc_native_exit *ex, void *buf, size_t len);
+
+/**
+ * upi_native_emu_prstatus_note() - the NT_PRSTATUS note of an emulated core's end @ex:
+ * the 32-bit Linux elf_prstatus of its machine (ex->crash.emu.machine), registers
+ * in that machine's pr_reg order, in the firmware's byte order. Writes into @buf
+ * when it is non-NULL and @len is enough. Returns the note's size, -ENOTSUP for
+ * another machine, or -ENOSPC.
+ */
+ssize_t upi_native_emu_prstatus_note(const struct uproc_native_exit *ex, bool big_endian, void *buf,
+				 size_t len);
+
+/* ---- backend choice --------------------------------------------------------------- */
+
+/**
+ * upi_native_backend_choose() - the backend for an image of @e_machine / @elf_class when
+ * @want is asked for. Returns UPROC_BACKEND_NATIVE or UPROC_BACKEND_EMULATED, or
+ * -ENOEXEC with the refusal in @msg (naming @file, the machine and what runs what).
+ */
+int upi_native_backend_choose(enum uproc_core_backend want, uint16_t e_machine,
+			  unsigned int elf_class, const char *file, char *msg, size_t len);
 
 #endif /* UPROC_NATIVE_INTERNAL_H */

@@ -19,6 +19,7 @@
  * must run on the loop's thread or while no other thread dispatches the loop (the
  * rule of uproc/loop.h). Recovery runs on the loop thread.
  */
+#include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -31,12 +32,16 @@
 #include <unistd.h>
 
 #include "native_internal.h"
+#include "uproc/emulated.h"
 #include "uproc/loop.h"
 #include "uproc/remoteproc.h"
 #include "uproc/rsc_table.h"
 
 #ifndef UPROC_NATIVE_STUB_DEFAULT
 #define UPROC_NATIVE_STUB_DEFAULT "uproc-native-stub"
+#endif
+#ifndef UPROC_EMU_CORE_DEFAULT
+#define UPROC_EMU_CORE_DEFAULT "uproc-emu-core"
 #endif
 
 #define NATIVE_PAGE 4096u
@@ -58,6 +63,10 @@ struct native_rproc {
 	char name[UPROC_NATIVE_NAME_MAX + 1];
 	uint64_t ram_da, ram_size, ctl_da, window_da, window_size;
 	char stub_path[PATH_MAX];
+	char emu_path[PATH_MAX];
+	enum uproc_core_backend backend;
+	bool emulated;	 /* the current core is an emulated one */
+	bool big_endian; /* ... of a big-endian firmware */
 	char registry_dir[PATH_MAX];
 	int cpu;
 	uint32_t host_spin_ns, core_spin_ns;
@@ -352,12 +361,17 @@ static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg
 		   (ex.status == SIGSEGV || ex.status == SIGBUS);
 	if (nr->wd_fired) {
 		nr->wd_fired = false;
-		rproc_log(nr->rproc, 3, "native core: the hung firmware was at rip %#" PRIx64,
-			  ex.crash.regs.rip);
+		rproc_log(nr->rproc, 3, "native core: the hung firmware was at %s %#" PRIx64,
+			  ex.crash.emu.machine ? "pc" : "rip",
+			  ex.crash.emu.machine ? (uint64_t)ex.crash.emu.pc : ex.crash.regs.rip);
 		rproc_report_crash(nr->rproc, RPROC_WATCHDOG);
 		return;
 	}
-	if (ex.kind == UPROC_NATIVE_EXIT_FAULT)
+	if (ex.kind == UPROC_NATIVE_EXIT_FAULT && ex.crash.emu.machine)
+		rproc_log(nr->rproc, 3, "emulated core: %s at pc %#" PRIx32 ", address %#" PRIx32,
+			  uproc_emu_reason_name(ex.crash.emu.reason), ex.crash.emu.pc,
+			  ex.crash.emu.addr);
+	else if (ex.kind == UPROC_NATIVE_EXIT_FAULT)
 		rproc_log(nr->rproc, 3, "native core: the firmware died of signal %d at rip %#" PRIx64
 			  ", address %#" PRIx64, ex.status, ex.crash.regs.rip, ex.crash.addr);
 	else if (ex.kind == UPROC_NATIVE_EXIT_SIGNAL)
@@ -510,13 +524,24 @@ static int native_start(struct rproc *rproc)
 			return -E2BIG;
 		regions[n++] = &m->region;
 	}
+	unsigned int elf_class = 0;
+	uint16_t machine = rproc_get_machine(rproc, &elf_class);
+	char fw[256] = "";
+	rproc_get_firmware(rproc, fw, sizeof(fw));
+	ret = upi_native_backend_choose(nr->backend, machine, elf_class, fw, err, sizeof(err));
+	if (ret < 0) {
+		rproc_log(nr->rproc, 3, "%s", err);
+		return ret;
+	}
+	nr->emulated = ret == UPROC_BACKEND_EMULATED;
+	nr->big_endian = rproc_get_byte_order(rproc) == UPROC_BIG_ENDIAN;
 	ret = take_lock(nr);
 	if (ret)
 		return ret;
 	if (!nr->tsc_khz)
 		nr->tsc_khz = upi_native_tsc_khz();
 	struct native_spawn sp = {
-		.stub_path = nr->stub_path,
+		.stub_path = nr->emulated ? nr->emu_path : nr->stub_path,
 		.ctl_da = nr->ctl_da,
 		.regions = regions,
 		.nregions = n,
@@ -525,6 +550,9 @@ static int native_start(struct rproc *rproc)
 		.tsc_khz = nr->tsc_khz,
 		.spin_ns = nr->core_spin_ns,
 		.timeout_ms = 5000,
+		.machine = !nr->emulated ? NULL
+			   : machine == EM_ARM ? "arm" : machine == EM_RISCV ? "riscv" : "mips",
+		.big_endian = nr->big_endian,
 	};
 	ret = upi_native_core_spawn(&nr->core, &sp, err, sizeof(err));
 	if (ret) {
@@ -723,6 +751,10 @@ static ssize_t native_coredump_notes(struct rproc *rproc, void *buf, size_t len)
 
 	if (nr->last_exit.kind == UPROC_NATIVE_EXIT_NONE)
 		return 0;
+	if (nr->last_exit.crash.emu.machine)
+		return upi_native_emu_prstatus_note(&nr->last_exit, nr->big_endian, buf, len);
+	if (nr->emulated)
+		return 0; /* an emulated core that left no record: no registers */
 	return upi_native_prstatus_note(&nr->last_exit, buf, len);
 }
 
@@ -755,6 +787,8 @@ void uproc_native_config_init(struct uproc_native_config *cfg, const char *name)
 	cfg->host_spin_ns = 20000;
 	cfg->core_spin_ns = 50000;
 	cfg->watchdog_ms = 0;
+	cfg->backend = UPROC_BACKEND_AUTO;
+	cfg->emu_path = NULL;
 }
 
 static bool config_ok(const struct uproc_native_config *cfg)
@@ -810,6 +844,7 @@ struct rproc *uproc_native_rproc_alloc(struct uproc_loop *loop,
 	nr->host_spin_ns = cfg->host_spin_ns;
 	nr->core_spin_ns = cfg->core_spin_ns;
 	nr->watchdog_ms = cfg->watchdog_ms;
+	nr->backend = cfg->backend;
 	upi_native_core_init(&nr->core);
 	nr->lock_fd = -1;
 
@@ -818,8 +853,14 @@ struct rproc *uproc_native_rproc_alloc(struct uproc_loop *loop,
 		stub = getenv("UPROC_NATIVE_STUB");
 	if (!stub || !stub[0])
 		stub = UPROC_NATIVE_STUB_DEFAULT;
+	const char *emu = cfg->emu_path;
+	if (!emu || !emu[0])
+		emu = getenv("UPROC_EMU_CORE");
+	if (!emu || !emu[0])
+		emu = UPROC_EMU_CORE_DEFAULT;
 	if (snprintf(nr->stub_path, sizeof(nr->stub_path), "%s", stub) >=
 		    (int)sizeof(nr->stub_path) ||
+	    snprintf(nr->emu_path, sizeof(nr->emu_path), "%s", emu) >= (int)sizeof(nr->emu_path) ||
 	    upi_native_registry_dir(cfg->runtime_dir, nr->registry_dir, sizeof(nr->registry_dir))) {
 		rproc_free(rproc);
 		errno = ENAMETOOLONG;

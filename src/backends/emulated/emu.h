@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * emu.h - uproc-emu-core, the process of an emulated core: private declarations
+ * shared by its files (main loop, devices, one file per architecture, sandbox).
+ *
+ * One thread. The emulator runs the firmware inside uc_emu_start(); everything the
+ * host or the clock changes while it runs is noticed by the block hook through
+ * emu.attention (set by the alarm signal) and the host's mailbox bits.
+ */
+#ifndef UPROC_EMU_H
+#define UPROC_EMU_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+#include "uproc/emulated.h"
+#include "uproc/native.h"
+
+#define EMU_MAX_REGIONS 49
+
+struct emu;
+
+/**
+ * struct emu_arch - one architecture's part.
+ * @name:     for messages
+ * @setup:    open-time work after the memories are mapped (devices, hooks, reset)
+ * @deliver:  take an asserted, enabled, unmasked interrupt now (from the block hook,
+ *            @pc the next instruction); returns true when it changed the pc
+ * @pending:  the lines and exceptions waiting (WFI's wake-up condition)
+ * @regs:     fill the crash record's registers (NT_PRSTATUS order) and its pc
+ * @pc:       the current pc
+ */
+struct emu_arch {
+	const char *name;
+	int (*setup)(struct emu *emu, uint64_t entry);
+	bool (*deliver)(struct emu *emu, uint32_t pc);
+	bool (*pending)(struct emu *emu);
+	void (*regs)(struct emu *emu, struct uproc_native_emu_crash *out);
+	uint32_t (*pc)(struct emu *emu);
+};
+
+extern const struct emu_arch emu_arch_arm;
+extern const struct emu_arch emu_arch_riscv;
+extern const struct emu_arch emu_arch_mips;
+
+/* Why uc_emu_start() returned (set by hooks before uc_emu_stop()). */
+enum emu_stop {
+	EMU_STOP_NONE = 0, /* WFI / wait (or a plain return) */
+	EMU_STOP_FAULT,	   /* emu.reason, emu.fault_addr, emu.fault_pc */
+	EMU_STOP_EXIT,	   /* the firmware wrote EXIT */
+	EMU_STOP_RESUME,   /* a hook changed the state: just run again */
+};
+
+struct emu {
+	uc_engine *uc;
+	const struct emu_arch *arch;
+	uint16_t machine;   /* EM_ARM, EM_RISCV, EM_MIPS */
+	bool big_endian;
+	struct uproc_native_ctl *ctl;
+	int db_in, db_out;
+	uint64_t start_ns;
+
+	volatile sig_atomic_t attention; /* the alarm went off, or the watchdog's SIGTRAP */
+	volatile sig_atomic_t dump;	 /* SIGTRAP: record where we are and end */
+	timer_t alarm;
+	bool alarm_ok;
+	uint64_t alarm_at; /* the deadline the alarm is set for (0: none) */
+
+	enum emu_stop stop;
+	uint32_t reason; /* enum uproc_emu_reason */
+	uint32_t fault_addr;
+	uint32_t fault_pc;
+	bool fault_pc_valid;
+	int exit_code;
+
+	/* mailbox device */
+	uint32_t pending; /* PENDING as the firmware sees it */
+	uint32_t irq_en;
+	uint32_t now_hi, mtime_hi;
+
+	/* timer device */
+	uint64_t mtimecmp; /* us */
+
+	/* Cortex-M */
+	struct {
+		uint32_t vtor;
+		uint32_t nvic_en, nvic_pend;
+		uint32_t syst_csr, syst_rvr;
+		uint64_t syst_start, syst_next; /* ns of the current period's start, next wrap */
+		bool pend_systick, pend_pendsv;
+		uint32_t active[8]; /* stack of active exception numbers */
+		unsigned int nactive;
+	} arm;
+	struct {
+		uint32_t tramp[16];
+	} mips;
+};
+
+/* ---- emu_main.c ---- */
+uint64_t emu_now_ns(void);
+/** emu_fault() - end the run with @reason at @addr (from a hook). */
+void emu_fault(struct emu *emu, uint32_t reason, uint32_t addr);
+/** emu_arm_alarm() - make sure the alarm goes off at @deadline_ns (monotonic) or before. */
+void emu_arm_alarm(struct emu *emu, uint64_t deadline_ns);
+
+/* ---- emu_dev.c ---- */
+/** emu_dev_map() - map the mailbox and timer devices. Returns 0 or a uc_err. */
+int emu_dev_map(struct emu *emu);
+/** emu_dev_poll() - take the host's bits into PENDING; returns the asserted lines. */
+uint32_t emu_dev_poll(struct emu *emu);
+/** emu_dev_deadline() - the next timer deadline (ns), or UINT64_MAX. */
+uint64_t emu_dev_deadline(const struct emu *emu);
+/** emu_us() - the timer device's mtime. */
+uint64_t emu_us(const struct emu *emu);
+
+/* ---- emu_seccomp.c ---- */
+int emu_sandbox(void);
+
+#endif /* UPROC_EMU_H */
