@@ -1,0 +1,95 @@
+#!/bin/sh
+# test-emu-run.sh UPROC FIRMWARE_DIR PLATFORM - the example firmware of one emulated
+# platform (cortex-m, riscv32, mips32be, mips32le) under "uproc run": echo, tty case
+# inversion, the console, every crash kind with its reason, recovery with a coredump
+# that gdb-multiarch opens at the faulting function, and an idle core's CPU use.
+set -u
+uproc=$1 fw=$2 plat=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0 passed=0
+
+check() {	# check NAME CONDITION...
+	name="$plat: $1"; shift
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failures=$((failures + 1))
+		echo "FAIL: $name" >&2
+		sed 's/^/    /' "$work/err" >&2 2>/dev/null || true
+	fi
+}
+
+# Echo: content checked, several messages in order.
+printf 'ping me\nsecond line\n' | timeout 60 "$uproc" run --channel rpmsg-client-sample \
+	"$fw/echo-$plat.elf" >"$work/out" 2>"$work/err"
+check "echo status" [ $? = 0 ]
+check "echo answers" [ "$(cat "$work/out")" = "$(printf 'ping me\nsecond line')" ]
+check "runs emulated" grep -q "on emulated core" "$work/err"
+
+# tty and console: case inversion.
+printf 'Hello World\n' | timeout 60 "$uproc" run "$fw/tty-$plat.elf" >"$work/out" 2>"$work/err"
+check "tty status" [ $? = 0 ]
+check "tty case inversion" [ "$(cat "$work/out")" = "hELLO wORLD" ]
+printf 'Console Works\n' | timeout 60 "$uproc" run "$fw/console-$plat.elf" >"$work/out" 2>"$work/err"
+check "console status" [ $? = 0 ]
+check "console case inversion" [ "$(cat "$work/out")" = "cONSOLE wORKS" ]
+
+# Each crash kind ends the core (status 3) with its reason.
+crash() {	# crash COMMAND REASON
+	printf 'ping\n%s\n' "$1" | timeout 60 "$uproc" run --no-trace "$fw/crash-$plat.elf" \
+		>"$work/out" 2>"$work/err"
+	st=$?
+	if grep -q '^unknown$' "$work/out"; then
+		return 0 # the platform has no such fault
+	fi
+	check "crash $1 status 3" [ "$st" = 3 ]
+	check "crash $1 answered before" grep -q '^pong$' "$work/out"
+	check "crash $1 reason" grep -q "the core crashed: $2" "$work/err"
+}
+crash segv "unmapped write at pc"
+crash ill "undefined instruction"
+crash align "misaligned access"
+
+# Recovery with a coredump; gdb-multiarch shows the faulting function.
+mkdir -p "$work/dumps"
+(printf 'ping\nsegv\n'; sleep 2; printf 'ping\n') | timeout 60 "$uproc" run --recovery enabled \
+	--dump-dir "$work/dumps" "$fw/crash-$plat.elf" >"$work/out" 2>"$work/err"
+check "recovery status" [ $? = 0 ]
+check "answers again after recovery" [ "$(grep -c '^pong$' "$work/out")" = 2 ]
+check "recovered" grep -q "recovered: the core runs again" "$work/err"
+dump=$(ls "$work"/dumps/*.core 2>/dev/null | head -1)
+check "coredump saved" [ -n "$dump" ]
+if command -v gdb-multiarch >/dev/null && [ -n "$dump" ]; then
+	timeout 60 gdb-multiarch -nx -q -batch -ex bt "$fw/crash-$plat.elf" "$dump" >"$work/gdb" 2>&1
+	cp "$work/gdb" "$work/err"
+	check "gdb-multiarch bt at the faulting function" grep -q '^#0 .*crash_null_store' "$work/gdb"
+fi
+
+# An idle core sleeps on its doorbell: almost no CPU once its spin window is over.
+mkfifo "$work/in"
+timeout 60 "$uproc" run "$fw/echo-$plat.elf" <"$work/in" >"$work/out" 2>"$work/err" &
+runner=$!
+exec 3>"$work/in"
+pid=
+for i in $(seq 1 100); do
+	pid=$(sed -n 's/.*on emulated core .* (pid \([0-9]*\)).*/\1/p' "$work/err")
+	[ -n "$pid" ] && grep -q "rpmsg-client-sample" "$work/err" && break
+	sleep 0.1
+done
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
+if [ -n "$pid" ]; then
+	sleep 0.5
+	t0=$(ticks "$pid")
+	sleep 2
+	t1=$(ticks "$pid")
+	# clock ticks are 10 ms: under 5 % of one CPU over 2 s is fewer than 10 ticks
+	check "idle core uses no CPU ($((t1 - t0)) ticks in 2 s)" [ $((t1 - t0)) -lt 10 ]
+else
+	check "idle core started" false
+fi
+exec 3>&-
+wait "$runner"
+
+echo "$plat: $passed passed, $failures failed"
+[ "$failures" = 0 ]
