@@ -203,7 +203,12 @@ int rproc_vq_interrupt(struct rproc *rproc, int notifyid);
 
 /* ---- attributes (sysfs semantics) ---------------------------------------------- */
 
-/** rproc_get_state() - the current state (sysfs "state"). Takes the lock. */
+/**
+ * rproc_get_state() - the current state (sysfs "state"). Takes the lock. While
+ * recovery waits for an inline coredump to be released the processor is stopped
+ * and this reads RPROC_OFFLINE, as Linux's state does (rproc_is_recovering() is
+ * true meanwhile).
+ */
 enum rproc_state rproc_get_state(struct rproc *rproc);
 /** rproc_state_string() - "offline", "running", ... or "invalid". */
 const char *rproc_state_string(enum rproc_state state);

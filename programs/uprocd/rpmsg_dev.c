@@ -150,12 +150,15 @@ static void on_ctrl_client(struct uproc_loop *loop, int fd, uint32_t events, voi
 		memcpy(ch.name, req.info.name, sizeof(ch.name));
 		ch.src = req.info.src;
 		ch.dst = req.info.dst;
+		/* Linux's rpmsg_ctrl answers ENXIO for any channel it could not
+		 * create (one of that name exists) and passes on the core's EINVAL
+		 * for a channel it cannot find to release. */
 		if (req.cmd == UPROCD_RPMSG_CREATE_DEV)
-			rep.result = rpmsg_create_channel(r->bus, &ch, NULL);
+			rep.result = rpmsg_create_channel(r->bus, &ch, NULL) < 0 ? -ENXIO : 0;
 		else
-			rep.result = rpmsg_release_channel(r->bus, &ch);
+			rep.result = rpmsg_release_channel(r->bus, &ch) < 0 ? -EINVAL : 0;
 	} else {
-		rep.result = -ENOTTY; /* an ioctl the device does not know */
+		rep.result = -EINVAL; /* Linux: an unknown request */
 	}
 	send(fd, &rep, sizeof(rep), MSG_NOSIGNAL | MSG_DONTWAIT);
 }

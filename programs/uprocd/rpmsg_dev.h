@@ -26,7 +26,8 @@
  * is full; the bus's tx_ready hook resumes it (the same for ttys, with the
  * console's console_tx_ready hook for hvcN).
  * <dev>/ttyRPMSGn -> /dev/pts/K: an "rpmsg-tty" channel; <dev>/hvcN: a virtio
- * console. Raw mode; writes are split at the MTU.
+ * console. ttyRPMSGn has Linux's rpmsg-tty termios (tty_std_termios less ECHO,
+ * ICANON, OPOST, ONLCR), hvcN raw mode; writes are split at the MTU.
  */
 #ifndef UPROCD_RPMSG_DEV_H
 #define UPROCD_RPMSG_DEV_H

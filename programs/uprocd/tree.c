@@ -370,6 +370,7 @@ struct open_file {
 	struct node node;
 	struct uprocd_text text;
 	bool released;			/* the inline dump it read was released */
+	uint64_t read_end;		/* dump: the furthest byte read */
 	struct open_file *prev, *next;	/* tree->files, under files_lock */
 };
 
@@ -503,7 +504,18 @@ static int tree_release(const char *path, struct fuse_file_info *fi)
 	struct open_file *f = (struct open_file *)(uintptr_t)fi->fh;
 
 	if (f) {
-		files_remove(tree_daemon()->tree, f);
+		struct uprocd *d = tree_daemon();
+		/* A reader that had the whole inline dump and closes the file releases
+		 * it, as one that reads to the end of file does: GNU cp reads the
+		 * file's size and closes without the final empty read. */
+		if (f->node.kind == N_DUMP_DATA && !f->released && f->read_end) {
+			struct uprocd_proc *dp = uprocd_dump_proc(d, f->node.idx);
+			ssize_t size = uprocd_dump_size(d, f->node.idx, NULL);
+			if (dp && size > 0 && f->read_end >= (uint64_t)size &&
+			    rproc_get_coredump(dp->rproc) == RPROC_COREDUMP_INLINE)
+				uprocd_dump_release(d, f->node.idx);
+		}
+		files_remove(d->tree, f);
 		open_file_free(f);
 	}
 	return 0;
@@ -519,6 +531,8 @@ static int tree_read(const char *path, char *buf, size_t size, off_t off,
 		return -EINVAL;
 	if (f->node.kind == N_DUMP_DATA) {
 		ssize_t n = uprocd_dump_read(d, f->node.idx, buf, size, (uint64_t)off);
+		if (n > 0 && (uint64_t)off + (uint64_t)n > f->read_end)
+			f->read_end = (uint64_t)off + (uint64_t)n;
 		/* Reading an inline dump to its end releases it: the recovery that
 		 * waits for it goes on. */
 		struct uprocd_proc *dp = uprocd_dump_proc(d, f->node.idx);
@@ -528,6 +542,14 @@ static int tree_read(const char *path, char *buf, size_t size, off_t off,
 			uprocd_dump_release(d, f->node.idx);
 		}
 		return (int)n;
+	}
+	if (f->node.kind == N_DEBUG && f->node.attr == D_TRACE) {
+		/* As Linux's trace file: every read looks at the buffer as it is now
+		 * (the firmware goes on writing), not at a copy taken at open. */
+		uprocd_text_free(&f->text);
+		int r = render(f);
+		if (r)
+			return r;
 	}
 	if ((size_t)off >= f->text.len)
 		return 0;

@@ -139,7 +139,19 @@ static int pty_open(struct uprocd_tty *t)
 	if (t->slave_fd < 0)
 		goto fail;
 	if (tcgetattr(t->slave_fd, &tio) == 0) {
-		cfmakeraw(&tio);
+		if (t->kind == UPROCD_TTY_RPMSG) {
+			/* Linux's rpmsg_tty: tty_std_termios without ECHO, ICANON,
+			 * OPOST, ONLCR (ICRNL, IXON, ISIG, IEXTEN stay on); a program
+			 * that wants raw bytes sets raw mode, as on Linux. */
+			tio.c_iflag = ICRNL | IXON;
+			tio.c_oflag = 0;
+			tio.c_cflag = CS8 | CREAD | HUPCL;
+			tio.c_lflag = ISIG | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
+			cfsetispeed(&tio, B38400);
+			cfsetospeed(&tio, B38400);
+		} else {
+			cfmakeraw(&tio);
+		}
 		tcsetattr(t->slave_fd, TCSANOW, &tio);
 	}
 	if (d->cfg.has_group) {

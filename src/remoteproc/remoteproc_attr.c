@@ -18,6 +18,11 @@ enum rproc_state rproc_get_state(struct rproc *rproc)
 
 	pthread_mutex_lock(&rproc->lock);
 	s = rproc->state;
+	/* Linux has stopped the processor (state offline) before it waits for an
+	 * inline dump to be read; uproc keeps it crashed inside, and shows what
+	 * Linux shows. */
+	if (s == RPROC_CRASHED && rproc->recovery == RPROC_RECOVERY_DUMP_WAIT)
+		s = RPROC_OFFLINE;
 	pthread_mutex_unlock(&rproc->lock);
 	return s;
 }

@@ -625,7 +625,9 @@ int rproc_del(struct rproc *rproc)
 		return ret;
 	upi_rproc_cancel_recovery(rproc);
 
-	state = rproc_get_state(rproc);
+	pthread_mutex_lock(&rproc->lock);
+	state = rproc->state; /* not rproc_get_state(): a dump wait reads offline there */
+	pthread_mutex_unlock(&rproc->lock);
 	if (state == RPROC_ATTACHED && rproc->ops->detach) {
 		ret = rproc_detach_locked(rproc);
 	} else if (state == RPROC_RUNNING || state == RPROC_ATTACHED || state == RPROC_CRASHED) {

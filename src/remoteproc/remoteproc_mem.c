@@ -168,12 +168,14 @@ int rproc_carveouts_dump(struct rproc *rproc, char *buf, size_t len)
 	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
 		if (!m->allocated)
 			continue;
+		/* Linux's formats: %pK (16 hex digits, no prefix), %pad (0x and 16
+		 * digits; the host sees the memory at da), 0x%x for the 32-bit da. */
 		int w = snprintf(n < len ? buf + n : NULL, n < len ? len - n : 0,
-				 "Carveout memory entry:\n\tName: %s\n\tVirtual address: %p\n"
-				 "\tDMA address: 0x%llx\n\tDevice address: 0x%llx\n"
+				 "Carveout memory entry:\n\tName: %s\n\tVirtual address: %016llx\n"
+				 "\tDMA address: 0x%016llx\n\tDevice address: 0x%x\n"
 				 "\tLength: 0x%zx Bytes\n\n",
-				 m->name, m->va, (unsigned long long)m->da,
-				 (unsigned long long)m->da, m->len);
+				 m->name, (unsigned long long)(uintptr_t)m->va,
+				 (unsigned long long)m->da, (unsigned int)m->da, m->len);
 		if (w > 0)
 			n += (size_t)w;
 	}

@@ -191,13 +191,117 @@ def test_cdev():
     write(f"{R0}/state", "stop")
 
 
+RPMSG_CREATE_EPT, RPMSG_CREATE_DEV, RPMSG_RELEASE_DEV = 0x4028b501, 0x4028b503, 0x4028b504
+
+
+def ctrl_req(s, cmd, name, src, dst):
+    s.send(struct.pack("<I32sII", cmd, name.encode(), src, dst))
+    return struct.unpack("<iI", s.recv(8))
+
+
+def echo_endpoint():
+    """An endpoint on the echo firmware's channel, and its socket."""
+    ctrl = seqpacket(f"{DEV}/rpmsg_ctrl0")
+    res, m = ctrl_req(ctrl, RPMSG_CREATE_EPT, "rpmsg-client-sample", 0x600, 0xFFFFFFFF)
+    ctrl.close()
+    check("CREATE_EPT", res == 0, str(res))
+    return seqpacket(f"{DEV}/rpmsg{m}")
+
+
+def test_ctrl_errnos():
+    """rpmsg_ctrl: Linux's errnos for CREATE_DEV, RELEASE_DEV, unknown requests."""
+    check("start echo", write(f"{R0}/state", "start") == 0)
+    check("rpmsg_ctrl0 appears", wait_for(lambda: os.path.exists(f"{DEV}/rpmsg_ctrl0")))
+    c = seqpacket(f"{DEV}/rpmsg_ctrl0")
+    check("CREATE_DEV", ctrl_req(c, RPMSG_CREATE_DEV, "compat-chan", 0x500, 0x501)[0] == 0)
+    check("CREATE_DEV again: ENXIO",
+          ctrl_req(c, RPMSG_CREATE_DEV, "compat-chan", 0x500, 0x501)[0] == -errno.ENXIO)
+    check("RELEASE_DEV", ctrl_req(c, RPMSG_RELEASE_DEV, "compat-chan", 0x500, 0x501)[0] == 0)
+    check("RELEASE_DEV of a missing one: EINVAL",
+          ctrl_req(c, RPMSG_RELEASE_DEV, "compat-chan", 0x500, 0x501)[0] == -errno.EINVAL)
+    check("unknown request: EINVAL", ctrl_req(c, 0x1234, "x", 1, 2)[0] == -errno.EINVAL)
+    c.close()
+
+
+def test_carveouts_and_trace():
+    """debugfs: carveout_memories in Linux's formats; trace follows the buffer."""
+    import re
+    text = read(f"{D0}/carveout_memories")
+    entry = (r"Carveout memory entry:\n\tName: \S+\n\tVirtual address: [0-9a-f]{16}\n"
+             r"\tDMA address: 0x[0-9a-f]{16}\n\tDevice address: 0x[0-9a-f]{1,8}\n"
+             r"\tLength: 0x[0-9a-f]+ Bytes\n\n")
+    check("carveout_memories format", re.fullmatch(f"({entry})+", text) is not None, text[:300])
+    check("vdev0vring0 listed", "\tName: vdev0vring0\n" in text)
+    fd = os.open(f"{D0}/trace0", os.O_RDONLY)
+    before = os.pread(fd, 1 << 16, 0)
+    ept = echo_endpoint()
+    for i in range(9):  # the echo firmware traces its first 8 messages
+        ept.send(b"ping %d" % i)
+        check(f"echo {i}", ept.recv(512) == b"ping %d" % i)
+    ept.close()
+    after = os.pread(fd, 1 << 16, 0)
+    os.close(fd)
+    check("the open trace file shows what was traced since",
+          len(after) > len(before) and b"echo: message 8" in after, repr(after[-200:]))
+
+
+def test_tty_termios():
+    """ttyRPMSG: tty_std_termios less ECHO, ICANON, OPOST, ONLCR."""
+    check("start tty", write(f"{R1}/state", "start") == 0)
+    tty = f"{DEV}/ttyRPMSG0"
+    check("ttyRPMSG0 appears", wait_for(lambda: os.path.exists(tty)))
+    fd = os.open(tty, os.O_RDWR | os.O_NOCTTY)
+    iflag, oflag, cflag, lflag, ispeed, ospeed, cc = termios.tcgetattr(fd)
+    os.close(fd)
+    check("ECHO, ICANON off", not lflag & (termios.ECHO | termios.ICANON))
+    check("ISIG, IEXTEN on", lflag & termios.ISIG and lflag & termios.IEXTEN)
+    check("ICRNL, IXON on", iflag & termios.ICRNL and iflag & termios.IXON)
+    check("OPOST, ONLCR off", not oflag & (termios.OPOST | termios.ONLCR))
+    check("CS8, CREAD, 38400", cflag & termios.CSIZE == termios.CS8 and cflag & termios.CREAD
+          and ospeed == termios.B38400)
+    write(f"{R1}/state", "stop")
+
+
+def test_inline_coredump():
+    """While recovery waits for an inline dump the state reads offline; a reader
+    that copies the dump's size and closes (GNU cp) releases it."""
+    if state() != "running":
+        write(f"{R0}/state", "start")
+    check("inline", write(f"{R0}/coredump", "inline") == 0)
+    check("recovery enabled", write(f"{R0}/recovery", "enabled") == 0)
+    check("crash", write(f"{D0}/crash", "2") == 0)
+    dcdir = f"{ROOT}/class/devcoredump"
+    check("dump offered", wait_for(lambda: os.listdir(dcdir)))
+    time.sleep(0.3)
+    check("state offline while it waits", state() == "offline", state())
+    data = f"{dcdir}/{os.listdir(dcdir)[0]}/data"
+    fd = os.open(data, os.O_RDONLY)
+    size = os.fstat(fd).st_size
+    got = b""
+    while len(got) < size:  # the file's size and no more, as cp does
+        chunk = os.read(fd, min(65536, size - len(got)))
+        if not chunk:
+            break
+        got += chunk
+    check("an ELF core of its size", got[:4] == b"\x7fELF" and len(got) == size and size > 0)
+    check("not released while open", state() == "offline")
+    os.close(fd)
+    check("released by the close: recovery went on", wait_for(lambda: state() == "running"))
+    write(f"{R0}/coredump", "disabled")
+    write(f"{R0}/state", "stop")
+
+
 try:
     if not wait_for(lambda: os.path.exists(f"{R0}/state")):
         check("uprocd came up", False)
     else:
         for t in [test_state_start_takes_a_power_reference,
                   test_firmware_name_accepted_while_offline,
-                  test_cdev]:
+                  test_cdev,
+                  test_ctrl_errnos,
+                  test_carveouts_and_trace,
+                  test_tty_termios,
+                  test_inline_coredump]:
             print(f"--- {t.__name__}: {t.__doc__.splitlines()[0]}")
             try:
                 t()
