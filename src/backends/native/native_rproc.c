@@ -758,7 +758,28 @@ static ssize_t native_coredump_notes(struct rproc *rproc, void *buf, size_t len)
 	return upi_native_prstatus_note(&nr->last_exit, buf, len);
 }
 
+/*
+ * Addresses the memories do not cover: a MIPS core's kseg0/kseg1 views of them (its
+ * firmware's section addresses, as Linux's MIPS remoteproc drivers translate them).
+ */
+static void *native_da_to_va(struct rproc *rproc, uint64_t da, size_t len, bool *is_iomem)
+{
+	struct native_rproc *nr = to_native(rproc);
+
+	if (rproc_get_machine(rproc, NULL) != EM_MIPS ||
+	    da < 0x80000000u || da >= 0xC0000000u)
+		return NULL;
+	uint64_t pa = da & 0x1FFFFFFFu;
+	struct native_mem *m = find_containing(nr, pa, len);
+	if (!m)
+		return NULL;
+	if (is_iomem)
+		*is_iomem = false;
+	return (uint8_t *)m->region.va + (pa - m->region.da);
+}
+
 static const struct rproc_ops native_ops = {
+	.da_to_va = native_da_to_va,
 	.prepare = native_prepare,
 	.start = native_start,
 	.stop = native_stop,
