@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ctl_report.h"
 #include "daemon.h"
 #include "uproc/loop.h"
 #include "uproc/native.h"
@@ -41,6 +42,13 @@ struct ctl_client {
 	struct uprocd_proc *follow;
 	int64_t follow_timer;
 	struct uprocd_text last_trace;
+	/* events */
+	bool events;
+	struct uprocd_proc *events_of;	/* NULL: every processor */
+	/* coredump being sent */
+	struct uprocd_proc *dump_of;
+	unsigned int dump_id;
+	uint64_t dump_off;
 	struct ctl_client *next;
 };
 
@@ -65,8 +73,12 @@ static void update_events(struct ctl_client *c)
 	uproc_loop_mod_fd(c->srv->d->loop, c->fd, ev);
 }
 
+static void dump_more(struct ctl_client *c);
+
 static int flush_out(struct ctl_client *c)
 {
+	if (c->dump_of)
+		dump_more(c);
 	while (c->out_len) {
 		ssize_t n = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
@@ -78,6 +90,11 @@ static int flush_out(struct ctl_client *c)
 		}
 		memmove(c->out, c->out + n, c->out_len - (size_t)n);
 		c->out_len -= (size_t)n;
+	}
+	if (!c->out_len && c->dump_of) {
+		dump_more(c);
+		if (c->out_len)
+			return flush_out(c);
 	}
 	if (!c->out_len && c->closing)
 		return -ESHUTDOWN;
@@ -125,76 +142,6 @@ static void reply_error(struct uproc_ctl_buf *b, int err, const char *fmt, ...)
 	uproc_ctl_add_str(b, msg);
 }
 
-static void fw_dirs_text(struct uprocd_proc *p, char *buf, size_t len)
-{
-	size_t at = 0;
-
-	buf[0] = '\0';
-	for (unsigned int i = 0; i < p->cfg->n_fw_dirs && at < len; i++) {
-		int n = snprintf(buf + at, len - at, "%s%s", i ? ":" : "", p->cfg->fw_dirs[i]);
-		if (n < 0)
-			break;
-		at += (size_t)n;
-	}
-}
-
-static void do_list(struct uprocd *d, struct uproc_ctl_buf *b)
-{
-	char fw[PATH_MAX];
-
-	uproc_ctl_init(b, UPROC_CTL_REPLY, 0);
-	uproc_ctl_addf(b, "%-12s %-16s %-9s %s", "DEVICE", "NAME", "STATE", "FIRMWARE");
-	for (unsigned int i = 0; i < d->n_procs; i++) {
-		struct uprocd_proc *p = &d->procs[i];
-		char dev[32];
-		uprocd_firmware_shown(p, fw, sizeof(fw));
-		snprintf(dev, sizeof(dev), "remoteproc%u", p->index);
-		uproc_ctl_addf(b, "%-12s %-16s %-9s %s", dev, p->cfg->name,
-			       rproc_state_string(rproc_get_state(p->rproc)), fw[0] ? fw : "-");
-	}
-}
-
-static void channel_line(void *arg, const char *line)
-{
-	uproc_ctl_add_str(arg, line);
-}
-
-static void do_status(struct uprocd_proc *p, struct uproc_ctl_buf *b)
-{
-	struct uprocd *d = p->d;
-	char fw[PATH_MAX], dirs[1024];
-	const char *err = rproc_last_error(p->rproc);
-
-	uprocd_firmware_shown(p, fw, sizeof(fw));
-	fw_dirs_text(p, dirs, sizeof(dirs));
-	uproc_ctl_init(b, UPROC_CTL_REPLY, 0);
-	uproc_ctl_addf(b, "name:          %s", p->cfg->name);
-	uproc_ctl_addf(b, "device:        remoteproc%u", p->index);
-	uproc_ctl_addf(b, "state:         %s", rproc_state_string(rproc_get_state(p->rproc)));
-	uproc_ctl_addf(b, "firmware:      %s", fw[0] ? fw : "-");
-	uproc_ctl_addf(b, "firmware_path: %s", dirs);
-	uproc_ctl_addf(b, "recovery:      %s", rproc_get_recovery(p->rproc) ? "enabled" : "disabled");
-	uproc_ctl_addf(b, "coredump:      %s", rproc_coredump_string(rproc_get_coredump(p->rproc)));
-	uproc_ctl_addf(b, "crashes:       %u", rproc_get_crash_count(p->rproc));
-	uproc_ctl_addf(b, "power:         %u", rproc_get_power(p->rproc));
-	pid_t pid = uproc_native_pid(p->rproc);
-	if (pid > 0)
-		uproc_ctl_addf(b, "pid:           %d", (int)pid);
-	uproc_ctl_addf(b, "traces:        %d", rproc_trace_count(p->rproc) > 0 ?
-		       rproc_trace_count(p->rproc) : 0);
-	uproc_ctl_addf(b, "tree:          %s/class/remoteproc/remoteproc%u", d->cfg.root, p->index);
-	uproc_ctl_addf(b, "device node:   %s/remoteproc%u", d->dev_dir, p->index);
-	pthread_mutex_lock(&d->lock);
-	unsigned int dump = p->dump_id;
-	pthread_mutex_unlock(&d->lock);
-	if (dump)
-		uproc_ctl_addf(b, "coredump file: %s/class/devcoredump/devcd%u/data", d->cfg.root,
-			       dump);
-	if (err && err[0])
-		uproc_ctl_addf(b, "last error:    %s", err);
-	uprocd_rpmsg_channels(p, channel_line, b);
-}
-
 static const char *word_for(enum uproc_ctl_op op)
 {
 	switch (op) {
@@ -221,7 +168,12 @@ static void do_lifecycle(struct uprocd_proc *p, enum uproc_ctl_op op, struct upr
 		uproc_ctl_addf(b, "%s: %s", name, rproc_state_string(rproc_get_state(p->rproc)));
 		return;
 	}
-	if (op == UPROC_CTL_START && r == -EBUSY)
+	if (op == UPROC_CTL_START && r == -EBUSY && rproc_get_state(p->rproc) == RPROC_CRASHED)
+		reply_error(b, r, "%s has crashed (%s): recover it (uproc recovery %s recover) "
+			    "or stop it (uproc stop %s); its coredump: uproc coredump %s --save FILE",
+			    name, rproc_last_error(p->rproc)[0] ? rproc_last_error(p->rproc) :
+			    "no reason recorded", name, name, name);
+	else if (op == UPROC_CTL_START && r == -EBUSY)
 		reply_error(b, r, "%s is already %s: stop it first (uproc stop %s)", name, state,
 			    name);
 	else if (op == UPROC_CTL_STOP && r == -EINVAL)
@@ -243,7 +195,7 @@ static void do_firmware(struct uprocd_proc *p, const char *file, struct uproc_ct
 	char dirs[1024];
 	int r = uprocd_attr_store(p, UPROCD_ATTR_FIRMWARE, file, strlen(file));
 
-	fw_dirs_text(p, dirs, sizeof(dirs));
+	uprocd_fw_dirs_text(p, dirs, sizeof(dirs));
 	if (r == 0) {
 		uproc_ctl_init(b, UPROC_CTL_REPLY, 0);
 		uproc_ctl_addf(b, "%s: firmware %s", name, file);
@@ -374,10 +326,129 @@ static bool do_trace(struct ctl_client *c, struct uprocd_proc *p, bool follow,
 	return false;
 }
 
+/* A whole answer of any length: DATA frames, then an empty reply. */
+static void send_text(struct ctl_client *c, struct uprocd_text *t, struct uproc_ctl_buf *b)
+{
+	if (t->error) {
+		reply_error(b, t->error, "out of memory");
+	} else {
+		send_data(c, t->buf ? t->buf : "", t->len);
+		uproc_ctl_init(b, UPROC_CTL_REPLY, 0);
+	}
+	uprocd_text_free(t);
+}
+
+/* The next piece of the coredump being sent, once the queue has room. */
+static void dump_more(struct ctl_client *c)
+{
+	struct uproc_ctl_buf *b = &c->srv->reply;
+	static uint8_t chunk[60000];
+
+	while (c->dump_of && c->out_len < UPROC_CTL_MAX_FRAME) {
+		ssize_t n = uprocd_dump_read(c->srv->d, c->dump_id, chunk, sizeof(chunk),
+					     c->dump_off);
+		if (n > 0) {
+			uproc_ctl_init(b, UPROC_CTL_BYTES, 0);
+			uproc_ctl_add(b, chunk, (size_t)n);
+			queue_frame(c, b);
+			c->dump_off += (uint64_t)n;
+			continue;
+		}
+		if (n < 0)
+			reply_error(b, (int)n, "%s: its coredump went away while being read "
+				    "(released, or the processor was recovered)",
+				    c->dump_of->cfg->name);
+		else
+			uproc_ctl_init(b, UPROC_CTL_REPLY, 0);
+		queue_frame(c, b);
+		c->dump_of = NULL;
+	}
+}
+
+static bool do_dump(struct ctl_client *c, struct uprocd_proc *p, struct uproc_ctl_buf *b)
+{
+	struct uprocd *d = c->srv->d;
+
+	pthread_mutex_lock(&d->lock);
+	unsigned int id = p->dump_id;
+	pthread_mutex_unlock(&d->lock);
+	if (!id || uprocd_dump_size(d, id, NULL) < 0) {
+		if (rproc_get_coredump(p->rproc) == RPROC_COREDUMP_DISABLED)
+			reply_error(b, -ENOENT, "%s has no coredump: coredumps are disabled (turn "
+				    "them on with: uproc coredump %s enabled)", p->cfg->name,
+				    p->cfg->name);
+		else
+			reply_error(b, -ENOENT, "%s has no coredump: it has not crashed since uprocd "
+				    "began, or its dump was released", p->cfg->name);
+		return true;
+	}
+	c->dump_of = p;
+	c->dump_id = id;
+	c->dump_off = 0;
+	dump_more(c);
+	return false;
+}
+
+static void do_events(struct ctl_client *c, struct uprocd_proc *p)
+{
+	c->events = true;
+	c->events_of = p;
+}
+
+void uprocd_ctl_event(struct uprocd *d, struct uprocd_proc *p, const char *json_line)
+{
+	struct uprocd_ctl_server *srv = d->ctl;
+	struct ctl_client *next;
+
+	if (!srv)
+		return;
+	for (struct ctl_client *c = srv->clients; c; c = next) {
+		next = c->next;
+		if (!c->events || (c->events_of && c->events_of != p))
+			continue;
+		if (c->out_len > CTL_MAX_PENDING) {
+			/* not reading: it would only grow */
+			client_close(c);
+			continue;
+		}
+		uproc_ctl_init(&srv->reply, UPROC_CTL_DATA, 0);
+		uproc_ctl_add_str(&srv->reply, json_line);
+		uproc_ctl_add(&srv->reply, "\n", 1);
+		queue_frame(c, &srv->reply);
+		if (flush_out(c) < 0)
+			client_close(c);
+	}
+}
+
+/* "NAME: WHAT VALUE", the attribute as a read of its file shows it. */
+static void show_attr(struct uprocd_proc *p, enum uprocd_attr attr, const char *what,
+		      struct uproc_ctl_buf *b)
+{
+	char now[PATH_MAX];
+	int r = uprocd_attr_show(p, attr, now, sizeof(now));
+
+	if (r < 0) {
+		reply_error(b, r, "%s: cannot read its %s: %s", p->cfg->name, what, strerror(-r));
+		return;
+	}
+	now[strcspn(now, "\n")] = '\0';
+	uproc_ctl_init(b, UPROC_CTL_REPLY, 0);
+	uproc_ctl_addf(b, "%s: %s %s", p->cfg->name, what, now[0] ? now : "-");
+}
+
 static bool op_changes(unsigned int op)
 {
 	return op == UPROC_CTL_START || op == UPROC_CTL_STOP || op == UPROC_CTL_DETACH ||
 	       op == UPROC_CTL_FIRMWARE || op == UPROC_CTL_RECOVERY || op == UPROC_CTL_COREDUMP;
+}
+
+/* Reading a setting (no value given) changes nothing. */
+static bool request_changes(const struct uproc_ctl_msg *m)
+{
+	if (m->op == UPROC_CTL_FIRMWARE || m->op == UPROC_CTL_RECOVERY ||
+	    m->op == UPROC_CTL_COREDUMP)
+		return m->nfields > 1;
+	return op_changes(m->op);
 }
 
 static void handle(struct ctl_client *c, const struct uproc_ctl_msg *m)
@@ -387,9 +458,17 @@ static void handle(struct ctl_client *c, const struct uproc_ctl_msg *m)
 	char name[64], arg[PATH_MAX];
 	struct uprocd_proc *p = NULL;
 
+	struct uprocd_text t = { 0 };
+
 	if (m->op == UPROC_CTL_LIST) {
-		do_list(d, b);
+		uprocd_report_list(d, uproc_ctl_field_str(m, 0, arg, sizeof(arg)) >= 0 &&
+				   !strcmp(arg, "json"), &t);
+		send_text(c, &t, b);
 		goto send;
+	}
+	if (m->op == UPROC_CTL_EVENTS && m->nfields == 0) {
+		do_events(c, NULL);
+		return;
 	}
 	if (m->op >= UPROC_CTL_REPLY) {
 		reply_error(b, -EBADMSG, "a client sends requests, not replies");
@@ -405,16 +484,29 @@ static void handle(struct ctl_client *c, const struct uproc_ctl_msg *m)
 		reply_error(b, -ENODEV, "no processor '%s' (see: uproc list)", name);
 		goto send;
 	}
-	if (op_changes(m->op) && !c->may_write) {
+	if (request_changes(m) && !c->may_write) {
 		reply_error(b, -EACCES, "only root%s%s may change processors",
 			    d->cfg.has_group ? " or members of the uprocd group " : "",
 			    d->cfg.has_group ? "(see group= in uprocd's configuration)" : "");
 		goto send;
 	}
 	bool has_arg = uproc_ctl_field_str(m, 1, arg, sizeof(arg)) >= 0;
+	bool json = has_arg && !strcmp(arg, "json");
 	switch (m->op) {
 	case UPROC_CTL_STATUS:
-		do_status(p, b);
+		uprocd_report_status(p, json, &t);
+		send_text(c, &t, b);
+		break;
+	case UPROC_CTL_EVENTS:
+		do_events(c, p);
+		return;
+	case UPROC_CTL_DUMP:
+		if (!do_dump(c, p, b))
+			return;
+		break;
+	case UPROC_CTL_FWLIST:
+		uprocd_report_fwlist(p, &t);
+		send_text(c, &t, b);
 		break;
 	case UPROC_CTL_START:
 	case UPROC_CTL_STOP:
@@ -423,25 +515,31 @@ static void handle(struct ctl_client *c, const struct uproc_ctl_msg *m)
 		break;
 	case UPROC_CTL_FIRMWARE:
 		if (!has_arg)
-			reply_error(b, -EINVAL, "firmware needs a file name");
+			show_attr(p, UPROCD_ATTR_FIRMWARE, "firmware", b);
 		else
 			do_firmware(p, arg, b);
 		break;
 	case UPROC_CTL_RECOVERY:
-		do_word(p, UPROCD_ATTR_RECOVERY, "recovery", has_arg ? arg : "",
-			"enabled, disabled, recover", b);
+		if (!has_arg)
+			show_attr(p, UPROCD_ATTR_RECOVERY, "recovery", b);
+		else
+			do_word(p, UPROCD_ATTR_RECOVERY, "recovery", arg,
+				"enabled, disabled, recover", b);
 		break;
 	case UPROC_CTL_COREDUMP:
-		do_word(p, UPROCD_ATTR_COREDUMP, "coredump", has_arg ? arg : "",
-			"disabled, enabled, inline", b);
+		if (!has_arg)
+			show_attr(p, UPROCD_ATTR_COREDUMP, "coredump", b);
+		else
+			do_word(p, UPROCD_ATTR_COREDUMP, "coredump", arg,
+				"disabled, enabled, inline", b);
 		break;
 	case UPROC_CTL_TRACE:
 		if (!do_trace(c, p, has_arg && !strcmp(arg, "follow"), b))
 			return;
 		break;
 	case UPROC_CTL_CHANNELS:
-		uproc_ctl_init(b, UPROC_CTL_REPLY, 0);
-		uprocd_rpmsg_channels(p, channel_line, b);
+		uprocd_report_channels(p, json, &t);
+		send_text(c, &t, b);
 		break;
 	case UPROC_CTL_CONSOLE: {
 		char path[PATH_MAX];
@@ -522,8 +620,8 @@ static void on_client(struct uproc_loop *loop, int fd, uint32_t events, void *ar
 			c->in_len = 0;
 			break;
 		}
-		if (c->follow) {
-			c->in_len = 0; /* a following client only hangs up */
+		if (c->follow || c->events || c->dump_of) {
+			c->in_len = 0; /* a streaming client only hangs up */
 			break;
 		}
 		handle(c, &m);

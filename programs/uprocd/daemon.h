@@ -42,6 +42,7 @@ struct uprocd_proc {
 	struct uprocd_cdev *cdev;		/* loop thread */
 	struct uprocd_rpmsg *rpmsg;		/* loop thread */
 	unsigned int dump_id;			/* locked: devcdK of its dump, 0: none */
+	unsigned int recoveries;		/* loop thread: recoveries since uprocd began */
 };
 
 /** struct uprocd_call - a function handed to the loop thread by another thread. */
@@ -175,9 +176,45 @@ void uprocd_cdev_stop(struct uprocd_proc *p);
 
 int uprocd_rpmsg_start(struct uprocd_proc *p);
 void uprocd_rpmsg_stop(struct uprocd_proc *p);
-/** uprocd_rpmsg_channels() - describe channels: one line each into @fn. Loop thread. */
-void uprocd_rpmsg_channels(struct uprocd_proc *p, void (*fn)(void *arg, const char *line),
-			   void *arg);
+
+enum uprocd_chan_kind {
+	UPROCD_CHAN_CONTROL,	/* rpmsg_ctrlN */
+	UPROCD_CHAN_TTY,	/* ttyRPMSGn */
+	UPROCD_CHAN_CONSOLE,	/* hvcN */
+	UPROCD_CHAN_ENDPOINT,	/* rpmsgM */
+	UPROCD_CHAN_REMOTE,	/* a channel the remote announced */
+};
+
+struct uprocd_chan_stats;
+
+/**
+ * struct uprocd_channel_desc - one channel, endpoint, tty or console of a processor.
+ * @name: @name_len bytes, NOT terminated and NOT safe to print: they may come from
+ * the remote (escape them, uproc_escape.h); NULL when it has none.
+ * @src, @dst: addresses, RPMSG_ADDR_ANY when none. @device: "" for a remote channel.
+ * @served_by: "rpmsg3, ttyRPMSG0", what serves a remote channel here ("": nothing).
+ * @stats: its traffic counters, or NULL. Pointers are valid during the callback only.
+ */
+struct uprocd_channel_desc {
+	enum uprocd_chan_kind kind;
+	char device[32];
+	const char *name;
+	size_t name_len;
+	unsigned int vdev;
+	uint32_t src, dst;
+	const char *path;
+	const char *pts;
+	bool open;
+	char served_by[128];
+	const struct uprocd_chan_stats *stats;
+};
+
+typedef void (*uprocd_channel_fn)(void *arg, const struct uprocd_channel_desc *cd);
+
+/** uprocd_rpmsg_channel_list() - call @fn for each channel of @p. Loop thread. */
+void uprocd_rpmsg_channel_list(struct uprocd_proc *p, uprocd_channel_fn fn, void *arg);
+/** uprocd_rpmsg_remote_channel_count() - channels on @p's bus. Loop thread. */
+unsigned int uprocd_rpmsg_remote_channel_count(struct uprocd_proc *p);
 /** uprocd_rpmsg_console() - the tty path of @p's console (or first rpmsg tty). */
 int uprocd_rpmsg_console(struct uprocd_proc *p, char *path, size_t len);
 /** uprocd_rpmsg_event() - follow @p's lifecycle (consoles, saved endpoints). */

@@ -93,6 +93,8 @@ static int ept_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t s
 {
 	struct uprocd_eptdev *e = priv;
 
+	e->stats.rx_msgs++;
+	e->stats.rx_bytes += len;
 	if (e->client_fd >= 0 && !e->rxq) {
 		ssize_t n = send(e->client_fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n >= 0)
@@ -204,8 +206,12 @@ static void try_tx(struct uprocd_eptdev *e)
 					   "(wait %u)", e->minor, e->tx_waits);
 			return;
 		}
-		if (r < 0)
+		if (r < 0) {
 			uprocd_log(d, "rpmsg%u: send failed: %s", e->minor, strerror(-r));
+		} else {
+			e->stats.tx_msgs++;
+			e->stats.tx_bytes += e->tx_len;
+		}
 	} else {
 		uprocd_log(d, "rpmsg%u: send failed: no destination: message dropped", e->minor);
 	}

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "uproc_control.h"
 #include "uproc/loop.h"
 
 #define DEFAULT_CONFIG "/etc/uproc/uprocd.conf"
@@ -25,7 +26,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: uprocd [-c FILE] [--stop-on-exit] [--check] [-v]\n"
+		"usage: uprocd [-c FILE] [--stop-on-exit] [--check] [-v] [--version]\n"
 		"  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
 		"      --stop-on-exit  stop running cores at exit instead of leaving them\n"
 		"                      running for the next uprocd to attach to\n"
@@ -199,6 +200,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = DEFAULT_CONFIG;
@@ -216,6 +218,8 @@ int main(int argc, char **argv)
 		case 'C': check = true; break;
 		case 'v': d.verbose = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("uprocd %s (control protocol %d)\n", UPROC_VERSION,
+				 UPROC_CTL_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

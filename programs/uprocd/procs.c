@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_report.h"
 #include "daemon.h"
 #include "fw_resolve.h"
 #include "uproc/native.h"
@@ -35,6 +36,7 @@ static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
 
 	uprocd_log(p->d, "remoteproc%u (%s): %s", p->index, p->cfg->name, event_name(event));
 	uprocd_rpmsg_event(p, (int)event);
+	uprocd_event_rproc(p, (int)event);
 	if (event == RPROC_EVENT_COREDUMP) {
 		pthread_mutex_lock(&p->d->lock);
 		p->dump_id = ++p->d->next_dump_id;

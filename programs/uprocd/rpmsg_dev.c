@@ -13,7 +13,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ctl_report.h"
 #include "rpmsg_dev.h"
+#include "uproc_escape.h"
 #include "uproc/loop.h"
 #include "uproc/remoteproc.h"
 
@@ -261,6 +263,8 @@ static void console_rx(struct rproc *rproc, unsigned int index, const void *data
 
 	if (!t)
 		return;
+	t->stats.rx_msgs++;
+	t->stats.rx_bytes += len;
 	ssize_t n = write(t->master_fd, data, len);
 	if (n < (ssize_t)len)
 		t->dropped += (unsigned int)(len - (n > 0 ? (size_t)n : 0));
@@ -300,9 +304,14 @@ static void bus_channel(struct rproc *rproc, unsigned int index, struct rpmsg_vi
 
 	if (!r || r->bus != bus || r->tearing_down)
 		return;
-	if (p->d->verbose)
+	size_t name_len = strnlen(info->name, sizeof(info->name));
+	if (p->d->verbose) {
+		char name[UPROC_ESCAPE_SIZE(sizeof(info->name))];
+		uproc_escape_text(name, sizeof(name), info->name, name_len);
 		uprocd_log(p->d, "remoteproc%u: the remote %s channel '%s' at 0x%x", p->index,
-			   created ? "announced" : "ended", info->name, info->dst);
+			   created ? "announced" : "ended", name, info->dst);
+	}
+	uprocd_event_channel(p, info->name, name_len, info->dst, created);
 	if (!created)
 		return;
 	for (struct uprocd_eptdev *e = r->epts; e; e = e->next)
@@ -420,12 +429,13 @@ static void served_by(struct uprocd_rpmsg *r, uint32_t dst, char *buf, size_t le
 
 /*
  * The channels the remote announced (every channel of the bus with a remote
- * address): name, remote address, and the local endpoint or tty serving it.
+ * address): name, remote address, and the local endpoint or tty serving it. With
+ * many channels (a remote may announce thousands) the served-by lookup is skipped
+ * when nothing local could serve them.
  */
-static void remote_channels(struct uprocd_rpmsg *r, void (*fn)(void *arg, const char *line),
-			    void *arg)
+static void remote_channels(struct uprocd_rpmsg *r, uprocd_channel_fn fn, void *arg)
 {
-	char line[256], by[128];
+	struct uprocd_channel_desc cd;
 
 	if (!r->bus)
 		return;
@@ -438,46 +448,83 @@ static void remote_channels(struct uprocd_rpmsg *r, void (*fn)(void *arg, const 
 	int got = rpmsg_get_channels(r->bus, ch, (size_t)n);
 	if (got < n)
 		n = got; /* some went meanwhile */
+	bool any_local = r->epts || r->ttys;
 	for (int i = 0; i < n; i++) {
 		if (ch[i].dst == RPMSG_ADDR_ANY)
 			continue;
-		served_by(r, ch[i].dst, by, sizeof(by));
-		snprintf(line, sizeof(line), "channel %s  remote 0x%x  %s%s", ch[i].name,
-			 ch[i].dst, by[0] ? "served by " : "not served", by);
-		fn(arg, line);
+		memset(&cd, 0, sizeof(cd));
+		cd.kind = UPROCD_CHAN_REMOTE;
+		cd.name = ch[i].name;
+		cd.name_len = strnlen(ch[i].name, sizeof(ch[i].name));
+		cd.src = RPMSG_ADDR_ANY;
+		cd.dst = ch[i].dst;
+		if (any_local)
+			served_by(r, ch[i].dst, cd.served_by, sizeof(cd.served_by));
+		fn(arg, &cd);
 	}
 	free(ch);
 }
 
-void uprocd_rpmsg_channels(struct uprocd_proc *p, void (*fn)(void *arg, const char *line),
-			   void *arg)
+void uprocd_rpmsg_channel_list(struct uprocd_proc *p, uprocd_channel_fn fn, void *arg)
 {
 	struct uprocd_rpmsg *r = p->rpmsg;
-	char line[PATH_MAX + 128];
+	struct uprocd_channel_desc cd;
 
 	if (!r)
 		return;
 	if (r->bus) {
-		snprintf(line, sizeof(line), "rpmsg_ctrl%u  vdev%u control  %s", p->index,
-			 r->bus_index, r->ctrl_path);
-		fn(arg, line);
+		memset(&cd, 0, sizeof(cd));
+		cd.kind = UPROCD_CHAN_CONTROL;
+		snprintf(cd.device, sizeof(cd.device), "rpmsg_ctrl%u", p->index);
+		cd.vdev = r->bus_index;
+		cd.src = cd.dst = RPMSG_ADDR_ANY;
+		cd.path = r->ctrl_path;
+		fn(arg, &cd);
 	}
 	for (struct uprocd_tty *t = r->ttys; t; t = t->next) {
-		if (t->kind == UPROCD_TTY_RPMSG)
-			snprintf(line, sizeof(line), "ttyRPMSG%u  rpmsg-tty  src 0x%x dst 0x%x  %s -> %s",
-				 t->minor, t->src, t->dst, t->link, t->pts);
-		else
-			snprintf(line, sizeof(line), "hvc%u  virtio console vdev%u  %s -> %s",
-				 t->minor, t->vdev_index, t->link, t->pts);
-		fn(arg, line);
+		memset(&cd, 0, sizeof(cd));
+		if (t->kind == UPROCD_TTY_RPMSG) {
+			cd.kind = UPROCD_CHAN_TTY;
+			snprintf(cd.device, sizeof(cd.device), "ttyRPMSG%u", t->minor);
+			cd.name = "rpmsg-tty";
+			cd.name_len = strlen(cd.name);
+			cd.src = t->src;
+			cd.dst = t->dst;
+		} else {
+			cd.kind = UPROCD_CHAN_CONSOLE;
+			snprintf(cd.device, sizeof(cd.device), "hvc%u", t->minor);
+			cd.vdev = t->vdev_index;
+			cd.src = cd.dst = RPMSG_ADDR_ANY;
+		}
+		cd.path = t->link;
+		cd.pts = t->pts;
+		cd.stats = &t->stats;
+		fn(arg, &cd);
 	}
 	for (struct uprocd_eptdev *e = r->epts; e; e = e->next) {
-		snprintf(line, sizeof(line), "rpmsg%u  %s  src 0x%x dst 0x%x  %s%s", e->minor,
-			 e->name, e->ept.addr, e->dst, e->path,
-			 e->client_fd >= 0 ? " (open)" : "");
-		fn(arg, line);
+		memset(&cd, 0, sizeof(cd));
+		cd.kind = UPROCD_CHAN_ENDPOINT;
+		snprintf(cd.device, sizeof(cd.device), "rpmsg%u", e->minor);
+		cd.name = e->name;
+		cd.name_len = strnlen(e->name, sizeof(e->name));
+		cd.src = e->ept.addr;
+		cd.dst = e->dst;
+		cd.path = e->path;
+		cd.open = e->client_fd >= 0;
+		cd.stats = &e->stats;
+		fn(arg, &cd);
 	}
 	remote_channels(r, fn, arg);
+}
+
+unsigned int uprocd_rpmsg_remote_channel_count(struct uprocd_proc *p)
+{
+	struct uprocd_rpmsg *r = p->rpmsg;
+
+	if (!r || !r->bus)
+		return 0;
+	int n = rpmsg_get_channels(r->bus, NULL, 0);
+	return n > 0 ? (unsigned int)n : 0;
 }
 
 int uprocd_rpmsg_console(struct uprocd_proc *p, char *path, size_t len)

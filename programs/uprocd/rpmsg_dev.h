@@ -73,6 +73,12 @@ _Static_assert(sizeof(struct uprocd_rpmsg_ctrl_rep) == 8, "ctrl reply is 8 bytes
 #include "daemon.h"
 #include "uproc/rpmsg.h"
 
+/** struct uprocd_chan_stats - what went through a channel since it was made. */
+struct uprocd_chan_stats {
+	uint64_t rx_msgs, rx_bytes;	/* from the remote */
+	uint64_t tx_msgs, tx_bytes;	/* to the remote */
+};
+
 struct uprocd_msg {
 	struct uprocd_msg *next;
 	size_t len;
@@ -100,6 +106,7 @@ struct uprocd_eptdev {
 	unsigned int tx_waits;		/* times the remote had no free buffer for us */
 	int64_t dst_timer;		/* deadline of a message waiting for the
 					 * destination, 0: none waits */
+	struct uprocd_chan_stats stats;
 	struct uprocd_eptdev *next;
 };
 
@@ -127,6 +134,7 @@ struct uprocd_tty {
 	bool tx_blocked;		/* waiting for the bus's or the console's tx_ready */
 	unsigned int tx_waits;		/* times the remote had no free buffer for us */
 	unsigned int dropped;
+	struct uprocd_chan_stats stats;
 	struct uprocd_tty *next;
 };
 

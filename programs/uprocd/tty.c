@@ -88,6 +88,8 @@ static void try_tx(struct uprocd_tty *t)
 			t->tx_len = 0; /* the channel is gone or broken: drop */
 			break;
 		}
+		t->stats.tx_msgs++;
+		t->stats.tx_bytes += (uint64_t)r;
 		memmove(t->tx, t->tx + r, t->tx_len - (size_t)r);
 		t->tx_len -= (size_t)r;
 	}
@@ -234,6 +236,8 @@ int uprocd_tty_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t s
 
 	if (!t)
 		return 0;
+	t->stats.rx_msgs++;
+	t->stats.rx_bytes += len;
 	ssize_t n = write(t->master_fd, data, len);
 	/* As Linux's rpmsg_tty, what the tty can't take is dropped. */
 	if (n < (ssize_t)len && t->dropped++ % 1000 == 0)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "uproc_control.h"
+#include "uproc_escape.h"
 
 static void test_roundtrip(void **state)
 {
@@ -114,6 +115,50 @@ static void test_rejects(void **state)
 	assert_int_equal(uproc_ctl_parse(b.data, (size_t)n, &m), -EBADMSG);
 }
 
+/* BYTES frames carry any byte (a coredump); every other frame refuses a NUL. */
+static void test_bytes_frames(void **state)
+{
+	static struct uproc_ctl_buf b;
+	struct uproc_ctl_msg m;
+	const char raw[] = { 0x7f, 'E', 0, 'L', 0, (char)0xff };
+	char s[16];
+
+	uproc_ctl_init(&b, UPROC_CTL_DATA, 0);
+	assert_int_equal(uproc_ctl_add(&b, raw, sizeof(raw)), -EINVAL);
+	uproc_ctl_init(&b, UPROC_CTL_BYTES, 0);
+	assert_int_equal(uproc_ctl_add(&b, raw, sizeof(raw)), 0);
+	ssize_t n = uproc_ctl_finish(&b);
+	assert_int_equal(uproc_ctl_parse(b.data, (size_t)n, &m), n);
+	assert_int_equal(m.op, UPROC_CTL_BYTES);
+	assert_int_equal(m.field[0].len, sizeof(raw));
+	assert_memory_equal(m.field[0].data, raw, sizeof(raw));
+	assert_int_equal(uproc_ctl_field_str(&m, 0, s, sizeof(s)), -EINVAL);
+	/* the same payload under another op is malformed */
+	b.data[2] = (uint8_t)UPROC_CTL_DATA;
+	b.data[3] = (uint8_t)(UPROC_CTL_DATA >> 8);
+	assert_int_equal(uproc_ctl_parse(b.data, (size_t)n, &m), -EBADMSG);
+	assert_string_equal(uproc_ctl_op_name(UPROC_CTL_EVENTS), "events");
+	assert_string_equal(uproc_ctl_op_name(UPROC_CTL_DUMP), "dump");
+	assert_string_equal(uproc_ctl_op_name(UPROC_CTL_FWLIST), "firmware-list");
+}
+
+/* A remote's channel name, with every kind of hostile byte, escaped both ways. */
+static void test_escape(void **state)
+{
+	const char name[] = "\xff\x1b[2J\"\\\n\tok";
+	char out[UPROC_ESCAPE_SIZE(sizeof(name))];
+
+	assert_int_equal(uproc_escape_text(out, sizeof(out), name, sizeof(name) - 1), 24);
+	assert_string_equal(out, "\\xff\\x1b[2J\"\\\\\\x0a\\x09ok");
+	assert_int_equal(uproc_escape_json(out, sizeof(out), name, sizeof(name) - 1), 33);
+	assert_string_equal(out, "\\u00ff\\u001b[2J\\\"\\\\\\u000a\\u0009ok");
+	/* too small: whole escapes only, always terminated */
+	assert_int_equal(uproc_escape_text(out, 6, name, sizeof(name) - 1), 4);
+	assert_string_equal(out, "\\xff");
+	assert_int_equal(uproc_escape_json(out, 1, name, 3), 0);
+	assert_string_equal(out, "");
+}
+
 static void test_builder_limits(void **state)
 {
 	static struct uproc_ctl_buf b;
@@ -184,6 +229,8 @@ int main(void)
 		cmocka_unit_test(test_incomplete_needs_more),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_builder_limits),
+		cmocka_unit_test(test_bytes_frames),
+		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_stream_over_socket),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,7 +61,8 @@ static int bridge(int tty)
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ssize_t n = read(tty, buf, sizeof(buf));
 			if (n <= 0 && !(n < 0 && errno == EAGAIN)) {
-				fprintf(stderr, "\r\nuproc: the console went away (processor stopped?)\r\n");
+				fprintf(stderr, "\r\nuproc: the console went away (the processor "
+					"stopped or crashed, or uprocd ended)\r\n");
 				return 1;
 			}
 			if (n > 0 && write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
@@ -81,20 +82,10 @@ static int bridge(int tty)
 	}
 }
 
-int uproc_cmd_console(int argc, char **argv)
+int uproc_console_join(const char *name, const char *path)
 {
-	char path[PATH_MAX] = "";
-	struct uproc_cli_reply_fn fn = { take_path, path };
 	struct termios saved, raw;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: uproc console NAME   (Ctrl-] quits)\n");
-		return 2;
-	}
-	const char *args[] = { argv[1] };
-	int status = uproc_cli_request(UPROC_CTL_CONSOLE, args, 1, &fn);
-	if (status)
-		return status;
 	int tty = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (tty < 0) {
 		fprintf(stderr, "uproc: cannot open %s: %s%s\n", path, strerror(errno),
@@ -106,11 +97,31 @@ int uproc_cmd_console(int argc, char **argv)
 		raw = saved;
 		cfmakeraw(&raw);
 		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-		fprintf(stderr, "Connected to %s (%s). Ctrl-] quits.\r\n", argv[1], path);
+		fprintf(stderr, "Connected to %s (%s). Ctrl-] quits.\r\n", name, path);
 	}
-	status = bridge(tty);
+	int status = bridge(tty);
 	if (is_term)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	close(tty);
 	return status;
+}
+
+int uproc_cmd_console(int argc, char **argv)
+{
+	char path[PATH_MAX] = "";
+	struct uproc_cli_reply_fn fn = { take_path, NULL, path };
+
+	if (argc != 2 || argv[1][0] == '-')
+		return uproc_cli_usage("console", "NAME   (Ctrl-] quits)");
+	const char *root = uproc_cli_sysfs_root();
+	int status;
+	if (root) {
+		status = uproc_sysfs_console(root, argv[1], path, sizeof(path));
+	} else {
+		const char *args[] = { argv[1] };
+		status = uproc_cli_request(UPROC_CTL_CONSOLE, args, 1, &fn);
+	}
+	if (status)
+		return status;
+	return uproc_console_join(argv[1], path);
 }

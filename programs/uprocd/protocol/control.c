@@ -50,8 +50,12 @@ const char *uproc_ctl_op_name(unsigned int op)
 	case UPROC_CTL_TRACE: return "trace";
 	case UPROC_CTL_CHANNELS: return "channels";
 	case UPROC_CTL_CONSOLE: return "console";
+	case UPROC_CTL_EVENTS: return "events";
+	case UPROC_CTL_DUMP: return "dump";
+	case UPROC_CTL_FWLIST: return "firmware-list";
 	case UPROC_CTL_REPLY: return "reply";
 	case UPROC_CTL_DATA: return "data";
+	case UPROC_CTL_BYTES: return "bytes";
 	default: return NULL;
 	}
 }
@@ -93,7 +97,7 @@ ssize_t uproc_ctl_parse(const void *buf, size_t len, struct uproc_ctl_msg *msg)
 		size_t flen = get_le16(f);
 		f += 2;
 		left -= 2;
-		if (flen > left || memchr(f, '\0', flen))
+		if (flen > left || (op != UPROC_CTL_BYTES && memchr(f, '\0', flen)))
 			return -EBADMSG;
 		msg->field[msg->nfields].data = (const char *)f;
 		msg->field[msg->nfields].len = flen;
@@ -121,7 +125,7 @@ int uproc_ctl_add(struct uproc_ctl_buf *b, const void *data, size_t len)
 
 	if (b->error)
 		return b->error;
-	if (len && memchr(data, '\0', len))
+	if (len && get_le16(b->data + 2) != UPROC_CTL_BYTES && memchr(data, '\0', len))
 		err = -EINVAL;
 	else if (len > 0xFFFF || b->nfields == UPROC_CTL_MAX_FIELDS ||
 		 sizeof(b->data) - b->len < 2 + len)
@@ -171,6 +175,8 @@ int uproc_ctl_field_str(const struct uproc_ctl_msg *msg, unsigned int i, char *o
 		return -ENOENT;
 	if (msg->field[i].len >= outlen)
 		return -ENAMETOOLONG;
+	if (memchr(msg->field[i].data, '\0', msg->field[i].len))
+		return -EINVAL; /* a BYTES field: not a string */
 	memcpy(out, msg->field[i].data, msg->field[i].len);
 	out[msg->field[i].len] = '\0';
 	return (int)msg->field[i].len;

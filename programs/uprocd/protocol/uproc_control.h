@@ -14,8 +14,14 @@
  * The fields must fill the payload exactly; at most UPROC_CTL_MAX_FIELDS of them.
  * A request's fields are its arguments (processor name, value). A reply's fields
  * are lines of text for the user (on error, the first field says what went wrong
- * and what to do). "trace -f" is answered by UPROC_CTL_DATA frames, one per chunk,
- * until the client closes the connection.
+ * and what to do). Replies of any length (list, status, channels, trace, firmware
+ * lists) come as UPROC_CTL_DATA frames, the text cut anywhere, then a final reply
+ * with no fields. "trace -f" and "events" are answered by DATA frames only, until
+ * the client closes the connection. A coredump comes as UPROC_CTL_BYTES frames,
+ * whose fields may hold any byte (all other fields are text without NUL).
+ *
+ * "json" as the last argument of list, status and channels asks for one JSON
+ * document instead of text (the shapes are documented in uproc(1)).
  *
  * Nothing here allocates or keeps state; every function may be called from any
  * thread on distinct buffers.
@@ -46,8 +52,12 @@ enum uproc_ctl_op {
 	UPROC_CTL_TRACE = 9,	/* name [, "follow"] */
 	UPROC_CTL_CHANNELS = 10, /* name */
 	UPROC_CTL_CONSOLE = 11, /* name: the reply's first field is the tty path */
+	UPROC_CTL_EVENTS = 12,	/* [name]: a stream of events, one JSON object a line */
+	UPROC_CTL_DUMP = 13,	/* name: its latest coredump, as BYTES frames */
+	UPROC_CTL_FWLIST = 14,	/* name: the firmware files its firmware path offers */
 	UPROC_CTL_REPLY = 0x100, /* status and lines */
 	UPROC_CTL_DATA = 0x101,	/* one chunk of a stream */
+	UPROC_CTL_BYTES = 0x102, /* one chunk of a binary stream (any byte) */
 };
 
 /** struct uproc_ctl_field - one field of a parsed frame (points into the frame). */
@@ -81,7 +91,7 @@ struct uproc_ctl_buf {
  * more bytes are needed, -EPROTONOSUPPORT for another version, -EMSGSIZE for a
  * payload over UPROC_CTL_MAX_PAYLOAD, -EBADMSG for a malformed frame (unknown op,
  * fields that overrun or do not fill the payload, too many fields, a NUL in a
- * field, a request with a non-zero status). Never reads past @buf + @len.
+ * field of any frame but BYTES, a request with a non-zero status). Never reads past @buf + @len.
  */
 ssize_t uproc_ctl_parse(const void *buf, size_t len, struct uproc_ctl_msg *msg);
 
@@ -93,8 +103,8 @@ void uproc_ctl_init(struct uproc_ctl_buf *b, enum uproc_ctl_op op, int32_t statu
 
 /**
  * uproc_ctl_add() - append a field of @len bytes.
- * Returns 0, -EINVAL if @data holds a NUL, -EMSGSIZE if the frame would exceed its
- * limits. An error also sticks in @b->error so callers may check once at the end.
+ * Returns 0, -EINVAL if @data holds a NUL (allowed only in a BYTES frame), -EMSGSIZE
+ * if the frame would exceed its limits. An error also sticks in @b->error so callers may check once at the end.
  */
 int uproc_ctl_add(struct uproc_ctl_buf *b, const void *data, size_t len);
 
@@ -114,7 +124,7 @@ ssize_t uproc_ctl_finish(struct uproc_ctl_buf *b);
 /**
  * uproc_ctl_field_str() - copy field @i of @msg into @out as a C string.
  * Returns its length, -ENOENT if there is no such field, -ENAMETOOLONG if it does
- * not fit in @outlen (NUL included).
+ * not fit in @outlen (NUL included), -EINVAL if it holds a NUL (a BYTES field).
  */
 int uproc_ctl_field_str(const struct uproc_ctl_msg *msg, unsigned int i, char *out,
 			size_t outlen);
