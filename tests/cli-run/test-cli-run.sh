@@ -92,6 +92,38 @@ timeout 10 "$uproc" run "$work/missing.elf" </dev/null >/dev/null 2>"$work/err"
 check "missing firmware status 1" [ $? = 1 ]
 check "missing firmware explained" grep -q 'missing.elf' "$work/err"
 
+# A directory, a FIFO: refused at once (a FIFO with no writer would block a read).
+timeout 10 "$uproc" run "$work" </dev/null >/dev/null 2>"$work/err"
+check "run DIR status 1" [ $? = 1 ]
+check "run DIR: Is a directory" grep -q 'Is a directory' "$work/err"
+mkfifo "$work/fifo"
+timeout 10 "$uproc" run "$work/fifo" </dev/null >/dev/null 2>"$work/err"
+check "run FIFO refused (status 1, no hang)" [ $? = 1 ]
+check "run FIFO explained" grep -q 'not a regular file' "$work/err"
+timeout 10 "$uproc" inspect "$work" >/dev/null 2>"$work/err"
+check "inspect DIR status 1" [ $? = 1 ]
+check "inspect DIR: Is a directory" grep -q 'Is a directory' "$work/err"
+timeout 10 "$uproc" inspect "$work/fifo" >/dev/null 2>"$work/err"
+check "inspect FIFO refused (status 1, no hang)" [ $? = 1 ]
+timeout 10 "$uproc" inspect /dev/zero >/dev/null 2>"$work/err"
+check "inspect a device refused" grep -q 'not a regular file' "$work/err"
+
+# Options are validated.
+for opt in "--cpu abc" "--cpu -1" "--cpu 100000" "--reply-wait -5" "--reply-wait 1x"; do
+	timeout 10 "$uproc" run $opt "$fw/tty.elf" </dev/null >/dev/null 2>"$work/err"
+	check "run $opt: usage error" [ $? = 2 ]
+	check "run $opt explained" grep -q 'takes a number from' "$work/err"
+done
+
+# A firmware without the channels looked for: the run says at once which it has.
+start=$(date +%s)
+timeout 30 "$uproc" run --channel rpmsg-nosuch "$fw/echo.elf" </dev/null >/dev/null 2>"$work/err"
+status=$? elapsed=$(( $(date +%s) - start ))
+check "no wanted channel: status 1" [ "$status" = 1 ]
+check "no wanted channel: names what it announced" \
+	grep -q 'announced 1 channel ("rpmsg-client-sample") but none of those looked for ("rpmsg-nosuch")' "$work/err"
+check "no wanted channel: said before the 10 s channel timeout (${elapsed} s)" [ "$elapsed" -lt 9 ]
+
 # Nothing left behind: every core a run booted is gone when the run is.
 pids=$(cat "$work"/*.err 2>/dev/null | sed -n 's/.*on native core .* (pid \([0-9]*\)).*/\1/p')
 alive=""

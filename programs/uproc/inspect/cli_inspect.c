@@ -3,9 +3,13 @@
  * cli_inspect.c - "uproc inspect FIRMWARE...": what a firmware image holds, as
  * the loader will see it, or the exact reason it would be refused.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_inspect.h"
 #include "uproc/errno.h"
@@ -22,16 +26,33 @@ static void inspect_usage(FILE *out)
 		"  resource table; exit 1 if any image is malformed.\n");
 }
 
-/* Read a whole file into a new buffer; -errno on failure. */
+/*
+ * Read a whole regular file into a new buffer; -errno on failure: -EISDIR for a
+ * directory, -ENOTSUP for anything else that is not a regular file (a FIFO or a
+ * device would block or never end). Opened without blocking, so a FIFO with no
+ * writer does not hang the open.
+ */
 static int inspect_read_file(const char *path, uint8_t **data, size_t *size)
 {
-	FILE *f = fopen(path, "rb");
 	uint8_t *buf = NULL;
 	size_t len = 0, cap = 0, got;
 	int ret = 0;
+	struct stat st;
 
-	if (!f)
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -ENOTSUP;
+		close(fd);
+		return ret;
+	}
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
 	for (;;) {
 		if (len == cap) {
 			uint8_t *n;
@@ -164,7 +185,11 @@ static int inspect_one(const char *path)
 
 	ret = inspect_read_file(path, &data, &size);
 	if (ret) {
-		fprintf(stderr, "uproc inspect: %s: %s\n", path, strerror(-ret));
+		if (ret == -ENOTSUP)
+			fprintf(stderr, "uproc inspect: %s: not a regular file (a FIFO, socket or "
+				"device): refused\n", path);
+		else
+			fprintf(stderr, "uproc inspect: %s: %s\n", path, strerror(-ret));
 		return ret;
 	}
 	ret = uproc_fw_parse(&img, data, size, path, 0, &err);

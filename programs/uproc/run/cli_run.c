@@ -2,10 +2,14 @@
 /* cli_run.c - "uproc run": the command line. The work is in run_session.c. */
 #include "cli_run.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "run_session.h"
 
@@ -28,12 +32,50 @@ static void run_usage(FILE *out)
 		"  --coredump MODE         disabled (default), enabled or inline\n"
 		"  --dump-dir DIR          save each coredump as DIR/NAME.N.core (implies\n"
 		"                          --coredump enabled)\n"
-		"  --cpu N                 pin the core to CPU N\n"
+		"  --cpu N                 pin the core to CPU N (0 .. number of CPUs - 1)\n"
 		"  --reply-wait MS         piped input: wait up to MS for each line's answer\n"
 		"                          before sending the next (default 2000, 0: don't wait)\n"
+		"  --raw                   on a terminal: send each keystroke as typed (default:\n"
+		"                          a line at a time, sent on Enter, echoed locally)\n"
 		"  --no-trace              do not print the trace buffer\n"
 		"  -v, --verbose           also print the library's error and info log lines\n"
 		"Exit status: 0 end of input, 1 boot failed, 2 usage, 3 crashed, 130 Ctrl-C.\n");
+}
+
+/* A whole decimal number in [@min, @max], or -1 after a usage message. */
+static long parse_number(const char *opt, const char *arg, long min, long max)
+{
+	char *end;
+
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max) {
+		fprintf(stderr, "uproc run: %s takes a number from %ld to %ld, not '%s' (see: "
+			"uproc help run)\n", opt, min, max, arg);
+		return -1;
+	}
+	return v;
+}
+
+/* The firmware must be a regular file: a directory, FIFO or device is refused. */
+static int check_firmware(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		fprintf(stderr, "uproc run: %s: %s\n", path, strerror(errno));
+		return RUN_BOOT_FAILED;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "uproc run: %s: Is a directory (give a firmware file)\n", path);
+		return RUN_BOOT_FAILED;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "uproc run: %s: not a regular file (a FIFO, socket or device): "
+			"refused\n", path);
+		return RUN_BOOT_FAILED;
+	}
+	return RUN_OK;
 }
 
 static int parse_mode(const char *arg, const char *const *words, int nwords)
@@ -56,6 +98,7 @@ int uproc_cmd_run(int argc, char **argv)
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "reply-wait", required_argument, NULL, 'w' },
 		{ "no-trace", no_argument, NULL, 'T' },
+		{ "raw", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -63,6 +106,8 @@ int uproc_cmd_run(int argc, char **argv)
 	static struct run_session session;	/* large (input buffer): not on the stack */
 	struct run_session *s = &session;
 	int c, mode;
+	long num;
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
 
 	memset(s, 0, sizeof(*s));
 	s->signal_fd = -1;
@@ -102,10 +147,20 @@ int uproc_cmd_run(int argc, char **argv)
 			s->opt.dump_dir = optarg;
 			break;
 		case 'c':
-			s->opt.cpu = atoi(optarg);
+			num = parse_number("--cpu", optarg, 0,
+					   (ncpu > 0 && ncpu <= CPU_SETSIZE ? ncpu : CPU_SETSIZE) - 1);
+			if (num < 0)
+				return RUN_USAGE;
+			s->opt.cpu = (int)num;
 			break;
 		case 'w':
-			s->opt.reply_wait_ms = (unsigned int)strtoul(optarg, NULL, 10);
+			num = parse_number("--reply-wait", optarg, 0, 3600000);
+			if (num < 0)
+				return RUN_USAGE;
+			s->opt.reply_wait_ms = (unsigned int)num;
+			break;
+		case 'R':
+			s->opt.raw = true;
 			break;
 		case 'T':
 			s->opt.trace = false;
@@ -126,6 +181,8 @@ int uproc_cmd_run(int argc, char **argv)
 		return RUN_USAGE;
 	}
 	s->opt.firmware = argv[optind];
+	if (check_firmware(s->opt.firmware) != RUN_OK)
+		return RUN_BOOT_FAILED;
 	if (s->opt.dump_dir && s->opt.coredump == RPROC_COREDUMP_DISABLED)
 		s->opt.coredump = RPROC_COREDUMP_ENABLED;
 	if (!s->opt.nchannels) {

@@ -2,8 +2,11 @@
 /*
  * run_input.c - "uproc run": standard input to the joined channel or console.
  *
- * A terminal is put in raw mode and every keystroke goes out as typed (Ctrl-C
- * interrupts, Ctrl-D ends the input). Piped input goes out a line per message, each
+ * A terminal is put in raw mode and the run edits the line itself: typed keys are
+ * echoed, Backspace and Ctrl-U edit, Enter sends the line (with its newline); with
+ * --raw every keystroke goes out as typed instead, unechoed. Either way Ctrl-C
+ * interrupts and Ctrl-D (on an empty line) ends the input. Piped input goes out a
+ * line per message, each
  * sent after the answer to the one before (or after --reply-wait ms without one),
  * so a script's output comes in the order of its input. Lines longer than the
  * channel's MTU are split, never truncated.
@@ -19,6 +22,9 @@
 #define LINGER_MS 100
 #define CTRL_C 0x03
 #define CTRL_D 0x04
+#define CTRL_U 0x15
+#define BACKSPACE 0x08
+#define DEL 0x7f
 
 static void stdin_ready(struct uproc_loop *loop, int fd, uint32_t events, void *arg);
 
@@ -47,7 +53,10 @@ int run_input_open(struct run_session *s)
 		cfmakeraw(&raw);
 		raw.c_oflag |= OPOST | ONLCR;	/* our own lines still end where they should */
 		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-		fprintf(stderr, "[uproc] terminal joined: type to send, Ctrl-D ends, Ctrl-C stops\r\n");
+		run_screen_line(s, "[uproc] ", "%s", s->opt.raw ?
+				"terminal joined (raw): keys go out as typed, Ctrl-D ends, Ctrl-C stops" :
+				"terminal joined: type a line and press Enter to send it, Ctrl-D "
+				"ends, Ctrl-C stops");
 	} else {
 		s->tty = false;
 	}
@@ -65,6 +74,68 @@ void run_input_close(struct run_session *s)
 	s->tty = false;
 }
 
+/*
+ * Line mode: @n keys just read (at the end of @s->pending) edit the line being
+ * typed; Enter moves it, with its newline, to what is sent. Returns false at the
+ * end of input (Ctrl-D on an empty line).
+ */
+static bool edit_keys(struct run_session *s, size_t n)
+{
+	char keys[RUN_INPUT_MAX];
+	bool more = true;
+
+	memcpy(keys, s->pending + s->npending, n);
+	for (size_t i = 0; i < n && more; i++) {
+		char c = keys[i];
+		if (c == CTRL_C) {
+			run_session_finish(s, RUN_INTERRUPTED);
+			break;
+		}
+		if (c == CTRL_D) {
+			more = s->nedit > 0;	/* on an empty line: the end */
+			continue;
+		}
+		if (c == '\r' || c == '\n') {
+			if (sizeof(s->pending) - s->npending < s->nedit + 1)
+				break;	/* full: the rest waits (rare: 64 KiB unsent) */
+			memcpy(s->pending + s->npending, s->edit, s->nedit);
+			s->npending += s->nedit;
+			s->pending[s->npending++] = '\n';
+			s->nedit = 0;
+			s->edit_shown = false;
+			run_screen_output(s, "\n", 1);	/* the cursor to a new line */
+			continue;
+		}
+		if (c == DEL || c == BACKSPACE) {
+			if (!s->nedit)
+				continue;
+			run_screen_hide_edit(s);
+			do
+				s->nedit--;
+			while (s->nedit && ((unsigned char)s->edit[s->nedit] & 0xc0) == 0x80);
+			run_screen_show_edit(s);
+			continue;
+		}
+		if (c == CTRL_U) {
+			run_screen_hide_edit(s);
+			s->nedit = 0;
+			continue;
+		}
+		if ((unsigned char)c < 0x20 && c != '\t')
+			continue;	/* other control keys: not part of a line */
+		if (s->nedit < sizeof(s->edit) - 1) {
+			s->edit[s->nedit++] = c;
+			if (s->edit_shown) {
+				fputc(c, stdout);
+				fflush(stdout);
+			} else {
+				run_screen_show_edit(s);
+			}
+		}
+	}
+	return more;
+}
+
 /* Take in what standard input has; returns false at end of input. */
 static bool read_some(struct run_session *s)
 {
@@ -76,6 +147,8 @@ static bool read_some(struct run_session *s)
 		return errno == EAGAIN || errno == EINTR;
 	if (n == 0)
 		return false;
+	if (s->tty && !s->opt.raw)
+		return edit_keys(s, (size_t)n);
 	if (s->tty) {
 		for (ssize_t i = 0; i < n; i++) {
 			char c = s->pending[s->npending + (size_t)i];
@@ -124,7 +197,7 @@ static void linger_done(struct uproc_loop *loop, void *arg)
 static size_t next_piece(const struct run_session *s, size_t mtu)
 {
 	size_t n = s->npending < mtu ? s->npending : mtu;
-	if (s->tty)
+	if (s->tty && s->opt.raw)
 		return n;
 	const char *nl = memchr(s->pending, '\n', n);
 	if (nl)
@@ -170,7 +243,7 @@ void run_input_resume(struct run_session *s)
 			return;
 		}
 		if (ret < 0) {
-			fprintf(stderr, "[uproc] send failed: %s\r\n", strerror(-ret));
+			run_screen_line(s, "[uproc] ", "send failed: %s", strerror(-ret));
 			run_session_finish(s, RUN_CRASHED);
 			return;
 		}

@@ -19,20 +19,13 @@
 
 #include "uproc/emulated.h"
 #include "uproc/native.h"
+#include "uproc_escape.h"
 
 #define TRACE_POLL_MS 20
 #define CHANNEL_WAIT_MS 10000
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("[uproc] ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs("\r\n", stderr);	/* the terminal may be in raw mode */
-	va_end(ap);
-}
+#define say(s, ...) run_screen_line((s), "[uproc] ", __VA_ARGS__)
+#define UNJOINED_WAIT_MS 1000
 
 /* ---- trace buffer ---------------------------------------------------------------- */
 
@@ -53,7 +46,10 @@ static void trace_flush(struct run_session *s, bool partial_too)
 		size_t len = nl ? (size_t)(nl - (buf + at)) : (size_t)n - at;
 		if (!nl && !partial_too)
 			break;
-		fprintf(stderr, "[trace] %.*s\r\n", (int)len, buf + at);
+		/* never into the middle of the remote's line: wait for its end */
+		if (!run_screen_line_may_start(s, partial_too))
+			break;
+		run_screen_line(s, "[trace] ", "%.*s", (int)len, buf + at);
 		at += len + (nl ? 1 : 0);
 	}
 	s->trace_printed = at;
@@ -76,11 +72,11 @@ static void trace_tick(struct uproc_loop *loop, void *arg)
 static void emit_output(struct run_session *s, const void *data, size_t len)
 {
 	trace_flush(s, false);	/* what the firmware logged before it answered comes first */
-	bool ok = fwrite(data, 1, len, stdout) == len;
+	bool ok = run_screen_output(s, data, len);
 	if (ok && !s->tty && s->ept && s->sent_whole_line && len &&
 	    ((const char *)data)[len - 1] != '\n')
-		ok = fputc('\n', stdout) != EOF;
-	if (!ok || fflush(stdout) != 0)
+		ok = run_screen_output(s, "\n", 1);
+	if (!ok)
 		run_session_finish(s, RUN_OK);	/* nobody reads our output any more */
 }
 
@@ -110,7 +106,9 @@ static int channel_probe(struct rpmsg_device *rpdev)
 		return 0;
 	s->ept = rpdev->ept;
 	trace_flush(s, false);
-	say("joined channel \"%s\" (local address %u, remote %u)", rpdev->name, rpdev->src,
+	char name[UPROC_ESCAPE_SIZE(sizeof(rpdev->name))];
+	uproc_escape_text(name, sizeof(name), rpdev->name, strnlen(rpdev->name, sizeof(rpdev->name)));
+	say(s, "joined channel \"%s\" (local address %u, remote %u)", name, rpdev->src,
 	    rpdev->dst);
 	run_input_resume(s);
 	return 0;
@@ -131,7 +129,70 @@ static void on_rpmsg_ready(struct rproc *rproc, unsigned int index,
 	struct run_session *s = arg;
 	int ret = rpmsg_register_driver(bus, &s->driver);
 	if (ret < 0)
-		say("cannot listen for channels on vdev %u: %s", index, strerror(-ret));
+		say(s, "cannot listen for channels on vdev %u: %s", index, strerror(-ret));
+}
+
+static bool channel_wanted(const struct run_session *s, const char *name)
+{
+	for (unsigned int i = 0; i < s->opt.nchannels; i++)
+		if (!strncmp(s->ids[i].name, name, sizeof(s->ids[i].name)))
+			return true;
+	return false;
+}
+
+/* The names looked for, quoted, for a message. */
+static void wanted_text(const struct run_session *s, char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < s->opt.nchannels && at < len; i++) {
+		int n = snprintf(buf + at, len - at, "%s\"%s\"", i ? ", " : "", s->opt.channels[i]);
+		if (n < 0)
+			break;
+		at += (size_t)n;
+	}
+}
+
+static void unjoined_done(struct uproc_loop *loop, void *arg)
+{
+	struct run_session *s = arg;
+	char want[256];
+
+	s->unjoined_timer = 0;
+	if (s->ept || s->console >= 0 || s->finishing)
+		return;
+	wanted_text(s, want, sizeof(want));
+	say(s, "the firmware announced %u channel%s (%s%s) but none of those looked for (%s): "
+	    "join one with --channel NAME", s->nunjoined, s->nunjoined == 1 ? "" : "s",
+	    s->unjoined, s->nunjoined > 8 ? ", ..." : "", want);
+	run_session_finish(s, RUN_BOOT_FAILED);
+}
+
+/*
+ * The remote announced a channel: one that is not looked for is noted, and if none
+ * that is looked for comes within UNJOINED_WAIT_MS of the first, the run says which
+ * it did announce and ends (no silent wait).
+ */
+static void on_channel(struct rproc *rproc, unsigned int index, struct rpmsg_virtio_device *bus,
+		       const struct rpmsg_channel_info *info, bool created, void *arg)
+{
+	struct run_session *s = arg;
+	size_t nlen = strnlen(info->name, sizeof(info->name));
+
+	if (!created || s->ept || s->console >= 0 || s->finishing || channel_wanted(s, info->name))
+		return;
+	if (s->nunjoined < 8) {
+		char name[UPROC_ESCAPE_SIZE(sizeof(info->name))];
+		size_t at = strlen(s->unjoined);
+		uproc_escape_text(name, sizeof(name), info->name, nlen);
+		snprintf(s->unjoined + at, sizeof(s->unjoined) - at, "%s\"%s\"", at ? ", " : "",
+			 name);
+	}
+	s->nunjoined++;
+	if (!s->unjoined_timer) {
+		int64_t id = uproc_loop_add_timer(s->loop, UNJOINED_WAIT_MS, unjoined_done, s);
+		s->unjoined_timer = id > 0 ? id : 0;
+	}
 }
 
 static void on_rpmsg_removing(struct rproc *rproc, unsigned int index,
@@ -171,30 +232,30 @@ static void describe_crash(struct run_session *s)
 {
 	struct uproc_native_exit ex;
 	if (uproc_native_last_exit(s->rproc, &ex) < 0 || ex.kind == UPROC_NATIVE_EXIT_NONE) {
-		say("the core crashed");
+		say(s, "the core crashed");
 		return;
 	}
 	switch (ex.kind) {
 	case UPROC_NATIVE_EXIT_FAULT:
 		if (ex.crash.emu.machine) {
-			say("the core crashed: %s at pc 0x%x (address 0x%x)",
+			say(s, "the core crashed: %s at pc 0x%x (address 0x%x)",
 			    uproc_emu_reason_name(ex.crash.emu.reason), ex.crash.emu.pc,
 			    ex.crash.emu.addr);
 			break;
 		}
-		say("the core crashed: %s at rip 0x%llx (fault address 0x%llx)",
+		say(s, "the core crashed: %s at rip 0x%llx (fault address 0x%llx)",
 		    strsignal(ex.status), (unsigned long long)ex.crash.regs.rip,
 		    (unsigned long long)ex.crash.addr);
 		break;
 	case UPROC_NATIVE_EXIT_SIGNAL:
-		say("the core was killed: %s%s", strsignal(ex.status),
+		say(s, "the core was killed: %s%s", strsignal(ex.status),
 		    ex.status == SIGSYS ? " (a forbidden system call)" : "");
 		break;
 	case UPROC_NATIVE_EXIT_CODE:
-		say("the core exited with status %d", ex.status);
+		say(s, "the core exited with status %d", ex.status);
 		break;
 	default:
-		say("the core stopped");
+		say(s, "the core stopped");
 		break;
 	}
 }
@@ -209,9 +270,9 @@ static void save_dump(struct uproc_loop *loop, void *arg)
 		 rproc_get_name(s->rproc), ++s->dumps_saved);
 	int ret = rproc_coredump_save(s->rproc, path);
 	if (ret < 0)
-		say("could not save the coredump to %s: %s", path, strerror(-ret));
+		say(s, "could not save the coredump to %s: %s", path, strerror(-ret));
 	else
-		say("coredump saved: %s (%zd bytes; try: gdb %s %s)", path,
+		say(s, "coredump saved: %s (%zd bytes; try: gdb %s %s)", path,
 		    rproc_coredump_size(s->rproc), s->opt.firmware, path);
 	if (s->opt.coredump == RPROC_COREDUMP_INLINE)
 		rproc_coredump_release(s->rproc);
@@ -236,14 +297,14 @@ static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
 		if (!s->opt.recovery)
 			uproc_loop_defer(s->loop, finish_crashed, s);
 		else
-			say("recovering (crash %u)", rproc_get_crash_count(rproc));
+			say(s, "recovering (crash %u)", rproc_get_crash_count(rproc));
 		break;
 	case RPROC_EVENT_COREDUMP:
 		if (s->opt.recovery)
 			uproc_loop_defer(s->loop, save_dump, s);
 		break;
 	case RPROC_EVENT_RECOVERED:
-		say("recovered: the core runs again");
+		say(s, "recovered: the core runs again");
 		s->trace_printed = 0;
 		break;
 	default:
@@ -259,7 +320,7 @@ static void on_log(struct rproc *rproc, int level, const char *msg, void *arg)
 {
 	struct run_session *s = arg;
 	if (level == 4 || s->opt.verbose)
-		say("%s", msg);
+		say(s, "%s", msg);
 }
 
 /* ---- signals ------------------------------------------------------------------------ */
@@ -297,8 +358,14 @@ static void channel_timeout(struct uproc_loop *loop, void *arg)
 	struct run_session *s = arg;
 	if (s->ept || s->console >= 0 || s->finishing)
 		return;
-	say("the firmware announced none of the channels to join (looked for \"%s\"%s); "
-	    "name one with --channel", s->opt.channels[0], s->opt.nchannels > 1 ? ", ..." : "");
+	char want[256];
+	wanted_text(s, want, sizeof(want));
+	if (s->nunjoined)
+		say(s, "the firmware announced %u channel%s (%s%s) but none of those looked for "
+		    "(%s): join one with --channel NAME", s->nunjoined, s->nunjoined == 1 ? "" : "s",
+		    s->unjoined, s->nunjoined > 8 ? ", ..." : "", want);
+	else
+		say(s, "the firmware announced no channel (looked for %s) and has no console", want);
 	run_session_finish(s, RUN_BOOT_FAILED);
 }
 
@@ -318,7 +385,7 @@ static void find_console(struct run_session *s)
 	}
 	if (console >= 0 && !has_rpmsg) {
 		s->console = console;
-		say("joined console (vdev %d)", console);
+		say(s, "joined console (vdev %d)", console);
 	}
 }
 
@@ -335,6 +402,7 @@ int run_session_start(struct run_session *s)
 		fprintf(stderr, "uproc run: %s\n", refusal);
 		return RUN_BOOT_FAILED;
 	}
+	run_screen_init(s);
 	snprintf(s->runtime_dir, sizeof(s->runtime_dir), "/tmp/uproc-run-XXXXXX");
 	if (!mkdtemp(s->runtime_dir)) {
 		fprintf(stderr, "uproc run: cannot create a runtime directory in /tmp: %s\n",
@@ -379,6 +447,7 @@ int run_session_start(struct run_session *s)
 		.console_rx = on_console_rx,
 		.rpmsg_tx_ready = on_tx_ready,
 		.console_tx_ready = on_console_tx_ready,
+		.rpmsg_channel = on_channel,
 		.arg = s,
 	};
 	rproc_set_vdev_hooks(s->rproc, &hooks);
@@ -394,7 +463,7 @@ int run_session_start(struct run_session *s)
 			why && *why ? why : strerror(-ret));
 		return RUN_BOOT_FAILED;
 	}
-	say("booted %s on %s core %s (pid %d)", s->opt.firmware,
+	say(s, "booted %s on %s core %s (pid %d)", s->opt.firmware,
 	    backend == UPROC_BACKEND_EMULATED ? "emulated" : "native", name,
 	    (int)uproc_native_pid(s->rproc));
 
@@ -452,6 +521,7 @@ void run_session_stop(struct run_session *s)
 		rproc_free(s->rproc);
 		s->rproc = NULL;
 	}
+	run_screen_end(s);
 	if (s->loop) {
 		if (s->signal_fd >= 0) {
 			uproc_loop_del_fd(s->loop, s->signal_fd);

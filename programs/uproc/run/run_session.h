@@ -38,6 +38,7 @@ struct run_options {
 	int cpu;
 	bool trace;
 	bool verbose;			/* show the library's error and info log lines */
+	bool raw;			/* terminal: keystrokes as typed, no line editing */
 	unsigned int reply_wait_ms;	/* pipe mode: how long to wait for each answer */
 };
 
@@ -68,6 +69,19 @@ struct run_session {
 	bool sent_whole_line;		/* pipe mode: the last piece sent ended a line */
 	bool tx_blocked;		/* waiting for a tx_ready hook (rpmsg or console) */
 
+	/* the screen (run_screen.c) */
+	bool screen;			/* stdout and stderr are a terminal */
+	bool at_line_start;		/* the remote's output ended a line */
+	int64_t midline_since;		/* ms (monotonic) it stands mid-line since */
+	char edit[1024];		/* line mode: the line being typed */
+	size_t nedit;
+	bool edit_shown;		/* it is on the screen */
+
+	/* channels announced that are not joined */
+	char unjoined[512];		/* escaped names, for the message */
+	unsigned int nunjoined;
+	int64_t unjoined_timer;
+
 	/* output and events */
 	size_t trace_printed;
 	int64_t trace_timer;
@@ -84,6 +98,20 @@ int run_session_start(struct run_session *s);
 void run_session_finish(struct run_session *s, int status);
 void run_session_stop(struct run_session *s);
 bool run_session_can_send(const struct run_session *s);
+
+/* run_screen.c */
+void run_screen_init(struct run_session *s);
+/** run_screen_output() - the remote's bytes to stdout. Returns false if stdout failed. */
+bool run_screen_output(struct run_session *s, const void *data, size_t len);
+/** run_screen_line_may_start() - may a line go to the screen now? (@force: make room) */
+bool run_screen_line_may_start(struct run_session *s, bool force);
+/** run_screen_line() - one line of ours (@prefix, then the format) on a fresh line. */
+void run_screen_line(struct run_session *s, const char *prefix, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void run_screen_hide_edit(struct run_session *s);
+void run_screen_show_edit(struct run_session *s);
+/** run_screen_end() - leave the cursor at the start of a line. */
+void run_screen_end(struct run_session *s);
 
 /* run_input.c */
 int run_input_open(struct run_session *s);
