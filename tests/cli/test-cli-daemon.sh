@@ -29,70 +29,13 @@ BG_PIDS=
 TMUX_SOCK=uproc-cli-test-$$
 FAILS=0
 
-log() { echo "--- $*"; }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-pass() { echo "ok: $*"; }
-
-core_pids() {
-	local f pid st
-	for f in "$RUN"/native/*.core; do
-		[ -f "$f" ] || continue
-		pid=$(sed -n 's/^pid //p' "$f")
-		st=$(sed -n 's/^start_time //p' "$f")
-		[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || continue
-		[ "$(sed 's/^.*) //' "/proc/$pid/stat" | cut -d' ' -f20)" = "$st" ] && echo "$pid"
-	done
-}
-
-until_gone() {
-	local end=$((SECONDS + $1))
-	while kill -0 "$2" 2>/dev/null; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
-
-wait_for() {
-	local end=$((SECONDS + $1)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
-
+. "$(dirname "$0")/../daemon/daemon-test-lib.sh"
 cleanup() {
-	local p
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
-	for p in $BG_PIDS; do kill -9 "$p" 2>/dev/null; done
-	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-		kill -TERM "$DAEMON_PID"
-		until_gone $WAIT "$DAEMON_PID" || kill -9 "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
-	if [ -n "$(core_pids)" ]; then
-		timeout $((2 * WAIT)) "$UPROCD" -c "$CONF" --stop-on-exit >>"$LOG" 2>&1 &
-		p=$!
-		wait_for $WAIT env UPROC_SOCKET="$RUN/uprocd.sock" "$UPROC" list
-		kill -TERM $p 2>/dev/null
-		wait $p 2>/dev/null
-	fi
-	for p in $(core_pids); do kill -9 "$p" 2>/dev/null; done
-	for p in $BG_PIDS; do wait "$p" 2>/dev/null; done
-	mountpoint -q "$ROOT" 2>/dev/null && { fusermount3 -u "$ROOT" 2>/dev/null || umount -l "$ROOT"; }
-	if [ $FAILS -ne 0 ]; then
-		echo "=== uprocd log"; tail -40 "$LOG"
-	fi
-	rm -rf "$T"
+	daemon_cleanup
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-start_daemon() {
-	"$UPROCD" -c "$CONF" "$@" >>"$LOG" 2>&1 &
-	DAEMON_PID=$!
-	wait_for $WAIT test -e "$ROOT/class/remoteproc/remoteproc0/state" ||
-		{ fail "uprocd did not come up"; exit 1; }
-}
 
 # json EXPR: evaluate a Python expression over the JSON document on stdin (as d)
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

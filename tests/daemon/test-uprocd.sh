@@ -29,82 +29,10 @@ DAEMON_PID=
 BG_PIDS=
 FAILS=0
 
-log() { echo "--- $*"; }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-pass() { echo "ok: $*"; }
-# alive PID: the process exists and is not a zombie
-alive() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
-
-# core_pids: the cores in uprocd's registry that still run (pid and start time
-# as recorded, so a recycled pid is never taken for a core)
-core_pids() {
-	local f pid st
-	for f in "$RUN"/native/*.core; do
-		[ -f "$f" ] || continue
-		pid=$(sed -n 's/^pid //p' "$f")
-		st=$(sed -n 's/^start_time //p' "$f")
-		[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || continue
-		[ "$(sed 's/^.*) //' "/proc/$pid/stat" | cut -d' ' -f20)" = "$st" ] && echo "$pid"
-	done
-}
-
-# until_gone SECONDS PID: wait for PID to end; 1 if it is still there
-until_gone() {
-	local end=$((SECONDS + $1))
-	while kill -0 "$2" 2>/dev/null; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
-
-cleanup() {
-	local p
-	for p in $BG_PIDS; do kill -9 "$p" 2>/dev/null; done
-	# a core the test froze must be able to stop
-	for p in $(core_pids); do kill -CONT "$p" 2>/dev/null; done
-	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-		for s in "$ROOT"/class/remoteproc/remoteproc*/state; do
-			[ -e "$s" ] && timeout 10 sh -c "echo stop > $s" 2>/dev/null
-		done
-		kill -TERM "$DAEMON_PID"
-		until_gone $WAIT "$DAEMON_PID" || kill -9 "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
-	# cores a failed test left running: a last uprocd attaches and stops them
-	if [ -n "$(core_pids)" ]; then
-		timeout $((2 * WAIT)) "$UPROCD" -c "$CONF" --stop-on-exit >>"$LOG" 2>&1 &
-		p=$!
-		wait_for $WAIT env UPROC_SOCKET="$RUN/uprocd.sock" "$UPROC" list # once attached
-		kill -TERM $p 2>/dev/null
-		wait $p 2>/dev/null
-	fi
-	# and if even that failed, the cores go the hard way
-	for p in $(core_pids); do kill -9 "$p" 2>/dev/null; done
-	for p in $BG_PIDS; do wait "$p" 2>/dev/null; done
-	mountpoint -q "$ROOT" 2>/dev/null && { fusermount3 -u "$ROOT" 2>/dev/null || umount -l "$ROOT"; }
-	if [ $FAILS -ne 0 ]; then
-		echo "=== uprocd log"; tail -60 "$LOG"
-	fi
-	rm -rf "$T"
-}
+. "$(dirname "$0")/daemon-test-lib.sh"
+cleanup() { daemon_cleanup; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds, for SECONDS at most
-wait_for() {
-	local end=$((SECONDS + $1)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
-
-start_daemon() {
-	"$UPROCD" -c "$CONF" "$@" >>"$LOG" 2>&1 &
-	DAEMON_PID=$!
-	wait_for $WAIT test -e "$ROOT/class/remoteproc/remoteproc0/state" ||
-		{ fail "uprocd did not come up"; exit 1; }
-}
 
 stop_daemon() {
 	kill -TERM "$DAEMON_PID"

@@ -5,6 +5,7 @@
  */
 #include "uproc_escape.h"
 
+#include <stdbool.h>
 
 static const char hex[] = "0123456789abcdef";
 
@@ -17,7 +18,33 @@ static size_t emit(char *out, size_t outlen, size_t at, const char *s, size_t n)
 	return n;
 }
 
-size_t uproc_escape_text(char *out, size_t outlen, const void *in, size_t inlen)
+/* One byte's escape into @e (up to 6 bytes); returns its length. */
+static size_t escape_byte(unsigned char c, bool json, char *e)
+{
+	if (c == '\\' || (json && c == '"')) {
+		e[0] = '\\';
+		e[1] = (char)c;
+		return 2;
+	}
+	if (c >= 0x20 && c < 0x7f) {
+		e[0] = (char)c;
+		return 1;
+	}
+	size_t n = 0;
+	e[n++] = '\\';
+	if (json) {
+		e[n++] = 'u';
+		e[n++] = '0';
+		e[n++] = '0';
+	} else {
+		e[n++] = 'x';
+	}
+	e[n++] = hex[c >> 4];
+	e[n++] = hex[c & 15];
+	return n;
+}
+
+static size_t escape(char *out, size_t outlen, const void *in, size_t inlen, bool json)
 {
 	const unsigned char *p = in;
 	size_t at = 0;
@@ -25,25 +52,8 @@ size_t uproc_escape_text(char *out, size_t outlen, const void *in, size_t inlen)
 	if (!outlen)
 		return 0;
 	for (size_t i = 0; i < inlen; i++) {
-		unsigned char c = p[i];
-		char e[4];
-		size_t n;
-
-		if (c == '\\') {
-			e[0] = '\\';
-			e[1] = '\\';
-			n = 2;
-		} else if (c >= 0x20 && c < 0x7f) {
-			e[0] = (char)c;
-			n = 1;
-		} else {
-			e[0] = '\\';
-			e[1] = 'x';
-			e[2] = hex[c >> 4];
-			e[3] = hex[c & 15];
-			n = 4;
-		}
-		size_t w = emit(out, outlen, at, e, n);
+		char e[6];
+		size_t w = emit(out, outlen, at, e, escape_byte(p[i], json, e));
 		if (!w)
 			break;
 		at += w;
@@ -52,39 +62,12 @@ size_t uproc_escape_text(char *out, size_t outlen, const void *in, size_t inlen)
 	return at;
 }
 
+size_t uproc_escape_text(char *out, size_t outlen, const void *in, size_t inlen)
+{
+	return escape(out, outlen, in, inlen, false);
+}
+
 size_t uproc_escape_json(char *out, size_t outlen, const void *in, size_t inlen)
 {
-	const unsigned char *p = in;
-	size_t at = 0;
-
-	if (!outlen)
-		return 0;
-	for (size_t i = 0; i < inlen; i++) {
-		unsigned char c = p[i];
-		char e[6];
-		size_t n;
-
-		if (c == '\\' || c == '"') {
-			e[0] = '\\';
-			e[1] = (char)c;
-			n = 2;
-		} else if (c >= 0x20 && c < 0x7f) {
-			e[0] = (char)c;
-			n = 1;
-		} else {
-			e[0] = '\\';
-			e[1] = 'u';
-			e[2] = '0';
-			e[3] = '0';
-			e[4] = hex[c >> 4];
-			e[5] = hex[c & 15];
-			n = 6;
-		}
-		size_t w = emit(out, outlen, at, e, n);
-		if (!w)
-			break;
-		at += w;
-	}
-	out[at] = '\0';
-	return at;
+	return escape(out, outlen, in, inlen, true);
 }
