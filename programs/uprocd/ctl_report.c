@@ -71,12 +71,24 @@ static void jaddr(struct uprocd_text *t, bool *first, const char *key, uint32_t 
 
 /* ---- facts about a processor ---------------------------------------------------- */
 
-const char *uprocd_backend_name(const struct uprocd_proc *p)
+const char *uprocd_backend_name(struct uprocd_proc *p)
 {
+	char path[PATH_MAX];
+
 	switch (p->cfg->backend) {
 	case UPROCD_BACKEND_NATIVE: return "native";
+	case UPROCD_BACKEND_EMULATED: return "emulated";
+	case UPROCD_BACKEND_AUTO: break;
 	}
-	return "unknown";
+	/* auto: what its firmware's machine picks */
+	pthread_mutex_lock(&p->d->lock);
+	snprintf(path, sizeof(path), "%s", p->fw_path);
+	pthread_mutex_unlock(&p->d->lock);
+	switch (path[0] ? uproc_backend_check_file(path, UPROC_BACKEND_AUTO, NULL, 0) : -ENOENT) {
+	case UPROC_BACKEND_NATIVE: return "native";
+	case UPROC_BACKEND_EMULATED: return "emulated";
+	default: return "auto";
+	}
 }
 
 long long uprocd_core_cpu_ms(struct uprocd_proc *p)

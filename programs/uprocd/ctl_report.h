@@ -14,8 +14,8 @@
 /** uprocd_json_str() - append @len bytes of @s to @t as a quoted, escaped JSON string. */
 void uprocd_json_str(struct uprocd_text *t, const void *s, size_t len);
 
-/** uprocd_backend_name() - "native", ... */
-const char *uprocd_backend_name(const struct uprocd_proc *p);
+/** uprocd_backend_name() - "native" or "emulated" (what its firmware picks, for auto). */
+const char *uprocd_backend_name(struct uprocd_proc *p);
 
 /** uprocd_core_cpu_ms() - CPU time its core process used (ms), -1 when none runs. */
 long long uprocd_core_cpu_ms(struct uprocd_proc *p);
