@@ -286,8 +286,19 @@ static void chan_unbind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *c
 	ch->state &= ~CHAN_ANNOUNCE_PENDING;
 	upi_rpmsg_unlock(vdev);
 
-	if (announce)
-		ns_send(vdev, ch->name, ch->src, RPMSG_NS_DESTROY);
+	/*
+	 * Never wait here: teardown runs on the host's loop thread, the one thread that
+	 * could reclaim a buffer, and a remote that holds them all would block it for
+	 * the send timeout per channel. A destroy that finds no free buffer is dropped:
+	 * such a remote is not serving its queues, and a remote that is reset or
+	 * re-attached learns the channels again anyway.
+	 */
+	if (announce && ns_send_how(vdev, ch->name, ch->src, RPMSG_NS_DESTROY, false) == -ENOMEM) {
+		upi_rpmsg_lock(vdev);
+		rpmsg_log(vdev, UPROC_LOG_DEBUG, "no buffer for the destroy announcement of", ch->name,
+			  ch->src);
+		upi_rpmsg_unlock(vdev);
+	}
 	if (ch->drv->remove)
 		ch->drv->remove(ch);
 	rpmsg_destroy_ept(&ch->ept_storage);

@@ -27,14 +27,21 @@
 #define DEL 0x7f
 
 static void stdin_ready(struct uproc_loop *loop, int fd, uint32_t events, void *arg);
+static void resume_later(struct uproc_loop *loop, void *arg);
 
 static void watch_stdin(struct run_session *s, bool on)
 {
 	if (s->stdin_regular || s->input_eof || on == s->stdin_watched)
 		return;
 	if (on) {
-		if (uproc_loop_add_fd(s->loop, STDIN_FILENO, UPROC_LOOP_IN, stdin_ready, s) == 0)
+		int ret = uproc_loop_add_fd(s->loop, STDIN_FILENO, UPROC_LOOP_IN, stdin_ready, s);
+		if (ret == 0) {
 			s->stdin_watched = true;
+		} else if (ret == -EPERM) {
+			/* epoll refuses it (/dev/null): it never blocks, read it as a file */
+			s->stdin_regular = true;
+			uproc_loop_defer(s->loop, resume_later, s);
+		}
 	} else {
 		uproc_loop_del_fd(s->loop, STDIN_FILENO);
 		s->stdin_watched = false;
