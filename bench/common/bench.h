@@ -52,6 +52,7 @@ enum bench_goal {
 	BENCH_GOAL_NONE,
 	BENCH_GOAL_RATIO_AT_LEAST,	/* median subject/floor >= goal */
 	BENCH_GOAL_RATIO_AT_MOST,	/* median subject/floor <= goal */
+	BENCH_GOAL_AT_MOST,		/* median subject <= goal (no floor) */
 };
 
 /**
@@ -61,11 +62,14 @@ enum bench_goal {
  * @floor_name:	what the floor is (NULL: no floor, the subject stands alone)
  * @goal, @goal_kind: the median ratio the figure must reach
  * @p99_goal:	optional: the subject's p99 over the floor's p99 must stay <= this
+ * @lower_is_better: for a rate that should be low (units in "/s" count as higher
+ *		is better otherwise)
  */
 struct bench_fig {
 	const char *name, *unit, *floor_name;
 	enum bench_goal goal_kind;
 	double goal, p99_goal;
+	bool lower_is_better;
 	size_t runs;
 	double subj[BENCH_MAX_RUNS], floor[BENCH_MAX_RUNS];
 	double subj_p99[BENCH_MAX_RUNS], floor_p99[BENCH_MAX_RUNS];

@@ -116,7 +116,8 @@ static struct summary summarise(const double *v, size_t n, bool higher_is_better
 static bool higher_is_better(const struct bench_fig *f)
 {
 	return f->goal_kind == BENCH_GOAL_RATIO_AT_LEAST ||
-	       (f->goal_kind == BENCH_GOAL_NONE && strstr(f->unit, "/s") != NULL);
+	       (f->goal_kind == BENCH_GOAL_NONE && !f->lower_is_better &&
+		strstr(f->unit, "/s") != NULL);
 }
 
 static bool fig_met(const struct bench_fig *f, const struct summary *ratio,
@@ -127,6 +128,8 @@ static bool fig_met(const struct bench_fig *f, const struct summary *ratio,
 		ok = ratio->median >= f->goal;
 	else if (f->goal_kind == BENCH_GOAL_RATIO_AT_MOST)
 		ok = ratio->median <= f->goal;
+	else if (f->goal_kind == BENCH_GOAL_AT_MOST)
+		ok = summarise(f->subj, f->runs, false).median <= f->goal;
 	if (f->p99_goal > 0 && f->has_p99)
 		ok = ok && p99_ratio->median <= f->p99_goal;
 	return ok;
@@ -165,8 +168,9 @@ bool bench_fig_report(struct bench_fig *f)
 	}
 	printf("  (%zu runs)", f->runs);
 	if (f->goal_kind != BENCH_GOAL_NONE)
-		printf(" goal %s %.2f%s: %s", f->goal_kind == BENCH_GOAL_RATIO_AT_LEAST ? ">=" : "<=",
-		       f->goal, f->p99_goal > 0 ? " (p99 too)" : "", met ? "met" : "MISSED");
+		printf(" goal %s%s %.2f%s: %s", f->goal_kind == BENCH_GOAL_AT_MOST ? "" : "ratio ",
+		       f->goal_kind == BENCH_GOAL_RATIO_AT_LEAST ? ">=" : "<=", f->goal,
+		       f->p99_goal > 0 ? " (p99 too)" : "", met ? "met" : "MISSED");
 	printf("\n");
 	fflush(stdout);
 	if (rep.nfigs < MAX_FIGS) {
@@ -228,7 +232,8 @@ static void json_fig(FILE *o, const struct bench_fig *f, bool met)
 		}
 	}
 	if (f->goal_kind != BENCH_GOAL_NONE) {
-		fprintf(o, ", \"goal\": {\"ratio\": \"%s\", \"value\": %.6g",
+		fprintf(o, ", \"goal\": {\"%s\": \"%s\", \"value\": %.6g",
+			f->goal_kind == BENCH_GOAL_AT_MOST ? "subject" : "ratio",
 			f->goal_kind == BENCH_GOAL_RATIO_AT_LEAST ? ">=" : "<=", f->goal);
 		if (f->p99_goal > 0)
 			fprintf(o, ", \"p99_ratio\": \"<=\", \"p99_value\": %.6g", f->p99_goal);
