@@ -228,6 +228,22 @@ int rproc_recover(struct rproc *rproc);
 int rproc_set_coredump(struct rproc *rproc, enum rproc_dump_mechanism mech);
 /** rproc_get_coredump() - the coredump mechanism (sysfs "coredump"). */
 enum rproc_dump_mechanism rproc_get_coredump(struct rproc *rproc);
+/**
+ * struct rproc_boot_phases - where the last boot from firmware spent its time, in
+ * nanoseconds: @prepare the backend's prepare; @read reading the file; @parse
+ * checking the image and caching its resource table; @map handling the resources
+ * and allocating the memories; @copy loading the segments; @start the subdevices
+ * and the backend's start (the remote runs from there on).
+ */
+struct rproc_boot_phases {
+	uint64_t prepare, read, parse, map, copy, start;
+};
+
+/**
+ * rproc_get_boot_phases() - the phases of @rproc's last completed boot from
+ * firmware (not an attach). Returns 0, or -ENODATA when there was none yet.
+ */
+int rproc_get_boot_phases(struct rproc *rproc, struct rproc_boot_phases *out);
 /** rproc_set_auto_boot() - boot in rproc_add() (default off). Set before rproc_add(). */
 void rproc_set_auto_boot(struct rproc *rproc, bool auto_boot);
 /** rproc_get_crash_count() - crashes reported (only the first of each counts). */

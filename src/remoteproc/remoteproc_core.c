@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "remoteproc_internal.h"
 #include "uproc/loop.h"
@@ -78,6 +79,30 @@ const char *rproc_last_error(struct rproc *rproc)
 {
 	/* The buffer lives as long as the rproc; a racing writer may change it. */
 	return rproc->last_error;
+}
+
+/* ---- boot phases ---------------------------------------------------------------- */
+
+void upi_rproc_boot_phase(struct rproc *rproc, uint64_t *phase)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (phase)
+		*phase += now - rproc->boot_mark;
+	rproc->boot_mark = now;
+}
+
+int rproc_get_boot_phases(struct rproc *rproc, struct rproc_boot_phases *out)
+{
+	int ret = -ENODATA;
+	pthread_mutex_lock(&rproc->lock);
+	if (rproc->boot_last_valid) {
+		*out = rproc->boot_last;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	return ret;
 }
 
 /* ---- references and locks ------------------------------------------------------ */
@@ -212,6 +237,7 @@ int upi_rproc_start_locked(struct rproc *rproc)
 	ret = upi_rproc_load_segments(rproc);
 	if (ret < 0)
 		return ret;
+	upi_rproc_boot_phase(rproc, &rproc->boot_now.copy);
 
 	/* The remote's copy of the table gets the host's (Linux: find_loaded_rsc_table). */
 	rproc->loaded_table = NULL;
@@ -238,6 +264,7 @@ int upi_rproc_start_locked(struct rproc *rproc)
 	if (ret < 0)
 		goto stop_rproc;
 
+	upi_rproc_boot_phase(rproc, &rproc->boot_now.start);
 	upi_rproc_set_state(rproc, RPROC_RUNNING);
 	return 0;
 
@@ -267,11 +294,14 @@ static int rproc_fw_boot(struct rproc *rproc)
 
 	upi_rproc_notify(rproc, RPROC_EVENT_BEFORE_POWERUP);
 
+	memset(&rproc->boot_now, 0, sizeof(rproc->boot_now));
+	upi_rproc_boot_phase(rproc, NULL);
 	if (rproc->ops->prepare) {
 		ret = rproc->ops->prepare(rproc);
 		if (ret < 0)
 			return rproc_err(rproc, ret, "the backend's prepare failed (%d)", ret);
 	}
+	upi_rproc_boot_phase(rproc, &rproc->boot_now.prepare);
 
 	ret = upi_rproc_request_firmware(rproc);
 	if (ret < 0)
@@ -289,6 +319,8 @@ static int rproc_fw_boot(struct rproc *rproc)
 			goto release_firmware;
 	}
 
+	upi_rproc_boot_phase(rproc, &rproc->boot_now.parse);
+
 	ret = rproc_handle_resources(rproc, false);
 	if (ret < 0)
 		goto clean_up_resources;
@@ -296,10 +328,15 @@ static int rproc_fw_boot(struct rproc *rproc)
 	ret = upi_rproc_alloc_registered_carveouts(rproc);
 	if (ret < 0)
 		goto clean_up_resources;
+	upi_rproc_boot_phase(rproc, &rproc->boot_now.map);
 
 	ret = upi_rproc_start_locked(rproc);
 	if (ret < 0)
 		goto clean_up_resources;
+	pthread_mutex_lock(&rproc->lock);
+	rproc->boot_last = rproc->boot_now;
+	rproc->boot_last_valid = true;
+	pthread_mutex_unlock(&rproc->lock);
 
 	upi_rproc_release_firmware(rproc);
 	upi_rproc_notify(rproc, RPROC_EVENT_AFTER_POWERUP);

@@ -92,6 +92,7 @@ int upi_rproc_request_firmware(struct rproc *rproc)
 		return rproc_err(rproc, -EINVAL, "no firmware set");
 
 	upi_rproc_release_firmware(rproc);
+	upi_rproc_boot_phase(rproc, NULL); /* what came before is not the read */
 	if (strchr(name, '/') || ndirs == 0) {
 		snprintf(path, sizeof(path), "%s", name);
 		ret = read_whole_file(path, &rproc->fw_data, &rproc->fw_size);
@@ -112,6 +113,7 @@ int upi_rproc_request_firmware(struct rproc *rproc)
 				 ret == -ENOENT ? "not found" : strerror(-ret), ndirs);
 	}
 
+	upi_rproc_boot_phase(rproc, &rproc->boot_now.read);
 	ret = uproc_fw_parse(&rproc->fw, rproc->fw_data, rproc->fw_size, rproc->firmware, flags,
 			     &err);
 	if (ret < 0) {

@@ -111,6 +111,10 @@ struct rproc {
 	/* firmware and its table */
 	uint8_t *fw_data;
 	size_t fw_size;
+	/* the boot in progress (op lock), then the last one's (lock) */
+	struct rproc_boot_phases boot_now, boot_last;
+	uint64_t boot_mark;
+	bool boot_last_valid;
 	struct uproc_fw_image fw;
 	uint64_t bootaddr;
 	uint8_t *cached_table;	/* the host's copy, owned */
@@ -195,6 +199,8 @@ void upi_rproc_release_carveouts(struct rproc *rproc);
 /* ---- remoteproc_fw.c ---------------------------------------------------------- */
 
 /* upi_rproc_request_firmware() - read and parse rproc->firmware into rproc->fw*. */
+/* Add the time since the last mark to *@phase (NULL: only mark). Op lock held. */
+void upi_rproc_boot_phase(struct rproc *rproc, uint64_t *phase);
 int upi_rproc_request_firmware(struct rproc *rproc);
 void upi_rproc_release_firmware(struct rproc *rproc);
 /* upi_rproc_load_segments() - copy every loadable segment to device memory. */

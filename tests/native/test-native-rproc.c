@@ -286,8 +286,16 @@ static void test_echo(void **state)
 	struct host *h = host_new("rpmsg-client-sample");
 
 	(void)state;
-	boot_bound(h, "echo", FW("echo"));
+	struct rproc_boot_phases ph;
+	h->rproc = new_rproc(h, "echo", FW("echo"));
+	assert_int_equal(rproc_get_boot_phases(h->rproc, &ph), -ENODATA);
+	assert_int_equal(rproc_add(h->rproc), 0);
+	assert_int_equal(rproc_boot(h->rproc), 0);
+	assert_true(run_until_bound(h));
 	assert_true(uproc_native_pid(h->rproc) > 0);
+	/* The file was read, its segments copied, the core started: each took time. */
+	assert_int_equal(rproc_get_boot_phases(h->rproc, &ph), 0);
+	assert_true(ph.read > 0 && ph.copy > 0 && ph.start > 0 && ph.map > 0);
 	for (int i = 0; i < 100; i++) {
 		char msg[32];
 		snprintf(msg, sizeof(msg), "hello world! %d", i);
