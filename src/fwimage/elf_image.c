@@ -83,7 +83,6 @@ static int elf_check_header(struct uproc_fw_image *img, struct uproc_fw_error *e
 {
 	const uint8_t *id = img->data;
 	const char *name = img->name;
-	uint32_t version;
 	uint64_t len;
 	uint16_t phentsize, shentsize;
 
@@ -106,10 +105,8 @@ static int elf_check_header(struct uproc_fw_image *img, struct uproc_fw_error *e
 		img->order = UPROC_BIG_ENDIAN;
 	else
 		return upi_fw_fail(err, name, "unsupported byte order (EI_DATA %u)", id[EI_DATA]);
-	version = (uint32_t)EHDR(img, e_version);
-	if (id[EI_VERSION] != EV_CURRENT || version != EV_CURRENT)
-		return upi_fw_fail(err, name, "unsupported ELF version %u/%u (expected 1)",
-			       id[EI_VERSION], version);
+	/* EI_VERSION and e_version are not looked at, as Linux does not: nothing
+	 * the loader reads depends on them, and firmware Linux boots must boot. */
 
 	img->e_type = (uint16_t)EHDR(img, e_type);
 	img->e_machine = (uint16_t)EHDR(img, e_machine);

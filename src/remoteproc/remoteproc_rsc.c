@@ -141,13 +141,18 @@ static int rproc_handle_trace(struct rproc *rproc, const struct uproc_rsc_entry 
 	const struct uproc_rsc_trace *rsc = &e->u.trace;
 	struct rproc_trace *t;
 
+	/* Linux boots both of these: a zero-length trace reads empty, and it has no
+	 * limit on their number. uproc keeps a bounded table (the firmware is not
+	 * trusted with the host's memory): the ones beyond it are skipped. */
 	if (rsc->len == 0)
-		return rproc_err(rproc, -EINVAL, "trace %s (entry %u) has length 0", rsc->name,
-				 e->index);
+		rproc_warn(rproc, "trace %s (entry %u) has length 0: it reads empty", rsc->name,
+			   e->index);
 	pthread_mutex_lock(&rproc->lock);
 	if (rproc->ntraces >= RPROC_MAX_TRACES) {
 		pthread_mutex_unlock(&rproc->lock);
-		return rproc_err(rproc, -ENOSPC, "more than %d trace buffers", RPROC_MAX_TRACES);
+		rproc_warn(rproc, "trace %s (entry %u): more than %d trace buffers, skipped",
+			   rsc->name, e->index, RPROC_MAX_TRACES);
+		return 0;
 	}
 	t = &rproc->traces[rproc->ntraces++];
 	t->da = rsc->da;
@@ -252,7 +257,7 @@ ssize_t rproc_trace_read(struct rproc *rproc, unsigned int index, char *buf, siz
 	pthread_mutex_unlock(&rproc->lock);
 	if (!inside_op)
 		pthread_mutex_lock(&rproc->op_lock);
-	va = rproc_da_to_va(rproc, t.da, t.len, NULL);
+	va = t.len ? rproc_da_to_va(rproc, t.da, t.len, NULL) : ""; /* length 0: empty */
 	if (!va) {
 		n = (size_t)snprintf(buf, len, "Trace %s not available\n", t.name);
 		if (n >= len)

@@ -300,9 +300,13 @@ int upi_rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *ent
 	if (!known)
 		rproc_warn(rproc, "vdev with virtio id %u (entry %u) has no driver: not started",
 			   rsc->id, entry->index);
-	if (rsc->id == VIRTIO_ID_RPMSG && rsc->num_of_vrings != 2)
-		return rproc_err(rproc, -EINVAL, "rpmsg vdev (entry %u) has %u vrings, needs 2",
-				 entry->index, rsc->num_of_vrings);
+	/* An rpmsg vdev needs two vrings. Linux boots such firmware all the same
+	 * (only the rpmsg driver's probe fails): so does uproc, without the bus. */
+	if (rsc->id == VIRTIO_ID_RPMSG && rsc->num_of_vrings != 2) {
+		rproc_warn(rproc, "rpmsg vdev (entry %u) has %u vrings, needs 2: not started",
+			   entry->index, rsc->num_of_vrings);
+		known = false;
+	}
 	if (rproc->nvdevs >= RPROC_MAX_VDEVS)
 		return rproc_err(rproc, -ENOSPC, "more than %d vdevs", RPROC_MAX_VDEVS);
 
@@ -317,6 +321,7 @@ int upi_rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *ent
 	rvdev->gfeatures = rsc->gfeatures;
 	rvdev->num_vrings = rsc->num_of_vrings;
 	rvdev->attaching = attaching;
+	rvdev->inert = !known;
 	pthread_cond_init(&rvdev->idle, NULL);
 	pthread_mutex_init(&rvdev->con_lock, NULL);
 	rvdev->subdev.start = rproc_vdev_do_start;
@@ -367,7 +372,7 @@ static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev
 				return rproc_err(rproc, -EINVAL,
 						 "%s: the table puts it at 0x%x, the region is at 0x%llx",
 						 name, vr->da, (unsigned long long)rv->mem->da);
-		} else if (attaching && rvdev->id != VIRTIO_ID_RPMSG && rvdev->id != VIRTIO_ID_CONSOLE) {
+		} else if (attaching && rvdev->inert) {
 			/* never started: its live ring is none of the host's business */
 		} else if (attaching) {
 			return rproc_err(rproc, -EINVAL,
@@ -401,7 +406,7 @@ int upi_rproc_vdev_add_buffers(struct rproc *rproc)
 		char name[32];
 		size_t want;
 
-		if (rvdev->id != VIRTIO_ID_RPMSG && rvdev->id != VIRTIO_ID_CONSOLE)
+		if (rvdev->inert)
 			continue; /* no driver: no buffers */
 		snprintf(name, sizeof(name), "vdev%ubuffer", rvdev->index);
 		rvdev->buf_mem = rproc_find_carveout_by_name(rproc, name);

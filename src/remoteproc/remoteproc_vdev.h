@@ -40,6 +40,8 @@ struct rproc_vdev {
 	struct rproc_mem_entry *buf_mem;
 	struct uproc_shm buf_shm;
 	bool attaching;		/* rebuild from live rings instead of resetting */
+	bool inert;		/* no driver here (unknown id, unusable shape): never
+				 * started, but it holds its index and notifyids */
 	bool started;
 
 	/* kicks in progress; teardown waits for 0 (under rproc->lock) */

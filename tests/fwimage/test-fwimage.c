@@ -210,6 +210,11 @@ static void test_edges_accepted(void **state)
 	assert_int_equal(e.u.vdev.vring[0].num, 32768);
 	assert_int_equal(e.u.vdev.vring[1].align, 1);
 
+	/* ELF versions other than 1: Linux does not look, neither does uproc */
+	b->buf[EI_VERSION] = 2;
+	FWB_EHDR(b, e_version, 0);
+	assert_int_equal(uproc_fw_parse(&img, b->buf, b->size, "edge", 0, &err), 0);
+
 	/* a devmem entry decodes like a carveout and dumps as "devmem" */
 	fwb_build(b, UPROC_ELF64, UPROC_BIG_ENDIAN);
 	fwb_rsc32(b, FWB_RSC_CARVEOUT, RPROC_RSC_DEVMEM);
