@@ -70,7 +70,7 @@ static int on_message(struct rpmsg_endpoint *ept, void *data, size_t len, uint32
 		flood.total = n;
 		flood.next = 0;
 		flood.size = size;
-		uproc_fw_trace("flood: streaming %u messages of %u bytes to %u\n", n, size,
+		uproc_fw_trace("flood: streaming %u messages of %u bytes to %u\n", (unsigned int)n, (unsigned int)size,
 			       (unsigned int)src);
 	} else if (starts_with(msg, len, "stats")) {
 		int n = uproc_fw_snprintf(line, sizeof(line), "rx=%lu bytes=%lu tx=%lu", flood.rx,
@@ -112,7 +112,7 @@ static int stream(void *arg)
 		flood.next++;
 		flood.tx++;
 		if (flood.next == flood.total)
-			uproc_fw_trace("flood: sent %u messages\n", flood.total);
+			uproc_fw_trace("flood: sent %u messages\n", (unsigned int)flood.total);
 	}
 	return 0;
 }

@@ -163,8 +163,9 @@ int uproc_fw_rpmsg_init(struct uproc_fw_rpmsg *rp, const volatile struct uproc_f
 		rp->vdev = NULL;
 		return ret;
 	}
-	uproc_fw_trace("rpmsg: up, vrings at %#x and %#x, %u entries, features %#x\n", vr[0].da,
-		       vr[1].da, vr[0].num, (unsigned int)rsc->gfeatures);
+	uproc_fw_trace("rpmsg: up, vrings at %#x and %#x, %u entries, features %#x\n",
+		       (unsigned int)vr[0].da, (unsigned int)vr[1].da, (unsigned int)vr[0].num,
+		       (unsigned int)rsc->gfeatures);
 	return 0;
 }
 
