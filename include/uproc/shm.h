@@ -48,19 +48,24 @@ static inline enum uproc_byte_order uproc_host_byte_order(void)
 #endif
 }
 
+/*
+ * Byte swaps written as shifts: compilers turn them into the CPU's swap instruction
+ * where it has one, and never into a libgcc call (__bswapsi2 on RV32IMAC), which
+ * freestanding firmware may not have.
+ */
 static inline uint16_t uproc_swap16(uint16_t v)
 {
-	return __builtin_bswap16(v);
+	return (uint16_t)((v >> 8) | (v << 8));
 }
 
 static inline uint32_t uproc_swap32(uint32_t v)
 {
-	return __builtin_bswap32(v);
+	return (v >> 24) | ((v >> 8) & 0xFF00u) | ((v & 0xFF00u) << 8) | (v << 24);
 }
 
 static inline uint64_t uproc_swap64(uint64_t v)
 {
-	return __builtin_bswap64(v);
+	return (uint64_t)uproc_swap32((uint32_t)v) << 32 | uproc_swap32((uint32_t)(v >> 32));
 }
 
 /*

@@ -159,13 +159,23 @@ uint64_t uproc_fw_pending_kicks(void)
 	return k;
 }
 
-/* ---- the identity window ----------------------------------------------------------- */
+/* ---- the identity window (the device address space as the firmware sees it) ----------------------------------------------------------- */
 
 #define DEVICE_SPACE_START 0x10000u
+#if defined(__mips__)
+/*
+ * MIPS firmware runs in kseg0: device address + 0x80000000, for the first 512 MiB
+ * of device space (uproc/emulated.h).
+ */
+#define DEVICE_SPACE_END 0x20000000u
+#define DEVICE_SPACE_VA 0x80000000u
+#else
 #define DEVICE_SPACE_END 0x100000000ull
+#define DEVICE_SPACE_VA 0u
+#endif
 
 static const struct uproc_shm identity = {
-	.base = (uint8_t *)(uintptr_t)DEVICE_SPACE_START,
+	.base = (uint8_t *)(uintptr_t)(DEVICE_SPACE_VA + DEVICE_SPACE_START),
 	.da = DEVICE_SPACE_START,
 	.size = DEVICE_SPACE_END - DEVICE_SPACE_START,
 };

@@ -66,6 +66,15 @@ static int read_vring(const volatile struct uproc_fw_rsc_vdev2 *vdev, unsigned i
 	return 0;
 }
 
+/*
+ * Legacy vrings and rpmsg headers are in the host's byte order, little-endian
+ * (uproc/emulated.h): a big-endian core converts.
+ */
+static bool rings_cross_endian(void)
+{
+	return uproc_host_byte_order() != UPROC_LITTLE_ENDIAN;
+}
+
 static void vq_notify(struct virtqueue *vq)
 {
 	uproc_fw_notify((unsigned int)(uintptr_t)vq->priv);
@@ -100,6 +109,7 @@ int uproc_fw_vq_init(struct virtqueue *vq, struct virtqueue_desc_state *state, u
 		.notify = vq_notify,
 		.broken = vq_broken,
 		.priv = (void *)(uintptr_t)vr.notifyid,
+		.cross_endian = rings_cross_endian(),
 	};
 	return virtqueue_init(vq, &info);
 }
@@ -151,6 +161,7 @@ int uproc_fw_rpmsg_init(struct uproc_fw_rpmsg *rp, const volatile struct uproc_f
 		.notify = rpmsg_notify,
 		.broken = rpmsg_broken,
 		.priv = rp,
+		.cross_endian = rings_cross_endian(),
 	};
 	size_t need = rpmsg_virtio_mem_size(&cfg);
 	if (need && need <= sizeof(rp->mem)) {

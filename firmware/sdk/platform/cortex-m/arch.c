@@ -8,12 +8,12 @@
 #include "emu_arch.h"
 #include "uproc/fw/irq.h"
 
-#define SCS_REG(off) (*(volatile uint32_t *)(uintptr_t)(0xE000E000u + (off)))
-#define SYST_CSR SCS_REG(0x010)
-#define SYST_RVR SCS_REG(0x014)
-#define SYST_CVR SCS_REG(0x018)
-#define NVIC_ISER0 SCS_REG(0x100)
-#define NVIC_ICPR0 SCS_REG(0x280)
+#define SCS_REG(da) (*(volatile uint32_t *)(uintptr_t)(da))
+#define SYST_CSR SCS_REG(UPROC_EMU_ARM_SYST_CSR)
+#define SYST_RVR SCS_REG(UPROC_EMU_ARM_SYST_RVR)
+#define SYST_CVR SCS_REG(UPROC_EMU_ARM_SYST_CVR)
+#define NVIC_ISER0 SCS_REG(UPROC_EMU_ARM_NVIC_ISER0)
+#define NVIC_ICPR0 SCS_REG(UPROC_EMU_ARM_NVIC_ICPR0)
 
 #define SYST_CSR_ENABLE 1u
 #define SYST_CSR_TICKINT 2u
@@ -44,8 +44,8 @@ const char *emu_arch_name(void)
 void emu_arch_init(void)
 {
 	SYST_CSR = 0;
-	NVIC_ICPR0 = 1u << UPROC_EMU_CM_MAILBOX_IRQ;
-	NVIC_ISER0 = 1u << UPROC_EMU_CM_MAILBOX_IRQ;
+	NVIC_ICPR0 = 1u << UPROC_EMU_IRQ_MBOX;
+	NVIC_ISER0 = 1u << UPROC_EMU_IRQ_MBOX;
 	__asm__ volatile("cpsie i" ::: "memory");
 }
 
@@ -77,11 +77,9 @@ void emu_arch_timer_arm(uint64_t delta_ns)
 	if (!delta_ns)
 		return;
 	/* Ticks, rounded up; past the 24-bit reload the wait arms again. */
-	uint64_t ticks = (delta_ns * (UPROC_EMU_CM_SYSTICK_HZ / 1000u) + 999999u) / 1000000u;
+	uint64_t ticks = emu_timer_ticks(delta_ns); /* SysTick counts at the same 1 MHz */
 	if (ticks > SYST_RVR_MAX)
 		ticks = SYST_RVR_MAX;
-	if (ticks == 0)
-		ticks = 1;
 	SYST_RVR = (uint32_t)ticks;
 	SYST_CVR = 0;
 	SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * arch.c - the MIPS32r2 part of the emulated platform (emu_arch.h): Status.IE,
- * `wait` (with the rollback of crt.S), Count/Compare on IP7 for deadlines, the
- * mailbox on IP2; the C side of the exception vector (crt.S).
+ * `wait` (with the rollback of crt.S), the timer device on IP7 for deadlines (the
+ * emulator raises no Count/Compare interrupt, uproc/emulated.h), the mailbox on IP2;
+ * the C side of the exception vector (crt.S).
  */
 #include <stdint.h>
 
@@ -61,30 +62,23 @@ void emu_arch_idle(void)
 	uproc_fw_mips_idle();
 }
 
-static uint32_t count_ticks(uint64_t delta_ns)
-{
-	uint64_t ticks = (delta_ns * (UPROC_EMU_MIPS_COUNT_HZ / 1000u) + 999999u) / 1000000u;
-
-	return ticks > 0x7FFFFFFFu ? 0x7FFFFFFFu : ticks ? (uint32_t)ticks : 1u;
-}
-
 void emu_arch_timer_arm(uint64_t delta_ns)
 {
 	uint32_t st = MFC0(12, 0);
 
 	if (!delta_ns) {
 		MTC0(12, 0, st & ~ST_IM(IP_TIMER));
-		MTC0(11, 0, MFC0(9, 0) - 1u); /* writing Compare clears a pending tick */
+		emu_timer_set(UINT64_MAX);
 		return;
 	}
-	MTC0(11, 0, MFC0(9, 0) + count_ticks(delta_ns));
+	emu_timer_set(emu_timer_now() + emu_timer_ticks(delta_ns));
 	MTC0(12, 0, st | ST_IM(IP_TIMER));
 }
 
 void emu_arch_timer_irq(void)
 {
 	MTC0(12, 0, MFC0(12, 0) & ~ST_IM(IP_TIMER));
-	MTC0(11, 0, MFC0(9, 0) - 1u);
+	emu_timer_set(UINT64_MAX);
 	uproc_fw_emu_woken = 1;
 }
 
@@ -95,7 +89,10 @@ __attribute__((weak)) void uproc_fw_on_irq(unsigned int irq)
 		MTC0(12, 0, MFC0(12, 0) & ~ST_IM(irq));
 }
 
-/* Called by the exception vector (crt.S), with Status.EXL set. */
+/*
+ * Called by the exception vector (crt.S), with Status.EXL set. f->cause is what the
+ * emulator's entry left in k1 (CP0 Cause does not show the lines, uproc/emulated.h).
+ */
 void uproc_fw_mips_trap(struct uproc_fw_trap_frame *f);
 
 void uproc_fw_mips_trap(struct uproc_fw_trap_frame *f)

@@ -4,13 +4,17 @@
  * order), running in kernel mode in kseg0.
  *
  * RAM starts with this file's .text.uproc_start: _start at +0 jumps over the
- * vectors; the general exception vector is at +0x180, and the startup code sets
- * EBase to the start of RAM so exceptions and interrupts (Cause.IV = 0) come there.
- * _start clears Status.BEV/ERL/EXL, sets sp, clears .bss and calls uproc_fw_boot().
+ * vectors; the general exception vector is at +0x180 (UPROC_EMU_MIPS_VECTOR, where
+ * the emulator enters interrupts; the startup code also sets EBase to the start of
+ * RAM and Cause.IV = 0, so a core that raises them itself comes to the same place).
+ * _start keeps Status.CU0, clears BEV/ERL/EXL/IE, opens IM2, sets sp, clears .bss and
+ * calls uproc_fw_boot().
  *
  * The vector saves every register in a struct uproc_fw_trap_frame (uproc/fw/irq.h)
- * on the current stack, calls uproc_fw_mips_trap(frame) with EXL still set
- * (interrupts masked), restores the registers and EPC from the frame and erets.
+ * on the current stack, with cause = k1 (the Cause value the emulator's entry passes
+ * there; k0 is clobbered by that entry), calls uproc_fw_mips_trap(frame) with EXL
+ * still set (interrupts masked), restores the registers and EPC from the frame and
+ * erets.
  */
 #define FRAME_SIZE 160
 #define REG(n) ((n) * 4)
@@ -80,8 +84,7 @@ uproc_fw_exception_vector:
 	sw	$k0, F_LO($sp)
 	mfc0	$k0, CP0_EPC
 	sw	$k0, F_PC($sp)
-	mfc0	$k0, CP0_CAUSE
-	sw	$k0, F_CAUSE($sp)
+	sw	$k1, F_CAUSE($sp)
 	mfc0	$k0, CP0_BADVADDR
 	sw	$k0, F_TVAL($sp)
 	mfc0	$k0, CP0_STATUS
@@ -138,8 +141,8 @@ uproc_fw_exception_vector:
 __uproc_start2:
 	la	$sp, __uproc_stack_top
 	move	$gp, $0
-	/* Status: kernel mode, BEV/ERL/EXL/IE clear, only the mailbox line (IM2) open. */
-	li	$t0, 0x0400
+	/* Status: CU0, kernel mode, BEV/ERL/EXL/IE clear, only the mailbox line (IM2) open. */
+	li	$t0, 0x10000400
 	mtc0	$t0, CP0_STATUS
 	ehb
 	/* Cause.IV = 0: interrupts use the general vector. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * arch.c - the RISC-V RV32 part of the emulated platform (emu_arch.h): mstatus.MIE,
- * WFI, the machine timer (mtime/mtimecmp) for deadlines, the mailbox as the machine
+ * WFI, the timer device (mtime/mtimecmp, the machine timer interrupt) for deadlines, the mailbox as the machine
  * external interrupt; the C side of the trap entry (crt.S).
  */
 #include <stdint.h>
@@ -13,41 +13,17 @@
 #define MIE_MTIE 0x80u
 #define MIE_MEIE 0x800u
 #define MCAUSE_IRQ 0x80000000u
-#define IRQ_M_TIMER 7u
-#define IRQ_M_EXT 11u
-
-static volatile uint32_t *timer_reg(uint32_t off)
-{
-	return emu_reg(UPROC_EMU_TIMER_BASE + off);
-}
+#define IRQ_M_TIMER (UPROC_EMU_RISCV_MCAUSE_TIMER & ~MCAUSE_IRQ)
+#define IRQ_M_EXT (UPROC_EMU_RISCV_MCAUSE_EXT & ~MCAUSE_IRQ)
 
 const char *emu_arch_name(void)
 {
 	return "riscv32";
 }
 
-static uint64_t mtime_read(void)
-{
-	uint32_t hi, lo;
-
-	do {
-		hi = *timer_reg(UPROC_EMU_RV_MTIME + 4);
-		lo = *timer_reg(UPROC_EMU_RV_MTIME);
-	} while (hi != *timer_reg(UPROC_EMU_RV_MTIME + 4));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void mtimecmp_write(uint64_t v)
-{
-	/* High word to the maximum first: no early match while the low word changes. */
-	*timer_reg(UPROC_EMU_RV_MTIMECMP + 4) = 0xFFFFFFFFu;
-	*timer_reg(UPROC_EMU_RV_MTIMECMP) = (uint32_t)v;
-	*timer_reg(UPROC_EMU_RV_MTIMECMP + 4) = (uint32_t)(v >> 32);
-}
-
 void emu_arch_init(void)
 {
-	mtimecmp_write(UINT64_MAX);
+	emu_timer_set(UINT64_MAX);
 	__asm__ volatile("csrw mie, %0" : : "r"(MIE_MEIE) : "memory");
 	__asm__ volatile("csrsi mstatus, 8" ::: "memory");
 }
@@ -76,18 +52,17 @@ void emu_arch_timer_arm(uint64_t delta_ns)
 {
 	if (!delta_ns) {
 		__asm__ volatile("csrc mie, %0" : : "r"(MIE_MTIE) : "memory");
-		mtimecmp_write(UINT64_MAX);
+		emu_timer_set(UINT64_MAX);
 		return;
 	}
-	uint64_t ticks = (delta_ns + 999u) / 1000u; /* 1 MHz, rounded up */
-	mtimecmp_write(mtime_read() + ticks);
+	emu_timer_set(emu_timer_now() + emu_timer_ticks(delta_ns));
 	__asm__ volatile("csrs mie, %0" : : "r"(MIE_MTIE) : "memory");
 }
 
 void emu_arch_timer_irq(void)
 {
 	__asm__ volatile("csrc mie, %0" : : "r"(MIE_MTIE) : "memory");
-	mtimecmp_write(UINT64_MAX);
+	emu_timer_set(UINT64_MAX);
 	uproc_fw_emu_woken = 1;
 }
 

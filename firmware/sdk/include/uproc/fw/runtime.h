@@ -27,9 +27,12 @@
  * Single-threaded: everything runs on the firmware's one thread. Callbacks run from
  * uproc_fw_run() (and from blocking sends, which serve the queues while they wait).
  *
- * Device addresses: on the native core a device address is the firmware's own
- * address (memories are mapped at their da), so the runtime translates them one to
- * one over the 32-bit device space [64 KiB, 4 GiB).
+ * Device addresses: on the native core, Cortex-M and RISC-V a device address is the
+ * firmware's own address (memories are mapped at their da), so the runtime
+ * translates them one to one over the 32-bit device space [64 KiB, 4 GiB); on MIPS
+ * the firmware reaches device address da at kseg0 da + 0x80000000, for [64 KiB,
+ * 512 MiB). Big-endian firmware swaps the rings' and rpmsg headers' fields (they
+ * are in the host's order, little-endian; uproc/emulated.h).
  */
 #ifndef UPROC_FW_RUNTIME_H
 #define UPROC_FW_RUNTIME_H
