@@ -288,6 +288,14 @@ void upi_rproc_resource_cleanup(struct rproc *rproc)
 	pthread_mutex_unlock(&rproc->lock);
 }
 
+void upi_rproc_take_image_facts(struct rproc *rproc)
+{
+	rproc->bootaddr = rproc->fw.entry;
+	rproc->order = rproc->fw.order;
+	rproc->e_machine = rproc->fw.e_machine;
+	rproc->elf_class = rproc->fw.elf_class;
+}
+
 static int rproc_fw_boot(struct rproc *rproc)
 {
 	int ret;
@@ -307,10 +315,7 @@ static int rproc_fw_boot(struct rproc *rproc)
 	if (ret < 0)
 		goto unprepare_rproc;
 
-	rproc->bootaddr = rproc->fw.entry;
-	rproc->order = rproc->fw.order;
-	rproc->e_machine = rproc->fw.e_machine;
-	rproc->elf_class = rproc->fw.elf_class;
+	upi_rproc_take_image_facts(rproc);
 
 	if (rproc->fw.has_rsc_table) {
 		ret = upi_rproc_cache_table(rproc, rproc->fw.data + rproc->fw.rsc_offset,
@@ -400,6 +405,18 @@ static int rproc_attach(struct rproc *rproc)
 	ret = upi_rproc_start_subdevices(rproc);
 	if (ret < 0)
 		goto unprepare_subdevices;
+
+	/*
+	 * What a boot learns from the image (entry point, machine, class) a recovery
+	 * and a coredump need too: take it from the firmware file when there is one.
+	 * The running remote's table keeps its byte order.
+	 */
+	if (rproc->firmware[0] && upi_rproc_request_firmware(rproc) == 0) {
+		enum uproc_byte_order order = rproc->order;
+		upi_rproc_take_image_facts(rproc);
+		rproc->order = order;
+		upi_rproc_release_firmware(rproc);
+	}
 
 	upi_rproc_set_state(rproc, RPROC_ATTACHED);
 	upi_rproc_notify(rproc, RPROC_EVENT_ATTACHED);

@@ -55,6 +55,9 @@ static int rproc_recovery_restart(struct rproc *rproc)
 	ret = upi_rproc_request_firmware(rproc);
 	if (ret < 0)
 		goto fail;
+	/* As a boot: the file may have changed, and an attached remote's host never
+	 * read it before. */
+	upi_rproc_take_image_facts(rproc);
 	ret = upi_rproc_start_locked(rproc);
 	upi_rproc_release_firmware(rproc);
 	if (ret < 0)

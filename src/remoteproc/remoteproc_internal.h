@@ -170,6 +170,8 @@ int upi_rproc_op_lock(struct rproc *rproc);
 void upi_rproc_op_unlock(struct rproc *rproc);
 /* upi_rproc_stop_locked() - stop subdevices, the remote, unprepare; state OFFLINE. */
 int upi_rproc_stop_locked(struct rproc *rproc, bool crashed);
+/* upi_rproc_take_image_facts() - entry point, byte order, machine and class of rproc->fw. */
+void upi_rproc_take_image_facts(struct rproc *rproc);
 /* upi_rproc_start_locked() - load segments, table, prepare/start subdevs, ops->start. */
 int upi_rproc_start_locked(struct rproc *rproc);
 void upi_rproc_resource_cleanup(struct rproc *rproc);

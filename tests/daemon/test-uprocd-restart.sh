@@ -1,0 +1,185 @@
+#!/bin/bash
+# test-uprocd-restart.sh UPROCD UPROC CLIENT FIRMWARE_DIR
+# A uprocd restart must leave nothing different: cores it attached to recover from
+# crashes (debugfs crash file, a killed core process), stop, change firmware and
+# boot again like cores it booted; an rpmsg-tty channel keeps one tty, with its
+# name, across restarts; a hung core is caught by the watchdog (state crashed,
+# reason watchdog). Cleans up on every exit; every wait is for a condition.
+set -u
+UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4
+SKIP=77
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount)"; exit $SKIP; }
+[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
+for f in crash echo tty; do
+	[ -f "$FWDIR/$f.elf" ] || { echo "SKIP: no $FWDIR/$f.elf"; exit $SKIP; }
+done
+
+T=$(mktemp -d /tmp/uprocd-restart.XXXXXX)
+chmod 755 "$T"
+ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
+WAIT=30
+DAEMON_PID=
+FAILS=0
+
+log() { echo "--- $*"; }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+alive() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
+
+core_pids() {
+	local f pid st
+	for f in "$RUN"/native/*.core; do
+		[ -f "$f" ] || continue
+		pid=$(sed -n 's/^pid //p' "$f")
+		st=$(sed -n 's/^start_time //p' "$f")
+		[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || continue
+		[ "$(sed 's/^.*) //' "/proc/$pid/stat" | cut -d' ' -f20)" = "$st" ] && echo "$pid"
+	done
+}
+
+until_gone() {
+	local end=$((SECONDS + $1))
+	while kill -0 "$2" 2>/dev/null; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+}
+
+wait_for() {
+	local end=$((SECONDS + $1)); shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+}
+
+cleanup() {
+	local p
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -TERM "$DAEMON_PID"
+		until_gone $WAIT "$DAEMON_PID" || kill -9 "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	if [ -n "$(core_pids)" ]; then
+		timeout $((2 * WAIT)) "$UPROCD" -c "$CONF" --stop-on-exit >>"$LOG" 2>&1 &
+		p=$!
+		wait_for $WAIT env UPROC_SOCKET="$RUN/uprocd.sock" "$UPROC" list
+		kill -TERM $p 2>/dev/null
+		wait $p 2>/dev/null
+	fi
+	for p in $(core_pids); do kill -9 "$p" 2>/dev/null; done
+	mountpoint -q "$ROOT" 2>/dev/null && { fusermount3 -u "$ROOT" 2>/dev/null || umount -l "$ROOT"; }
+	[ $FAILS -ne 0 ] && { echo "=== uprocd log"; tail -80 "$LOG"; }
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+start_daemon() {
+	"$UPROCD" -c "$CONF" "$@" >>"$LOG" 2>&1 &
+	DAEMON_PID=$!
+	wait_for $WAIT test -e "$ROOT/class/remoteproc/remoteproc0/state" ||
+		{ fail "uprocd did not come up"; exit 1; }
+}
+
+stop_daemon() {
+	kill -TERM "$DAEMON_PID"
+	until_gone $WAIT "$DAEMON_PID" || { fail "uprocd did not exit"; kill -9 "$DAEMON_PID"; }
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+}
+
+restart_daemon() { stop_daemon; start_daemon "$@"; }
+
+state_is() { grep -qx "$2" "$ROOT/class/remoteproc/$1/state"; }
+pid_of() { "$UPROC" status "$1" | sed -n 's/^pid: *//p'; }
+
+# ping NAME: one "ping" through a fresh endpoint on NAME's rpmsg-crash channel
+ping_core() {
+	local ctrl=$RUN/dev/rpmsg_ctrl$1 m got
+	wait_for $WAIT test -S "$ctrl" || return 1
+	m=$("$CLIENT" ept-create "$ctrl" rpmsg-crash 0xffffffff 0xffffffff) || return 1
+	got=$(timeout $WAIT "$CLIENT" ept-send "$RUN/dev/rpmsg$m" ping)
+	[ "$got" = pong ]
+}
+
+mkdir -p "$T/fw" "$RUN"
+cp "$FWDIR"/crash.elf "$FWDIR"/echo.elf "$FWDIR"/tty.elf "$T/fw/"
+cat >"$CONF" <<CONF
+[uprocd]
+root = $ROOT
+runtime_dir = $RUN
+firmware_path = $T/fw
+
+[remoteproc cr]
+firmware = crash.elf
+auto_boot = yes
+recovery = enabled
+
+[remoteproc tty]
+firmware = tty.elf
+auto_boot = yes
+CONF
+export UPROC_SOCKET=$RUN/uprocd.sock
+C=$ROOT/class/remoteproc/remoteproc0
+D=$ROOT/debug/remoteproc/remoteproc0
+
+log "a core attached by a new uprocd recovers like one it booted"
+start_daemon
+wait_for $WAIT state_is remoteproc0 running || fail "cr not running: $(cat "$C/state")"
+restart_daemon
+state_is remoteproc0 attached && pass "cr attached after the restart" ||
+	fail "cr $(cat "$C/state") after the restart"
+P1=$(pid_of cr)
+echo 2 > "$D/crash"
+wait_for $WAIT sh -c "[ \"\$('$UPROC' status cr | sed -n 's/^pid: *//p')\" != '$P1' ] &&
+	grep -qx running '$C/state'" &&
+	pass "debugfs crash of an attached core: recovered (pid $P1 -> $(pid_of cr))" ||
+	fail "no recovery of the attached core: $(cat "$C/state"), $("$UPROC" status cr | grep 'last error')"
+ping_core 0 cr && pass "the recovered core answers" || fail "no pong after recovery"
+
+restart_daemon
+state_is remoteproc0 attached || fail "cr $(cat "$C/state") after the second restart"
+P2=$(pid_of cr)
+kill -9 "$P2"
+wait_for $WAIT sh -c "[ \"\$('$UPROC' status cr | sed -n 's/^pid: *//p')\" != '$P2' ] &&
+	grep -qx running '$C/state'" &&
+	pass "killed attached core recovered (pid $P2 -> $(pid_of cr))" ||
+	fail "killed attached core: $(cat "$C/state"), $("$UPROC" status cr | grep 'last error')"
+ping_core 0 cr && pass "and answers" || fail "no pong after the kill"
+
+restart_daemon
+state_is remoteproc0 attached || fail "cr $(cat "$C/state") after the third restart"
+out=$("$UPROC" stop cr 2>&1) && state_is remoteproc0 offline &&
+	pass "uproc stop of an attached core: $out" || fail "stop attached: $out"
+"$UPROC" firmware cr echo.elf >/dev/null && "$UPROC" firmware cr crash.elf >/dev/null &&
+	pass "firmware changes once it is offline" || fail "firmware change refused"
+out=$("$UPROC" start cr 2>&1) && state_is remoteproc0 running &&
+	pass "boots again: $out" || fail "start after stop: $out"
+ping_core 0 cr && pass "and answers" || fail "no pong after the boot"
+
+log "one ttyRPMSG per channel across restarts, stable names"
+TTY=$ROOT/dev/ttyRPMSG0
+wait_for $WAIT test -e "$TTY" || fail "no ttyRPMSG0"
+for i in 1 2 3; do
+	restart_daemon
+	wait_for $WAIT test -e "$TTY" || fail "no ttyRPMSG0 after restart $i"
+	# the firmware announces its channel again to each new host: give that a chance
+	wait_for $WAIT grep -q "remoteproc1: the remote announced channel 'rpmsg-tty'" "$LOG"
+	wait_for $WAIT sh -c "'$UPROC' channels tty | grep -q '^channel rpmsg-tty .*served by'"
+done
+n=$(ls "$RUN/dev" | grep -c '^ttyRPMSG')
+[ "$n" = 1 ] && pass "one ttyRPMSG after three restarts" ||
+	fail "$n ttys after three restarts: $(ls "$RUN/dev" | grep ttyRPMSG | tr '\n' ' ')"
+got=$(timeout $WAIT "$CLIENT" tty "$TTY" "Still Here")
+[ "$got" = "sTILL hERE" ] && pass "ttyRPMSG0 answers: $got" || fail "ttyRPMSG0: '$got'"
+echo stop > "$ROOT/class/remoteproc/remoteproc1/state"
+echo start > "$ROOT/class/remoteproc/remoteproc1/state"
+wait_for $WAIT test -e "$TTY"
+n=$(ls "$RUN/dev" | grep -c '^ttyRPMSG')
+[ "$n" = 1 ] && pass "one ttyRPMSG after a fresh boot" || fail "$n ttys after a fresh boot"
+
+stop_daemon
+echo "failures: $FAILS"
+[ $FAILS -eq 0 ]
