@@ -252,11 +252,32 @@ static struct uprocd_rpmsg *rpmsg_of(struct rpmsg_device *rpdev)
 	return (struct uprocd_rpmsg *)((char *)drv - offsetof(struct uprocd_rpmsg, tty_drv));
 }
 
+/*
+ * A tty restored after an attach for the remote channel @dst, not bound yet: the
+ * remote announces its channels again to a new host, and that announcement is the
+ * same channel, so it keeps its tty (and name) instead of getting a second one.
+ */
+static struct uprocd_tty *restored_for(struct uprocd_rpmsg *r, uint32_t dst)
+{
+	for (struct uprocd_tty *t = r->ttys; t; t = t->next)
+		if (t->kind == UPROCD_TTY_RPMSG && t->own_live && !t->rpdev && t->dst == dst)
+			return t;
+	return NULL;
+}
+
 int uprocd_tty_probe(struct rpmsg_device *rpdev)
 {
 	struct uprocd_rpmsg *r = rpmsg_of(rpdev);
-	struct uprocd_tty *t = tty_new(r, UPROCD_TTY_RPMSG, 256);
+	struct uprocd_tty *t = restored_for(r, rpdev->dst);
 
+	if (t) {
+		/* Its own endpoint stays: the remote answers the address it knows. */
+		t->rpdev = rpdev;
+		rpdev->priv = t;
+		rpdev->ept->priv = t;
+		return 0;
+	}
+	t = tty_new(r, UPROCD_TTY_RPMSG, 256);
 	if (!t)
 		return -ENOMEM;
 	t->rpdev = rpdev;
