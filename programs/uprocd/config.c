@@ -97,6 +97,25 @@ int uprocd_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+int uprocd_parse_ms(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || v > UINT32_MAX)
+		return -ERANGE;
+	if (!*end || !strcmp(end, "ms"))
+		*out = v;
+	else if (!strcmp(end, "s"))
+		*out = v * 1000;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int parse_bool(const char *v, bool *out)
 {
 	static const char *const yes[] = { "1", "yes", "true", "on", "enabled" };
@@ -171,7 +190,7 @@ static int parse_group(struct parser *p, const char *v)
 		char buf[4096];
 		struct group gr, *res = NULL;
 		if (getgrnam_r(v, &gr, buf, sizeof(buf), &res) != 0 || !res)
-			return fail(p, "unknown group '%s'", v);
+			return fail(p, "unknown group '%s' (create it: groupadd --system %s)", v, v);
 		p->cfg->group = res->gr_gid;
 	}
 	p->cfg->has_group = true;
@@ -188,10 +207,15 @@ static int daemon_key(struct parser *p, const char *k, const char *v)
 		return set_str(p, &c->runtime_dir, v, true);
 	if (!strcmp(k, "socket"))
 		return set_str(p, &c->socket, v, true);
-	if (!strcmp(k, "group"))
+	if (!strcmp(k, "group")) {
+		c->group_line = p->line;
 		return parse_group(p, v);
-	if (!strcmp(k, "firmware_path"))
+	}
+	if (!strcmp(k, "firmware_path")) {
+		if (!c->fw_dirs_line)
+			c->fw_dirs_line = p->line;
 		return add_dirs(p, c->fw_dirs, &c->n_fw_dirs, v);
+	}
 	return fail(p, "unknown key '%s' in [uprocd] (known: root, runtime_dir, socket, "
 		       "group, firmware_path)", k);
 }
@@ -214,16 +238,35 @@ static int proc_key(struct parser *p, const char *k, const char *v)
 	if (!strcmp(k, "firmware")) {
 		if (strchr(v, '\n'))
 			return fail(p, "bad firmware name");
+		r->firmware_line = p->line;
 		return set_str(p, &r->firmware, v, false);
 	}
-	if (!strcmp(k, "firmware_path"))
+	if (!strcmp(k, "firmware_path")) {
+		if (!r->fw_dirs_line)
+			r->fw_dirs_line = p->line;
 		return add_dirs(p, r->fw_dirs, &r->n_fw_dirs, v);
+	}
 	if (!strcmp(k, "memory")) {
 		if (uprocd_parse_size(v, &r->memory) < 0)
 			return fail(p, "bad memory size '%s' (e.g. 65536, 64K, 1M)", v);
+		r->memory_line = p->line;
+		return 0;
+	}
+	if (!strcmp(k, "watchdog")) {
+		bool on;
+		uint64_t ms;
+		if (parse_bool(v, &on) == 0 && !on) {
+			r->watchdog_ms = 0;
+		} else if (uprocd_parse_ms(v, &ms) == 0 && ms > 0 && ms <= UINT32_MAX) {
+			r->watchdog_ms = (uint32_t)ms;
+		} else {
+			return fail(p, "watchdog takes a period (e.g. 5s, 500ms) or disabled, "
+				       "not '%s'", v);
+		}
 		return 0;
 	}
 	if (!strcmp(k, "cpu")) {
+		r->cpu_line = p->line;
 		char *end;
 		long cpu = strtol(v, &end, 10);
 		if (!*v || *end || cpu < -1 || cpu > 4095)
@@ -256,7 +299,8 @@ static int proc_key(struct parser *p, const char *k, const char *v)
 		return fail(p, "coredump takes disabled, enabled or inline, not '%s'", v);
 	}
 	return fail(p, "unknown key '%s' in [remoteproc %s] (known: backend, firmware, "
-		       "firmware_path, memory, cpu, auto_boot, recovery, coredump)", k, r->name);
+		       "firmware_path, memory, cpu, auto_boot, recovery, coredump, watchdog)",
+		    k, r->name);
 }
 
 static int new_section(struct parser *p, char *hdr)
@@ -290,13 +334,26 @@ static int new_section(struct parser *p, char *hdr)
 	p->proc->cpu = -1;
 	p->proc->recovery = true;
 	p->proc->coredump = 0;
+	p->proc->watchdog_ms = UPROCD_WATCHDOG_MS_DEFAULT;
 	p->proc->line = p->line;
 	p->in_daemon = false;
 	return 0;
 }
 
+/* "key = value   # comment": a '#' or ';' after a blank starts a comment. */
+static void strip_comment(char *line)
+{
+	for (char *s = line; *s; s++) {
+		if ((*s == '#' || *s == ';') && s > line && isspace((unsigned char)s[-1])) {
+			*s = '\0';
+			return;
+		}
+	}
+}
+
 static int parse_line(struct parser *p, char *line)
 {
+	strip_comment(line);
 	line = trim(line);
 	if (!*line || *line == '#' || *line == ';')
 		return 0;
@@ -341,6 +398,7 @@ static int fill_defaults(struct parser *p)
 	for (unsigned int i = 0; i < c->n_procs; i++) {
 		struct uprocd_proc_config *r = &c->procs[i];
 		if (r->n_fw_dirs == 0) {
+			r->fw_dirs_line = c->fw_dirs_line;
 			for (unsigned int d = 0; d < c->n_fw_dirs; d++)
 				if (add_dirs(p, r->fw_dirs, &r->n_fw_dirs, c->fw_dirs[d]))
 					return -ENOMEM;

@@ -3,8 +3,8 @@
  * config.h - uprocd's configuration file.
  *
  * INI-like text: "[uprocd]" holds the daemon's settings, each "[remoteproc NAME]"
- * one processor. "key = value" lines; '#' or ';' starts a comment line; blank
- * lines are ignored. Keys:
+ * one processor. "key = value" lines; '#' or ';' at the start of a line, or after
+ * a blank, starts a comment; blank lines are ignored. Keys:
  *
  *   [uprocd]   root (the control tree's mount point, default /run/uproc),
  *              runtime_dir (sockets and tty links, default /run/uprocd),
@@ -16,7 +16,10 @@
  *              directory; repeat the key or separate with ':'), memory (RAM
  *              size, K/M/G suffixes), cpu (a CPU number, or -1 for none),
  *              auto_boot (yes/no), recovery (enabled/disabled),
- *              coredump (disabled/enabled/inline)
+ *              coredump (disabled/enabled/inline), watchdog (a period such as
+ *              5s or 500ms, or disabled; default 5s: a core whose firmware has
+ *              beaten its heartbeat and then neither beats nor sleeps for that
+ *              long is hung, and crashes with reason watchdog)
  */
 #ifndef UPROCD_CONFIG_H
 #define UPROCD_CONFIG_H
@@ -29,6 +32,7 @@
 #define UPROCD_NAME_MAX 32	/* processor names, NUL included */
 #define UPROCD_MAX_FW_DIRS 8
 #define UPROCD_MAX_PROCS 64
+#define UPROCD_WATCHDOG_MS_DEFAULT 5000
 
 /* The same values as enum uproc_core_backend (uproc/native.h). */
 enum uprocd_backend {
@@ -49,7 +53,10 @@ struct uprocd_proc_config {
 	bool auto_boot;
 	bool recovery;
 	int coredump;			/* enum rproc_dump_mechanism values */
+	uint32_t watchdog_ms;		/* 0: no watchdog */
 	unsigned int line;		/* where the section starts */
+	/* where each key was set (0: not set; fw_dirs_line may be [uprocd]'s) */
+	unsigned int firmware_line, fw_dirs_line, memory_line, cpu_line;
 };
 
 /** struct uprocd_config - the whole file. Free with uprocd_config_free(). */
@@ -59,8 +66,10 @@ struct uprocd_config {
 	char *socket;
 	bool has_group;
 	gid_t group;
+	unsigned int group_line;
 	char *fw_dirs[UPROCD_MAX_FW_DIRS];
 	unsigned int n_fw_dirs;
+	unsigned int fw_dirs_line;
 	struct uprocd_proc_config *procs;
 	unsigned int n_procs;
 };
@@ -83,6 +92,20 @@ void uprocd_config_free(struct uprocd_config *cfg);
 /** uprocd_config_find() - the processor named @name, or NULL. */
 const struct uprocd_proc_config *uprocd_config_find(const struct uprocd_config *cfg,
 						    const char *name);
+
+/** uprocd_parse_ms() - "500", "500ms", "5s" -> milliseconds. Returns 0 or -EINVAL/-ERANGE. */
+int uprocd_parse_ms(const char *s, uint64_t *out);
+
+/**
+ * uprocd_config_check() - what would fail when uprocd starts @cfg: firmware
+ * directories that do not exist, firmware not found in them, a memory too small
+ * for the firmware (or not whole pages), a CPU this process cannot run on.
+ * @report: called once per problem with the line of the key at fault and a message.
+ * Returns the number of problems.
+ */
+unsigned int uprocd_config_check(const struct uprocd_config *cfg,
+				 void (*report)(void *arg, unsigned int line, const char *msg),
+				 void *arg);
 
 /** uprocd_parse_size() - "64K", "1M", "4096" -> bytes. Returns 0 or -EINVAL/-ERANGE. */
 int uprocd_parse_size(const char *s, uint64_t *out);

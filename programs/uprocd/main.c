@@ -30,7 +30,9 @@ static void usage(FILE *f)
 		"  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
 		"      --stop-on-exit  stop running cores at exit instead of leaving them\n"
 		"                      running for the next uprocd to attach to\n"
-		"      --check         parse the configuration, print it, and exit\n"
+		"      --check         parse the configuration, print it, report what would\n"
+		"                      fail at start (with the line at fault), and exit:\n"
+		"                      0 when nothing would\n"
 		"  -v, --verbose       log more\n"
 		"See uprocd(8).\n");
 }
@@ -110,14 +112,29 @@ static void print_config(const struct uprocd_config *c)
 	for (unsigned int i = 0; i < c->n_procs; i++) {
 		const struct uprocd_proc_config *p = &c->procs[i];
 		printf("[remoteproc %s] remoteproc%u firmware=%s memory=%llu cpu=%d auto_boot=%s "
-		       "recovery=%s coredump=%s dirs=", p->name, i, p->firmware ? p->firmware : "-",
+		       "recovery=%s coredump=%s watchdog=%ums dirs=", p->name, i,
+		       p->firmware ? p->firmware : "-",
 		       (unsigned long long)p->memory, p->cpu, p->auto_boot ? "yes" : "no",
 		       p->recovery ? "enabled" : "disabled",
-		       p->coredump == 2 ? "inline" : p->coredump == 1 ? "enabled" : "disabled");
+		       p->coredump == 2 ? "inline" : p->coredump == 1 ? "enabled" : "disabled",
+		       (unsigned int)p->watchdog_ms);
 		for (unsigned int k = 0; k < p->n_fw_dirs; k++)
 			printf("%s%s", k ? ":" : "", p->fw_dirs[k]);
 		printf("\n");
 	}
+}
+
+struct check_out {
+	const char *file;
+	FILE *f;
+	const char *prefix;
+};
+
+static void report_problem(void *arg, unsigned int line, const char *msg)
+{
+	struct check_out *o = arg;
+
+	fprintf(o->f, "%s%s:%u: %s\n", o->prefix, o->file, line, msg);
 }
 
 static int run(struct uprocd *d)
@@ -235,10 +252,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
+		struct check_out o = { config, stderr, "uprocd: " };
 		print_config(&d.cfg);
+		unsigned int n = uprocd_config_check(&d.cfg, report_problem, &o);
+		if (n)
+			fprintf(stderr, "uprocd: %s: %u problem%s: uprocd would start, but not "
+				"as configured\n", config, n, n == 1 ? "" : "s");
 		uprocd_config_free(&d.cfg);
-		return 0;
+		return n ? 1 : 0;
 	}
+	/* The same findings at start: the processors at fault fail when used. */
+	struct check_out o = { config, stderr, "uprocd: warning: " };
+	uprocd_config_check(&d.cfg, report_problem, &o);
 	pthread_mutex_init(&d.lock, NULL);
 	pthread_cond_init(&d.call_done, NULL);
 	int status = run(&d);

@@ -157,6 +157,104 @@ static void test_sizes(void **state)
 	assert_int_equal(uprocd_parse_size("17179869184G", &v), -ERANGE);
 }
 
+static void test_inline_comments(void **state)
+{
+	struct uprocd_config c;
+	char err[256];
+	const char *text =
+		"[uprocd]\n"
+		"root = /run/uproc            # the control tree\n"
+		"runtime_dir = /run/uprocd\t; sockets\n"
+		"firmware_path = /lib/fw#1   # a '#' inside a word stays\n"
+		"[remoteproc dsp0]   # a section\n"
+		"firmware = echo.elf # comment\n"
+		"watchdog = 500ms\n"
+		"[remoteproc dsp1]\n"
+		"watchdog = disabled   # off\n"
+		"[remoteproc dsp2]\n"
+		"watchdog = 2s\n";
+
+	assert_int_equal(parse(&c, text, err), 0);
+	assert_string_equal(c.root, "/run/uproc");
+	assert_string_equal(c.runtime_dir, "/run/uprocd");
+	assert_string_equal(c.fw_dirs[0], "/lib/fw#1");
+	assert_string_equal(c.procs[0].firmware, "echo.elf");
+	assert_int_equal(c.procs[0].watchdog_ms, 500);
+	assert_int_equal(c.procs[0].firmware_line, 6);
+	assert_int_equal(c.procs[0].fw_dirs_line, 4);	/* inherited from [uprocd] */
+	assert_int_equal(c.procs[1].watchdog_ms, 0);
+	assert_int_equal(c.procs[2].watchdog_ms, 2000);
+	uprocd_config_free(&c);
+
+	assert_int_equal(parse(&c, "[remoteproc a]\n", err), 0);
+	assert_int_equal(c.procs[0].watchdog_ms, UPROCD_WATCHDOG_MS_DEFAULT);
+	uprocd_config_free(&c);
+	expect_error("[remoteproc a]\nwatchdog = often\n", "line 2: watchdog takes a period");
+	expect_error("[uprocd]\ngroup = no-such-group-here  # c\n",
+		     "line 2: unknown group 'no-such-group-here' (create it: groupadd");
+}
+
+/* ---- what would fail at start ---------------------------------------------------- */
+
+struct found {
+	char text[2048];
+	unsigned int n;
+};
+
+static void collect(void *arg, unsigned int line, const char *msg)
+{
+	struct found *f = arg;
+	size_t used = strlen(f->text);
+
+	snprintf(f->text + used, sizeof(f->text) - used, "%u: %s\n", line, msg);
+	f->n++;
+}
+
+static void expect_found(const struct found *f, const char *words)
+{
+	if (!strstr(f->text, words))
+		fail_msg("problems\n%s lack '%s'", f->text, words);
+}
+
+static void test_check(void **state)
+{
+	struct uprocd_config c;
+	struct found f = { "", 0 };
+	char err[256], text[2048];
+
+	snprintf(text, sizeof(text),
+		 "[uprocd]\n"				/* 1 */
+		 "firmware_path = %s\n"		/* 2 */
+		 "[remoteproc good]\n"			/* 3 */
+		 "firmware = echo.elf\n"		/* 4 */
+		 "[remoteproc small]\n"		/* 5 */
+		 "firmware = echo.elf\n"		/* 6 */
+		 "memory = 1M\n"			/* 7 */
+		 "[remoteproc nocpu]\n"		/* 8 */
+		 "cpu = 4000\n"			/* 9 */
+		 "[remoteproc nodir]\n"		/* 10 */
+		 "firmware_path = /nonexistent/uproc-fw\n" /* 11 */
+		 "firmware = echo.elf\n"		/* 12 */
+		 "[remoteproc nofw]\n"			/* 13 */
+		 "firmware = none.elf\n"		/* 14 */
+		 "[remoteproc odd]\n"			/* 15 */
+		 "memory = 5000\n",			/* 16 */
+		 UPROC_TEST_FW_DIR);
+	assert_int_equal(parse(&c, text, err), 0);
+	assert_int_equal(uprocd_config_check(&c, collect, &f), 5);
+	expect_found(&f, "7: [remoteproc small] memory 1M is too small for echo.elf: it is "
+			 "linked up to 0x300000 (memory = 2M at least)");
+	expect_found(&f, "9: [remoteproc nocpu] cpu 4000 does not exist");
+	expect_found(&f, "11: [remoteproc nodir] firmware_path /nonexistent/uproc-fw: no such "
+			 "directory");
+	expect_found(&f, "14: [remoteproc nofw] firmware none.elf: not found in "
+			 UPROC_TEST_FW_DIR);
+	expect_found(&f, "16: [remoteproc odd] memory 5000 is not a whole number of 4K pages");
+	if (strstr(f.text, "[remoteproc good]"))
+		fail_msg("a good processor reported:\n%s", f.text);
+	uprocd_config_free(&c);
+}
+
 /* ---- firmware resolution in a scratch tree ------------------------------------- */
 
 struct fwtree {
@@ -264,6 +362,8 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_inline_comments),
+		cmocka_unit_test(test_check),
 		cmocka_unit_test_setup_teardown(test_resolve, tree_setup, tree_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
