@@ -307,7 +307,19 @@ int uproc_backend_check_file(const char *path, enum uproc_core_backend want, cha
  *               its heartbeat (the SDK's loops do); a core that did neither is hung:
  *               the host makes it record its registers (SIGTRAP to the stub's
  *               handler, so the coredump shows where it hung) and reports an
- *               RPROC_WATCHDOG crash. For SDK firmware, or firmware that beats.
+ *               RPROC_WATCHDOG crash. A firmware is watched from its first
+ *               heartbeat on (one that never beats is never judged), and a core
+ *               stopped by a signal or a debugger is not hung, so it is safe to
+ *               set for any firmware.
+ * @outlive_host: false (default): the core dies with this process, however it
+ *               dies (even SIGKILL: the kernel kills it), is written to no
+ *               registry, cannot be detached, and rproc_add() refuses (-EEXIST)
+ *               a name whose core another host left running rather than attach
+ *               to it. true (a daemon): the core is recorded in the registry,
+ *               keeps running when this host detaches or dies, and rproc_add()
+ *               attaches to a core of its name left running by an earlier host.
+ *               The parent-death signal follows the thread that boots the core:
+ *               boot from a thread that lives as long as the core should.
  * @backend:     what runs the firmware (default UPROC_BACKEND_AUTO: by e_machine);
  *               start() refuses an image its backend does not run (-ENOEXEC)
  * @emu_path:    the emulated cores' program; NULL: $UPROC_EMU_CORE, else the one
@@ -328,6 +340,7 @@ struct uproc_native_config {
 	uint32_t watchdog_ms;
 	enum uproc_core_backend backend;
 	const char *emu_path;
+	bool outlive_host;
 };
 
 /** uproc_native_config_init() - fill @cfg with the defaults above, @name as its name. */
@@ -340,14 +353,14 @@ void uproc_native_config_init(struct uproc_native_config *cfg, const char *name)
  * @firmware: the firmware file (copied; may be NULL to set it later)
  *
  * The rproc's ops implement prepare (registers the RAM), start (spawns the stub),
- * stop (SIGKILL and reap), attach/detach (through the registry of running cores in
- * <runtime_dir>/native/<name>.core), kick, mem_alloc/mem_release (memfd-backed),
+ * stop (SIGKILL and reap), attach/detach (with @cfg->outlive_host, through the
+ * registry of running cores in <runtime_dir>/native/<name>.core), kick, mem_alloc/mem_release (memfd-backed),
  * get_loaded_rsc_table, probe_running and coredump_notes (NT_PRSTATUS).
  * Register it with rproc_add(); free it with rproc_del() then rproc_free().
  *
  * A core's death (fault, forbidden call, exit) is reported with rproc_report_crash():
- * SIGSEGV/SIGBUS as RPROC_MMUFAULT, anything else as RPROC_FATAL_ERROR. One host at
- * a time drives a core name in a runtime directory (an flock on <name>.lock, dropped
+ * SIGSEGV/SIGBUS as RPROC_MMUFAULT, anything else as RPROC_FATAL_ERROR. One outliving
+ * host at a time drives a core name in a runtime directory (an flock on <name>.lock, dropped
  * by the kernel when the host dies): another host's boot or attach gets -EBUSY.
  * Without a writable registry the core still runs but cannot be detached (-EINVAL).
  *

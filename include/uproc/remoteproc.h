@@ -248,6 +248,11 @@ int rproc_get_boot_phases(struct rproc *rproc, struct rproc_boot_phases *out);
 void rproc_set_auto_boot(struct rproc *rproc, bool auto_boot);
 /** rproc_get_crash_count() - crashes reported (only the first of each counts). */
 unsigned int rproc_get_crash_count(struct rproc *rproc);
+/**
+ * rproc_get_last_crash() - the type of the last crash reported.
+ * Returns 0 with @type set, or -ENOENT when none was. Any thread.
+ */
+int rproc_get_last_crash(struct rproc *rproc, enum rproc_crash_type *type);
 /** rproc_last_error() - the last failure's message ("" if none). */
 const char *rproc_last_error(struct rproc *rproc);
 

@@ -348,6 +348,9 @@ void uprocd_report_status(struct uprocd_proc *p, bool json, struct uprocd_text *
 		snprintf(dump, sizeof(dump), "%s/class/devcoredump/devcd%u/data", d->cfg.root,
 			 dump_id);
 	uprocd_last_trace_line(p, last, sizeof(last));
+	enum rproc_crash_type crash_type;
+	const char *crash = rproc_get_last_crash(p->rproc, &crash_type) == 0 ?
+			    rproc_crash_type_string(crash_type) : NULL;
 
 	if (!json) {
 		uprocd_text_printf(t, "name:          %s\n", p->cfg->name);
@@ -361,6 +364,8 @@ void uprocd_report_status(struct uprocd_proc *p, bool json, struct uprocd_text *
 		uprocd_text_printf(t, "coredump:      %s\n",
 				   rproc_coredump_string(rproc_get_coredump(p->rproc)));
 		uprocd_text_printf(t, "crashes:       %u\n", rproc_get_crash_count(p->rproc));
+		if (crash)
+			uprocd_text_printf(t, "last crash:    %s\n", crash);
 		uprocd_text_printf(t, "recoveries:    %u\n", p->recoveries);
 		uprocd_text_printf(t, "power:         %u\n", rproc_get_power(p->rproc));
 		if (pid > 0)
@@ -393,6 +398,7 @@ void uprocd_report_status(struct uprocd_proc *p, bool json, struct uprocd_text *
 	jstr(t, &first, "recovery", rproc_get_recovery(p->rproc) ? "enabled" : "disabled");
 	jstr(t, &first, "coredump", rproc_coredump_string(rproc_get_coredump(p->rproc)));
 	jnum(t, &first, "crashes", rproc_get_crash_count(p->rproc));
+	jstr(t, &first, "last_crash", crash);
 	jnum(t, &first, "recoveries", p->recoveries);
 	jnum(t, &first, "power", rproc_get_power(p->rproc));
 	jkey(t, &first, "pid");

@@ -44,10 +44,13 @@ static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
 		uprocd_log(p->d, "remoteproc%u: its dump is %s/class/devcoredump/devcd%u/data",
 			   p->index, p->d->cfg.root, p->dump_id);
 	}
-	if (event == RPROC_EVENT_CRASHED)
-		uprocd_log(p->d, "remoteproc%u: crash %u%s", p->index,
-			   rproc_get_crash_count(rproc),
+	if (event == RPROC_EVENT_CRASHED) {
+		enum rproc_crash_type type = RPROC_FATAL_ERROR;
+		rproc_get_last_crash(rproc, &type);
+		uprocd_log(p->d, "remoteproc%u: crash %u (%s)%s", p->index,
+			   rproc_get_crash_count(rproc), rproc_crash_type_string(type),
 			   rproc_get_recovery(rproc) ? ", recovering" : ", recovery disabled");
+	}
 }
 
 static int create_one(struct uprocd *d, struct uprocd_proc *p)
@@ -78,6 +81,8 @@ static int create_one(struct uprocd *d, struct uprocd_proc *p)
 	if (c->memory)
 		nc.ram_size = c->memory;
 	nc.cpu = c->cpu;
+	nc.watchdog_ms = c->watchdog_ms;
+	nc.outlive_host = true;	/* the next uprocd attaches to what this one leaves */
 	nc.runtime_dir = d->cfg.runtime_dir;
 	nc.backend = (enum uproc_core_backend)c->backend;
 	p->rproc = uproc_native_rproc_alloc(d->loop, &nc, path[0] ? path : NULL);

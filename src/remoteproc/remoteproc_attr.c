@@ -190,6 +190,19 @@ unsigned int rproc_get_crash_count(struct rproc *rproc)
 	return n;
 }
 
+int rproc_get_last_crash(struct rproc *rproc, enum rproc_crash_type *type)
+{
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&rproc->lock);
+	if (rproc->crash_cnt) {
+		*type = rproc->last_crash;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&rproc->lock);
+	return ret;
+}
+
 unsigned int rproc_get_power(struct rproc *rproc)
 {
 	unsigned int n;

@@ -120,6 +120,10 @@ recovery = enabled
 [remoteproc tty]
 firmware = tty.elf
 auto_boot = yes
+
+[remoteproc hang]
+firmware = crash.elf   # the watchdog is on by default (5s)
+recovery = disabled
 CONF
 export UPROC_SOCKET=$RUN/uprocd.sock
 C=$ROOT/class/remoteproc/remoteproc0
@@ -179,6 +183,20 @@ echo start > "$ROOT/class/remoteproc/remoteproc1/state"
 wait_for $WAIT test -e "$TTY"
 n=$(ls "$RUN/dev" | grep -c '^ttyRPMSG')
 [ "$n" = 1 ] && pass "one ttyRPMSG after a fresh boot" || fail "$n ttys after a fresh boot"
+
+log "a hung core is caught by the default watchdog"
+H=$ROOT/class/remoteproc/remoteproc2
+echo start > "$H/state"
+ping_core 2 hang && pass "hang answers before" || fail "hang: no pong"
+m=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl2" rpmsg-crash 0xffffffff 0xffffffff)
+"$CLIENT" ept-write "$RUN/dev/rpmsg$m" hang || fail "could not send hang"
+wait_for $WAIT state_is remoteproc2 crashed && pass "hung core: crashed" ||
+	fail "hung core still $(cat "$H/state")"
+"$UPROC" status hang | grep -q "^last crash: *watchdog$" && pass "uproc status: last crash watchdog" ||
+	fail "status: $("$UPROC" status hang)"
+grep -q "remoteproc2: crash 1 (watchdog), recovery disabled" "$LOG" && pass "logged as watchdog" ||
+	fail "no watchdog crash in the log"
+"$UPROC" stop hang >/dev/null 2>&1
 
 stop_daemon
 echo "failures: $FAILS"

@@ -46,6 +46,7 @@ static struct rproc *native_new(struct fixture *f, const char *name, const char 
 
 	uproc_native_config_init(&cfg, name);
 	cfg.runtime_dir = f->dir;
+	cfg.outlive_host = true;	/* its hosts detach and attach */
 	r = uproc_native_rproc_alloc(f->loop, &cfg, fw);
 	assert_non_null(r);
 	return r;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <elf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -137,16 +138,23 @@ static void on_console(struct rproc *rproc, unsigned int index, const void *data
 	h->console[h->console_len] = '\0';
 }
 
-static struct rproc *new_rproc_wd(struct host *h, const char *name, const char *fw,
-				  uint32_t watchdog_ms);
+static struct rproc *new_rproc_opts(struct host *h, const char *name, const char *fw,
+				    uint32_t watchdog_ms, bool outlive);
 
 static struct rproc *new_rproc(struct host *h, const char *name, const char *fw)
 {
-	return new_rproc_wd(h, name, fw, 0);
+	return new_rproc_opts(h, name, fw, 0, true);
 }
 
 static struct rproc *new_rproc_wd(struct host *h, const char *name, const char *fw,
 				  uint32_t watchdog_ms)
+{
+	return new_rproc_opts(h, name, fw, watchdog_ms, true);
+}
+
+/* @outlive: most hosts here detach and attach (the tests below); false is the default. */
+static struct rproc *new_rproc_opts(struct host *h, const char *name, const char *fw,
+				    uint32_t watchdog_ms, bool outlive)
 {
 	struct uproc_native_config cfg;
 	struct rproc_vdev_hooks hooks = {
@@ -159,6 +167,7 @@ static struct rproc *new_rproc_wd(struct host *h, const char *name, const char *
 	uproc_native_config_init(&cfg, name);
 	cfg.runtime_dir = h->rundir;
 	cfg.watchdog_ms = watchdog_ms;
+	cfg.outlive_host = outlive;
 	struct rproc *rproc = uproc_native_rproc_alloc(h->loop, &cfg, fw);
 	assert_non_null(rproc);
 	rproc_set_auto_boot(rproc, false);
@@ -600,6 +609,91 @@ static void test_host_dies_core_survives(void **state)
 	host_free(h);
 }
 
+/* Files left in @dir/native (0 if the folder is not there). */
+static int registry_files(const char *dir)
+{
+	char path[128];
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/native", dir);
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL;)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* A child host boots a core (@outlive or not), reports its pid, and dies by @sig. */
+static pid_t core_of_dying_host(struct host *h, bool outlive, int sig)
+{
+	int pipefd[2];
+	pid_t core_pid = 0;
+
+	assert_int_equal(pipe(pipefd), 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct host *c = host_new("rpmsg-client-sample");
+		rmdir(c->rundir);
+		snprintf(c->rundir, sizeof(c->rundir), "%s", h->rundir);
+		c->rproc = new_rproc_opts(c, "echo", FW("echo"), 0, outlive);
+		pid_t pid = 0;
+		if (rproc_add(c->rproc) == 0 && rproc_boot(c->rproc) == 0 && run_until_bound(c))
+			pid = uproc_native_pid(c->rproc);
+		(void)!write(pipefd[1], &pid, sizeof(pid));
+		if (sig)
+			kill(getpid(), sig);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	assert_int_equal(read(pipefd[0], &core_pid, sizeof(core_pid)), sizeof(core_pid));
+	close(pipefd[0]);
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(core_pid > 0);
+	return core_pid;
+}
+
+static void test_core_dies_with_its_host(void **state)
+{
+	struct host *h = host_new("rpmsg-client-sample");
+
+	(void)state;
+	/* By default a core dies with its host, whatever kills the host... */
+	int sigs[] = { SIGKILL, SIGTERM, 0 };
+	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		pid_t core = core_of_dying_host(h, false, sigs[i]);
+		for (int k = 0; k < 500 && !process_gone(core); k++)
+			usleep(10000);
+		assert_true(process_gone(core));
+		/* ...and leaves nothing in the registry. */
+		assert_int_equal(registry_files(h->rundir), 0);
+	}
+
+	/* A core left running by a host that asked for it: a host that did not ask
+	 * never attaches to it silently. */
+	pid_t left = core_of_dying_host(h, true, SIGKILL);
+	assert_int_equal(kill(left, 0), 0);
+	h->rproc = new_rproc_opts(h, "echo", FW("echo"), 0, false);
+	assert_int_equal(rproc_add(h->rproc), -EEXIST);
+	assert_int_equal(kill(left, 0), 0);
+	rproc_del(h->rproc);
+	rproc_free(h->rproc);
+	/* A host like the one that left it attaches (and stops it here). */
+	h->rproc = new_rproc(h, "echo", FW("echo"));
+	assert_int_equal(rproc_add(h->rproc), 0);
+	assert_int_equal(rproc_get_state(h->rproc), RPROC_ATTACHED);
+	assert_int_equal(uproc_native_pid(h->rproc), left);
+	assert_int_equal(rproc_shutdown(h->rproc), 0);
+	for (int k = 0; k < 500 && !process_gone(left); k++)
+		usleep(10000);
+	assert_true(process_gone(left));
+	host_free(h);
+}
+
 static void test_one_host_per_core(void **state)
 {
 	struct host *a = host_new("rpmsg-client-sample");
@@ -709,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_detach_attach),
 		cmocka_unit_test(test_host_dies_core_survives),
 		cmocka_unit_test(test_one_host_per_core),
+		cmocka_unit_test(test_core_dies_with_its_host),
 		cmocka_unit_test(test_boot_shutdown_cycles),
 		cmocka_unit_test(test_flood),
 	};

@@ -403,13 +403,6 @@ int run_session_start(struct run_session *s)
 		return RUN_BOOT_FAILED;
 	}
 	run_screen_init(s);
-	snprintf(s->runtime_dir, sizeof(s->runtime_dir), "/tmp/uproc-run-XXXXXX");
-	if (!mkdtemp(s->runtime_dir)) {
-		fprintf(stderr, "uproc run: cannot create a runtime directory in /tmp: %s\n",
-			strerror(errno));
-		s->runtime_dir[0] = 0;
-		return RUN_BOOT_FAILED;
-	}
 	ret = uproc_loop_new(&s->loop);
 	if (ret < 0)
 		return RUN_BOOT_FAILED;
@@ -423,7 +416,8 @@ int run_session_start(struct run_session *s)
 	snprintf(name, sizeof(name), "run-%d", (int)getpid());
 	struct uproc_native_config cfg;
 	uproc_native_config_init(&cfg, name);
-	cfg.runtime_dir = s->runtime_dir;
+	/* The core dies with this run, however it ends, and leaves no file behind. */
+	cfg.outlive_host = false;
 	cfg.cpu = s->opt.cpu;
 	s->rproc = uproc_native_rproc_alloc(s->loop, &cfg, s->opt.firmware);
 	if (!s->rproc) {
@@ -529,11 +523,5 @@ void run_session_stop(struct run_session *s)
 		}
 		uproc_loop_free(s->loop);
 		s->loop = NULL;
-	}
-	if (s->runtime_dir[0]) {
-		char path[128];
-		snprintf(path, sizeof(path), "%s/native", s->runtime_dir);
-		rmdir(path);
-		rmdir(s->runtime_dir);
 	}
 }

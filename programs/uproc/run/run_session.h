@@ -47,7 +47,6 @@ struct run_session {
 	struct run_options opt;
 	struct uproc_loop *loop;
 	struct rproc *rproc;
-	char runtime_dir[64];
 	int signal_fd;
 
 	/* where input goes: an rpmsg channel, else a console vdev */

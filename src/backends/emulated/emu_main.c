@@ -4,7 +4,7 @@
  *
  * Command line (built by the host, src/backends/native/core_process.c):
  *   uproc-emu-core --machine arm|riscv|mips --order le|be --in FD --out FD
- *                  --entry HEX [--cpu N] --region FD,DA,SIZE,FLAGS ...
+ *                  --entry HEX [--cpu N] [--host PID] --region FD,DA,SIZE,FLAGS ...
  * as uproc-native-stub takes it (FLAGS: r w x, c for the control page), plus the
  * firmware's machine and byte order.
  *
@@ -121,6 +121,8 @@ static bool region_arg(char *s, struct emu_region *r)
 static struct emu_region regions[EMU_MAX_REGIONS];
 static unsigned int nregions;
 
+static pid_t host_pid;	/* --host: die with this parent (0: outlive it) */
+
 static void parse_args(struct emu *emu, int argc, char **argv, uint64_t *entry, int *cpu)
 {
 	const char *machine = NULL, *order = "le";
@@ -147,6 +149,9 @@ static void parse_args(struct emu *emu, int argc, char **argv, uint64_t *entry, 
 		else if (ok && !strcmp(opt, "--cpu")) {
 			ok = num(val, &v) && v < CPU_SETSIZE;
 			*cpu = ok ? (int)v : -1;
+		} else if (ok && !strcmp(opt, "--host")) {
+			ok = num(val, &v) && v && v <= INT32_MAX;
+			host_pid = ok ? (pid_t)v : 0;
 		} else if (ok && !strcmp(opt, "--region"))
 			ok = nregions < EMU_MAX_REGIONS && region_arg(val, &regions[nregions++]);
 		else
@@ -490,6 +495,9 @@ int main(int argc, char **argv)
 	uc_hook hb, hm;
 
 	parse_args(emu, argc, argv, &entry, &cpu);
+	/* As the native stub: a core that must not outlive its host dies with it. */
+	if (host_pid && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != host_pid))
+		_exit(EMU_EXIT_SETUP);
 	open_unicorn(emu);
 	map_regions(emu);
 	atomic_store_explicit((_Atomic uint32_t *)&emu->ctl->stub_state, UPROC_NATIVE_STUB_MAPPED,

@@ -110,6 +110,26 @@ int upi_native_proc_start_time(pid_t pid, uint64_t *out)
 	return 0;
 }
 
+bool upi_native_proc_stopped(pid_t pid)
+{
+	char path[64], buf[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* The state is the field after the command name's last ')'. */
+	const char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
+}
+
 void upi_native_core_init(struct native_core *core)
 {
 	memset(core, 0, sizeof(*core));
@@ -197,9 +217,9 @@ static void region_arg(char *buf, size_t len, const struct native_region *r, boo
 static int spawn_stub(struct native_core *core, const struct native_spawn *sp, char *err,
 		      size_t errlen)
 {
-	enum { MAX_ARGS = 16 + 2 * (NATIVE_MAX_REGIONS + 1) };
+	enum { MAX_ARGS = 18 + 2 * (NATIVE_MAX_REGIONS + 1) };
 	char regbuf[NATIVE_MAX_REGIONS + 1][96];
-	char inbuf[16], outbuf[16], entrybuf[24], cpubuf[16];
+	char inbuf[16], outbuf[16], entrybuf[24], cpubuf[16], hostbuf[16];
 	char *argv[MAX_ARGS];
 	char *envp[] = { NULL };
 	unsigned int argc = 0;
@@ -229,6 +249,11 @@ static int spawn_stub(struct native_core *core, const struct native_spawn *sp, c
 		snprintf(cpubuf, sizeof(cpubuf), "%d", sp->cpu);
 		argv[argc++] = (char *)"--cpu";
 		argv[argc++] = cpubuf;
+	}
+	if (sp->die_with_host) {
+		snprintf(hostbuf, sizeof(hostbuf), "%d", (int)getpid());
+		argv[argc++] = (char *)"--host";
+		argv[argc++] = hostbuf;
 	}
 	region_arg(regbuf[0], sizeof(regbuf[0]), &core->ctl_region, true);
 	argv[argc++] = (char *)"--region";

@@ -106,6 +106,12 @@ struct native_core {
 };
 
 /**
+ * upi_native_proc_stopped() - is process @pid stopped (SIGSTOP, a debugger)?
+ * false when it cannot tell.
+ */
+bool upi_native_proc_stopped(pid_t pid);
+
+/**
  * struct native_spawn - what upi_native_core_spawn() needs.
  * @stub_path: the stub executable
  * @ctl_da:    where the core maps its control page
@@ -118,6 +124,8 @@ struct native_core {
  * @machine:   NULL for a native core; for an emulated one, the emulator's --machine
  *             ("arm", "riscv", "mips") and @stub_path is uproc-emu-core
  * @big_endian: the emulated firmware is big-endian
+ * @die_with_host: the kernel kills the core when this process dies (the stub's
+ *             parent-death signal), even by SIGKILL
  */
 struct native_spawn {
 	const char *stub_path;
@@ -131,6 +139,7 @@ struct native_spawn {
 	unsigned int timeout_ms;
 	const char *machine;
 	bool big_endian;
+	bool die_with_host;
 };
 
 /**

@@ -71,6 +71,7 @@ struct native_rproc {
 	int cpu;
 	uint32_t host_spin_ns, core_spin_ns;
 	uint32_t watchdog_ms;
+	bool outlive_host;
 	uint64_t tsc_khz;
 
 	struct native_core core;
@@ -354,7 +355,8 @@ static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg
 	nr->last_exit = ex;
 	upi_native_core_release(&nr->core);
 	nr->running = false;
-	upi_native_registry_remove(nr->registry_dir, nr->name);
+	if (nr->lock_fd >= 0)
+		upi_native_registry_remove(nr->registry_dir, nr->name);
 	drop_lock(nr);
 
 	bool mmu = ex.kind == UPROC_NATIVE_EXIT_FAULT &&
@@ -401,7 +403,12 @@ static void on_watchdog(struct uproc_loop *loop, void *arg)
 	uint64_t beat = heartbeat_of(nr);
 	bool asleep = atomic_load_explicit((_Atomic uint32_t *)&nr->core.ctl->to_core.sleeping,
 					   memory_order_relaxed) != 0;
-	if (beat == nr->wd_last && !asleep) {
+	/*
+	 * Only a firmware that beats can be judged: until its first heartbeat it is
+	 * not watched. A core stopped by a signal or a debugger is not hung either.
+	 */
+	bool judged = beat != 0 && !upi_native_proc_stopped(nr->core.pid);
+	if (judged && beat == nr->wd_last && !asleep) {
 		/* Hung: make the stub record where it is; its death reports the crash. */
 		rproc_log(nr->rproc, 3, "native core: watchdog: no progress in %u ms",
 			  nr->watchdog_ms);
@@ -437,8 +444,8 @@ static void watchdog_stop(struct native_rproc *nr)
 /* One host drives a core name at a time (the registry lock; see native_registry.c). */
 static int take_lock(struct native_rproc *nr)
 {
-	if (nr->lock_fd >= 0)
-		return 0;
+	if (nr->lock_fd >= 0 || !nr->outlive_host)
+		return 0; /* a core that dies with its host is in no registry */
 	int fd = upi_native_registry_lock(nr->registry_dir, nr->name);
 	if (fd == -EBUSY) {
 		native_log(nr, "another host drives a core of this name", fd, nr->registry_dir);
@@ -553,6 +560,7 @@ static int native_start(struct rproc *rproc)
 		.machine = !nr->emulated ? NULL
 			   : machine == EM_ARM ? "arm" : machine == EM_RISCV ? "riscv" : "mips",
 		.big_endian = nr->big_endian,
+		.die_with_host = !nr->outlive_host,
 	};
 	ret = upi_native_core_spawn(&nr->core, &sp, err, sizeof(err));
 	if (ret) {
@@ -595,7 +603,8 @@ static int native_stop(struct rproc *rproc)
 	nr->running = false;
 	if (!ret)
 		nr->last_exit = ex;
-	upi_native_registry_remove(nr->registry_dir, nr->name);
+	if (nr->lock_fd >= 0)
+		upi_native_registry_remove(nr->registry_dir, nr->name);
 	drop_lock(nr);
 	return ret;
 }
@@ -739,6 +748,15 @@ static int native_probe_running(struct rproc *rproc)
 		ret = 0;
 		goto out;
 	}
+	if (!nr->outlive_host) {
+		/* Another host's core, left to be attached by a host like it: not ours. */
+		char why[PATH_MAX + 32];
+		snprintf(why, sizeof(why), "pid %d, in %s", (int)rec->pid, nr->registry_dir);
+		native_log(nr, "a core of this name left running by another host runs: stop it "
+			   "first, or use another name", -EEXIST, why);
+		ret = -EEXIST;
+		goto out;
+	}
 	ret = 1;
 out:
 	free(rec);
@@ -810,6 +828,7 @@ void uproc_native_config_init(struct uproc_native_config *cfg, const char *name)
 	cfg->watchdog_ms = 0;
 	cfg->backend = UPROC_BACKEND_AUTO;
 	cfg->emu_path = NULL;
+	cfg->outlive_host = false;
 }
 
 static bool config_ok(const struct uproc_native_config *cfg)
@@ -866,6 +885,7 @@ struct rproc *uproc_native_rproc_alloc(struct uproc_loop *loop,
 	nr->core_spin_ns = cfg->core_spin_ns;
 	nr->watchdog_ms = cfg->watchdog_ms;
 	nr->backend = cfg->backend;
+	nr->outlive_host = cfg->outlive_host;
 	upi_native_core_init(&nr->core);
 	nr->lock_fd = -1;
 

@@ -57,6 +57,7 @@ struct stub_args {
 	int doorbell_out;
 	uint64_t entry;
 	int cpu;
+	pid_t host;	/* die with this parent (0: outlive it) */
 	unsigned int nregions;
 	struct stub_region regions[STUB_MAX_REGIONS];
 };
@@ -153,6 +154,7 @@ static void parse_args(int argc, char **argv, struct stub_args *a)
 	a->doorbell_in = a->doorbell_out = -1;
 	a->entry = 0;
 	a->cpu = -1;
+	a->host = 0;
 	a->nregions = 0;
 	for (int i = 1; i < argc; i += 2) {
 		const char *opt = argv[i];
@@ -168,6 +170,9 @@ static void parse_args(int argc, char **argv, struct stub_args *a)
 		else if (!bad && !strcmp(opt, "--cpu")) {
 			bad = parse_u64(val, &v) || v >= CPU_SETSIZE;
 			a->cpu = bad ? -1 : (int)v;
+		} else if (!bad && !strcmp(opt, "--host")) {
+			bad = parse_u64(val, &v) || !v || v > INT32_MAX;
+			a->host = bad ? 0 : (pid_t)v;
 		} else if (!bad && !strcmp(opt, "--region")) {
 			bad = a->nregions >= STUB_MAX_REGIONS ||
 			      parse_region(val, &a->regions[a->nregions]);
@@ -178,7 +183,8 @@ static void parse_args(int argc, char **argv, struct stub_args *a)
 			fail(NULL, "bad argument %s %s", opt, val ? val : "");
 	}
 	if (a->doorbell_in < 0 || a->doorbell_out < 0 || !a->entry || !a->nregions)
-		fail(NULL, "usage: --in FD --out FD --entry ADDR [--cpu N] --region FD,DA,SIZE,FLAGS...");
+		fail(NULL, "usage: --in FD --out FD --entry ADDR [--cpu N] [--host PID] "
+		     "--region FD,DA,SIZE,FLAGS...");
 }
 
 static struct uproc_native_ctl *map_regions(const struct stub_args *a)
@@ -354,6 +360,12 @@ int main(int argc, char **argv)
 	struct rlimit no_core = { 0, 0 };
 
 	parse_args(argc, argv, &args);
+	/*
+	 * A core that must not outlive its host: the kernel kills it when the host
+	 * dies, however it dies. A host that died before this line is seen here.
+	 */
+	if (args.host && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != args.host))
+		_exit(STUB_EXIT_SETUP);
 	struct uproc_native_ctl *ctl = map_regions(&args);
 	atomic_store_explicit((_Atomic uint32_t *)&ctl->stub_state, UPROC_NATIVE_STUB_MAPPED,
 			      memory_order_release);
