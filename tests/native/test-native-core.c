@@ -182,7 +182,10 @@ static void test_map_run_ping(void **state)
 
 	assert_true(f->core.pid > 0);
 	assert_int_equal(f->core.ctl->stub_state, UPROC_NATIVE_STUB_RUNNING);
-	/* The firmware ran at its device address and wrote its trace. */
+	/* The firmware ran at its device address and wrote its trace (RUNNING is
+	 * set just before the jump: the line may still be on its way). */
+	for (int i = 0; i < WAIT_MS && !strstr(trace_of(&f->ram), "core-test-fw up"); i++)
+		usleep(1000);
 	assert_non_null(strstr(trace_of(&f->ram), "core-test-fw up on native-x86_64"));
 	ping(&f->core, 200);
 	snprintf(want, sizeof(want), "ping %d\n", 200);
