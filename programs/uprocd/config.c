@@ -452,18 +452,15 @@ int uprocd_config_parse(struct uprocd_config *cfg, const char *text, size_t len,
 	return ret;
 }
 
-int uprocd_config_load(struct uprocd_config *cfg, const char *path, char *err, size_t errlen)
+int uprocd_read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
+	size_t got = 0;
 
-	if (fd < 0) {
-		int e = errno;
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
-		return -e;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX_BYTES) {
-		snprintf(err, errlen, "%s is not a regular file of at most 1 MiB", path);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
 		close(fd);
 		return -EINVAL;
 	}
@@ -472,7 +469,6 @@ int uprocd_config_load(struct uprocd_config *cfg, const char *path, char *err, s
 		close(fd);
 		return -ENOMEM;
 	}
-	size_t got = 0;
 	while (got < (size_t)st.st_size) {
 		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
 		if (n < 0 && errno == EINTR)
@@ -482,8 +478,28 @@ int uprocd_config_load(struct uprocd_config *cfg, const char *path, char *err, s
 		got += (size_t)n;
 	}
 	close(fd);
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+int uprocd_config_load(struct uprocd_config *cfg, const char *path, char *err, size_t errlen)
+{
+	char *buf;
+	size_t got;
+	int ret = uprocd_read_file(path, CONFIG_MAX_BYTES, &buf, &got);
+
+	if (ret == -EINVAL) {
+		snprintf(err, errlen, "%s is not a regular file of at most 1 MiB", path);
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(-ret));
+		return ret;
+	}
 	char msg[512];
-	int ret = uprocd_config_parse(cfg, buf, got, msg, sizeof(msg));
+	ret = uprocd_config_parse(cfg, buf, got, msg, sizeof(msg));
 	if (ret)
 		snprintf(err, errlen, "%s: %s", path, msg);
 	free(buf);

@@ -86,6 +86,13 @@ int uprocd_config_parse(struct uprocd_config *cfg, const char *text, size_t len,
 /** uprocd_config_load() - read and parse the file at @path. Returns as parse, or -errno. */
 int uprocd_config_load(struct uprocd_config *cfg, const char *path, char *err, size_t errlen);
 
+/**
+ * uprocd_read_file() - read the regular file at @path, at most @max bytes, into a
+ * new NUL-terminated buffer @out (free() it) of @len bytes.
+ * Returns 0, -EINVAL (not a regular file, or larger than @max) or -errno.
+ */
+int uprocd_read_file(const char *path, size_t max, char **out, size_t *len);
+
 /** uprocd_config_free() - free what parse allocated. */
 void uprocd_config_free(struct uprocd_config *cfg);
 

@@ -45,37 +45,6 @@ static void problem(struct checker *c, unsigned int line, const char *fmt, ...)
 		c->report(c->arg, line, msg);
 }
 
-static int read_file(const char *path, uint8_t **out, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	size_t got = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > CHECK_FW_MAX) {
-		close(fd);
-		return -EINVAL;
-	}
-	uint8_t *buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	*out = buf;
-	*len = got;
-	return 0;
-}
-
 static void size_text(uint64_t v, char *buf, size_t len)
 {
 	if (v && !(v & ((1u << 20) - 1)))
@@ -93,10 +62,10 @@ static void check_fits(struct checker *c, const struct uprocd_proc_config *p, co
 	uint64_t ram_da = UPROC_NATIVE_RAM_DA, need = 0;
 	struct uproc_fw_image img;
 	struct uproc_fw_error err;
-	uint8_t *data = NULL;
+	char *data = NULL;
 	size_t len = 0;
 
-	if (read_file(path, &data, &len) < 0)
+	if (uprocd_read_file(path, CHECK_FW_MAX, &data, &len) < 0)
 		return;
 	if (uproc_fw_parse(&img, data, len, p->firmware, 0, &err) < 0) {
 		problem(c, p->firmware_line ? p->firmware_line : p->line,

@@ -20,68 +20,13 @@ chmod 755 "$T"
 ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
 WAIT=30
 DAEMON_PID=
+BG_PIDS=
 FAILS=0
 
-log() { echo "--- $*"; }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-pass() { echo "ok: $*"; }
-alive() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
-
-core_pids() {
-	local f pid st
-	for f in "$RUN"/native/*.core; do
-		[ -f "$f" ] || continue
-		pid=$(sed -n 's/^pid //p' "$f")
-		st=$(sed -n 's/^start_time //p' "$f")
-		[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || continue
-		[ "$(sed 's/^.*) //' "/proc/$pid/stat" | cut -d' ' -f20)" = "$st" ] && echo "$pid"
-	done
-}
-
-until_gone() {
-	local end=$((SECONDS + $1))
-	while kill -0 "$2" 2>/dev/null; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
-
-wait_for() {
-	local end=$((SECONDS + $1)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
-
-cleanup() {
-	local p
-	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-		kill -TERM "$DAEMON_PID"
-		until_gone $WAIT "$DAEMON_PID" || kill -9 "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
-	if [ -n "$(core_pids)" ]; then
-		timeout $((2 * WAIT)) "$UPROCD" -c "$CONF" --stop-on-exit >>"$LOG" 2>&1 &
-		p=$!
-		wait_for $WAIT env UPROC_SOCKET="$RUN/uprocd.sock" "$UPROC" list
-		kill -TERM $p 2>/dev/null
-		wait $p 2>/dev/null
-	fi
-	for p in $(core_pids); do kill -9 "$p" 2>/dev/null; done
-	mountpoint -q "$ROOT" 2>/dev/null && { fusermount3 -u "$ROOT" 2>/dev/null || umount -l "$ROOT"; }
-	[ $FAILS -ne 0 ] && { echo "=== uprocd log"; tail -80 "$LOG"; }
-	rm -rf "$T"
-}
+. "$(dirname "$0")/daemon-test-lib.sh"
+cleanup() { daemon_cleanup; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-start_daemon() {
-	"$UPROCD" -c "$CONF" "$@" >>"$LOG" 2>&1 &
-	DAEMON_PID=$!
-	wait_for $WAIT test -e "$ROOT/class/remoteproc/remoteproc0/state" ||
-		{ fail "uprocd did not come up"; exit 1; }
-}
 
 stop_daemon() {
 	kill -TERM "$DAEMON_PID"
@@ -135,23 +80,23 @@ wait_for $WAIT state_is remoteproc0 running || fail "cr not running: $(cat "$C/s
 restart_daemon
 state_is remoteproc0 attached && pass "cr attached after the restart" ||
 	fail "cr $(cat "$C/state") after the restart"
+# recovered WHAT OLD_PID: cr runs again, in another process, and answers
+recovered() {
+	wait_for $WAIT sh -c "[ \"\$('$UPROC' status cr | sed -n 's/^pid: *//p')\" != '$2' ] &&
+		grep -qx running '$C/state'" &&
+		pass "$1: recovered (pid $2 -> $(pid_of cr))" ||
+		fail "$1: $(cat "$C/state"), $("$UPROC" status cr | grep 'last error')"
+	ping_core 0 cr && pass "the recovered core answers" || fail "no pong after recovery"
+}
 P1=$(pid_of cr)
 echo 2 > "$D/crash"
-wait_for $WAIT sh -c "[ \"\$('$UPROC' status cr | sed -n 's/^pid: *//p')\" != '$P1' ] &&
-	grep -qx running '$C/state'" &&
-	pass "debugfs crash of an attached core: recovered (pid $P1 -> $(pid_of cr))" ||
-	fail "no recovery of the attached core: $(cat "$C/state"), $("$UPROC" status cr | grep 'last error')"
-ping_core 0 cr && pass "the recovered core answers" || fail "no pong after recovery"
+recovered "debugfs crash of an attached core" "$P1"
 
 restart_daemon
 state_is remoteproc0 attached || fail "cr $(cat "$C/state") after the second restart"
 P2=$(pid_of cr)
 kill -9 "$P2"
-wait_for $WAIT sh -c "[ \"\$('$UPROC' status cr | sed -n 's/^pid: *//p')\" != '$P2' ] &&
-	grep -qx running '$C/state'" &&
-	pass "killed attached core recovered (pid $P2 -> $(pid_of cr))" ||
-	fail "killed attached core: $(cat "$C/state"), $("$UPROC" status cr | grep 'last error')"
-ping_core 0 cr && pass "and answers" || fail "no pong after the kill"
+recovered "killed attached core" "$P2"
 
 restart_daemon
 state_is remoteproc0 attached || fail "cr $(cat "$C/state") after the third restart"

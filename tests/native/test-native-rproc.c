@@ -556,59 +556,6 @@ static bool process_gone(pid_t pid)
 	return zombie;
 }
 
-static void test_host_dies_core_survives(void **state)
-{
-	struct host *h = host_new("rpmsg-client-sample");
-	int pipefd[2];
-	pid_t core_pid = 0;
-
-	(void)state;
-	assert_int_equal(pipe(pipefd), 0);
-	pid_t child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		/* A host that boots the core, talks to it, and dies without a word. */
-		struct host *c = host_new("rpmsg-client-sample");
-		rmdir(c->rundir);
-		snprintf(c->rundir, sizeof(c->rundir), "%s", h->rundir);
-		c->rproc = new_rproc(c, "echo", FW("echo"));
-		pid_t pid = 0;
-		if (rproc_add(c->rproc) == 0 && rproc_boot(c->rproc) == 0 && run_until_bound(c)) {
-			unsigned int want = c->received + 1;
-			if (rpmsg_send(c->rpdev->ept, "first host", 10) == 0 &&
-			    run_until(c, &c->received, want))
-				pid = uproc_native_pid(c->rproc);
-		}
-		(void)!write(pipefd[1], &pid, sizeof(pid));
-		_exit(0);
-	}
-	close(pipefd[1]);
-	assert_int_equal(read(pipefd[0], &core_pid, sizeof(core_pid)), sizeof(core_pid));
-	close(pipefd[0]);
-	int status;
-	assert_int_equal(waitpid(child, &status, 0), child);
-	assert_true(core_pid > 0);
-	assert_int_equal(kill(core_pid, 0), 0); /* the core outlived its host */
-
-	/* A new host attaches to it; the firmware announces its channel again. */
-	h->rproc = new_rproc(h, "echo", FW("echo"));
-	assert_int_equal(rproc_add(h->rproc), 0);
-	assert_int_equal(rproc_get_state(h->rproc), RPROC_ATTACHED);
-	assert_int_equal(uproc_native_pid(h->rproc), core_pid);
-	assert_true(run_until_bound(h));
-	send_and_wait(h, "second host");
-	assert_string_equal(h->last, "second host");
-	assert_true(wait_trace(h, "echo: message 2 from"));
-
-	/* Not our child: stopping it still works (the kernel's reaper collects it). */
-	assert_int_equal(rproc_shutdown(h->rproc), 0);
-	assert_int_equal(uproc_native_pid(h->rproc), -ESRCH);
-	for (int i = 0; i < 100 && !process_gone(core_pid); i++)
-		usleep(10000);
-	assert_true(process_gone(core_pid));
-	host_free(h);
-}
-
 /* Files left in @dir/native (0 if the folder is not there). */
 static int registry_files(const char *dir)
 {
@@ -641,8 +588,12 @@ static pid_t core_of_dying_host(struct host *h, bool outlive, int sig)
 		snprintf(c->rundir, sizeof(c->rundir), "%s", h->rundir);
 		c->rproc = new_rproc_opts(c, "echo", FW("echo"), 0, outlive);
 		pid_t pid = 0;
-		if (rproc_add(c->rproc) == 0 && rproc_boot(c->rproc) == 0 && run_until_bound(c))
-			pid = uproc_native_pid(c->rproc);
+		if (rproc_add(c->rproc) == 0 && rproc_boot(c->rproc) == 0 && run_until_bound(c)) {
+			unsigned int want = c->received + 1;
+			if (rpmsg_send(c->rpdev->ept, "first host", 10) == 0 &&
+			    run_until(c, &c->received, want))
+				pid = uproc_native_pid(c->rproc);
+		}
 		(void)!write(pipefd[1], &pid, sizeof(pid));
 		if (sig)
 			kill(getpid(), sig);
@@ -655,6 +606,34 @@ static pid_t core_of_dying_host(struct host *h, bool outlive, int sig)
 	assert_int_equal(waitpid(child, &status, 0), child);
 	assert_true(core_pid > 0);
 	return core_pid;
+}
+
+static void test_host_dies_core_survives(void **state)
+{
+	struct host *h = host_new("rpmsg-client-sample");
+
+	(void)state;
+	/* A host that boots the core, talks to it, and dies without a word. */
+	pid_t core_pid = core_of_dying_host(h, true, 0);
+	assert_int_equal(kill(core_pid, 0), 0); /* the core outlived its host */
+
+	/* A new host attaches to it; the firmware announces its channel again. */
+	h->rproc = new_rproc(h, "echo", FW("echo"));
+	assert_int_equal(rproc_add(h->rproc), 0);
+	assert_int_equal(rproc_get_state(h->rproc), RPROC_ATTACHED);
+	assert_int_equal(uproc_native_pid(h->rproc), core_pid);
+	assert_true(run_until_bound(h));
+	send_and_wait(h, "second host");
+	assert_string_equal(h->last, "second host");
+	assert_true(wait_trace(h, "echo: message 2 from"));
+
+	/* Not our child: stopping it still works (the kernel's reaper collects it). */
+	assert_int_equal(rproc_shutdown(h->rproc), 0);
+	assert_int_equal(uproc_native_pid(h->rproc), -ESRCH);
+	for (int i = 0; i < 100 && !process_gone(core_pid); i++)
+		usleep(10000);
+	assert_true(process_gone(core_pid));
+	host_free(h);
 }
 
 static void test_core_dies_with_its_host(void **state)
