@@ -158,6 +158,11 @@ struct uproc_native_crash {
  *             whose buses know nothing yet, and announces its channels again.
  * @heartbeat: incremented by the firmware (the SDK's service loop and waits) to show
  *             it makes progress; the host's optional watchdog reads it.
+ * @debug_fd:  emulated cores: the fd number, in the core's process, of the socket
+ *             end a debugger takes (pidfd_getfd) to speak the gdb remote protocol to
+ *             the core (uproc gdb); -1 when there is none. Written by the core.
+ * @debug_state: 1 while a debugger holds the core stopped (the watchdog does not
+ *             count it as hung), 0 otherwise. Written by the core.
  * @to_core:   host -> core mailbox; @to_host: core -> host mailbox.
  * @crash:     the fault record.
  * @error:     the stub's message when it fails before the jump.
@@ -174,7 +179,9 @@ struct uproc_native_ctl {
 	uint32_t stub_state;
 	uint32_t host_epoch;
 	uint64_t heartbeat;
-	uint32_t reserved[16];
+	int32_t debug_fd;
+	uint32_t debug_state;
+	uint32_t reserved[14];
 	struct uproc_native_mbox to_core;
 	struct uproc_native_mbox to_host;
 	struct uproc_native_crash crash;
@@ -418,6 +425,22 @@ pid_t uproc_native_pid(struct rproc *rproc);
  */
 int uproc_native_registry_list(const char *runtime_dir,
 			       void (*fn)(const char *name, pid_t pid, void *arg), void *arg);
+
+/**
+ * uproc_native_debug_open() - connect to the gdb remote protocol served by the
+ * emulated core in process @pid (any host's: uproc run's, uprocd's): takes the core's
+ * debugger socket with pidfd_getfd (same user, or CAP_SYS_PTRACE).
+ * @err: receives a message on failure (@len bytes, may be NULL)
+ * Return: a socket fd (close-on-exec) speaking the protocol, or -errno: -ESRCH no
+ * such process or not a uproc core, -ENOTSUP a native core (no stub in it), -EPERM.
+ */
+int uproc_native_debug_open(pid_t pid, char *err, size_t len);
+
+/**
+ * uproc_native_registry_pid() - the process of the running core @name recorded in the
+ * registry under @runtime_dir (NULL: the default). Return: the pid, or -ESRCH.
+ */
+pid_t uproc_native_registry_pid(const char *runtime_dir, const char *name);
 
 #endif /* hosted */
 

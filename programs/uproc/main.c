@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli_daemon.h"
+#include "cli_gdb.h"
 #include "cli_inspect.h"
 #include "cli_run.h"
 #include "uproc_control.h"
@@ -34,7 +35,7 @@ static const struct uproc_command uproc_commands[] = {
 	{ "inspect", "FIRMWARE", "show a firmware image's segments and resource table",
 	  "Reads the ELF image and prints its summary, loadable segments and resource\n"
 	  "table. Exit status 1 if it is not a usable firmware image.\n", uproc_cmd_inspect },
-	{ "run", "[OPTIONS] FIRMWARE", "boot a firmware on a native core and join it to this terminal",
+	{ "run", "[OPTIONS] FIRMWARE", "boot a firmware on its core and join it to this terminal",
 	  NULL, uproc_cmd_run },
 	{ "list", "[--json]", "list the remote processors",
 	  "One line per processor: device, name, state, firmware. --json prints one JSON\n"
@@ -72,6 +73,8 @@ static const struct uproc_command uproc_commands[] = {
 	  "Events: boot, stop, crash (with its reason), recovery, coredump, attach,\n"
 	  "detach, channel-up, channel-down (see uproc(1), EVENTS). Runs until Ctrl-C;\n"
 	  "exits with status 1 when uprocd goes away.\n", uproc_cmd_events },
+	{ "gdb", "[--runtime-dir DIR] [--port N] NAME|PID",
+	  "serve the gdb remote protocol of a running emulated core", NULL, uproc_cmd_gdb },
 	{ "top", "[-d SECONDS] [-n COUNT]", "a live view of every processor (q quits)",
 	  "Refreshes in place every SECONDS (default 1): state, backend, CPU use of each\n"
 	  "core, messages and bytes per second each way per channel, crashes, recoveries,\n"

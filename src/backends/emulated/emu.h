@@ -51,6 +51,7 @@ enum emu_stop {
 	EMU_STOP_FAULT,	   /* emu.reason, emu.fault_addr, emu.fault_pc */
 	EMU_STOP_EXIT,	   /* the firmware wrote EXIT */
 	EMU_STOP_RESUME,   /* a hook changed the state: just run again */
+	EMU_STOP_DEBUG,	   /* a debugger's breakpoint was hit */
 };
 
 struct emu {
@@ -64,6 +65,7 @@ struct emu {
 
 	volatile sig_atomic_t attention; /* the alarm went off, or the watchdog's SIGTRAP */
 	volatile sig_atomic_t dump;	 /* SIGTRAP: record where we are and end */
+	volatile sig_atomic_t debug_req; /* the debugger sent something (SIGIO) */
 	timer_t alarm;
 	bool alarm_ok;
 	uint64_t alarm_at; /* the deadline the alarm is set for (0: none) */
@@ -114,6 +116,21 @@ uint32_t emu_dev_poll(struct emu *emu);
 uint64_t emu_dev_deadline(const struct emu *emu);
 /** emu_us() - the timer device's mtime. */
 uint64_t emu_us(const struct emu *emu);
+
+/* ---- emu_gdb.c ---- */
+/**
+ * emu_gdb_setup() - make the debugger's socket pair; the peer end's number goes to
+ * the control page (debug_fd) and to @peer_fd. Returns our end's fd or -errno.
+ */
+int emu_gdb_setup(struct emu *emu, int *peer_fd);
+/** emu_gdb_fd() - our end of the debugger's socket, or -1. */
+int emu_gdb_fd(void);
+/**
+ * emu_gdb_stopped() - the core is stopped for the debugger (@report: at one of its
+ * breakpoints, else because it sent something): serve packets until it continues,
+ * steps past a fault or detaches.
+ */
+void emu_gdb_stopped(struct emu *emu, bool report);
 
 /* ---- emu_seccomp.c ---- */
 int emu_sandbox(void);

@@ -354,13 +354,18 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int debug_fds[2] = { -1, -1 };
+
 static void close_other_fds(struct emu *emu)
 {
-	int keep[EMU_MAX_REGIONS + 2];
+	int keep[EMU_MAX_REGIONS + 4];
 	unsigned int n = 0, from = 0;
 
 	keep[n++] = emu->db_in;
 	keep[n++] = emu->db_out;
+	for (int i = 0; i < 2; i++)
+		if (debug_fds[i] >= 0)
+			keep[n++] = debug_fds[i];
 	for (unsigned int i = 0; i < nregions; i++)
 		keep[n++] = regions[i].fd;
 	qsort(keep, n, sizeof(keep[0]), cmp_int);
@@ -383,6 +388,11 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	if (__builtin_expect(!emu->attention && !uproc_native_mbox_peek(&emu->ctl->to_core), 1))
 		return;
 	emu->attention = 0;
+	if (emu->debug_req) {
+		emu->stop = EMU_STOP_RESUME;
+		uc_emu_stop(uc);
+		return;
+	}
 	if (emu->dump) {
 		emu->stop = EMU_STOP_FAULT;
 		emu->reason = UPROC_EMU_END_WATCHDOG;
@@ -449,7 +459,8 @@ static void idle(struct emu *emu)
 	static const unsigned int spin_checks = 64;
 
 	for (unsigned int n = 0;; n++) {
-		if (emu_dev_poll(emu) || emu->pending || emu->arch->pending(emu) || emu->dump)
+		if (emu_dev_poll(emu) || emu->pending || emu->arch->pending(emu) || emu->dump ||
+		    emu->debug_req)
 			return;
 		if ((n % spin_checks) == spin_checks - 1 && emu_now_ns() >= spin_end)
 			break;
@@ -462,7 +473,8 @@ static void idle(struct emu *emu)
 						 memory_order_seq_cst);
 			return;
 		}
-		if (emu_dev_poll(emu) || emu->pending || emu->arch->pending(emu) || emu->dump) {
+		if (emu_dev_poll(emu) || emu->pending || emu->arch->pending(emu) || emu->dump ||
+		    emu->debug_req) {
 			uproc_native_mbox_awake(mbox);
 			return;
 		}
@@ -474,12 +486,15 @@ static void idle(struct emu *emu)
 			uint64_t now = emu_now_ns();
 			timeout = deadline <= now ? 0 : (int)((deadline - now + 999999u) / 1000000u);
 		}
-		struct pollfd pfd = { .fd = emu->db_in, .events = POLLIN };
-		int n = poll(&pfd, 1, timeout);
-		if (n > 0) {
+		struct pollfd pfd[2] = { { .fd = emu->db_in, .events = POLLIN },
+					 { .fd = emu_gdb_fd(), .events = POLLIN } };
+		int n = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, timeout);
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
 			uint64_t count;
 			(void)!read(emu->db_in, &count, sizeof(count));
 		}
+		if (n > 0 && (pfd[1].revents & (POLLIN | POLLHUP)))
+			emu->debug_req = 1;
 		uproc_native_mbox_awake(mbox);
 	}
 }
@@ -526,6 +541,7 @@ int main(int argc, char **argv)
 	if (e)
 		fail(emu, "cannot reset the %s core: %s", emu->arch->name, uc_strerror((uc_err)e));
 
+	debug_fds[0] = emu_gdb_setup(emu, &debug_fds[1]);
 	close_other_fds(emu);
 	e = emu_sandbox();
 	if (e)
@@ -534,6 +550,8 @@ int main(int argc, char **argv)
 			      memory_order_release);
 
 	for (;;) {
+		if (emu->debug_req)
+			emu_gdb_stopped(emu, false);
 		uint32_t pc = emu->arch->pc(emu);
 		emu->stop = EMU_STOP_NONE;
 		emu->fault_pc_valid = false;
@@ -550,7 +568,11 @@ int main(int argc, char **argv)
 			emu->fault_addr = 0;
 			end_core(emu, reason_of(err));
 		}
-		if (emu->stop == EMU_STOP_RESUME)
+		if (emu->stop == EMU_STOP_DEBUG) {
+			emu_gdb_stopped(emu, true);
+			continue;
+		}
+		if (emu->stop == EMU_STOP_RESUME || emu->debug_req)
 			continue;
 		idle(emu);
 		emu->attention = 1; /* deliver what woke us at the first block */

@@ -196,6 +196,7 @@ static int init_ctl(struct native_core *core, const struct native_spawn *sp)
 	ctl->spin_ns = sp->spin_ns;
 	ctl->doorbell_in = -1;
 	ctl->doorbell_out = -1;
+	ctl->debug_fd = -1;
 	ctl->stub_state = UPROC_NATIVE_STUB_CREATED;
 	/* Both sides start "asleep": the first post always rings. */
 	ctl->to_core.sleeping = 1;

@@ -405,9 +405,12 @@ static void on_watchdog(struct uproc_loop *loop, void *arg)
 					   memory_order_relaxed) != 0;
 	/*
 	 * Only a firmware that beats can be judged: until its first heartbeat it is
-	 * not watched. A core stopped by a signal or a debugger is not hung either.
+	 * not watched. A core stopped by a signal or a debugger (an emulated core's
+	 * gdb stub sets debug_state) is not hung either.
 	 */
-	bool judged = beat != 0 && !upi_native_proc_stopped(nr->core.pid);
+	bool debugged = atomic_load_explicit((_Atomic uint32_t *)&nr->core.ctl->debug_state,
+					     memory_order_relaxed) != 0;
+	bool judged = beat != 0 && !debugged && !upi_native_proc_stopped(nr->core.pid);
 	if (judged && beat == nr->wd_last && !asleep) {
 		/* Hung: make the stub record where it is; its death reports the crash. */
 		rproc_log(nr->rproc, 3, "native core: watchdog: no progress in %u ms",

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cli_gdb.c - "uproc gdb [--runtime-dir DIR] [--port N] NAME|PID": join a debugger
+ * to a running emulated core. The core serves the gdb remote protocol itself
+ * (src/backends/emulated/emu_gdb.c); this relays bytes between it and gdb, over
+ * standard input/output (gdb's `target remote | uproc gdb NAME`) or one TCP
+ * connection on 127.0.0.1:N. When gdb goes away the core is told to detach (it
+ * runs on, its breakpoints removed).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli_gdb.h"
+#include "uproc/native.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: uproc gdb [--runtime-dir DIR] [--port N] NAME|PID\n"
+		"Serve the gdb remote protocol of the running emulated core NAME (as recorded\n"
+		"under DIR, default uprocd's) or of the core process PID (\"uproc run\" prints it).\n"
+		"Without --port, on standard input and output:\n"
+		"  gdb-multiarch fw.elf -ex 'target remote | uproc gdb NAME'\n"
+		"With --port N, on 127.0.0.1:N for one connection (0: any free port, printed):\n"
+		"  gdb-multiarch fw.elf -ex 'target remote localhost:N'\n");
+}
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* Copy both ways until gdb's side ends; then detach the core. */
+static int relay(int core, int in, int out)
+{
+	char buf[4096];
+	struct pollfd pfd[2] = { { .fd = in, .events = POLLIN }, { .fd = core, .events = POLLIN } };
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(in, buf, sizeof(buf));
+			if (n <= 0) {
+				(void)write_all(core, "$D#44", 5);
+				return 0;
+			}
+			if (!write_all(core, buf, (size_t)n))
+				return 1;
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(core, buf, sizeof(buf));
+			if (n <= 0)
+				return 1;
+			if (!write_all(out, buf, (size_t)n))
+				return 1;
+		}
+	}
+}
+
+static int listen_once(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	socklen_t sl = sizeof(sa);
+	int one = 1;
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return -errno;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(s, 1) != 0 ||
+	    getsockname(s, (struct sockaddr *)&sa, &sl) != 0) {
+		int e = -errno;
+		close(s);
+		return e;
+	}
+	printf("uproc gdb: listening on 127.0.0.1:%d\n", ntohs(sa.sin_port));
+	fflush(stdout);
+	int c = accept(s, NULL, NULL);
+	int e = -errno;
+	close(s);
+	return c >= 0 ? c : e;
+}
+
+int uproc_cmd_gdb(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "runtime-dir", required_argument, NULL, 'r' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *runtime_dir = NULL;
+	int port = -1, c;
+	char err[512] = "";
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			runtime_dir = optarg;
+			break;
+		case 'p': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > 65535) {
+				fprintf(stderr, "uproc gdb: bad port %s\n", optarg);
+				return 2;
+			}
+			port = (int)v;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	const char *target = argv[optind];
+	char *end;
+	long v = strtol(target, &end, 10);
+	pid_t pid = (*target && !*end && v > 0) ? (pid_t)v
+						: uproc_native_registry_pid(runtime_dir, target);
+	if (pid <= 0) {
+		fprintf(stderr, "uproc gdb: no running core %s%s%s\n", target,
+			runtime_dir ? " under " : "", runtime_dir ? runtime_dir : "");
+		return 1;
+	}
+	int core = uproc_native_debug_open(pid, err, sizeof(err));
+	if (core < 0) {
+		fprintf(stderr, "uproc gdb: %s\n", err[0] ? err : strerror(-core));
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (port < 0)
+		return relay(core, STDIN_FILENO, STDOUT_FILENO);
+	int conn = listen_once(port);
+	if (conn < 0) {
+		fprintf(stderr, "uproc gdb: cannot listen on port %d: %s\n", port, strerror(-conn));
+		close(core);
+		return 1;
+	}
+	int ret = relay(core, conn, conn);
+	close(conn);
+	close(core);
+	return ret;
+}

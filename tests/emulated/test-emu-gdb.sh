@@ -1,0 +1,57 @@
+#!/bin/sh
+# test-emu-gdb.sh UPROC FIRMWARE_DIR PLATFORM - a live gdb-multiarch session on an
+# emulated core through "uproc gdb": it stops the running core, sets a breakpoint in
+# the echo firmware's message handler, sees it hit when the host sends, reads a
+# variable and an argument, then lets the core run on (detach): it answers again.
+set -u
+uproc=$1 fw=$2 plat=$3
+elf="$fw/echo-$plat.elf"
+work=$(mktemp -d)
+runner=
+cleanup() {
+	exec 3>&- 2>/dev/null
+	[ -n "$runner" ] && wait "$runner" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $plat: $*" >&2; sed 's/^/    /' "$work/gdb" "$work/err" >&2 2>/dev/null; exit 1; }
+
+mkfifo "$work/in"
+"$uproc" run --channel rpmsg-client-sample "$elf" <"$work/in" >"$work/out" 2>"$work/err" &
+runner=$!
+exec 3>"$work/in"
+for i in $(seq 1 300); do
+	grep -q 'joined channel' "$work/err" && break
+	sleep 0.1
+done
+pid=$(sed -n 's/.*on emulated core .* (pid \([0-9]*\)).*/\1/p' "$work/err")
+[ -n "$pid" ] || fail "the core did not start"
+
+# The host sends once gdb waits in "continue" (the breakpoint is set by then: gdb's
+# commands run in order and "continue" only returns when it hits).
+(
+	for i in $(seq 1 300); do
+		grep -q '^Breakpoint 1 at' "$work/gdb" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.5
+	echo "hello gdb" >&3
+) &
+sender=$!
+timeout 120 gdb-multiarch -nx -q -batch \
+	-ex "target remote | $uproc gdb $pid" \
+	-ex "break on_message" -ex "continue" -ex "print len" -ex "print echoed" \
+	-ex "detach" "$elf" >"$work/gdb" 2>&1
+wait "$sender"
+grep -q '^Breakpoint 1, on_message' "$work/gdb" || fail "the breakpoint in on_message was not hit"
+grep -q '^\$1 = 10$' "$work/gdb" || fail "len is not 10"
+grep -q '^\$2 = 0$' "$work/gdb" || fail "echoed is not read"
+grep -q 'detached' "$work/gdb" || fail "gdb did not detach"
+# The core runs on: both messages are answered.
+echo "after gdb" >&3
+for i in $(seq 1 300); do
+	[ "$(wc -l <"$work/out")" -ge 2 ] && break
+	sleep 0.1
+done
+[ "$(cat "$work/out")" = "$(printf 'hello gdb\nafter gdb')" ] || fail "answers: $(cat "$work/out")"
+echo "$plat: gdb session passed"
