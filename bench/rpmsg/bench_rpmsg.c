@@ -10,8 +10,10 @@
  *     (all to one endpoint, and spread over all of them); the host's cost per
  *     channel announcement and per teardown at 1,000 channels against at 100.
  *
- * Usage: bench-rpmsg [-r RUNS] [-m MESSAGES] [--json FILE] [oneway]
- *        ("oneway" runs only the rpmsg one-way part, once, for profiling)
+ * Usage: bench-rpmsg [-r RUNS] [-m MESSAGES] [--json FILE] [oneway|steps]
+ *        ("oneway" runs only the rpmsg one-way part, once, for profiling; "steps"
+ *        streams both ways in one thread, host and device taking turns, so that an
+ *        instruction count per message can be had: valgrind --tool=callgrind)
  */
 
 #include <errno.h>
@@ -323,6 +325,25 @@ static double rpmsg_oneway_to(struct bench *b, long n, size_t len, unsigned int 
 	return rate;
 }
 
+/* One thread: the sender fills the ring, the receiver drains it, in turns. */
+static void rpmsg_steps(struct bench *b, long n, size_t len, bool down)
+{
+	uint8_t msg[512];
+	memset(msg, 0x55, sizeof(msg));
+	b->echo = false;
+	atomic_store(&b->dev_rx, 0);
+	atomic_store(&b->host_rx, 0);
+	_Atomic long *rx = down ? &b->host_rx : &b->dev_rx;
+	for (long sent = 0; sent < n;) {
+		while (sent < n && rpmsg_trysend(down ? &b->de : &b->he, msg, len) == 0)
+			sent++;
+		(void)rpmsg_virtio_handle_kick(down ? b->host : b->dev);
+		(void)rpmsg_virtio_handle_kick(down ? b->dev : b->host); /* buffers back */
+	}
+	while (atomic_load(rx) < n)
+		(void)rpmsg_virtio_handle_kick(down ? b->host : b->dev);
+}
+
 static double rpmsg_oneway(struct bench *b, long n, size_t len)
 {
 	return rpmsg_oneway_to(b, n, len, 0);
@@ -446,6 +467,7 @@ int main(int argc, char **argv)
 		n = 1000;
 	runs = runs < 1 ? 1 : runs > BENCH_MAX_RUNS ? BENCH_MAX_RUNS : runs;
 	bool only_oneway = optind < argc && !strcmp(argv[optind], "oneway");
+	bool steps = optind < argc && !strcmp(argv[optind], "steps");
 	uint64_t *samples = malloc(sizeof(uint64_t) * RT_SAMPLES);
 
 	static struct bench b;
@@ -454,6 +476,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	static const size_t sizes[2] = { 16, 496 };
+	if (steps) {
+		for (int k = 0; k < 2; k++) {
+			for (int down = 0; down < 2; down++) {
+				uint64_t t0 = now_ns();
+				rpmsg_steps(&b, n, sizes[k], down);
+				printf("steps %s %3zu B: %.1f ns/msg\n", down ? "device->host" : "host->device",
+				       sizes[k], (double)(now_ns() - t0) / (double)n);
+			}
+		}
+		bench_close(&b);
+		return 0;
+	}
 	if (only_oneway) {
 		for (int k = 0; k < 2; k++)
 			printf("one way %zu B: %.2f M msg/s\n", sizes[k],

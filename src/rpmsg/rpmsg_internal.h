@@ -66,6 +66,7 @@ struct rpmsg_virtio_device {
 	/* host buffers */
 	uint8_t *bufs;
 	uint32_t buf_size, buf_count, rx_count;
+	uint8_t buf_shift; /* log2(buf_size) when a power of two, else 0 */
 	uint8_t *buf_state;
 	uint32_t *tx_free;
 	uint32_t tx_free_n;

@@ -244,16 +244,28 @@ static void notify_peer(struct rpmsg_virtio_device *vdev, const struct virtqueue
 
 /* ---- host buffers --------------------------------------------------------------------- */
 
-/* Index of the buffer starting at @p - @off, or -1 when @p is not exactly that. */
+/*
+ * Index of the buffer starting at @p - @off, or -1 when @p is not exactly that.
+ * Several times per message: with a power-of-two buffer size (the usual 512) a
+ * shift and a mask, not a division.
+ */
 static int32_t buf_index(const struct rpmsg_virtio_device *vdev, const void *p, uint32_t off)
 {
 	const uint8_t *b = p;
 	if (!vdev->bufs || b < vdev->bufs + off)
 		return -1;
 	size_t d = (size_t)(b - vdev->bufs) - off; /* size_t: no 64-bit division on firmware */
-	if (d % vdev->buf_size || d / vdev->buf_size >= vdev->buf_count)
-		return -1;
-	return (int32_t)(d / vdev->buf_size);
+	size_t idx;
+	if (vdev->buf_shift) {
+		if (d & (((size_t)1 << vdev->buf_shift) - 1))
+			return -1;
+		idx = d >> vdev->buf_shift;
+	} else {
+		if (d % vdev->buf_size)
+			return -1;
+		idx = d / vdev->buf_size;
+	}
+	return idx < vdev->buf_count ? (int32_t)idx : -1;
 }
 
 static uint8_t *buf_at(const struct rpmsg_virtio_device *vdev, uint32_t idx)
@@ -824,6 +836,9 @@ int rpmsg_virtio_init(struct rpmsg_virtio_device **out, const struct rpmsg_virti
 		vdev->features = cfg->features;
 	vdev->ns = virtio_has_feature(vdev->features, VIRTIO_RPMSG_F_NS);
 	vdev->buf_size = l.buf_size;
+	for (uint8_t sh = 3; sh < 32; sh++) /* sizes are multiples of 8 */
+		if (l.buf_size == (uint32_t)1 << sh)
+			vdev->buf_shift = sh;
 	vdev->buf_count = l.buf_count;
 	vdev->rx_count = l.rx_count;
 	vdev->buf_state = mem + l.buf_state;
