@@ -2,7 +2,8 @@
 # make demo: the main job, on the example firmware the build produced.
 #   1. inspect the tty example's image (ELF summary, segments, resource table);
 #   2. boot the tty example on a native core and send it a few strings: they come
-#      back case-inverted;
+#      back case-inverted; then the same serial port (rpmsg-tty, and the virtio
+#      console) as MIPS32 firmware of either byte order on an emulated core;
 #   3. boot the crash example, make it crash, take its coredump, watch it recover
 #      and answer again; show where it died with gdb.
 set -eu
@@ -18,6 +19,15 @@ step "uproc inspect $fw/tty.elf"
 
 step "printf 'Hello\\\\nRemote Processor\\\\nuproc speaks rpmsg\\\\n' | uproc run tty.elf"
 printf 'Hello\nRemote Processor\nuproc speaks rpmsg\n' | "$uproc" run "$fw/tty.elf"
+
+if [ -f "$fw/tty-mips32be.elf" ]; then
+	step "the same serial port on a big-endian MIPS32 core: uproc run tty-mips32be.elf"
+	printf 'Hello\nRemote Processor\nuproc speaks rpmsg\n' | "$uproc" run "$fw/tty-mips32be.elf"
+fi
+if [ -f "$fw/console-mips32le.elf" ]; then
+	step "as a virtio console on a little-endian MIPS32 core: uproc run console-mips32le.elf"
+	printf 'Hello\nRemote Processor\n' | "$uproc" run "$fw/console-mips32le.elf"
+fi
 
 step "the crash example: ping, a null-pointer store, recovery, ping again"
 rm -rf "$dumps" && mkdir -p "$dumps"
