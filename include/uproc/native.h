@@ -304,7 +304,7 @@ int uproc_backend_check_file(const char *path, enum uproc_core_backend want, cha
  * @stub_path:   the stub executable; NULL: $UPROC_NATIVE_STUB, else the one built
  *               with this library
  * @runtime_dir: uproc's runtime directory; the registry is its "native" folder.
- *               NULL: $UPROC_RUNTIME_DIR, else /run/uprocd (uprocd's default)
+ *               NULL: $UPROC_RUNTIME_DIR, else /run/uprocd (uprocd's default, the same for every host)
  * @cpu:         pin the core to this CPU, or -1 (default) for no pinning
  * @host_spin_ns: after a doorbell, how long the host keeps polling the mailbox
  *               before going back to its loop (default 20 us; 0: no spinning)

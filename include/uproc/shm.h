@@ -170,6 +170,34 @@ static inline void uproc_shm_write64(void *p, uint64_t v)
 }
 
 /*
+ * uproc_shm_read16_swap()/32_swap(), uproc_shm_write16_swap()/32_swap() - the
+ * single accesses above for a field whose byte order is not the host's when
+ * @swap is true (the device's order, decided once at negotiation): the value
+ * returned or written is in the host's order.
+ */
+static inline uint16_t uproc_shm_read16_swap(const void *p, bool swap)
+{
+	uint16_t v = uproc_shm_read16(p);
+	return swap ? uproc_swap16(v) : v;
+}
+
+static inline uint32_t uproc_shm_read32_swap(const void *p, bool swap)
+{
+	uint32_t v = uproc_shm_read32(p);
+	return swap ? uproc_swap32(v) : v;
+}
+
+static inline void uproc_shm_write16_swap(void *p, uint16_t v, bool swap)
+{
+	uproc_shm_write16(p, swap ? uproc_swap16(v) : v);
+}
+
+static inline void uproc_shm_write32_swap(void *p, uint32_t v, bool swap)
+{
+	uproc_shm_write32(p, swap ? uproc_swap32(v) : v);
+}
+
+/*
  * uproc_shm_load_acquire16() - load a published index: everything the peer wrote
  * before its paired uproc_shm_store_release16() is visible after this returns.
  */

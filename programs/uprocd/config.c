@@ -3,6 +3,7 @@
  * config.c - parser of uprocd's configuration file (see config.h).
  */
 #include "config.h"
+#include "hostutil.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #define DEFAULT_ROOT "/run/uproc"
-#define DEFAULT_RUNTIME "/run/uprocd"
 #define DEFAULT_FW_DIR "/lib/firmware"
 #define CONFIG_MAX_BYTES (1u << 20)
 
@@ -384,7 +384,7 @@ static int fill_defaults(struct parser *p)
 
 	if (!c->root && set_str(p, &c->root, DEFAULT_ROOT, true))
 		return -ENOMEM;
-	if (!c->runtime_dir && set_str(p, &c->runtime_dir, DEFAULT_RUNTIME, true))
+	if (!c->runtime_dir && set_str(p, &c->runtime_dir, UPI_RUNTIME_DIR_DEFAULT, true))
 		return -ENOMEM;
 	if (!c->socket) {
 		size_t n = strlen(c->runtime_dir) + sizeof("/uprocd.sock");

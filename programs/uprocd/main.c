@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "hostutil.h"
 #include "uproc_control.h"
 #include "uproc/loop.h"
 
@@ -45,26 +46,6 @@ static void on_signal(struct uproc_loop *loop, int fd, uint32_t events, void *ar
 	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		uprocd_log(d, "signal %u: stopping", si.ssi_signo);
 	uproc_loop_stop(loop);
-}
-
-static int mkdirs(const char *path, mode_t mode)
-{
-	char tmp[PATH_MAX];
-
-	if (strlen(path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	strcpy(tmp, path);
-	for (char *s = tmp + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* Is another uprocd answering on the socket? */
@@ -156,9 +137,9 @@ static int run(struct uprocd *d)
 		return 1;
 	}
 	snprintf(d->dev_dir, sizeof(d->dev_dir), "%s/dev", d->cfg.runtime_dir);
-	r = mkdirs(d->cfg.runtime_dir, 0755);
+	r = upi_mkdir_p(d->cfg.runtime_dir, 0755);
 	if (!r)
-		r = mkdirs(d->dev_dir, 0755);
+		r = upi_mkdir_p(d->dev_dir, 0755);
 	if (r) {
 		fprintf(stderr, "uprocd: cannot create %s: %s\n", d->dev_dir, strerror(-r));
 		return 1;

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "hostutil.h"
 #include "uproc/remoteproc.h"
 
 struct open_file;
@@ -668,26 +669,6 @@ static void clear_stale_mount(struct uprocd *d, const char *root)
 	}
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char tmp[PATH_MAX];
-
-	if (strlen(path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	strcpy(tmp, path);
-	for (char *s = tmp + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int uprocd_tree_start(struct uprocd *d)
 {
 	const char *root = d->cfg.root;
@@ -700,7 +681,7 @@ int uprocd_tree_start(struct uprocd *d)
 	d->tree->wake_fd = -1;
 	pthread_mutex_init(&d->tree->files_lock, NULL);
 	clear_stale_mount(d, root);
-	r = mkdir_p(root, 0755);
+	r = upi_mkdir_p(root, 0755);
 	if (r < 0) {
 		uprocd_log(d, "cannot create %s: %s", root, strerror(-r));
 		goto free_tree;

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hostutil.h"
+
 struct loop_watch {
 	uproc_loop_fd_fn fn;
 	void *arg;
@@ -52,13 +54,6 @@ struct uproc_loop {
 	struct loop_call *calls_head, *calls_tail;
 	_Atomic bool stop;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int uproc_loop_new(struct uproc_loop **out)
 {
@@ -183,7 +178,7 @@ int64_t uproc_loop_add_timer(struct uproc_loop *loop, uint32_t ms, uproc_loop_fn
 	if (!t)
 		return -ENOMEM;
 	t->id = loop->next_timer_id++;
-	t->due_ns = now_ns() + (uint64_t)ms * 1000000ull;
+	t->due_ns = upi_now_ns() + (uint64_t)ms * 1000000ull;
 	t->fn = fn;
 	t->arg = arg;
 	struct loop_timer **pp = &loop->timers;
@@ -260,7 +255,7 @@ static int run_deferred(struct uproc_loop *loop)
 static int run_timers(struct uproc_loop *loop)
 {
 	int ran = 0;
-	uint64_t now = now_ns();
+	uint64_t now = upi_now_ns();
 	while (loop->timers && loop->timers->due_ns <= now) {
 		struct loop_timer *t = loop->timers;
 		loop->timers = t->next;
@@ -277,7 +272,7 @@ static int timeout_with_timers(const struct uproc_loop *loop, int timeout_ms)
 {
 	if (!loop->timers)
 		return timeout_ms;
-	uint64_t now = now_ns();
+	uint64_t now = upi_now_ns();
 	uint64_t due = loop->timers->due_ns;
 	int until = due <= now ? 0 : (int)((due - now + 999999) / 1000000);
 	if (timeout_ms < 0 || until < timeout_ms)

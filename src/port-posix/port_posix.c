@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "hostutil.h"
 #include "uproc/port.h"
 
 struct port_posix {
@@ -33,9 +34,7 @@ static void pp_unlock(void *ctx)
 static uint64_t pp_now(void *ctx)
 {
 	(void)ctx;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return upi_now_ns();
 }
 
 static int pp_wait(void *ctx, uint64_t deadline_ns)

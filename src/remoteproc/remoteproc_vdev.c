@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostutil.h"
 #include "remoteproc_vdev.h"
 
-#define RPROC_PAGE_SIZE 4096u
 
 static struct rproc_vdev *to_rvdev(struct rproc_subdev *subdev)
 {
@@ -356,7 +356,7 @@ static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev
 		if (!size || vr->num > VIRTQUEUE_MAX_NUM)
 			return rproc_err(rproc, -EINVAL, "vdev%u vring %u: bad num %u / align %u",
 					 rvdev->index, i, vr->num, vr->align);
-		size = (size + RPROC_PAGE_SIZE - 1) & ~(uint64_t)(RPROC_PAGE_SIZE - 1);
+		size = upi_page_align(size);
 		rv->num = vr->num;
 		rv->align = vr->align;
 		rv->rsc_offset = vr->offset;
@@ -428,7 +428,7 @@ int upi_rproc_vdev_add_buffers(struct rproc *rproc)
 			if (want > 512u * RPROC_CONSOLE_BUF_SIZE)
 				want = 512u * RPROC_CONSOLE_BUF_SIZE;
 		}
-		want = (want + RPROC_PAGE_SIZE - 1) & ~(size_t)(RPROC_PAGE_SIZE - 1);
+		want = (size_t)upi_page_align(want);
 		rvdev->buf_mem = upi_rproc_mem_new(name, RPROC_RSC_ADDR_ANY, want);
 		if (!rvdev->buf_mem)
 			return rproc_err(rproc, -ENOMEM, "no memory for %s", name);

@@ -11,6 +11,44 @@
 #include "uproc/shm.h"
 #include "uproc/virtio.h"
 
+/*
+ * The rpmsg header of a message in a shared buffer (4-byte aligned), in the
+ * device's byte order (@swap: not the host's). Every field the peer may write is
+ * read once, by name; reserved and flags are ignored on receipt and written as 0
+ * (docs/linux-compat.md). Only these two functions touch a header.
+ */
+_Static_assert(__builtin_offsetof(struct rpmsg_hdr, src) == 0, "rpmsg_hdr.src at 0");
+_Static_assert(__builtin_offsetof(struct rpmsg_hdr, dst) == 4, "rpmsg_hdr.dst at 4");
+_Static_assert(__builtin_offsetof(struct rpmsg_hdr, reserved) == 8, "rpmsg_hdr.reserved at 8");
+_Static_assert(__builtin_offsetof(struct rpmsg_hdr, len) == 12, "rpmsg_hdr.len at 12");
+_Static_assert(__builtin_offsetof(struct rpmsg_hdr, flags) == 14, "rpmsg_hdr.flags at 14");
+
+struct upi_rpmsg_hdr {
+	uint32_t src;
+	uint32_t dst;
+	uint16_t len;
+};
+
+static inline struct upi_rpmsg_hdr upi_rpmsg_hdr_read(const uint8_t *buf, bool swap)
+{
+	struct upi_rpmsg_hdr h = {
+		.src = uproc_shm_read32_swap(buf + __builtin_offsetof(struct rpmsg_hdr, src), swap),
+		.dst = uproc_shm_read32_swap(buf + __builtin_offsetof(struct rpmsg_hdr, dst), swap),
+		.len = uproc_shm_read16_swap(buf + __builtin_offsetof(struct rpmsg_hdr, len), swap),
+	};
+	return h;
+}
+
+static inline void upi_rpmsg_hdr_write(uint8_t *buf, bool swap, uint32_t src, uint32_t dst,
+				       uint16_t len)
+{
+	uproc_shm_write32_swap(buf + __builtin_offsetof(struct rpmsg_hdr, src), src, swap);
+	uproc_shm_write32_swap(buf + __builtin_offsetof(struct rpmsg_hdr, dst), dst, swap);
+	uproc_shm_write32(buf + __builtin_offsetof(struct rpmsg_hdr, reserved), 0);
+	uproc_shm_write16_swap(buf + __builtin_offsetof(struct rpmsg_hdr, len), len, swap);
+	uproc_shm_write16(buf + __builtin_offsetof(struct rpmsg_hdr, flags), 0);
+}
+
 /* Endpoint state bits (struct rpmsg_endpoint.state). */
 #define EPT_LINKED 1u
 #define EPT_DYING 2u

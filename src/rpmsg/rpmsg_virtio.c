@@ -462,18 +462,6 @@ bool upi_rpmsg_tx_buf_ready(struct rpmsg_virtio_device *vdev)
 	return virtqueue_pending(&vdev->svq);
 }
 
-static void hdr_write(const struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32_t src,
-		      uint32_t dst, uint16_t len)
-{
-	struct rpmsg_hdr h = { .src = src, .dst = dst, .reserved = 0, .len = len, .flags = 0 };
-	if (vdev->swap) {
-		h.src = uproc_swap32(h.src);
-		h.dst = uproc_swap32(h.dst);
-		h.len = uproc_swap16(h.len);
-	}
-	__builtin_memcpy(buf, &h, sizeof(h));
-}
-
 /*
  * Send taken buffer @buf holding @len payload bytes. Lock held. On failure the
  * buffer is reclaimed. *@kick says whether the peer must be notified (after unlock).
@@ -481,7 +469,7 @@ static void hdr_write(const struct rpmsg_virtio_device *vdev, uint8_t *buf, uint
 int upi_rpmsg_send_locked_buf(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32_t src,
 			  uint32_t dst, size_t len, bool *kick)
 {
-	hdr_write(vdev, buf, src, dst, (uint16_t)len);
+	upi_rpmsg_hdr_write(buf, vdev->swap, src, dst, (uint16_t)len);
 	int err;
 	if (vdev->role == VIRTIO_ROLE_DRIVER) {
 		int32_t idx = buf_index(vdev, buf, 0);
@@ -526,18 +514,6 @@ static void rx_recycle(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint8_t k
 		return;
 	virtqueue_push(&vdev->rvq, h->head, 0);
 	held_drop(vdev, h);
-}
-
-static inline uint32_t hrd32(const struct rpmsg_virtio_device *vdev, const uint8_t *p)
-{
-	uint32_t v = uproc_shm_read32(p);
-	return vdev->swap ? uproc_swap32(v) : v;
-}
-
-static inline uint16_t hrd16(const struct rpmsg_virtio_device *vdev, const uint8_t *p)
-{
-	uint16_t v = uproc_shm_read16(p);
-	return vdev->swap ? uproc_swap16(v) : v;
 }
 
 /* A message taken from the rx queue, delivered after the lock is dropped. */
@@ -599,9 +575,10 @@ static int rx_take(struct rpmsg_virtio_device *vdev, struct rx_item *it)
 		return 2;
 	}
 	/* Each header field read once; only the locals are used. */
-	uint32_t src = hrd32(vdev, buf + 0);
-	uint32_t dst = hrd32(vdev, buf + 4);
-	uint16_t mlen = hrd16(vdev, buf + 12);
+	struct upi_rpmsg_hdr hdr = upi_rpmsg_hdr_read(buf, vdev->swap);
+	uint32_t src = hdr.src;
+	uint32_t dst = hdr.dst;
+	uint16_t mlen = hdr.len;
 	if (mlen > len - RPMSG_HDR_SIZE) {
 		vdev->badmsg_pending++;
 		rpmsg_warn(vdev, "message length beyond its buffer, len/buffer", mlen, len);

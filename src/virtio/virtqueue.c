@@ -63,14 +63,12 @@ static inline uint8_t *avail_event_slot(const struct virtqueue *vq)
 
 static inline uint16_t rd16(const struct virtqueue *vq, const void *p)
 {
-	uint16_t v = uproc_shm_read16(p);
-	return vq->swap ? uproc_swap16(v) : v;
+	return uproc_shm_read16_swap(p, vq->swap);
 }
 
 static inline uint32_t rd32(const struct virtqueue *vq, const void *p)
 {
-	uint32_t v = uproc_shm_read32(p);
-	return vq->swap ? uproc_swap32(v) : v;
+	return uproc_shm_read32_swap(p, vq->swap);
 }
 
 /*
@@ -106,12 +104,12 @@ static inline uint16_t rd16_acquire(const struct virtqueue *vq, const void *p)
 
 static inline void wr16(const struct virtqueue *vq, void *p, uint16_t v)
 {
-	uproc_shm_write16(p, vq->swap ? uproc_swap16(v) : v);
+	uproc_shm_write16_swap(p, v, vq->swap);
 }
 
 static inline void wr32(const struct virtqueue *vq, void *p, uint32_t v)
 {
-	uproc_shm_write32(p, vq->swap ? uproc_swap32(v) : v);
+	uproc_shm_write32_swap(p, v, vq->swap);
 }
 
 static inline void wr64(const struct virtqueue *vq, void *p, uint64_t v)

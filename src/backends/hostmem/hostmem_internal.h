@@ -11,13 +11,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hostutil.h"
 #include "uproc/hostmem.h"
 #include "uproc/shm.h"
 
 #define HM_NAME_MAX 64
 #define HM_MAX_REGIONS 32
 #define HM_MAX_DEVS 4
-#define HM_PAGE 4096u
 
 struct hm_region {
 	char name[32];

@@ -104,8 +104,8 @@ static struct uproc_hostmem_core *board_core(struct uproc_hostmem *board,
 	if (!core)
 		goto unlock;
 	core->window_size = cfg->window_size ? cfg->window_size : UPROC_HOSTMEM_WINDOW_SIZE;
-	core->window_size = (core->window_size + HM_PAGE - 1) & ~(size_t)(HM_PAGE - 1);
-	core->window = aligned_alloc(HM_PAGE, core->window_size);
+	core->window_size = (size_t)upi_page_align(core->window_size);
+	core->window = aligned_alloc(UPI_PAGE_SIZE, core->window_size);
 	core->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!core->window || core->efd < 0) {
 		free(core->window);
@@ -264,7 +264,7 @@ static int hm_mem_alloc(struct rproc *rproc, struct rproc_mem_entry *mem)
 {
 	struct uproc_hostmem_core *core = to_core(rproc);
 	struct hm_region *r = NULL;
-	size_t len = (mem->len + HM_PAGE - 1) & ~(size_t)(HM_PAGE - 1);
+	size_t len = (size_t)upi_page_align(mem->len);
 
 	if (!mem->len || len < mem->len)
 		return -EINVAL;
@@ -305,7 +305,7 @@ static int hm_mem_alloc(struct rproc *rproc, struct rproc_mem_entry *mem)
 			if (mem->da < o->da + o->len && o->da < mem->da + len)
 				return -EADDRINUSE;
 		}
-		r->va = aligned_alloc(HM_PAGE, len);
+		r->va = aligned_alloc(UPI_PAGE_SIZE, len);
 		if (!r->va)
 			return -ENOMEM;
 		r->da = mem->da;

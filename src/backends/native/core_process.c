@@ -41,13 +41,6 @@ static int sys_pidfd_send_signal(int pidfd, int sig)
 	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -58,11 +51,11 @@ static void cpu_relax(void)
 uint64_t upi_native_tsc_khz(void)
 {
 #if defined(__x86_64__)
-	uint64_t t0 = now_ns();
+	uint64_t t0 = upi_now_ns();
 	uint64_t c0 = __builtin_ia32_rdtsc();
 	uint64_t t1;
 	do {
-		t1 = now_ns();
+		t1 = upi_now_ns();
 	} while (t1 - t0 < 2000000u);
 	uint64_t c1 = __builtin_ia32_rdtsc();
 	if (c1 <= c0)
@@ -186,7 +179,7 @@ static int init_ctl(struct native_core *core, const struct native_spawn *sp)
 	if (ret)
 		return ret;
 	if (getrandom(&core->cookie, sizeof(core->cookie), 0) != sizeof(core->cookie))
-		core->cookie = now_ns() ^ ((uint64_t)getpid() << 32);
+		core->cookie = upi_now_ns() ^ ((uint64_t)getpid() << 32);
 	ctl = core->ctl_region.va;
 	ctl->magic = UPROC_NATIVE_CTL_MAGIC;
 	ctl->version = UPROC_NATIVE_CTL_VERSION;
@@ -315,7 +308,7 @@ destroy_fa:
 static int wait_running(struct native_core *core, unsigned int timeout_ms, char *err,
 			size_t errlen)
 {
-	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+	uint64_t deadline = upi_now_ns() + (uint64_t)timeout_ms * 1000000u;
 	struct pollfd pfd = { .fd = core->pidfd, .events = POLLIN };
 
 	for (;;) {
@@ -342,7 +335,7 @@ static int wait_running(struct native_core *core, unsigned int timeout_ms, char 
 		}
 		if (n < 0 && errno != EINTR)
 			return -errno;
-		if (now_ns() >= deadline) {
+		if (upi_now_ns() >= deadline) {
 			upi_native_set_err(err, errlen, "native-core stub did not start within %u ms",
 				timeout_ms);
 			return -ETIMEDOUT;
@@ -388,7 +381,7 @@ int upi_native_core_spawn(struct native_core *core, const struct native_spawn *s
 		upi_native_set_err(err, errlen, "native core: pidfd_open: %s", strerror(-ret));
 		goto release;
 	}
-	ret = wait_running(core, sp->timeout_ms ? sp->timeout_ms : 5000, err, errlen);
+	ret = wait_running(core, sp->timeout_ms ? sp->timeout_ms : UPI_NATIVE_SPAWN_TIMEOUT_MS, err, errlen);
 	if (ret)
 		goto kill;
 	if (upi_native_proc_start_time(core->pid, &core->start_time) != 0)
@@ -539,14 +532,14 @@ uint64_t upi_native_core_spin_take(struct native_core *core, uint64_t spin_ns)
 	if (spin_ns) {
 		/* Polling: the core need not ring while we look. */
 		uproc_native_mbox_awake(mbox);
-		uint64_t deadline = now_ns() + spin_ns;
+		uint64_t deadline = upi_now_ns() + spin_ns;
 		unsigned int n = 0;
 		for (;;) {
 			if (uproc_native_mbox_peek(mbox))
 				return uproc_native_mbox_take(mbox);
 			cpu_relax();
 			/* Read the clock only now and then: it costs more than a peek. */
-			if ((++n & 63) == 0 && now_ns() >= deadline)
+			if ((++n & 63) == 0 && upi_now_ns() >= deadline)
 				break;
 		}
 	}

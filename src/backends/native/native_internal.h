@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "hostutil.h"
 #include "uproc/native.h"
 
 /* Region protection in the core (the host always maps read-write). */
@@ -105,6 +106,9 @@ struct native_core {
 	bool is_child;
 };
 
+/* How long a new core's stub may take to reach the firmware by default. */
+#define UPI_NATIVE_SPAWN_TIMEOUT_MS 5000u
+
 /**
  * upi_native_proc_stopped() - is process @pid stopped (SIGSTOP, a debugger)?
  * false when it cannot tell.
@@ -120,7 +124,8 @@ bool upi_native_proc_stopped(pid_t pid);
  * @cpu:       CPU to pin to, or -1
  * @tsc_khz:   the TSC frequency to publish to the firmware (0: unknown)
  * @spin_ns:   how long the firmware should spin before blocking
- * @timeout_ms: how long to wait for the stub to reach the firmware
+ * @timeout_ms: how long to wait for the stub to reach the firmware (0: the default,
+ *             UPI_NATIVE_SPAWN_TIMEOUT_MS)
  * @machine:   NULL for a native core; for an emulated one, the emulator's --machine
  *             ("arm", "riscv", "mips") and @stub_path is uproc-emu-core
  * @big_endian: the emulated firmware is big-endian

@@ -13,7 +13,6 @@
 
 #include "native_internal.h"
 
-#define NATIVE_PAGE 4096u
 
 void upi_native_region_reset(struct native_region *r)
 {
@@ -31,7 +30,7 @@ bool upi_native_regions_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t 
 
 static int check_range(uint64_t da, size_t size)
 {
-	if (!size || (da | size) & (NATIVE_PAGE - 1))
+	if (!size || (da | size) & (UPI_PAGE_SIZE - 1))
 		return -EINVAL;
 	/* The core's user space: above the first 64 KiB, below 2^47. */
 	if (da < 0x10000u || da >= (1ull << 47) || size > (1ull << 47) - da)

@@ -73,7 +73,7 @@ int upi_native_registry_dir(const char *runtime_dir, char *buf, size_t len)
 	if (!base || !base[0])
 		base = getenv("UPROC_RUNTIME_DIR");
 	if (!base || !base[0])
-		base = "/run/uprocd";	/* uprocd's runtime directory: one registry for all */
+		base = UPI_RUNTIME_DIR_DEFAULT;
 	n = snprintf(buf, len, "%s/native", base);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -85,28 +85,6 @@ static int record_path(const char *dir, const char *name, const char *suffix, ch
 		return -EINVAL;
 	int n = snprintf(buf, len, "%s/%s.core%s", dir, name, suffix);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-/* mkdir -p, the last component with @mode. */
-static int make_dirs(const char *dir, mode_t mode)
-{
-	char path[4096];
-	size_t len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(path))
-		return -ENAMETOOLONG;
-	memcpy(path, dir, len + 1);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, mode) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 static void escape(const char *in, char *out, size_t len)
@@ -156,7 +134,7 @@ int upi_native_registry_write(const char *dir, const struct native_record *rec)
 		ret = record_path(dir, rec->name, ".tmp", tmp, sizeof(tmp));
 	if (ret)
 		return ret;
-	ret = make_dirs(dir, 0700);
+	ret = upi_mkdir_p(dir, 0700);
 	if (ret)
 		return ret;
 	f = fopen(tmp, "we");
@@ -344,7 +322,7 @@ int upi_native_registry_lock(const char *dir, const char *name)
 
 	if (ret)
 		return ret;
-	ret = make_dirs(dir, 0700);
+	ret = upi_mkdir_p(dir, 0700);
 	if (ret)
 		return ret;
 	for (int tries = 0; tries < 16; tries++) {

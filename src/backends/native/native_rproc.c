@@ -44,7 +44,6 @@
 #define UPROC_EMU_CORE_DEFAULT "uproc-emu-core"
 #endif
 
-#define NATIVE_PAGE 4096u
 #define NATIVE_RPROC_MAGIC 0x4e415456u /* "NATV" */
 /* Most notifyids tried when a ring names no queue. */
 #define NATIVE_MAX_NOTIFYID 1024
@@ -108,7 +107,7 @@ static void native_log(const struct native_rproc *nr, const char *what, int err,
 
 static size_t page_up(size_t n)
 {
-	return (n + NATIVE_PAGE - 1) & ~(size_t)(NATIVE_PAGE - 1);
+	return (size_t)upi_page_align(n);
 }
 
 static struct native_mem *find_containing(struct native_rproc *nr, uint64_t da, uint64_t len)
@@ -187,9 +186,9 @@ static int native_mem_alloc(struct rproc *rproc, struct rproc_mem_entry *mem)
 		m->region.va = (uint8_t *)parent->region.va + (da - parent->region.da);
 		m->alias = true;
 		goto done;
-	} else if ((da & (NATIVE_PAGE - 1)) || range_busy(nr, da, len)) {
+	} else if ((da & (UPI_PAGE_SIZE - 1)) || range_busy(nr, da, len)) {
 		free(m);
-		return (da & (NATIVE_PAGE - 1)) ? -EINVAL : -EADDRINUSE;
+		return (da & (UPI_PAGE_SIZE - 1)) ? -EINVAL : -EADDRINUSE;
 	}
 	ret = upi_native_region_create(&m->region, mem->name, da, len, prot_for(mem->name));
 	if (ret) {
@@ -559,7 +558,7 @@ static int native_start(struct rproc *rproc)
 		.cpu = nr->cpu,
 		.tsc_khz = nr->tsc_khz,
 		.spin_ns = nr->core_spin_ns,
-		.timeout_ms = 5000,
+		.timeout_ms = UPI_NATIVE_SPAWN_TIMEOUT_MS,
 		.machine = !nr->emulated ? NULL
 			   : machine == EM_ARM ? "arm" : machine == EM_RISCV ? "riscv" : "mips",
 		.big_endian = nr->big_endian,
@@ -841,7 +840,7 @@ static bool config_ok(const struct uproc_native_config *cfg)
 	if (!upi_native_name_valid(cfg->name))
 		return false;
 	if ((cfg->ram_da | cfg->ram_size | cfg->ctl_da | cfg->window_da | cfg->window_size) &
-	    (NATIVE_PAGE - 1))
+	    (UPI_PAGE_SIZE - 1))
 		return false;
 	if (cfg->ram_da > top || cfg->ram_size > top - cfg->ram_da || cfg->ctl_da < 0x10000 ||
 	    cfg->ctl_da > top - UPROC_NATIVE_CTL_SIZE || cfg->window_da > top ||
