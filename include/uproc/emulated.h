@@ -90,6 +90,10 @@
  *   0xE000ED00 CPUID (reads 0x410FC241, a Cortex-M4), 0xE000ED04 ICSR (VECTACTIVE,
  *   PENDSTSET/PENDSTCLR, PENDSVSET/PENDSVCLR), 0xE000ED08 VTOR
  * PendSV (exception 14) and SVCall (svc, exception 11) are delivered like the others.
+ * unicorn 2.0.1 has no NVIC, so the emulator stacks and unstacks the frames itself and
+ * keeps the CPU in what it calls thread mode: IPSR reads 0 inside a handler (read
+ * ICSR.VECTACTIVE to know the active exception), CONTROL.SPSEL reads 0 in a handler
+ * (it is restored by the exception return).
  * Faults are not delivered to the firmware's fault handlers: the emulator ends the
  * core at the faulting instruction with its reason, so the registers and the
  * coredump show where it happened. "HardFault" is the reason for what the
@@ -129,6 +133,15 @@
  * they end the core with their reason. Build with -mno-abicalls -fno-pic -G0.
  *
  * ---- Faults and the end of a core ----------------------------------------------------
+ * The faulting address is known for unmapped and protected accesses on every core;
+ * for MIPS TLB and address errors and RISC-V access faults the emulator cannot read
+ * BadVAddr/mtval and reports address 0.
+ *
+ * ---- Debugging ---------------------------------------------------------------------------
+ * Every emulated core serves the gdb remote protocol (uproc gdb): registers as gdb's
+ * target descriptions name them (Cortex-M org.gnu.gdb.arm.m-profile, RISC-V
+ * org.gnu.gdb.riscv.cpu, MIPS cpu/cp0/fpu with the FPU reading 0), memory at the
+ * firmware's addresses (MIPS: kseg0/kseg1), breakpoints, step, continue, Ctrl-C.
  * enum uproc_emu_reason below: what ended the core, reported by the host with the
  * faulting pc and address, and in the coredump (the firmware's machine, its byte
  * order, NT_PRSTATUS in the layout gdb reads for that architecture).
