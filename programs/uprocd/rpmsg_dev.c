@@ -292,6 +292,38 @@ static void bus_tx_ready(struct rproc *rproc, unsigned int index,
 }
 
 /*
+ * Linux's rpmsg_chrdev: a channel the remote announces as "rpmsg-raw" gets an
+ * endpoint device (<dev>/rpmsgM) by itself, which goes when the remote ends the
+ * channel. One already there for that remote address (restored after an attach,
+ * or a repeated announcement) is kept.
+ */
+static void raw_channel(struct uprocd_rpmsg *r, const struct rpmsg_channel_info *info,
+			bool created)
+{
+	struct uprocd_eptdev *e;
+
+	for (e = r->epts; e; e = e->next)
+		if (e->dst == info->dst && !strncmp(e->name, "rpmsg-raw", UPROCD_NAME_SIZE))
+			break;
+	if (created && !e) {
+		struct uprocd_endpoint_info ep = { .src = RPMSG_ADDR_ANY, .dst = info->dst };
+		strcpy(ep.name, "rpmsg-raw");
+		int ret = uprocd_eptdev_create(r, &ep, 256, &e);
+		if (ret < 0)
+			uprocd_log(r->proc->d, "remoteproc%u: rpmsg-raw at 0x%x: no endpoint: %s",
+				   r->proc->index, info->dst, strerror(-ret));
+		else
+			uprocd_log(r->proc->d, "remoteproc%u: rpmsg-raw at 0x%x is %s",
+				   r->proc->index, info->dst, e->path);
+	} else if (!created && e) {
+		uprocd_eptdev_destroy(e);
+	} else {
+		return;
+	}
+	uprocd_rpmsg_save(r);
+}
+
+/*
  * The remote announced a channel (or its end) on @bus: endpoints created by that
  * name before the announcement take its address and send what waits for it. Loop
  * thread, as bus_tx_ready.
@@ -312,6 +344,8 @@ static void bus_channel(struct rproc *rproc, unsigned int index, struct rpmsg_vi
 			   created ? "announced" : "ended", name, info->dst);
 	}
 	uprocd_event_channel(p, info->name, name_len, info->dst, created);
+	if (!strncmp(info->name, "rpmsg-raw", sizeof(info->name)))
+		raw_channel(r, info, created);
 	if (!created)
 		return;
 	for (struct uprocd_eptdev *e = r->epts; e; e = e->next)

@@ -14,7 +14,8 @@
  *                           it (a driver of that name binds: "rpmsg-tty" gives a tty)
  *   RPMSG_RELEASE_DEV_IOCTL announce its end and release it
  * <dev>/rpmsgM (SOCK_SEQPACKET), Linux's /dev/rpmsgM: one message per read and per
- * write, one client at a time. An endpoint created without a destination (dst
+ * write, one client at a time. A remote channel named "rpmsg-raw" gets one by itself
+ * (Linux's rpmsg_chrdev), removed when the remote ends the channel. An endpoint created without a destination (dst
  * RPMSG_ADDR_ANY) sends to the remote's channel of its name: if the remote has not
  * announced it yet, a message waits for the announcement (up to the send timeout,
  * RPMSG_DEFAULT_SEND_TIMEOUT_MS, like a message waiting for a buffer) and the

@@ -81,7 +81,7 @@ def cdev(s, cmd):
 if os.geteuid() != 0 or not os.path.exists("/dev/fuse"):
     print("SKIP: needs root and /dev/fuse")
     sys.exit(SKIP)
-for f in ("echo", "tty", "crash"):
+for f in ("echo", "tty", "raw"):
     if not os.path.exists(f"{fwdir}/{f}.elf"):
         print(f"SKIP: no {fwdir}/{f}.elf")
         sys.exit(SKIP)
@@ -91,7 +91,7 @@ os.chmod(T, 0o755)
 ROOT, RUN, FW = f"{T}/root", f"{T}/run", f"{T}/fw"
 os.makedirs(FW)
 os.makedirs(RUN)
-for f in ("echo", "tty", "crash"):
+for f in ("echo", "tty", "raw"):
     shutil.copy(f"{fwdir}/{f}.elf", FW)
 with open(f"{T}/uprocd.conf", "w") as c:
     c.write(f"""[uprocd]
@@ -108,12 +108,18 @@ recovery = disabled
 backend = native
 firmware = tty.elf
 firmware_path = {FW}
+
+[remoteproc raw]
+backend = native
+firmware = raw.elf
+firmware_path = {FW}
 """)
 log = open(f"{T}/uprocd.log", "w")
 daemon = subprocess.Popen([uprocd, "-c", f"{T}/uprocd.conf", "--stop-on-exit", "-v"],
                           stdout=log, stderr=subprocess.STDOUT)
 R0 = f"{ROOT}/class/remoteproc/remoteproc0"
 R1 = f"{ROOT}/class/remoteproc/remoteproc1"
+R2 = f"{ROOT}/class/remoteproc/remoteproc2"
 D0 = f"{ROOT}/debug/remoteproc/remoteproc0"
 DEV = f"{RUN}/dev"
 
@@ -123,7 +129,7 @@ def state(r=R0):
 
 
 def cleanup():
-    for r in (R0, R1):
+    for r in (R0, R1, R2):
         for _ in range(4):
             if os.path.exists(f"{r}/state") and state(r) in ("running", "attached", "crashed"):
                 write(f"{r}/state", "stop")
@@ -291,6 +297,25 @@ def test_inline_coredump():
     write(f"{R0}/state", "stop")
 
 
+def test_rpmsg_raw_device():
+    """A channel the remote announces as rpmsg-raw gets an endpoint device by
+    itself (Linux's rpmsg_chrdev), gone with the channel."""
+    def raw_eps():
+        return sorted(n for n in os.listdir(DEV) if n.startswith("rpmsg") and n[5:].isdigit())
+    before = raw_eps()
+    check("start raw", write(f"{R2}/state", "start") == 0)
+    check("an rpmsgM appears", wait_for(lambda: len(raw_eps()) == len(before) + 1))
+    new = [n for n in raw_eps() if n not in before]
+    if not new:
+        return
+    ept = seqpacket(f"{DEV}/{new[0]}")
+    ept.send(b"abc")
+    check("it talks to the channel", ept.recv(512) == b"cba")
+    ept.close()
+    check("stop", write(f"{R2}/state", "stop") == 0)
+    check("it goes with the channel", wait_for(lambda: new[0] not in raw_eps()))
+
+
 try:
     if not wait_for(lambda: os.path.exists(f"{R0}/state")):
         check("uprocd came up", False)
@@ -301,7 +326,8 @@ try:
                   test_ctrl_errnos,
                   test_carveouts_and_trace,
                   test_tty_termios,
-                  test_inline_coredump]:
+                  test_inline_coredump,
+                  test_rpmsg_raw_device]:
             print(f"--- {t.__name__}: {t.__doc__.splitlines()[0]}")
             try:
                 t()
