@@ -30,6 +30,7 @@ struct bench_host {
 	size_t rounds, done;
 	uint64_t sent_at;
 	size_t size;
+	bool from_loop; /* the next ping is sent by the caller, between dispatches */
 	/* streams */
 	uint64_t received, expected, last_rx_ns, checksum;
 	char reply[128];

@@ -5,9 +5,9 @@
  *   - round trip: host -> core -> host through the echo firmware, 16 B and 496 B,
  *     each next message sent from the previous answer's callback (both sides spin,
  *     no system call per message), p50/p99 against a cache-line ping-pong;
- *   - a sleeping host: the same round trip with the host on its event loop (no
- *     spinning: it sleeps in epoll between the message and the answer), against
- *     two processes ping-ponging over eventfds;
+ *   - a sleeping host: a program on the event loop (the host does not spin) that
+ *     sends a message, then dispatches the loop (epoll) until the answer is in,
+ *     against two processes ping-ponging over eventfds;
  *   - throughput: the flood firmware streaming to the host, and the host streaming
  *     to it, 16 B and 496 B, both receivers copying every message out, against a
  *     raw single-producer ring of the same copies.
@@ -31,14 +31,42 @@
 #define UPROC_BENCH_FIRMWARE_DIR "build/firmware"
 #endif
 
+/*
+ * The program of a sleeping host: send, then wait in the loop's dispatch (epoll)
+ * until the answer is in, @rounds times.
+ */
+static int round_trips_from_loop(struct bench_host *h)
+{
+	uint64_t t0 = bench_now_ns();
+	h->from_loop = true;
+	while (h->done < h->rounds) {
+		size_t want = h->done + 1;
+		send_ping(h);
+		while (h->done < want) {
+			if (bench_now_ns() - t0 > 60000000000ull)
+				return -ETIMEDOUT;
+			if (uproc_loop_dispatch(h->loop, 1000) < 0)
+				return -EIO;
+		}
+	}
+	h->from_loop = false;
+	return 0;
+}
+
 /* Round trips through the echo firmware: @rounds samples into @d. */
-static int round_trips(struct bench_host *h, size_t size, size_t rounds, struct bench_dist *d)
+static int round_trips(struct bench_host *h, size_t size, size_t rounds, bool sleeping,
+		       struct bench_dist *d)
 {
 	h->size = size;
 	h->rounds = rounds;
 	h->done = 0;
-	send_ping(h);
-	int ret = run_until_stopped(h, 60);
+	int ret;
+	if (sleeping) {
+		ret = round_trips_from_loop(h);
+	} else {
+		send_ping(h);
+		ret = run_until_stopped(h, 60);
+	}
 	if (ret < 0)
 		fprintf(stderr, "bench-native: round trips stalled at %zu\n", h->done);
 	else
@@ -154,7 +182,7 @@ int main(int argc, char **argv)
 				else
 					bench_floor_pingpong(n, host_cpu, core_cpu, &fl);
 				bench_pin(host_cpu);
-				if (round_trips(&h, sizes[s], n, &su) < 0)
+				if (round_trips(&h, sizes[s], n, sleeping, &su) < 0)
 					return 1;
 				bench_fig_add_dist(&f, &fl, &su, 1e-3);
 			}

@@ -486,6 +486,7 @@ int main(int argc, char **argv)
 			}
 		}
 		bench_close(&b);
+		free(samples);
 		return 0;
 	}
 	if (only_oneway) {
@@ -493,6 +494,7 @@ int main(int argc, char **argv)
 			printf("one way %zu B: %.2f M msg/s\n", sizes[k],
 			       rpmsg_oneway(&b, n, sizes[k]) / 1e6);
 		bench_close(&b);
+		free(samples);
 		return 0;
 	}
 	bench_note("in-process rpmsg: host thread on CPU 0, device thread on CPU 1, 256-entry "
