@@ -21,8 +21,8 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD) -j$(JOBS)
 
-demo: build
-	scripts/demo.sh $(BUILD)
+demo: deps
+	@JOBS=$(JOBS) scripts/demo.sh $(BUILD)
 
 bench: build
 	scripts/bench.sh $(BUILD)
