@@ -377,6 +377,10 @@ void uprocd_report_status(struct uprocd_proc *p, bool json, struct uprocd_text *
 			uprocd_text_printf(t, "coredump file: %s\n", dump);
 		if (err && err[0])
 			uprocd_text_printf(t, "last error:    %s\n", err);
+		if (rproc_get_state(p->rproc) == RPROC_CRASHED)
+			uprocd_text_printf(t, "next:          recover it: uproc recovery %s recover%s%s%s\n",
+					   p->cfg->name, dump[0] ? "; its coredump: uproc coredump " : "",
+					   dump[0] ? p->cfg->name : "", dump[0] ? " --save FILE" : "");
 		channels_into(p, false, t);
 		return;
 	}

@@ -158,9 +158,10 @@ static void do_lifecycle(struct uprocd_proc *p, enum uproc_ctl_op op, struct upr
 	const char *w = word_for(op);
 	enum rproc_state s = rproc_get_state(p->rproc);
 	const char *state = rproc_state_string(s);
-	/* The state file's "start" on a powered processor takes another power
-	 * reference, as Linux's; the command line keeps refusing it. */
-	int r = op == UPROC_CTL_START && (s == RPROC_RUNNING || s == RPROC_ATTACHED) ?
+	/* The state file's "start" on a powered (or crashed) processor takes another
+	 * power reference, as Linux's; the command line refuses it and says what to do. */
+	int r = op == UPROC_CTL_START &&
+		(s == RPROC_RUNNING || s == RPROC_ATTACHED || s == RPROC_CRASHED) ?
 		-EBUSY : uprocd_attr_store(p, UPROCD_ATTR_STATE, w, strlen(w));
 
 	if (r == 0) {
@@ -169,10 +170,14 @@ static void do_lifecycle(struct uprocd_proc *p, enum uproc_ctl_op op, struct upr
 		return;
 	}
 	if (op == UPROC_CTL_START && r == -EBUSY && rproc_get_state(p->rproc) == RPROC_CRASHED)
-		reply_error(b, r, "%s has crashed (%s): recover it (uproc recovery %s recover) "
-			    "or stop it (uproc stop %s); its coredump: uproc coredump %s --save FILE",
+		reply_error(b, r, "%s has crashed (%s): recover it with: uproc recovery %s "
+			    "recover (its coredump, if one was taken: uproc coredump %s --save FILE)",
 			    name, rproc_last_error(p->rproc)[0] ? rproc_last_error(p->rproc) :
-			    "no reason recorded", name, name, name);
+			    "no reason recorded", name, name);
+	else if (op == UPROC_CTL_STOP && r == -EINVAL &&
+		 rproc_get_state(p->rproc) == RPROC_CRASHED)
+		reply_error(b, r, "%s has crashed: a crashed processor is not stopped but "
+			    "recovered: uproc recovery %s recover", name, name);
 	else if (op == UPROC_CTL_START && r == -EBUSY)
 		reply_error(b, r, "%s is already %s: stop it first (uproc stop %s)", name, state,
 			    name);

@@ -144,6 +144,12 @@ assert lines and all(l["processor"] == "tty" and l["trace"] == 0 for l in lines)
 assert any("tty firmware: starting" in l["line"] for l in lines)
 PY
 
+if command -v jq >/dev/null; then	# the README's example, as written
+	got=$(uproc() { "$UPROC" "$@"; }; uproc list --json | jq -r '.processors[] | .name + " " + .state' | tr '\n' ,)
+	[ "$got" = "echo offline,tty running,crash offline,names offline," ] &&
+		pass "README: uproc list --json | jq: $got" || fail "README jq example: $got"
+fi
+
 log "settings read back without a value; firmware --list"
 [ "$("$UPROC" recovery echo)" = "echo: recovery $(cat "$ROOT/class/remoteproc/remoteproc0/recovery")" ] &&
 	pass "uproc recovery echo: $("$UPROC" recovery echo)" || fail "recovery echo: $("$UPROC" recovery echo 2>&1)"
@@ -197,6 +203,23 @@ if command -v gdb >/dev/null; then
 fi
 "$UPROC" status crash | grep -q "^recoveries: *1$" && pass "status: recoveries 1" ||
 	fail "status crash: $("$UPROC" status crash)"
+
+log "a crashed processor: the messages say what to do next"
+"$UPROC" recovery echo disabled >/dev/null
+"$UPROC" start echo >/dev/null
+echo 2 > "$ROOT/debug/remoteproc/remoteproc0/crash"
+wait_for $WAIT grep -qx crashed "$ROOT/class/remoteproc/remoteproc0/state" || fail "echo did not crash"
+"$UPROC" status echo | grep -q "^next: *recover it: uproc recovery echo recover" &&
+	pass "status: $("$UPROC" status echo | grep '^next:')" || fail "status crashed: $("$UPROC" status echo)"
+out=$("$UPROC" start echo 2>&1) && fail "start of a crashed processor worked"
+case "$out" in *"has crashed ("*"recover it with: uproc recovery echo recover"*) pass "$out";;
+	*) fail "start crashed: $out";; esac
+out=$("$UPROC" stop echo 2>&1) && fail "stop of a crashed processor worked"
+case "$out" in *"uproc recovery echo recover"*) pass "$out";; *) fail "stop crashed: $out";; esac
+"$UPROC" recovery echo recover >/dev/null
+wait_for $WAIT grep -qx running "$ROOT/class/remoteproc/remoteproc0/state" &&
+	pass "uproc recovery echo recover: running" || fail "echo not recovered"
+"$UPROC" stop echo >/dev/null
 
 log "top: a live view in a terminal (tmux), rates moving"
 "$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x700 0xffffffff >/dev/null 2>&1
