@@ -334,7 +334,9 @@ TF=$!; BG_PIDS="$BG_PIDS $TF"
 "$UPROC" events > /dev/null 2> "$T/ev.err" &
 EV=$!; BG_PIDS="$BG_PIDS $EV"
 wait_for $WAIT sh -c "ls -l /proc/$TF/fd /proc/$EV/fd 2>/dev/null | grep -c socket: | grep -qx 2"
-kill -TERM "$DAEMON_PID"; until_gone $WAIT "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=
+kill -TERM "$DAEMON_PID"; until_gone $WAIT "$DAEMON_PID"; wait "$DAEMON_PID"; rc=$?; DAEMON_PID=
+[ $rc = 0 ] && ! grep -Eq 'Sanitizer|runtime error' "$LOG" && pass "uprocd exited cleanly" ||
+	fail "uprocd exited with status $rc: $(grep -E -m3 'Sanitizer|runtime error' "$LOG")"
 until_gone $WAIT $TF || fail "trace -f still running after uprocd ended"
 wait $TF; rc=$?
 [ $rc = 1 ] && grep -q "uprocd went away" "$T/tf.err" && pass "trace -f: status 1, $(cat "$T/tf.err")" ||
