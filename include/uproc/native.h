@@ -53,6 +53,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "uproc/shm.h"
+
 /* ---- 1. host/core ABI (freestanding) ----------------------------------------------- */
 
 #define UPROC_NATIVE_CTL_DA 0x000F0000u
@@ -211,16 +213,14 @@ static inline bool uproc_native_mbox_post(struct uproc_native_mbox *mbox, unsign
 {
 	/* Pairs with the receiver's store of sleeping and its exchange of pending
 	 * (uproc_native_mbox_sleep()): all seq_cst, so one of the two sees the other. */
-	atomic_fetch_or_explicit((_Atomic uint64_t *)&mbox->pending,
-				 uproc_native_mbox_bit(notifyid), memory_order_seq_cst);
-	return atomic_load_explicit((_Atomic uint32_t *)&mbox->sleeping, memory_order_seq_cst) != 0;
+	uproc_shm_fetch_or64(&mbox->pending, uproc_native_mbox_bit(notifyid), memory_order_seq_cst);
+	return uproc_shm_load32(&mbox->sleeping, memory_order_seq_cst) != 0;
 }
 
 /** uproc_native_mbox_take() - take (and clear) every pending bit of @mbox. */
 static inline uint64_t uproc_native_mbox_take(struct uproc_native_mbox *mbox)
 {
-	return atomic_exchange_explicit((_Atomic uint64_t *)&mbox->pending, 0,
-					memory_order_seq_cst);
+	return uproc_shm_exchange64(&mbox->pending, 0, memory_order_seq_cst);
 }
 
 /**
@@ -230,21 +230,20 @@ static inline uint64_t uproc_native_mbox_take(struct uproc_native_mbox *mbox)
  */
 static inline uint64_t uproc_native_mbox_sleep(struct uproc_native_mbox *mbox)
 {
-	atomic_store_explicit((_Atomic uint32_t *)&mbox->sleeping, 1, memory_order_seq_cst);
+	uproc_shm_store32(&mbox->sleeping, 1, memory_order_seq_cst);
 	return uproc_native_mbox_take(mbox);
 }
 
 /** uproc_native_mbox_awake() - the receiver runs: senders need not ring. */
 static inline void uproc_native_mbox_awake(struct uproc_native_mbox *mbox)
 {
-	atomic_store_explicit((_Atomic uint32_t *)&mbox->sleeping, 0, memory_order_seq_cst);
+	uproc_shm_store32(&mbox->sleeping, 0, memory_order_seq_cst);
 }
 
 /** uproc_native_mbox_peek() - are bits pending? (for spinning; takes nothing) */
 static inline bool uproc_native_mbox_peek(const struct uproc_native_mbox *mbox)
 {
-	return atomic_load_explicit((const _Atomic uint64_t *)&mbox->pending,
-				    memory_order_relaxed) != 0;
+	return uproc_shm_load64(&mbox->pending, memory_order_relaxed) != 0;
 }
 
 /* ---- 2. host API ---------------------------------------------------------------- */

@@ -225,6 +225,70 @@ static inline void uproc_shm_store_release32(void *p, uint32_t v)
 	atomic_store_explicit((_Atomic uint32_t *)p, v, memory_order_release);
 }
 
+/*
+ * Single accesses with an explicit memory order, for shared fields that are not
+ * ring indices: control-page words, mailboxes, status bytes, counters. @mo is a
+ * C11 memory_order; call sites name what the order pairs with.
+ */
+static inline uint8_t uproc_shm_load8(const void *p, memory_order mo)
+{
+	return atomic_load_explicit((const _Atomic uint8_t *)p, mo);
+}
+
+static inline void uproc_shm_store8(void *p, uint8_t v, memory_order mo)
+{
+	atomic_store_explicit((_Atomic uint8_t *)p, v, mo);
+}
+
+static inline uint32_t uproc_shm_load32(const void *p, memory_order mo)
+{
+	return atomic_load_explicit((const _Atomic uint32_t *)p, mo);
+}
+
+static inline void uproc_shm_store32(void *p, uint32_t v, memory_order mo)
+{
+	atomic_store_explicit((_Atomic uint32_t *)p, v, mo);
+}
+
+static inline uint64_t uproc_shm_load64(const void *p, memory_order mo)
+{
+	return atomic_load_explicit((const _Atomic uint64_t *)p, mo);
+}
+
+/* uproc_shm_fetch_add32/64(), _fetch_or64(), _exchange64(): read-modify-write; return the old value. */
+static inline uint32_t uproc_shm_fetch_add32(void *p, uint32_t v, memory_order mo)
+{
+	return atomic_fetch_add_explicit((_Atomic uint32_t *)p, v, mo);
+}
+
+static inline uint64_t uproc_shm_fetch_add64(void *p, uint64_t v, memory_order mo)
+{
+	return atomic_fetch_add_explicit((_Atomic uint64_t *)p, v, mo);
+}
+
+static inline uint64_t uproc_shm_fetch_or64(void *p, uint64_t v, memory_order mo)
+{
+	return atomic_fetch_or_explicit((_Atomic uint64_t *)p, v, mo);
+}
+
+static inline uint64_t uproc_shm_exchange64(void *p, uint64_t v, memory_order mo)
+{
+	return atomic_exchange_explicit((_Atomic uint64_t *)p, v, mo);
+}
+
+/*
+ * uproc_shm_read_bytes() - copy @len bytes the peer may be writing into the local
+ * @dst, each byte read once (relaxed). For records the host only reports (a crash
+ * record, a trace buffer): validate the copy, never the shared original.
+ */
+static inline void uproc_shm_read_bytes(void *dst, const void *src, size_t len)
+{
+	uint8_t *d = (uint8_t *)dst;
+	const uint8_t *s = (const uint8_t *)src;
+	for (size_t i = 0; i < len; i++)
+		d[i] = uproc_shm_load8(s + i, memory_order_relaxed);
+}
+
 /* uproc_shm_fence_acquire() - later loads are not hoisted above earlier loads. */
 static inline void uproc_shm_fence_acquire(void)
 {

@@ -37,8 +37,7 @@ int upi_rproc_table_write8(struct rproc *rproc, size_t offset, uint8_t value)
 		return -EINVAL;
 	ret = uproc_rsc_write8(rproc->cached_table, rproc->table_sz, offset, value);
 	if (!ret && rproc->loaded_table)
-		atomic_store_explicit((_Atomic uint8_t *)(rproc->loaded_table + offset), value,
-				      memory_order_release);
+		uproc_shm_store8(rproc->loaded_table + offset, value, memory_order_release);
 	return ret;
 }
 
@@ -266,8 +265,7 @@ ssize_t rproc_trace_read(struct rproc *rproc, unsigned int index, char *buf, siz
 		/* The remote writes it concurrently: copy at most len - 1 bytes, up to a NUL. */
 		n = 0;
 		while (n < t.len && n + 1 < len) {
-			char c = (char)atomic_load_explicit((const _Atomic uint8_t *)(va + n),
-							    memory_order_relaxed);
+			char c = (char)uproc_shm_load8(va + n, memory_order_relaxed);
 			if (!c)
 				break;
 			buf[n++] = c;

@@ -625,7 +625,7 @@ int fw_find_vdev(struct uproc_hostmem_core *core, uint32_t id, struct uproc_rsc_
 	copy = malloc(size);
 	/* One acquire read per byte: pairs with the host's release of the status. */
 	for (size_t i = 0; i < size; i++)
-		copy[i] = atomic_load_explicit((_Atomic uint8_t *)(t + i), memory_order_acquire);
+		copy[i] = uproc_shm_load8(t + i, memory_order_acquire);
 	if (uproc_rsc_table_parse(&table, copy, size, uproc_host_byte_order(), "fw", NULL) >= 0) {
 		for (uint32_t i = 0; i < table.num; i++) {
 			struct uproc_rsc_entry e;

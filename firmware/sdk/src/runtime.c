@@ -20,7 +20,7 @@
 static uint8_t vdev_status(const volatile struct uproc_fw_rsc_vdev2 *vdev)
 {
 	/* Pairs with the host's release store of the status after it wrote the vrings. */
-	return atomic_load_explicit((const _Atomic uint8_t *)&vdev->status, memory_order_acquire);
+	return uproc_shm_load8((const void *)&vdev->status, memory_order_acquire);
 }
 
 int uproc_fw_vdev_wait_ready(const volatile struct uproc_fw_rsc_vdev2 *vdev)

@@ -50,8 +50,7 @@ static void ring_host(struct emu *emu, uint32_t notifyid)
 	static const uint64_t one = 1;
 
 	if (uproc_native_mbox_post(&emu->ctl->to_host, notifyid)) {
-		atomic_fetch_add_explicit((_Atomic uint64_t *)&emu->ctl->to_host.doorbells, 1,
-					  memory_order_relaxed);
+		uproc_shm_fetch_add64(&emu->ctl->to_host.doorbells, 1, memory_order_relaxed);
 		(void)!write(emu->db_out, &one, sizeof(one));
 	}
 }
@@ -76,8 +75,7 @@ static uint64_t mbox_read(uc_engine *uc, uint64_t off, unsigned size, void *arg)
 	case UPROC_EMU_MBOX_IRQ_EN:
 		return emu->irq_en;
 	case UPROC_EMU_MBOX_HOST_EPOCH:
-		return atomic_load_explicit((_Atomic uint32_t *)&emu->ctl->host_epoch,
-					    memory_order_acquire);
+		return uproc_shm_load32(&emu->ctl->host_epoch, memory_order_acquire);
 	case UPROC_EMU_MBOX_NOW_LO: {
 		uint64_t ns = emu_now_ns() - emu->start_ns;
 		emu->now_hi = (uint32_t)(ns >> 32);
@@ -114,8 +112,7 @@ static void mbox_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t valu
 		emu->attention = 1; /* the line may be asserted now */
 		break;
 	case UPROC_EMU_MBOX_HEARTBEAT:
-		atomic_fetch_add_explicit((_Atomic uint64_t *)&emu->ctl->heartbeat, 1,
-					  memory_order_relaxed);
+		uproc_shm_fetch_add64(&emu->ctl->heartbeat, 1, memory_order_relaxed);
 		break;
 	case UPROC_EMU_MBOX_EXIT:
 		emu->exit_code = (int)(v & 0xff);

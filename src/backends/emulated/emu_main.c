@@ -277,7 +277,7 @@ __attribute__((noreturn)) static void end_core(struct emu *emu, uint32_t reason)
 	c->signo = (uint32_t)sig;
 	c->code = (int32_t)reason;
 	c->addr = emu->fault_addr;
-	atomic_store_explicit((_Atomic uint32_t *)&c->valid, 1, memory_order_release);
+	uproc_shm_store32(&c->valid, 1, memory_order_release);
 	syscall(SYS_exit_group, 128 + sig);
 	__builtin_unreachable();
 }
@@ -469,8 +469,7 @@ static void idle(struct emu *emu)
 		uint64_t bits = uproc_native_mbox_sleep(mbox);
 		if (bits) {
 			uproc_native_mbox_awake(mbox);
-			atomic_fetch_or_explicit((_Atomic uint64_t *)&mbox->pending, bits,
-						 memory_order_seq_cst);
+			uproc_shm_fetch_or64(&mbox->pending, bits, memory_order_seq_cst);
 			return;
 		}
 		if (emu_dev_poll(emu) || emu->pending || emu->arch->pending(emu) || emu->dump ||
@@ -515,8 +514,7 @@ int main(int argc, char **argv)
 		_exit(EMU_EXIT_SETUP);
 	open_unicorn(emu);
 	map_regions(emu);
-	atomic_store_explicit((_Atomic uint32_t *)&emu->ctl->stub_state, UPROC_NATIVE_STUB_MAPPED,
-			      memory_order_release);
+	uproc_shm_store32(&emu->ctl->stub_state, UPROC_NATIVE_STUB_MAPPED, memory_order_release);
 	emu->ctl->doorbell_in = emu->db_in;
 	emu->ctl->doorbell_out = emu->db_out;
 	emu->start_ns = emu_now_ns();
@@ -546,8 +544,7 @@ int main(int argc, char **argv)
 	e = emu_sandbox();
 	if (e)
 		fail(emu, "seccomp: %s", strerror(-e));
-	atomic_store_explicit((_Atomic uint32_t *)&emu->ctl->stub_state, UPROC_NATIVE_STUB_RUNNING,
-			      memory_order_release);
+	uproc_shm_store32(&emu->ctl->stub_state, UPROC_NATIVE_STUB_RUNNING, memory_order_release);
 
 	for (;;) {
 		if (emu->debug_req)

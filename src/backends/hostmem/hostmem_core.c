@@ -142,8 +142,7 @@ static int find_vdev(struct uproc_hostmem_core *core, unsigned int index,
 	 * with the rings and addresses the host set up before it.
 	 */
 	for (size_t i = 0; i < core->table_size; i++)
-		copy[i] = atomic_load_explicit((_Atomic uint8_t *)(core->table + i),
-					       memory_order_acquire);
+		copy[i] = uproc_shm_load8(core->table + i, memory_order_acquire);
 	ret = uproc_rsc_table_parse(&table, copy, core->table_size, core->order, core->name, NULL);
 	if (ret < 0)
 		goto out;

@@ -312,8 +312,7 @@ static int wait_running(struct native_core *core, unsigned int timeout_ms, char 
 	struct pollfd pfd = { .fd = core->pidfd, .events = POLLIN };
 
 	for (;;) {
-		uint32_t state = atomic_load_explicit((_Atomic uint32_t *)&core->ctl->stub_state,
-						      memory_order_acquire);
+		uint32_t state = uproc_shm_load32(&core->ctl->stub_state, memory_order_acquire);
 		if (state == UPROC_NATIVE_STUB_RUNNING)
 			return 0;
 		int n = poll(&pfd, 1, 1);
@@ -403,10 +402,10 @@ static void classify(struct native_core *core, const siginfo_t *si,
 
 	memset(out, 0, sizeof(*out));
 	out->pid = core->pid;
-	bool fault = atomic_load_explicit((const _Atomic uint32_t *)&c->valid,
-					  memory_order_acquire) != 0;
+	bool fault = uproc_shm_load32(&c->valid, memory_order_acquire) != 0;
+	/* The firmware can write the record too: copy it once, use only the copy. */
 	if (fault)
-		out->crash = *c;
+		uproc_shm_read_bytes(&out->crash, c, sizeof(out->crash));
 	if (!si) {
 		out->kind = fault ? UPROC_NATIVE_EXIT_FAULT : UPROC_NATIVE_EXIT_UNKNOWN;
 		out->status = fault ? (int)out->crash.signo : 0;
@@ -415,7 +414,7 @@ static void classify(struct native_core *core, const siginfo_t *si,
 	if (si->si_code == CLD_EXITED) {
 		out->kind = UPROC_NATIVE_EXIT_CODE;
 		out->status = si->si_status;
-		if (fault && si->si_status >= 128 && (uint32_t)(si->si_status - 128) == c->signo) {
+		if (fault && si->si_status >= 128 && (uint32_t)(si->si_status - 128) == out->crash.signo) {
 			out->kind = UPROC_NATIVE_EXIT_FAULT;
 			out->status = si->si_status - 128;
 		}
@@ -503,8 +502,7 @@ int upi_native_core_kick(struct native_core *core, unsigned int notifyid)
 		return -ESRCH;
 	if (!uproc_native_mbox_post(&core->ctl->to_core, notifyid))
 		return 0;
-	atomic_fetch_add_explicit((_Atomic uint64_t *)&core->ctl->to_core.doorbells, 1,
-				  memory_order_relaxed);
+	uproc_shm_fetch_add64(&core->ctl->to_core.doorbells, 1, memory_order_relaxed);
 	if (write(core->db_tx, &one, sizeof(one)) != sizeof(one))
 		return -errno;
 	return 1;

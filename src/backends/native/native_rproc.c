@@ -228,6 +228,7 @@ static int native_mem_release(struct rproc *rproc, struct rproc_mem_entry *mem)
 }
 
 /* Register @m with the core as memory the backend set up. */
+/* Hand @m to the core as a carveout and link it into nr->mems; on failure nothing is linked. */
 static int register_mem(struct native_rproc *nr, struct native_mem *m)
 {
 	struct rproc_mem_entry *mem = calloc(1, sizeof(*mem));
@@ -270,11 +271,14 @@ static int native_prepare(struct rproc *rproc)
 		return ret;
 	}
 	ret = register_mem(nr, m);
-	if (ret) {
-		upi_native_region_destroy(&m->region);
-		nr->mems = m->next;
-		free(m);
-	}
+	if (ret)
+		goto destroy_region;
+	return 0;
+
+destroy_region:
+	/* register_mem() links @m into nr->mems only once it cannot fail. */
+	upi_native_region_destroy(&m->region);
+	free(m);
 	return ret;
 }
 
@@ -387,8 +391,7 @@ static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg
 
 static uint64_t heartbeat_of(struct native_rproc *nr)
 {
-	return atomic_load_explicit((_Atomic uint64_t *)&nr->core.ctl->heartbeat,
-				    memory_order_relaxed);
+	return uproc_shm_load64(&nr->core.ctl->heartbeat, memory_order_relaxed);
 }
 
 static void on_watchdog(struct uproc_loop *loop, void *arg)
@@ -400,15 +403,13 @@ static void on_watchdog(struct uproc_loop *loop, void *arg)
 	if (!nr->running || !nr->core.ctl)
 		return;
 	uint64_t beat = heartbeat_of(nr);
-	bool asleep = atomic_load_explicit((_Atomic uint32_t *)&nr->core.ctl->to_core.sleeping,
-					   memory_order_relaxed) != 0;
+	bool asleep = uproc_shm_load32(&nr->core.ctl->to_core.sleeping, memory_order_relaxed) != 0;
 	/*
 	 * Only a firmware that beats can be judged: until its first heartbeat it is
 	 * not watched. A core stopped by a signal or a debugger (an emulated core's
 	 * gdb stub sets debug_state) is not hung either.
 	 */
-	bool debugged = atomic_load_explicit((_Atomic uint32_t *)&nr->core.ctl->debug_state,
-					     memory_order_relaxed) != 0;
+	bool debugged = uproc_shm_load32(&nr->core.ctl->debug_state, memory_order_relaxed) != 0;
 	bool judged = beat != 0 && !debugged && !upi_native_proc_stopped(nr->core.pid);
 	if (judged && beat == nr->wd_last && !asleep) {
 		/* Hung: make the stub record where it is; its death reports the crash. */
@@ -670,8 +671,7 @@ static int native_attach(struct rproc *rproc)
 	nr->running = true;
 	nr->recorded = true;
 	/* Tell the firmware a new host is here (it announces its channels again). */
-	atomic_fetch_add_explicit((_Atomic uint32_t *)&nr->core.ctl->host_epoch, 1,
-				  memory_order_release);
+	uproc_shm_fetch_add32(&nr->core.ctl->host_epoch, 1, memory_order_release);
 	upi_native_core_kick(&nr->core, UPROC_NATIVE_MBOX_HIGH);
 	watchdog_start(nr);
 	goto out;

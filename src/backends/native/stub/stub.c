@@ -278,7 +278,7 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 		c->code = si->si_code;
 		c->addr = (uint64_t)(uintptr_t)si->si_addr;
 		/* Pairs with the host's acquire load of valid after the process died. */
-		atomic_store_explicit((_Atomic uint32_t *)&c->valid, 1, memory_order_release);
+		uproc_shm_store32(&c->valid, 1, memory_order_release);
 	}
 	raw_exit_group(128 + sig);
 }
@@ -367,8 +367,7 @@ int main(int argc, char **argv)
 	if (args.host && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != args.host))
 		_exit(STUB_EXIT_SETUP);
 	struct uproc_native_ctl *ctl = map_regions(&args);
-	atomic_store_explicit((_Atomic uint32_t *)&ctl->stub_state, UPROC_NATIVE_STUB_MAPPED,
-			      memory_order_release);
+	uproc_shm_store32(&ctl->stub_state, UPROC_NATIVE_STUB_MAPPED, memory_order_release);
 	ctl->doorbell_in = args.doorbell_in;
 	ctl->doorbell_out = args.doorbell_out;
 
@@ -395,8 +394,7 @@ int main(int argc, char **argv)
 		fail(ctl, "seccomp: %s", strerror(-err)); /* stderr is closed: ctl only */
 
 	/* From here on: no system call but the doorbells and exit. */
-	atomic_store_explicit((_Atomic uint32_t *)&ctl->stub_state, UPROC_NATIVE_STUB_RUNNING,
-			      memory_order_release);
+	uproc_shm_store32(&ctl->stub_state, UPROC_NATIVE_STUB_RUNNING, memory_order_release);
 	uint64_t ctl_da = 0;
 	for (unsigned int i = 0; i < args.nregions; i++)
 		if (args.regions[i].is_ctl)
