@@ -153,7 +153,9 @@ struct uproc_loop *rproc_get_loop(struct rproc *rproc);
 /**
  * rproc_add() - register @rproc: calls ops->probe_running and, if the remote already
  * runs, attaches to it; otherwise boots it when auto-boot is set.
- * Returns 0 or -errno.
+ * Returns 0 or -errno. On failure @rproc is left unregistered (it may still be
+ * booted or added again, and freed without rproc_del()); a remote found running
+ * whose attach failed stays RPROC_DETACHED.
  */
 int rproc_add(struct rproc *rproc);
 

@@ -652,21 +652,33 @@ int rproc_add(struct rproc *rproc)
 
 	if (rproc->ops->probe_running) {
 		running = rproc->ops->probe_running(rproc);
-		if (running < 0)
-			return rproc_err(rproc, running,
-					 "the backend could not tell whether the remote runs (%d)",
-					 running);
+		if (running < 0) {
+			ret = rproc_err(rproc, running,
+					"the backend could not tell whether the remote runs (%d)",
+					running);
+			goto unregister;
+		}
 	}
 	if (running > 0) {
 		upi_rproc_set_state(rproc, RPROC_DETACHED);
 		ret = rproc_boot(rproc);
 		if (ret < 0)
-			return ret;
+			goto unregister;
 		return 0;
 	}
-	if (auto_boot && rproc->firmware[0])
-		return rproc_boot(rproc);
+	if (auto_boot && rproc->firmware[0]) {
+		ret = rproc_boot(rproc);
+		if (ret < 0)
+			goto unregister;
+	}
 	return 0;
+
+unregister:
+	/* A failed add leaves nothing registered: the caller may add again or free. */
+	pthread_mutex_lock(&rproc->lock);
+	rproc->registered = false;
+	pthread_mutex_unlock(&rproc->lock);
+	return ret;
 }
 
 int rproc_del(struct rproc *rproc)

@@ -187,9 +187,11 @@ static int parse_ull(const char *s, int base, unsigned long long *out)
 
 static int parse_line(struct native_record *rec, char *line)
 {
-	char *key = strtok(line, " ");
-	char *a = strtok(NULL, " ");
-	char *b = strtok(NULL, " ");
+	/* Called from inside the caller's strtok_r() loop over lines: a saver of our own. */
+	char *save = NULL;
+	char *key = strtok_r(line, " ", &save);
+	char *a = strtok_r(NULL, " ", &save);
+	char *b = strtok_r(NULL, " ", &save);
 	unsigned long long u1, u2;
 	char *end;
 
@@ -236,9 +238,9 @@ static int parse_line(struct native_record *rec, char *line)
 	if (!strcmp(key, "firmware"))
 		return unescape(a ? a : "", rec->firmware, sizeof(rec->firmware));
 	if (!strcmp(key, "region")) {
-		char *c = strtok(NULL, " ");
-		char *d = strtok(NULL, " ");
-		char *e = strtok(NULL, " ");
+		char *c = strtok_r(NULL, " ", &save);
+		char *d = strtok_r(NULL, " ", &save);
+		char *e = strtok_r(NULL, " ", &save);
 		struct native_region *r;
 		long fd;
 		unsigned long prot;
