@@ -31,7 +31,11 @@ static void run_usage(FILE *out)
 		"                          disabled (default): a crash ends the run (status 3)\n"
 		"  --coredump MODE         disabled (default), enabled or inline\n"
 		"  --dump-dir DIR          save each coredump as DIR/NAME.N.core (implies\n"
-		"                          --coredump enabled)\n"
+		"                          --coredump enabled; needed by enabled and inline,\n"
+		"                          also when the crash ends the run)\n"
+		"  --watchdog MS|off       a core whose firmware beats its heartbeat and then\n"
+		"                          neither beats nor sleeps for MS is hung: it crashes\n"
+		"                          (reason watchdog; default 5000)\n"
 		"  --cpu N                 pin the core to CPU N (0 .. number of CPUs - 1)\n"
 		"  --reply-wait MS         piped input: wait up to MS for each line's answer\n"
 		"                          before sending the next (default 2000, 0: don't wait)\n"
@@ -95,6 +99,7 @@ int uproc_cmd_run(int argc, char **argv)
 		{ "recovery", required_argument, NULL, 'r' },
 		{ "coredump", required_argument, NULL, 'd' },
 		{ "dump-dir", required_argument, NULL, 'D' },
+		{ "watchdog", required_argument, NULL, 'W' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "reply-wait", required_argument, NULL, 'w' },
 		{ "no-trace", no_argument, NULL, 'T' },
@@ -116,6 +121,7 @@ int uproc_cmd_run(int argc, char **argv)
 	s->opt.trace = true;
 	s->opt.reply_wait_ms = 2000;
 	s->opt.coredump = RPROC_COREDUMP_DISABLED;
+	s->opt.watchdog_ms = RUN_WATCHDOG_MS_DEFAULT;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
 		switch (c) {
@@ -153,6 +159,16 @@ int uproc_cmd_run(int argc, char **argv)
 				return RUN_USAGE;
 			s->opt.cpu = (int)num;
 			break;
+		case 'W':
+			if (!strcmp(optarg, "off") || !strcmp(optarg, "0")) {
+				s->opt.watchdog_ms = 0;
+				break;
+			}
+			num = parse_number("--watchdog", optarg, 1, 3600000);
+			if (num < 0)
+				return RUN_USAGE;
+			s->opt.watchdog_ms = (uint32_t)num;
+			break;
 		case 'w':
 			num = parse_number("--reply-wait", optarg, 0, 3600000);
 			if (num < 0)
@@ -185,6 +201,13 @@ int uproc_cmd_run(int argc, char **argv)
 		return RUN_BOOT_FAILED;
 	if (s->opt.dump_dir && s->opt.coredump == RPROC_COREDUMP_DISABLED)
 		s->opt.coredump = RPROC_COREDUMP_ENABLED;
+	if (s->opt.coredump != RPROC_COREDUMP_DISABLED && !s->opt.dump_dir) {
+		/* A dump nobody saves would be taken and lost: say so instead. */
+		fprintf(stderr, "uproc run: --coredump %s needs --dump-dir DIR (where to save "
+			"the dumps)\n", s->opt.coredump == RPROC_COREDUMP_INLINE ? "inline" :
+			"enabled");
+		return RUN_USAGE;
+	}
 	if (!s->opt.nchannels) {
 		for (size_t i = 0; i < sizeof(default_channels) / sizeof(default_channels[0]); i++)
 			s->opt.channels[s->opt.nchannels++] = default_channels[i];

@@ -190,6 +190,7 @@ static void reply_overdue(struct uproc_loop *loop, void *arg)
 	struct run_session *s = arg;
 	s->reply_timer = -1;
 	s->awaiting_reply = false;
+	s->reply_missed = true;
 	run_input_resume(s);
 }
 
@@ -272,8 +273,12 @@ void run_input_resume(struct run_session *s)
 		watch_stdin(s, true);
 	/* Everything sent and answered: let trailing output arrive, then stop. */
 	if (s->input_eof && !s->npending && !s->awaiting_reply && run_session_can_send(s) &&
-	    s->linger_timer < 0)
-		s->linger_timer = uproc_loop_add_timer(s->loop, LINGER_MS, linger_done, s);
+	    s->linger_timer < 0) {
+		/* An answer never came: give the watchdog time to tell a hung core. */
+		unsigned int ms = s->reply_missed && s->opt.watchdog_ms ?
+				  s->opt.watchdog_ms * 2 : LINGER_MS;
+		s->linger_timer = uproc_loop_add_timer(s->loop, ms, linger_done, s);
+	}
 }
 
 static void resume_later(struct uproc_loop *loop, void *arg)

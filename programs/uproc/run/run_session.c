@@ -231,6 +231,16 @@ static void on_console_rx(struct rproc *rproc, unsigned int index, const void *d
 static void describe_crash(struct run_session *s)
 {
 	struct uproc_native_exit ex;
+	enum rproc_crash_type type;
+	if (rproc_get_last_crash(s->rproc, &type) == 0 && type == RPROC_WATCHDOG) {
+		bool where = uproc_native_last_exit(s->rproc, &ex) == 0 &&
+			     ex.kind == UPROC_NATIVE_EXIT_FAULT && !ex.crash.emu.machine;
+		say(s, "the core hung: its firmware neither beat nor slept for %u ms (watchdog)",
+		    s->opt.watchdog_ms);
+		if (where)
+			say(s, "it was at rip 0x%llx", (unsigned long long)ex.crash.regs.rip);
+		return;
+	}
 	if (uproc_native_last_exit(s->rproc, &ex) < 0 || ex.kind == UPROC_NATIVE_EXIT_NONE) {
 		say(s, "the core crashed");
 		return;
@@ -274,8 +284,8 @@ static void save_dump(struct uproc_loop *loop, void *arg)
 	else
 		say(s, "coredump saved: %s (%zd bytes; try: gdb %s %s)", path,
 		    rproc_coredump_size(s->rproc), s->opt.firmware, path);
-	if (s->opt.coredump == RPROC_COREDUMP_INLINE)
-		rproc_coredump_release(s->rproc);
+	if (s->opt.coredump == RPROC_COREDUMP_INLINE && s->opt.recovery)
+		rproc_coredump_release(s->rproc); /* the recovery goes on */
 }
 
 static void finish_crashed(struct uproc_loop *loop, void *arg)
@@ -286,6 +296,16 @@ static void finish_crashed(struct uproc_loop *loop, void *arg)
 	run_session_finish(s, RUN_CRASHED);
 }
 
+/*
+ * A crash that ends the run and whose dump is wanted: the library takes dumps on the
+ * way to a recovery, so the run asks for one with the dump held inline (the
+ * recovery then waits for the dump's release, which never comes: the run ends).
+ */
+static bool dump_ends_run(const struct run_session *s)
+{
+	return !s->opt.recovery && s->opt.dump_dir;
+}
+
 static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
 {
 	struct run_session *s = arg;
@@ -294,14 +314,17 @@ static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
 		trace_flush(s, true);
 		describe_crash(s);
 		s->crashed = true;
-		if (!s->opt.recovery)
-			uproc_loop_defer(s->loop, finish_crashed, s);
-		else
+		if (s->opt.recovery)
 			say(s, "recovering (crash %u)", rproc_get_crash_count(rproc));
+		else if (!dump_ends_run(s))
+			uproc_loop_defer(s->loop, finish_crashed, s);
+		/* else the library stops the core and takes the dump: COREDUMP ends it */
 		break;
 	case RPROC_EVENT_COREDUMP:
 		if (s->opt.recovery)
 			uproc_loop_defer(s->loop, save_dump, s);
+		else if (dump_ends_run(s))
+			uproc_loop_defer(s->loop, finish_crashed, s);
 		break;
 	case RPROC_EVENT_RECOVERED:
 		say(s, "recovered: the core runs again");
@@ -419,14 +442,15 @@ int run_session_start(struct run_session *s)
 	/* The core dies with this run, however it ends, and leaves no file behind. */
 	cfg.outlive_host = false;
 	cfg.cpu = s->opt.cpu;
+	cfg.watchdog_ms = s->opt.watchdog_ms;
 	s->rproc = uproc_native_rproc_alloc(s->loop, &cfg, s->opt.firmware);
 	if (!s->rproc) {
 		fprintf(stderr, "uproc run: cannot set up a native core: %s\n", strerror(errno));
 		return RUN_BOOT_FAILED;
 	}
 	rproc_set_log(s->rproc, on_log, s);
-	rproc_set_recovery(s->rproc, s->opt.recovery);
-	rproc_set_coredump(s->rproc, s->opt.coredump);
+	rproc_set_recovery(s->rproc, s->opt.recovery || dump_ends_run(s));
+	rproc_set_coredump(s->rproc, dump_ends_run(s) ? RPROC_COREDUMP_INLINE : s->opt.coredump);
 
 	for (unsigned int i = 0; i < s->opt.nchannels; i++)
 		snprintf(s->ids[i].name, sizeof(s->ids[i].name), "%s", s->opt.channels[i]);

@@ -16,6 +16,7 @@
 #include "uproc/rpmsg.h"
 
 #define RUN_MAX_CHANNELS 8
+#define RUN_WATCHDOG_MS_DEFAULT 5000
 #define RUN_INPUT_MAX 65536
 
 /* Exit statuses of "uproc run". */
@@ -35,6 +36,7 @@ struct run_options {
 	bool recovery;
 	enum rproc_dump_mechanism coredump;
 	const char *dump_dir;
+	uint32_t watchdog_ms;		/* 0: none */
 	int cpu;
 	bool trace;
 	bool verbose;			/* show the library's error and info log lines */
@@ -64,6 +66,7 @@ struct run_session {
 	char pending[RUN_INPUT_MAX];	/* read, not yet sent */
 	size_t npending;
 	bool awaiting_reply;		/* pipe mode: a line was sent, its answer is due */
+	bool reply_missed;		/* pipe mode: an answer did not come in time */
 	int64_t reply_timer;
 	bool sent_whole_line;		/* pipe mode: the last piece sent ended a line */
 	bool tx_blocked;		/* waiting for a tx_ready hook (rpmsg or console) */

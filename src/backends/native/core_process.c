@@ -103,7 +103,7 @@ int upi_native_proc_start_time(pid_t pid, uint64_t *out)
 	return 0;
 }
 
-bool upi_native_proc_stopped(pid_t pid)
+char upi_native_proc_state(pid_t pid)
 {
 	char path[64], buf[512];
 	ssize_t n;
@@ -112,15 +112,15 @@ bool upi_native_proc_stopped(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
+		return 0;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return 0;
 	buf[n] = '\0';
 	/* The state is the field after the command name's last ')'. */
 	const char *p = strrchr(buf, ')');
-	return p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
+	return p && p[1] == ' ' ? p[2] : 0;
 }
 
 void upi_native_core_init(struct native_core *core)

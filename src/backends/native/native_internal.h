@@ -110,10 +110,10 @@ struct native_core {
 #define UPI_NATIVE_SPAWN_TIMEOUT_MS 5000u
 
 /**
- * upi_native_proc_stopped() - is process @pid stopped (SIGSTOP, a debugger)?
- * false when it cannot tell.
+ * upi_native_proc_state() - the state letter of process @pid in /proc/PID/stat
+ * ('R' running or runnable, 'S' asleep, 'T'/'t' stopped, ...), or 0 when unknown.
  */
-bool upi_native_proc_stopped(pid_t pid);
+char upi_native_proc_state(pid_t pid);
 
 /**
  * struct native_spawn - what upi_native_core_spawn() needs.

@@ -403,14 +403,17 @@ static void on_watchdog(struct uproc_loop *loop, void *arg)
 	if (!nr->running || !nr->core.ctl)
 		return;
 	uint64_t beat = heartbeat_of(nr);
-	bool asleep = uproc_shm_load32(&nr->core.ctl->to_core.sleeping, memory_order_relaxed) != 0;
 	/*
 	 * Only a firmware that beats can be judged: until its first heartbeat it is
-	 * not watched. A core stopped by a signal or a debugger (an emulated core's
-	 * gdb stub sets debug_state) is not hung either.
+	 * not watched. A core asleep in the kernel (blocked on its doorbell: the
+	 * mailbox's sleeping flag also reads 1 before the firmware first waits, so the
+	 * process's state is asked), stopped by a signal or a debugger, or held by an
+	 * emulated core's gdb stub (debug_state) is not hung.
 	 */
 	bool debugged = uproc_shm_load32(&nr->core.ctl->debug_state, memory_order_relaxed) != 0;
-	bool judged = beat != 0 && !debugged && !upi_native_proc_stopped(nr->core.pid);
+	char state = upi_native_proc_state(nr->core.pid);
+	bool asleep = state != 'R';
+	bool judged = beat != 0 && state != 0 && !debugged;
 	if (judged && beat == nr->wd_last && !asleep) {
 		/* Hung: make the stub record where it is; its death reports the crash. */
 		rproc_log(nr->rproc, 3, "native core: watchdog: no progress in %u ms",
