@@ -165,6 +165,10 @@ struct uproc_native_crash {
  *             the core (uproc gdb); -1 when there is none. Written by the core.
  * @debug_state: 1 while a debugger holds the core stopped (the watchdog does not
  *             count it as hung), 0 otherwise. Written by the core.
+ * @emu_machine, @emu_big_endian: an emulated core's firmware machine (e_machine) and
+ *             byte order (1: big-endian), written by uproc-emu-core before it runs the
+ *             firmware; 0 for a native core. A host attaching later learns from them
+ *             how to read the running core's resource table.
  * @to_core:   host -> core mailbox; @to_host: core -> host mailbox.
  * @crash:     the fault record.
  * @error:     the stub's message when it fails before the jump.
@@ -183,7 +187,9 @@ struct uproc_native_ctl {
 	uint64_t heartbeat;
 	int32_t debug_fd;
 	uint32_t debug_state;
-	uint32_t reserved[14];
+	uint32_t emu_machine;
+	uint32_t emu_big_endian;
+	uint32_t reserved[12];
 	struct uproc_native_mbox to_core;
 	struct uproc_native_mbox to_host;
 	struct uproc_native_crash crash;

@@ -1,18 +1,19 @@
 #!/bin/bash
-# test-uprocd-restart.sh UPROCD UPROC CLIENT FIRMWARE_DIR
+# test-uprocd-restart.sh UPROCD UPROC CLIENT FIRMWARE_DIR [SUFFIX]
+# (SUFFIX: run the examples of an emulated platform, e.g. -cortex-m: crash-cortex-m.elf)
 # A uprocd restart must leave nothing different: cores it attached to recover from
 # crashes (debugfs crash file, a killed core process), stop, change firmware and
 # boot again like cores it booted; an rpmsg-tty channel keeps one tty, with its
 # name, across restarts; a hung core is caught by the watchdog (state crashed,
 # reason watchdog). Cleans up on every exit; every wait is for a condition.
 set -u
-UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4
+UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4 SUFFIX=${5:-}
 SKIP=77
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount)"; exit $SKIP; }
 [ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
 for f in crash echo tty; do
-	[ -f "$FWDIR/$f.elf" ] || { echo "SKIP: no $FWDIR/$f.elf"; exit $SKIP; }
+	[ -f "$FWDIR/$f$SUFFIX.elf" ] || { echo "SKIP: no $FWDIR/$f$SUFFIX.elf"; exit $SKIP; }
 done
 
 T=$(mktemp -d /tmp/uprocd-restart.XXXXXX)
@@ -50,7 +51,7 @@ ping_core() {
 }
 
 mkdir -p "$T/fw" "$RUN"
-cp "$FWDIR"/crash.elf "$FWDIR"/echo.elf "$FWDIR"/tty.elf "$T/fw/"
+for f in crash echo tty; do cp "$FWDIR/$f$SUFFIX.elf" "$T/fw/$f.elf"; done
 cat >"$CONF" <<CONF
 [uprocd]
 root = $ROOT

@@ -515,6 +515,8 @@ int main(int argc, char **argv)
 	open_unicorn(emu);
 	map_regions(emu);
 	uproc_shm_store32(&emu->ctl->stub_state, UPROC_NATIVE_STUB_MAPPED, memory_order_release);
+	emu->ctl->emu_machine = emu->machine;
+	emu->ctl->emu_big_endian = emu->big_endian;
 	emu->ctl->doorbell_in = emu->db_in;
 	emu->ctl->doorbell_out = emu->db_out;
 	emu->start_ns = emu_now_ns();

@@ -673,6 +673,11 @@ static int native_attach(struct rproc *rproc)
 	}
 	nr->running = true;
 	nr->recorded = true;
+	/* An emulated core says what it runs: its table is in the firmware's byte order. */
+	uint32_t em = nr->core.ctl->emu_machine;
+	nr->emulated = em == EM_ARM || em == EM_RISCV || em == EM_MIPS;
+	nr->big_endian = nr->emulated && nr->core.ctl->emu_big_endian == 1;
+	rproc_set_byte_order(rproc, nr->big_endian ? UPROC_BIG_ENDIAN : UPROC_LITTLE_ENDIAN);
 	/* Tell the firmware a new host is here (it announces its channels again). */
 	uproc_shm_fetch_add32(&nr->core.ctl->host_epoch, 1, memory_order_release);
 	upi_native_core_kick(&nr->core, UPROC_NATIVE_MBOX_HIGH);
