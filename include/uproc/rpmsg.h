@@ -287,6 +287,14 @@ struct rpmsg_virtio_vring {
  * @max_peer_channels: channels the peer may create by announcements before
  *             further ones are refused with a warning (0 = 4096): an untrusted
  *             peer must not exhaust this side's memory
+ * @rx_batch:  most rx buffers one rpmsg_virtio_handle_kick() consumes (0: no bound,
+ *             for a firmware's own loop). A peer that refills the queue as fast as
+ *             it is drained then cannot keep the caller's thread for itself.
+ * @rx_more:   optional: a handle_kick() stopped at @rx_batch with the queue not
+ *             known to be empty; call rpmsg_virtio_handle_kick() again after
+ *             serving the other events (from an event loop: schedule it, do not
+ *             call it from here). Until then the peer's kicks for that queue are
+ *             suppressed. Called without the lock.
  */
 struct rpmsg_virtio_config {
 	enum virtio_role role;
@@ -310,6 +318,8 @@ struct rpmsg_virtio_config {
 	void *priv;
 	bool cross_endian;
 	uint32_t max_peer_channels;
+	uint32_t rx_batch;
+	void (*rx_more)(void *priv);
 };
 
 /**
@@ -354,7 +364,8 @@ uint64_t rpmsg_virtio_get_features(const struct rpmsg_virtio_device *vdev);
  * running one loop again and returns 0); recycles buffers and notifies the peer.
  *
  * Return: rx buffers consumed (messages delivered, plus bad or undeliverable ones
- * dropped), or -EIO when a queue is broken (the other queue is still served).
+ * dropped; at most the config's rx_batch, see @rx_more), or -EIO when a queue is
+ * broken (the other queue is still served).
  * Locking: takes the port lock; callbacks run without it.
  */
 int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev);

@@ -13,6 +13,10 @@
 
 #include "hostutil.h"
 #include "remoteproc_vdev.h"
+#include "uproc/loop.h"
+
+/* Most rx buffers one kick consumes before the loop serves its other events. */
+#define RPROC_RX_BATCH 64u
 
 
 static struct rproc_vdev *to_rvdev(struct rproc_subdev *subdev)
@@ -78,6 +82,39 @@ static void rpmsg_broken_cb(void *priv, unsigned int vq_index, int err)
 	if (err == -EBADMSG && !rpmsg_virtio_is_broken(rvdev->bus))
 		return;
 	upi_rproc_vdev_broken(rvdev, vq_index, err);
+}
+
+/* The bus stopped at its rx batch: serve it again once the loop has done the rest. */
+static void rpmsg_rx_more_run(struct uproc_loop *loop, void *arg)
+{
+	struct rproc_vdev *rvdev = arg;
+	struct rproc *rproc = rvdev->rproc;
+
+	(void)loop;
+	rvdev->rx_more_timer = -1;
+	pthread_mutex_lock(&rproc->lock);
+	if (!rvdev->started || rvdev->dead || !rvdev->bus) {
+		pthread_mutex_unlock(&rproc->lock);
+		return;
+	}
+	rvdev->busy++;
+	pthread_mutex_unlock(&rproc->lock);
+	rpmsg_virtio_handle_kick(rvdev->bus);
+	pthread_mutex_lock(&rproc->lock);
+	if (--rvdev->busy == 0)
+		pthread_cond_broadcast(&rvdev->idle);
+	pthread_mutex_unlock(&rproc->lock);
+}
+
+/* Called on the loop thread, from inside a kick: a zero-delay timer runs after the fds. */
+static void rpmsg_rx_more_cb(void *priv)
+{
+	struct rproc_vdev *rvdev = priv;
+
+	if (rvdev->rx_more_timer >= 0 || !rvdev->rproc->loop)
+		return;
+	int64_t id = uproc_loop_add_timer(rvdev->rproc->loop, 0, rpmsg_rx_more_run, rvdev);
+	rvdev->rx_more_timer = id > 0 ? id : -1;
 }
 
 /* A send that found no tx buffer could now succeed: tell the host's event loop. */
@@ -164,6 +201,9 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 			.tx_ready = rpmsg_tx_ready_cb,
 			.channel = rpmsg_channel_cb,
 			.priv = rvdev,
+			/* Without a loop to come back from, nothing could resume a batch. */
+			.rx_batch = rproc->loop ? RPROC_RX_BATCH : 0,
+			.rx_more = rpmsg_rx_more_cb,
 		};
 		size_t fit = rvdev->buf_mem->len / RPMSG_BUF_SIZE;
 		size_t want = 2u * rvdev->vring[0].num;
@@ -259,6 +299,10 @@ static void rproc_vdev_do_stop(struct rproc_subdev *subdev, bool crashed)
 	while (rvdev->busy)
 		pthread_cond_wait(&rvdev->idle, &rproc->lock);
 	pthread_mutex_unlock(&rproc->lock);
+	if (rvdev->rx_more_timer >= 0) {
+		uproc_loop_cancel_timer(rproc->loop, rvdev->rx_more_timer);
+		rvdev->rx_more_timer = -1;
+	}
 
 	upi_rproc_vdev_get_hooks(rproc, &hooks);
 	if (rvdev->bus) {
@@ -323,6 +367,7 @@ int upi_rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *ent
 	rvdev->attaching = attaching;
 	rvdev->inert = !known;
 	pthread_cond_init(&rvdev->idle, NULL);
+	rvdev->rx_more_timer = -1;
 	pthread_mutex_init(&rvdev->con_lock, NULL);
 	rvdev->subdev.start = rproc_vdev_do_start;
 	rvdev->subdev.stop = rproc_vdev_do_stop;

@@ -52,6 +52,7 @@ struct rproc_vdev {
 	/* rpmsg (id 7) */
 	struct uproc_port *port;
 	struct rpmsg_virtio_device *bus;
+	int64_t rx_more_timer;	/* the bus stopped at its rx batch: served again; or -1 */
 
 	/* console (id 3) */
 	pthread_mutex_t con_lock;

@@ -624,11 +624,18 @@ static void rx_finish(struct rpmsg_virtio_device *vdev, const struct rx_item *it
  * One message per lock round trip, on purpose: a message taken ahead holds a
  * reference on its endpoint, and a callback that destroys that endpoint (an NS
  * destroy, a receiver closing another endpoint) would wait on it forever.
+ *
+ * At most cfg.rx_batch buffers (when set): then *@more is set and the queue's
+ * notifications stay off until the caller comes back.
  */
-static int rx_run(struct rpmsg_virtio_device *vdev)
+static int rx_run(struct rpmsg_virtio_device *vdev, bool *more)
 {
 	int consumed = 0;
 	for (;;) {
+		if (vdev->cfg.rx_batch && (uint32_t)consumed >= vdev->cfg.rx_batch) {
+			*more = true;
+			return consumed;
+		}
 		struct rx_item it;
 		int r = rx_take(vdev, &it);
 		if (r == 1) {
@@ -680,7 +687,8 @@ int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
 		return 0;
 	}
 	vdev->rx_running = true;
-	int delivered = rx_run(vdev);
+	bool more = false;
+	int delivered = rx_run(vdev, &more);
 	vdev->rx_running = false;
 	if (vdev->shutdown && vdev->port->wake)
 		vdev->port->wake(vdev->port->ctx); /* rpmsg_virtio_deinit() waits for us */
@@ -694,6 +702,8 @@ int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
 		upi_rpmsg_ns_flush_pending(vdev);
 	if (ready_cb)
 		vdev->cfg.tx_ready(vdev->cfg.priv);
+	if (more && !broken && vdev->cfg.rx_more)
+		vdev->cfg.rx_more(vdev->cfg.priv);
 	return broken || delivered < 0 ? -EIO : delivered;
 }
 

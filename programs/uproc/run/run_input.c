@@ -17,9 +17,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LINGER_MS 100
+/* A remote that never stops talking still lets the run end this long after its input. */
+#define LINGER_MAX_MS 2000
 #define CTRL_C 0x03
 #define CTRL_D 0x04
 #define CTRL_U 0x15
@@ -194,6 +197,13 @@ static void reply_overdue(struct uproc_loop *loop, void *arg)
 	run_input_resume(s);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static void linger_done(struct uproc_loop *loop, void *arg)
 {
 	struct run_session *s = arg;
@@ -277,6 +287,8 @@ void run_input_resume(struct run_session *s)
 		/* An answer never came: give the watchdog time to tell a hung core. */
 		unsigned int ms = s->reply_missed && s->opt.watchdog_ms ?
 				  s->opt.watchdog_ms * 2 : LINGER_MS;
+		if (!s->linger_until_ms)
+			s->linger_until_ms = now_ms() + (ms > LINGER_MAX_MS ? ms : LINGER_MAX_MS);
 		s->linger_timer = uproc_loop_add_timer(s->loop, ms, linger_done, s);
 	}
 }
@@ -288,7 +300,8 @@ static void resume_later(struct uproc_loop *loop, void *arg)
 
 void run_input_reply_seen(struct run_session *s)
 {
-	if (s->linger_timer >= 0) {	/* more output: wait a little longer */
+	/* more output: wait a little longer, up to LINGER_MAX_MS after the input ended */
+	if (s->linger_timer >= 0 && now_ms() < s->linger_until_ms) {
 		uproc_loop_cancel_timer(s->loop, s->linger_timer);
 		s->linger_timer = -1;
 	}

@@ -93,6 +93,7 @@ struct run_session {
 	int status;
 	bool finishing;
 	int64_t linger_timer;
+	uint64_t linger_until_ms; /* after the input ended, output waited for until then */
 };
 
 /* run_session.c */

@@ -11,7 +11,8 @@
  * Events: the core's doorbell eventfd and its pidfd are watched in the rproc's loop.
  * A doorbell takes the mailbox bits and calls rproc_vq_interrupt() for each kicked
  * notifyid (a ring without bits: every notifyid), then polls the mailbox for up to
- * host_spin_ns before it goes back to the loop. A readable pidfd is the core's end:
+ * host_spin_ns before it goes back to the loop; a remote that keeps ringing gets
+ * NATIVE_DOORBELL_ROUNDS rounds, then the loop serves its other events first. A readable pidfd is the core's end:
  * it is collected, the record removed, and reported as a crash (SIGSEGV/SIGBUS as
  * an MMU fault, anything else as a fatal error).
  *
@@ -47,6 +48,8 @@
 #define NATIVE_RPROC_MAGIC 0x4e415456u /* "NATV" */
 /* Most notifyids tried when a ring names no queue. */
 #define NATIVE_MAX_NOTIFYID 1024
+/* Doorbell rounds served per wake-up before the loop gets its other events. */
+#define NATIVE_DOORBELL_ROUNDS 32
 
 /* A region this backend provides; the rproc_mem_entry's priv. */
 struct native_mem {
@@ -77,6 +80,7 @@ struct native_rproc {
 	int lock_fd;   /* the registry lock on our name while a core is ours, or -1 */
 	bool recorded; /* the running core is in the registry (it can be detached) */
 	bool running;  /* a core process is ours (spawned or attached) */
+	uint64_t deferred_bits; /* taken at the round bound, served at the next wake-up */
 	bool watching; /* its fds are in the loop */
 	struct native_mem *mems;
 	uint64_t rsc_da, rsc_size;
@@ -312,10 +316,31 @@ static void on_doorbell(struct uproc_loop *loop, int fd, uint32_t events, void *
 	(void)events;
 	if (!nr->running)
 		return;
-	bits = upi_native_core_take(&nr->core);
+	bits = upi_native_core_take(&nr->core) | nr->deferred_bits;
+	nr->deferred_bits = 0;
 	serve_bits(nr, bits);
-	while (nr->running && (bits = upi_native_core_spin_take(&nr->core, nr->host_spin_ns)) != 0)
+	for (unsigned int round = 1; nr->running; round++) {
+		if (round == NATIVE_DOORBELL_ROUNDS) {
+			/*
+			 * The remote keeps ringing: back to the loop, which comes here again
+			 * after its other events. Marked asleep, the core rings the eventfd for
+			 * what it queues from now on; what it queued meanwhile is kept, and the
+			 * eventfd rung here so that this wake-up is not lost.
+			 */
+			bits = upi_native_core_spin_take(&nr->core, 0);
+			if (bits) {
+				uint64_t one = 1;
+
+				nr->deferred_bits |= bits;
+				(void)!write(nr->core.db_rx, &one, sizeof(one));
+			}
+			return;
+		}
+		bits = upi_native_core_spin_take(&nr->core, nr->host_spin_ns);
+		if (!bits)
+			return;
 		serve_bits(nr, bits);
+	}
 }
 
 static void unwatch(struct native_rproc *nr)
