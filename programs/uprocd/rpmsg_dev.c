@@ -42,10 +42,13 @@ void uprocd_minor_free(uint8_t *used, unsigned int minor)
 
 /* ---- saved endpoints -------------------------------------------------------------- */
 
-void uprocd_rpmsg_save(struct uprocd_rpmsg *r)
+static void save_now(struct uproc_loop *loop, void *arg)
 {
+	struct uprocd_rpmsg *r = arg;
 	char tmp[PATH_MAX + 8];
 
+	(void)loop;
+	r->save_timer = -1;
 	if (r->tearing_down)
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.new", r->save_path);
@@ -62,6 +65,28 @@ void uprocd_rpmsg_save(struct uprocd_rpmsg *r)
 		rename(tmp, r->save_path);
 	else
 		unlink(tmp);
+}
+
+/*
+ * Save once per loop round, however many endpoints and ttys changed in it: a remote
+ * that churns channels must not cost a file write per announcement.
+ */
+void uprocd_rpmsg_save(struct uprocd_rpmsg *r)
+{
+	if (r->tearing_down || r->save_timer >= 0)
+		return;
+	int64_t id = uproc_loop_add_timer(r->proc->d->loop, 0, save_now, r);
+	if (id > 0)
+		r->save_timer = id;
+	else
+		save_now(r->proc->d->loop, r);
+}
+
+static void save_cancel(struct uprocd_rpmsg *r)
+{
+	if (r->save_timer >= 0)
+		uproc_loop_cancel_timer(r->proc->d->loop, r->save_timer);
+	r->save_timer = -1;
 }
 
 static void restore(struct uprocd_rpmsg *r)
@@ -212,6 +237,10 @@ static void teardown(struct uprocd_rpmsg *r, bool consoles_too)
 {
 	struct uprocd *d = r->proc->d;
 
+	if (r->save_timer >= 0) { /* what changed in this round, before it goes */
+		save_cancel(r);
+		save_now(d->loop, r);
+	}
 	r->tearing_down = true;
 	if (r->ctrl_fd >= 0) {
 		uproc_loop_del_fd(d->loop, r->ctrl_fd);
@@ -411,6 +440,7 @@ int uprocd_rpmsg_start(struct uprocd_proc *p)
 		return -ENOMEM;
 	r->proc = p;
 	r->ctrl_fd = -1;
+	r->save_timer = -1;
 	snprintf(r->save_path, sizeof(r->save_path), "%s/rpmsg-remoteproc%u", p->d->cfg.runtime_dir,
 		 p->index);
 	snprintf(r->tty_ids[0].name, sizeof(r->tty_ids[0].name), "rpmsg-tty");
@@ -442,6 +472,7 @@ void uprocd_rpmsg_stop(struct uprocd_proc *p)
 		return;
 	rproc_set_vdev_hooks(p->rproc, NULL);
 	teardown(r, true);
+	save_cancel(r);
 	free(r);
 	p->rpmsg = NULL;
 }

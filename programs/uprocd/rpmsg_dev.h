@@ -147,6 +147,7 @@ struct uprocd_rpmsg {
 	int ctrl_fd;
 	char ctrl_path[PATH_MAX];
 	char save_path[PATH_MAX];
+	int64_t save_timer; /* a save is due at the end of this loop round, or -1 */
 	bool tearing_down;
 	struct rpmsg_device_id tty_ids[2];
 	struct rpmsg_driver tty_drv;
