@@ -5,6 +5,9 @@
 #                 and bounded libFuzzer runs
 #   make bench  - build and run every benchmark (bench-*); text and JSON summary in
 #                 $(BUILD)/bench-results/bench.txt and bench.json
+#   make soak   - build and run the hostile-firmware soak (about an hour; report in
+#                 $(BUILD)/soak-report.txt; SOAK_FLOOD_SECONDS, SOAK_CYCLES,
+#                 SOAK_ATTACK_ROUNDS change its length)
 JOBS        ?= $(shell nproc)
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
@@ -12,7 +15,7 @@ FUZZ_BUILD  ?= build-fuzz
 TSAN_BUILD  ?= build-tsan
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build demo bench check check-normal check-asan check-tsan check-fuzz clean
+.PHONY: all deps build demo bench soak check check-normal check-asan check-tsan check-fuzz clean
 
 all: build
 
@@ -28,6 +31,9 @@ demo: deps
 
 bench: build
 	scripts/bench.sh $(BUILD)
+
+soak: build
+	tests/hostile/soak.sh $(BUILD)
 
 check: deps
 	$(MAKE) --no-print-directory check-normal
