@@ -430,8 +430,18 @@ static int rproc_vdev_place_vrings(struct rproc *rproc, struct rproc_vdev *rvdev
 			upi_rproc_add_mem(rproc, rv->mem, false);
 		}
 		if (attaching) {
-			/* The remote kicks with the notifyids it was given: keep them. */
-			rv->notifyid = (int)vr->notifyid;
+			/*
+			 * The remote kicks with the notifyids it was given: keep them, once
+			 * checked to be the ones a boot gives (the same order from 0). A
+			 * remote that rewrote them would end attached and unreachable.
+			 */
+			int given = rproc->next_notifyid++;
+
+			if (vr->notifyid != (uint32_t)given)
+				return rproc_err(rproc, -EINVAL,
+						 "%s: notifyid %u in the live table, %d was given at boot",
+						 name, vr->notifyid, given);
+			rv->notifyid = given;
 			rv->da = vr->da;
 		} else {
 			rv->notifyid = rproc->next_notifyid++;

@@ -155,6 +155,30 @@ for img in "${images[@]}"; do
 done
 
 echo_ok "at the end" && pass "uprocd: echo answers at the end" || fail "uprocd: echo silent at the end"
+
+# Re-attach: a core that rewrote its table's notifyids is refused by the next uprocd
+# (it would end attached and unreachable); the echo core is attached and answers.
+if [ -f "$T/fw/hostile-table-notifyids.elf" ]; then
+	echo hostile-table-notifyids.elf >"$E/remoteproc1/firmware"
+	timeout "$WAIT" "$UPROC" start bad >/dev/null 2>&1
+	wait_for "$WAIT" sh -c "'$UPROC' trace bad | grep -q 'notifyids rewritten'" ||
+		fail "uprocd: the table image did not come up"
+	kill -TERM "$DAEMON_PID"
+	until_gone "$WAIT" "$DAEMON_PID" || kill -9 "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	"$UPROCD" -c "$T/uprocd.conf" >>"$T/uprocd.log" 2>&1 &
+	DAEMON_PID=$!
+	wait_for $WAIT grep -qx attached "$E/remoteproc0/state" ||
+		fail "uprocd: the echo core was not attached after the restart"
+	state=$(cat "$E/remoteproc1/state" 2>&1)
+	[ "$state" != attached ] && pass "uprocd: rewritten notifyids refused at re-attach ($state)" ||
+		fail "uprocd: attached a core whose notifyids were rewritten"
+	wait_for $WAIT test -S "$RUN/dev/rpmsg_ctrl0" &&
+		M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x501 0xffffffff)
+	EPT=$ROOT/dev/rpmsg$M
+	echo_ok "after re-attach" && pass "uprocd: echo answers after the re-attach" ||
+		fail "uprocd: echo silent after the re-attach"
+fi
 kill -TERM "$DAEMON_PID"
 if until_gone "$WAIT" "$DAEMON_PID"; then
 	pass "uprocd: SIGTERM honoured"
