@@ -4,6 +4,8 @@
 # the echo firmware's message handler, sees it hit when the host sends, reads a
 # variable and an argument, then lets the core run on (detach): it answers again.
 set -u
+# A write to the runner after it died is a failure to report, not a SIGPIPE.
+trap '' PIPE
 uproc=$1 fw=$2 plat=$3
 elf="$fw/echo-$plat.elf"
 work=$(mktemp -d)
@@ -48,7 +50,7 @@ grep -q '^\$1 = 10$' "$work/gdb" || fail "len is not 10"
 grep -q '^\$2 = 0$' "$work/gdb" || fail "echoed is not read"
 grep -q 'detached' "$work/gdb" || fail "gdb did not detach"
 # The core runs on: both messages are answered.
-echo "after gdb" >&3
+echo "after gdb" >&3 || fail "uproc run is gone"
 for i in $(seq 1 300); do
 	[ "$(wc -l <"$work/out")" -ge 2 ] && break
 	sleep 0.1
