@@ -7,14 +7,16 @@
  * event loop of its own polls uproc_loop_fd() and calls uproc_loop_dispatch(loop, 0)
  * when it is readable; otherwise it calls uproc_loop_run().
  *
- * Threading: fd and timer registration and dispatch belong to the loop's thread
- * (the thread that calls dispatch/run) or must be serialised by the caller.
- * uproc_loop_defer() and uproc_loop_stop() may be called from any thread.
- * Callbacks run on the loop thread with no uproc lock held.
+ * Threading: a loop belongs to one thread, the loop thread: the one that created
+ * it, or the one that last dispatched it. fd and timer registration and dispatch
+ * run there. uproc_loop_defer(), uproc_loop_stop(), uproc_loop_call(),
+ * uproc_loop_close_calls() and uproc_loop_on_thread() may be called from any
+ * thread. Callbacks run on the loop thread with no uproc lock held.
  */
 #ifndef UPROC_LOOP_H
 #define UPROC_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct uproc_loop;
@@ -93,5 +95,33 @@ int uproc_loop_run(struct uproc_loop *loop);
 
 /** uproc_loop_stop() - make uproc_loop_run() return after the current dispatch. Thread-safe. */
 void uproc_loop_stop(struct uproc_loop *loop);
+
+/**
+ * uproc_loop_call() - run @fn(@arg) on @loop's thread and wait for its result.
+ * This is how another thread reaches what belongs to the loop (a processor, its
+ * vdevs, its backend). On the loop thread @fn runs at once. Elsewhere the call is
+ * queued, the loop woken, and the caller blocks until @fn has returned there; calls
+ * run in the order queued, at the loop's next dispatch. Thread-safe.
+ *
+ * Return: @fn's result; -ESHUTDOWN when the loop will not run it any more
+ * (uproc_loop_close_calls() before or while it waited); -ENOMEM.
+ * Locking: the caller must hold nothing the loop thread may wait for.
+ */
+int uproc_loop_call(struct uproc_loop *loop, int (*fn)(void *arg), void *arg);
+
+/**
+ * uproc_loop_close_calls() - complete every queued uproc_loop_call() with
+ * -ESHUTDOWN and refuse later ones (from other threads; on the loop thread a call
+ * still runs at once). A program that stops dispatching its loop calls this first,
+ * so that no thread waits for a loop that will not run again; it frees the loop
+ * only once those threads have returned. Thread-safe; idempotent.
+ */
+void uproc_loop_close_calls(struct uproc_loop *loop);
+
+/**
+ * uproc_loop_on_thread() - true when called on @loop's thread (the one that
+ * created it or last dispatched it). Thread-safe.
+ */
+bool uproc_loop_on_thread(const struct uproc_loop *loop);
 
 #endif /* UPROC_LOOP_H */

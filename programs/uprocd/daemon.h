@@ -6,7 +6,7 @@
  *
  * Threads: the loop thread runs everything but the FUSE callbacks, which run on
  * FUSE's threads. Those read attributes directly (the rproc getters are
- * thread-safe) and hand every change to the loop with uprocd_call_on_loop().
+ * thread-safe) and hand every change to the loop with uproc_loop_call().
  * @lock guards the fields marked "locked" below.
  */
 #ifndef UPROCD_DAEMON_H
@@ -45,19 +45,9 @@ struct uprocd_proc {
 	unsigned int recoveries;		/* loop thread: recoveries since uprocd began */
 };
 
-/** struct uprocd_call - a function handed to the loop thread by another thread. */
-struct uprocd_call {
-	int (*fn)(void *arg);
-	void *arg;
-	int result;
-	bool done;
-	struct uprocd_call *next;
-};
-
 /** struct uprocd - the daemon. */
 struct uprocd {
 	struct uproc_loop *loop;
-	pthread_t loop_thread;
 	struct uprocd_config cfg;
 	struct uprocd_proc *procs;
 	unsigned int n_procs;
@@ -65,9 +55,6 @@ struct uprocd {
 	bool verbose;
 
 	pthread_mutex_t lock;
-	pthread_cond_t call_done;
-	struct uprocd_call *calls;		/* locked: queued for the loop */
-	bool stopping;				/* locked: no new calls */
 	unsigned int next_dump_id;		/* locked */
 	bool stop_on_exit;			/* stop cores at exit instead of detaching */
 
@@ -78,18 +65,6 @@ struct uprocd {
 	uint8_t hvc_minors[256];		/* loop thread: hvcN in use */
 	int signal_fd;
 };
-
-/* ---- oncall.c ------------------------------------------------------------------ */
-
-/**
- * uprocd_call_on_loop() - run @fn(@arg) on the loop thread and wait for it.
- * Runs it directly when called on the loop thread.
- * Returns @fn's result, or -ESHUTDOWN when the daemon is stopping.
- */
-int uprocd_call_on_loop(struct uprocd *d, int (*fn)(void *arg), void *arg);
-
-/** uprocd_calls_cancel() - refuse new calls and fail queued ones (-ESHUTDOWN). */
-void uprocd_calls_cancel(struct uprocd *d);
 
 /* ---- log.c --------------------------------------------------------------------- */
 

@@ -149,7 +149,6 @@ static int run(struct uprocd *d)
 		fprintf(stderr, "uprocd: event loop: %s\n", strerror(-r));
 		return 1;
 	}
-	d->loop_thread = pthread_self();
 	d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (d->signal_fd >= 0)
 		uproc_loop_add_fd(d->loop, d->signal_fd, UPROC_LOOP_IN, on_signal, d);
@@ -180,7 +179,7 @@ static int run(struct uprocd *d)
 stop_ctl:
 	uprocd_ctl_stop(d);
 destroy:
-	uprocd_calls_cancel(d);
+	uproc_loop_close_calls(d->loop);
 	uprocd_procs_destroy(d);
 	if (d->signal_fd >= 0) {
 		uproc_loop_del_fd(d->loop, d->signal_fd);
@@ -246,9 +245,7 @@ int main(int argc, char **argv)
 	struct check_out o = { config, stderr, "uprocd: warning: " };
 	uprocd_config_check(&d.cfg, report_problem, &o);
 	pthread_mutex_init(&d.lock, NULL);
-	pthread_cond_init(&d.call_done, NULL);
 	int status = run(&d);
-	pthread_cond_destroy(&d.call_done);
 	pthread_mutex_destroy(&d.lock);
 	uprocd_config_free(&d.cfg);
 	return status;

@@ -32,6 +32,7 @@
 
 #include "daemon.h"
 #include "hostutil.h"
+#include "uproc/loop.h"
 #include "uproc/remoteproc.h"
 
 struct open_file;
@@ -603,7 +604,7 @@ static int tree_write(const char *path, const char *buf, size_t size, off_t off,
 	/* Like sysfs, a write is one store of the whole buffer. */
 	if (size > 4096)
 		return -EINVAL;
-	int r = uprocd_call_on_loop(d, do_store, &c);
+	int r = uproc_loop_call(d->loop, do_store, &c);
 	return r < 0 ? r : (int)size;
 }
 
@@ -734,7 +735,7 @@ void uprocd_tree_stop(struct uprocd *d)
 		return;
 	/* Queued writes fail first, so no FUSE thread waits on a loop that is
 	 * gone; then the unmount ends the FUSE loop. */
-	uprocd_calls_cancel(d);
+	uproc_loop_close_calls(d->loop);
 	fuse_exit(t->fuse);
 	if (t->mounted)
 		fuse_unmount(t->fuse);

@@ -6,11 +6,17 @@
  * can remove any fd, its own included, and the batch being dispatched skips it.
  * Timers are a list ordered by deadline (few are ever pending). Deferred calls are
  * a mutex-protected FIFO with an eventfd that wakes a blocked dispatch.
+ *
+ * uproc_loop_call(): the waiting caller's record lives on its own stack, queued
+ * under @sync_lock; the first one queued defers run_sync_calls(), which runs the
+ * whole queue on the loop thread, each call with the lock dropped, and wakes the
+ * callers on @sync_done. Closing completes what is queued with -ESHUTDOWN.
  */
 #include "uproc/loop.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +42,15 @@ struct loop_timer {
 	struct loop_timer *next;
 };
 
+/* A uproc_loop_call() waiting for the loop: on the caller's stack. */
+struct loop_sync_call {
+	int (*fn)(void *arg);
+	void *arg;
+	int result;
+	bool done;
+	struct loop_sync_call *next;
+};
+
 struct loop_call {
 	uproc_loop_fn fn;
 	void *arg;
@@ -53,6 +68,11 @@ struct uproc_loop {
 	pthread_mutex_t calls_lock;
 	struct loop_call *calls_head, *calls_tail;
 	_Atomic bool stop;
+	_Atomic(pthread_t) owner;	/* the loop thread: creator, then last dispatcher */
+	pthread_mutex_t sync_lock;	/* the uproc_loop_call() queue */
+	pthread_cond_t sync_done;
+	struct loop_sync_call *sync_head, *sync_tail;
+	bool sync_closed;
 };
 
 int uproc_loop_new(struct uproc_loop **out)
@@ -70,6 +90,9 @@ int uproc_loop_new(struct uproc_loop **out)
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->wakefd, &ev) < 0)
 		goto close_wake;
 	pthread_mutex_init(&loop->calls_lock, NULL);
+	pthread_mutex_init(&loop->sync_lock, NULL);
+	pthread_cond_init(&loop->sync_done, NULL);
+	atomic_store(&loop->owner, pthread_self());
 	loop->next_timer_id = 1;
 	*out = loop;
 	return 0;
@@ -98,7 +121,10 @@ void uproc_loop_free(struct uproc_loop *loop)
 		loop->calls_head = c->next;
 		free(c);
 	}
+	uproc_loop_close_calls(loop);
 	pthread_mutex_destroy(&loop->calls_lock);
+	pthread_mutex_destroy(&loop->sync_lock);
+	pthread_cond_destroy(&loop->sync_done);
 	close(loop->wakefd);
 	close(loop->epfd);
 	free(loop->watches);
@@ -284,6 +310,8 @@ int uproc_loop_dispatch(struct uproc_loop *loop, int timeout_ms)
 {
 	struct epoll_event events[32];
 	int n;
+
+	atomic_store(&loop->owner, pthread_self());
 	do {
 		n = epoll_wait(loop->epfd, events, 32, timeout_with_timers(loop, timeout_ms));
 	} while (n < 0 && errno == EINTR);
@@ -324,4 +352,77 @@ int uproc_loop_run(struct uproc_loop *loop)
 	}
 	loop->stop = false;	/* the stop is consumed: the loop can run again */
 	return 0;
+}
+
+/* ---- calls from other threads ------------------------------------------------------ */
+
+bool uproc_loop_on_thread(const struct uproc_loop *loop)
+{
+	return pthread_equal(atomic_load(&loop->owner), pthread_self());
+}
+
+static void run_sync_calls(struct uproc_loop *loop, void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&loop->sync_lock);
+	while (loop->sync_head) {
+		struct loop_sync_call *c = loop->sync_head;
+
+		loop->sync_head = c->next;
+		if (!loop->sync_head)
+			loop->sync_tail = NULL;
+		pthread_mutex_unlock(&loop->sync_lock);
+		int r = c->fn(c->arg);
+		pthread_mutex_lock(&loop->sync_lock);
+		c->result = r;
+		c->done = true;
+		pthread_cond_broadcast(&loop->sync_done);
+	}
+	pthread_mutex_unlock(&loop->sync_lock);
+}
+
+int uproc_loop_call(struct uproc_loop *loop, int (*fn)(void *arg), void *arg)
+{
+	struct loop_sync_call call = { .fn = fn, .arg = arg };
+
+	if (uproc_loop_on_thread(loop))
+		return fn(arg);
+	pthread_mutex_lock(&loop->sync_lock);
+	if (loop->sync_closed) {
+		pthread_mutex_unlock(&loop->sync_lock);
+		return -ESHUTDOWN;
+	}
+	if (!loop->sync_head) {
+		/* Nothing queued: the loop needs a run of the queue. */
+		int r = uproc_loop_defer(loop, run_sync_calls, NULL);
+
+		if (r < 0) {
+			pthread_mutex_unlock(&loop->sync_lock);
+			return r;
+		}
+		loop->sync_head = &call;
+	} else {
+		loop->sync_tail->next = &call;
+	}
+	loop->sync_tail = &call;
+	while (!call.done)
+		pthread_cond_wait(&loop->sync_done, &loop->sync_lock);
+	pthread_mutex_unlock(&loop->sync_lock);
+	return call.result;
+}
+
+void uproc_loop_close_calls(struct uproc_loop *loop)
+{
+	pthread_mutex_lock(&loop->sync_lock);
+	loop->sync_closed = true;
+	while (loop->sync_head) {
+		struct loop_sync_call *c = loop->sync_head;
+
+		loop->sync_head = c->next;
+		c->result = -ESHUTDOWN;
+		c->done = true;
+	}
+	loop->sync_tail = NULL;
+	pthread_cond_broadcast(&loop->sync_done);
+	pthread_mutex_unlock(&loop->sync_lock);
 }

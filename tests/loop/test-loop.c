@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -180,6 +182,174 @@ static void test_stop_from_other_thread(void **state)
 	uproc_loop_free(loop);
 }
 
+/* ---- uproc_loop_call() -------------------------------------------------------------- */
+
+/* Monotonic milliseconds, for the generous deadlines below. */
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+struct call_ctx {
+	struct uproc_loop *loop;
+	long counter;			/* touched only on the loop thread */
+	atomic_int off_thread;		/* calls that ran elsewhere than the loop thread */
+	atomic_int wrong_result;
+	atomic_int finished;		/* caller threads done */
+	atomic_int arrived;		/* caller threads about to call */
+};
+
+static int count_on_loop(void *arg)
+{
+	struct call_ctx *c = arg;
+	if (!uproc_loop_on_thread(c->loop))
+		atomic_fetch_add(&c->off_thread, 1);
+	return (int)++c->counter;
+}
+
+static void test_call_on_loop_thread_runs_at_once(void **state)
+{
+	struct call_ctx c = { 0 };
+	assert_int_equal(uproc_loop_new(&c.loop), 0);
+	assert_true(uproc_loop_on_thread(c.loop));
+	/* No dispatch: on the loop thread the call cannot wait for one. */
+	assert_int_equal(uproc_loop_call(c.loop, count_on_loop, &c), 1);
+	assert_int_equal(uproc_loop_call(c.loop, count_on_loop, &c), 2);
+	assert_int_equal(atomic_load(&c.off_thread), 0);
+	uproc_loop_free(c.loop);
+}
+
+#define CALLERS 8
+#define CALLS_EACH 400
+
+static void *many_calls(void *arg)
+{
+	struct call_ctx *c = arg;
+	for (int i = 0; i < CALLS_EACH; i++) {
+		int r = uproc_loop_call(c->loop, count_on_loop, c);
+		if (r <= 0 || r > CALLERS * CALLS_EACH)
+			atomic_fetch_add(&c->wrong_result, 1);
+	}
+	atomic_fetch_add(&c->finished, 1);
+	return NULL;
+}
+
+/* Many threads call at once while this thread dispatches: each call runs once, here. */
+static void test_call_from_many_threads(void **state)
+{
+	struct call_ctx c = { 0 };
+	pthread_t th[CALLERS];
+	assert_int_equal(uproc_loop_new(&c.loop), 0);
+	for (int i = 0; i < CALLERS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, many_calls, &c), 0);
+	long deadline = now_ms() + 120000;
+	while (atomic_load(&c.finished) < CALLERS) {
+		assert_true(uproc_loop_dispatch(c.loop, 100) >= 0);
+		assert_true(now_ms() < deadline);
+	}
+	for (int i = 0; i < CALLERS; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(c.counter, CALLERS * CALLS_EACH);
+	assert_int_equal(atomic_load(&c.off_thread), 0);
+	assert_int_equal(atomic_load(&c.wrong_result), 0);
+	uproc_loop_free(c.loop);
+}
+
+/* The loop thread is held inside a call until released. */
+struct hold {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool entered, released;
+	int result;
+	struct uproc_loop *loop;
+};
+
+static int held_call(void *arg)
+{
+	struct hold *h = arg;
+	pthread_mutex_lock(&h->mu);
+	h->entered = true;
+	pthread_cond_broadcast(&h->cv);
+	while (!h->released)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+	return 7;
+}
+
+static void *run_loop(void *arg)
+{
+	uproc_loop_run(arg);
+	return NULL;
+}
+
+static void *call_held(void *arg)
+{
+	struct hold *h = arg;
+	h->result = uproc_loop_call(h->loop, held_call, h);
+	return NULL;
+}
+
+static void *call_once(void *arg)
+{
+	struct call_ctx *c = arg;
+	atomic_fetch_add(&c->arrived, 1);
+	if (uproc_loop_call(c->loop, count_on_loop, c) != -ESHUTDOWN)
+		atomic_fetch_add(&c->wrong_result, 1);
+	atomic_fetch_add(&c->finished, 1);
+	return NULL;
+}
+
+/* Callers waiting on a loop that closes its calls get -ESHUTDOWN, not a hang. */
+static void test_close_calls_fails_waiting_callers(void **state)
+{
+	struct call_ctx c = { 0 };
+	struct hold h = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+	pthread_t loop_th, held_th, th[CALLERS];
+
+	assert_int_equal(uproc_loop_new(&c.loop), 0);
+	h.loop = c.loop;
+	assert_int_equal(pthread_create(&loop_th, NULL, run_loop, c.loop), 0);
+	/* The loop thread enters the held call and stays there. */
+	assert_int_equal(pthread_create(&held_th, NULL, call_held, &h), 0);
+	pthread_mutex_lock(&h.mu);
+	while (!h.entered)
+		pthread_cond_wait(&h.cv, &h.mu);
+	pthread_mutex_unlock(&h.mu);
+	assert_false(uproc_loop_on_thread(c.loop));
+
+	/* Callers queue behind it: the loop cannot run them. */
+	for (int i = 0; i < CALLERS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, call_once, &c), 0);
+	long deadline = now_ms() + 60000;
+	while (atomic_load(&c.arrived) < CALLERS) {
+		assert_true(now_ms() < deadline);
+		usleep(1000);
+	}
+	usleep(20000);	/* most are asleep in the queue by now; the rest are refused */
+	uproc_loop_close_calls(c.loop);
+	for (int i = 0; i < CALLERS; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(atomic_load(&c.finished), CALLERS);
+	assert_int_equal(atomic_load(&c.wrong_result), 0);
+	assert_int_equal(c.counter, 0);
+	/* Later calls are refused at once. */
+	assert_int_equal(uproc_loop_call(c.loop, count_on_loop, &c), -ESHUTDOWN);
+
+	/* The call already running finishes with its own result. */
+	pthread_mutex_lock(&h.mu);
+	h.released = true;
+	pthread_cond_broadcast(&h.cv);
+	pthread_mutex_unlock(&h.mu);
+	pthread_join(held_th, NULL);
+	assert_int_equal(h.result, 7);
+	uproc_loop_stop(c.loop);
+	pthread_join(loop_th, NULL);
+	assert_int_equal(c.counter, 0);
+	uproc_loop_free(c.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +358,9 @@ int main(void)
 		cmocka_unit_test(test_timers_fire_in_deadline_order),
 		cmocka_unit_test(test_defer_wakes_blocked_dispatch_in_order),
 		cmocka_unit_test(test_stop_from_other_thread),
+		cmocka_unit_test(test_call_on_loop_thread_runs_at_once),
+		cmocka_unit_test(test_call_from_many_threads),
+		cmocka_unit_test(test_close_calls_fails_waiting_callers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
