@@ -15,7 +15,7 @@ FUZZ_BUILD  ?= build-fuzz
 TSAN_BUILD  ?= build-tsan
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build demo bench soak check check-normal check-asan check-tsan check-fuzz clean
+.PHONY: all deps build demo bench soak check check-normal check-asan check-tsan check-fuzz install clean
 
 all: build
 
@@ -67,6 +67,15 @@ check-fuzz:
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DUPROC_FUZZ=ON -DUPROC_FUZZ_SECONDS=$(FUZZ_SECONDS)
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -j$(JOBS) -L fuzz
+
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]: the programs, libraries,
+# headers, pkg-config files, CMake package, firmware SDK, manual pages and systemd
+# unit (what goes where: cmake/uproc_install.cmake, README "Installing").
+PREFIX ?= /usr/local
+install:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(BUILD) -j$(JOBS)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -1,6 +1,8 @@
 # uproc firmware SDK: build rules for firmware of every platform uproc runs.
 #
 #   include(${CMAKE_SOURCE_DIR}/firmware/sdk/uproc_firmware.cmake)
+#   (installed: include(${UPROC_FIRMWARE_SDK_DIR}/uproc_firmware.cmake) after
+#   find_package(uproc), or <prefix>/share/uproc/firmware-sdk/uproc_firmware.cmake)
 #   uproc_add_firmware(NAME
 #       [PLATFORM p]                  native-x86_64 (default), cortex-m, riscv32,
 #                                     mips32be, mips32le
@@ -30,6 +32,10 @@
 # 64-bit division (MIPS: the SDK's own, platform/mips32/libgcc.c).
 
 set(UPROC_FW_SDK_DIR ${CMAKE_CURRENT_LIST_DIR})
+# Installed (share/uproc/firmware-sdk), the public headers are in <prefix>/include.
+if(NOT UPROC_INCLUDE_DIR)
+  get_filename_component(UPROC_INCLUDE_DIR ${UPROC_FW_SDK_DIR}/../../../include ABSOLUTE)
+endif()
 set(UPROC_FW_PLATFORMS native-x86_64 cortex-m riscv32 mips32be mips32le)
 
 set(UPROC_FW_COMMON_CFLAGS
@@ -131,11 +137,16 @@ function(uproc_fw_sdk_sources out rpmsg)
     # src/virtio and src/rpmsg publish their freestanding sources.
     set(virtio_srcs ${UPROC_VIRTIO_SOURCES})
     set(rpmsg_srcs ${UPROC_RPMSG_SOURCES})
+    # Installed, the SDK carries them in core/ (cmake/uproc_install.cmake).
+    set(core ${CMAKE_SOURCE_DIR}/src)
+    if(EXISTS ${UPROC_FW_SDK_DIR}/core/virtio)
+      set(core ${UPROC_FW_SDK_DIR}/core)
+    endif()
     if(NOT virtio_srcs)
-      file(GLOB virtio_srcs ${CMAKE_SOURCE_DIR}/src/virtio/*.c)
+      file(GLOB virtio_srcs ${core}/virtio/*.c)
     endif()
     if(NOT rpmsg_srcs)
-      file(GLOB rpmsg_srcs ${CMAKE_SOURCE_DIR}/src/rpmsg/*.c)
+      file(GLOB rpmsg_srcs ${core}/rpmsg/*.c)
     endif()
     list(APPEND srcs ${UPROC_FW_SDK_DIR}/src/port.c ${UPROC_FW_SDK_DIR}/src/runtime.c
          ${virtio_srcs} ${rpmsg_srcs})

@@ -186,6 +186,14 @@ int upi_native_core_kill(struct native_core *core, struct uproc_native_exit *exi
 int upi_native_core_reap(struct native_core *core, struct uproc_native_exit *out);
 
 /**
+ * upi_native_helper_path() - the path of the core program @name (uproc-native-stub or
+ * uproc-emu-core): the first that exists of the places native_paths.c lists, else
+ * the configured installation's. Written into @buf (@len bytes); returns @buf, or
+ * @name when even that does not fit.
+ */
+const char *upi_native_helper_path(const char *name, char *buf, size_t len);
+
+/**
  * upi_native_core_release() - close the host's fds and unmap the control page, leaving
  * the process alone (detach, or after it died). @core is reset to empty.
  */

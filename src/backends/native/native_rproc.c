@@ -38,16 +38,11 @@
 #include "uproc/remoteproc.h"
 #include "uproc/rsc_table.h"
 
-#ifndef UPROC_NATIVE_STUB_DEFAULT
-#define UPROC_NATIVE_STUB_DEFAULT "uproc-native-stub"
-#endif
-#ifndef UPROC_EMU_CORE_DEFAULT
-#define UPROC_EMU_CORE_DEFAULT "uproc-emu-core"
-#endif
-
 #define NATIVE_RPROC_MAGIC 0x4e415456u /* "NATV" */
 /* Most notifyids tried when a ring names no queue. */
 #define NATIVE_MAX_NOTIFYID 1024
+/* How long a crashed core that still runs may take to record its registers. */
+#define NATIVE_TAKE_REGS_MS 1000
 /* Doorbell rounds served per wake-up before the loop gets its other events. */
 #define NATIVE_DOORBELL_ROUNDS 32
 
@@ -924,16 +919,17 @@ struct rproc *uproc_native_rproc_alloc(struct uproc_loop *loop,
 	upi_native_core_init(&nr->core);
 	nr->lock_fd = -1;
 
+	char found_stub[PATH_MAX], found_emu[PATH_MAX];
 	stub = cfg->stub_path;
 	if (!stub || !stub[0])
 		stub = getenv("UPROC_NATIVE_STUB");
 	if (!stub || !stub[0])
-		stub = UPROC_NATIVE_STUB_DEFAULT;
+		stub = upi_native_helper_path("uproc-native-stub", found_stub, sizeof(found_stub));
 	const char *emu = cfg->emu_path;
 	if (!emu || !emu[0])
 		emu = getenv("UPROC_EMU_CORE");
 	if (!emu || !emu[0])
-		emu = UPROC_EMU_CORE_DEFAULT;
+		emu = upi_native_helper_path("uproc-emu-core", found_emu, sizeof(found_emu));
 	if (snprintf(nr->stub_path, sizeof(nr->stub_path), "%s", stub) >=
 		    (int)sizeof(nr->stub_path) ||
 	    snprintf(nr->emu_path, sizeof(nr->emu_path), "%s", emu) >= (int)sizeof(nr->emu_path) ||
