@@ -66,9 +66,12 @@ static const struct uproc_command uproc_commands[] = {
 	{ "channels", "NAME [--json]", "list its rpmsg channels, endpoints, ttys and consoles",
 	  "Names the remote announced are shown escaped: printable ASCII as is, any\n"
 	  "other byte as \\xHH (\\u00HH in JSON).\n", uproc_cmd_channels },
-	{ "console", "NAME", "join this terminal to its console",
+	{ "console", "NAME [--wait SECONDS]", "join this terminal to its console",
 	  "Ctrl-] quits. Exits with status 1 and says so when the console goes away (the\n"
-	  "processor stopped or crashed, or uprocd ended).\n", uproc_cmd_console },
+	  "processor stopped or crashed, or uprocd ended). When the input ends (a pipe,\n"
+	  "a file), it goes on printing the answer until the console has been quiet for\n"
+	  "0.5 s, or for --wait SECONDS (default 5) if no answer comes, then exits 0.\n",
+	  uproc_cmd_console },
 	{ "events", "[NAME]", "stream lifecycle events, one JSON object per line",
 	  "Events: boot, stop, crash (with its reason), recovery, coredump, attach,\n"
 	  "detach, channel-up, channel-down (see uproc(1), EVENTS). Runs until Ctrl-C;\n"

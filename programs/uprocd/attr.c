@@ -30,11 +30,8 @@ void uprocd_firmware_shown(struct uprocd_proc *p, char *buf, size_t len)
 {
 	char cur[PATH_MAX];
 
-	/* Linux: "we have no idea of what image it is running" once attached. */
-	if (rproc_get_state(p->rproc) == RPROC_ATTACHED) {
-		snprintf(buf, len, "unknown");
-		return;
-	}
+	/* Linux knows no image of a core it attached to; uprocd does: the core's
+	 * registry record names it, and attaching made it the processor's firmware. */
 	rproc_get_firmware(p->rproc, cur, sizeof(cur));
 	pthread_mutex_lock(&p->d->lock);
 	if (p->fw_name[0] && (p->fw_pending || !strcmp(cur, p->fw_path)))

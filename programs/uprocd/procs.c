@@ -53,6 +53,33 @@ static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
 	}
 }
 
+/*
+ * Attached to a core a previous uprocd left running: it may run another firmware
+ * than the configuration's (changed before the restart). Its name is the one under
+ * a firmware directory, or its path.
+ */
+static void adopt_running_firmware(struct uprocd_proc *p)
+{
+	char cur[PATH_MAX];
+
+	rproc_get_firmware(p->rproc, cur, sizeof(cur));
+	if (!cur[0] || !strcmp(cur, p->fw_path))
+		return;
+	const char *name = cur;
+	for (unsigned int i = 0; i < p->cfg->n_fw_dirs; i++) {
+		size_t n = strlen(p->cfg->fw_dirs[i]);
+		if (n && !strncmp(cur, p->cfg->fw_dirs[i], n) && cur[n] == '/' && cur[n + 1]) {
+			name = cur + n + 1;
+			break;
+		}
+	}
+	pthread_mutex_lock(&p->d->lock);
+	snprintf(p->fw_name, sizeof(p->fw_name), "%s", name);
+	snprintf(p->fw_path, sizeof(p->fw_path), "%s", cur);
+	p->fw_pending = false;
+	pthread_mutex_unlock(&p->d->lock);
+}
+
 static int create_one(struct uprocd *d, struct uprocd_proc *p)
 {
 	const struct uprocd_proc_config *c = p->cfg;
@@ -103,6 +130,8 @@ static int create_one(struct uprocd *d, struct uprocd_proc *p)
 	r = rproc_add(p->rproc);
 	if (r < 0)
 		uprocd_log(d, "%s: %s (%s)", c->name, strerror(-r), rproc_last_error(p->rproc));
+	if (rproc_get_state(p->rproc) == RPROC_ATTACHED)
+		adopt_running_firmware(p);
 	r = uprocd_cdev_start(p);
 	if (r < 0)
 		uprocd_log(d, "%s: %s/remoteproc%u: %s", c->name, d->dev_dir, p->index,

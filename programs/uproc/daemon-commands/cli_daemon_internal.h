@@ -72,7 +72,11 @@ int uproc_sysfs_trace(const char *root, const char *name, bool follow, bool json
 /** uproc_sysfs_console() - the tty of @name's console into @path. Returns 0 or 1. */
 int uproc_sysfs_console(const char *root, const char *name, char *path, size_t len);
 
-/** uproc_console_join() - join this terminal to tty @path (Ctrl-] quits). */
-int uproc_console_join(const char *name, const char *path);
+/**
+ * uproc_console_join() - join this terminal to tty @path (Ctrl-] quits). After the
+ * end of input, what the processor still sends is printed until it is quiet, or
+ * for @wait_ms if nothing comes. Returns the exit status.
+ */
+int uproc_console_join(const char *name, const char *path, int wait_ms);
 
 #endif /* UPROC_CLI_DAEMON_INTERNAL_H */

@@ -2,6 +2,11 @@
 /*
  * console.c - uproc console NAME: ask uprocd for the processor's console tty and
  * join it to this terminal (raw), until Ctrl-] or the tty hangs up.
+ *
+ * When the input ends (a pipe or a file, as `printf 'cmd\n' | uproc console NAME`),
+ * the answer is still on its way: the console keeps printing what the processor
+ * sends until it has been quiet for CONSOLE_QUIET_MS once an answer came after the
+ * last input, or for --wait SECONDS if none comes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,13 +14,27 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli_daemon.h"
 #include "cli_daemon_internal.h"
 
 #define CTRL_RIGHT_BRACKET 0x1d
+/* After the end of input: silence that ends an answer, and the default wait for one. */
+#define CONSOLE_QUIET_MS 500
+#define CONSOLE_WAIT_MS_DEFAULT 5000
+#define CONSOLE_USAGE "NAME [--wait SECONDS]   (Ctrl-] quits)"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static int take_path(const struct uproc_ctl_msg *m, void *arg)
 {
@@ -44,45 +63,66 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static int bridge(int tty)
+static int bridge(int tty, int wait_ms)
 {
 	char buf[4096];
 	struct pollfd pfd[2] = {
-		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = tty, .events = POLLIN },
+		{ .fd = STDIN_FILENO, .events = POLLIN },
 	};
+	nfds_t nfds = 2;
+	bool answered = false; /* output came since the last input */
+	int64_t deadline = -1;  /* once the input ended: when to leave */
 
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
+		int timeout = -1;
+		if (deadline >= 0) {
+			int64_t left = deadline - now_ms();
+			if (left <= 0)
+				return 0; /* the answer is over (or never came) */
+			timeout = (int)left;
+		}
+		int n = poll(pfd, nfds, timeout);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return 1;
 		}
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t n = read(tty, buf, sizeof(buf));
-			if (n <= 0 && !(n < 0 && errno == EAGAIN)) {
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t r = read(tty, buf, sizeof(buf));
+			if (r <= 0 && !(r < 0 && errno == EAGAIN)) {
 				fprintf(stderr, "\r\nuproc: the console went away (the processor "
 					"stopped or crashed, or uprocd ended)\r\n");
 				return 1;
 			}
-			if (n > 0 && write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+			if (r > 0 && write_all(STDOUT_FILENO, buf, (size_t)r) < 0)
 				return 1;
+			if (r > 0) {
+				answered = true;
+				if (deadline >= 0)
+					deadline = now_ms() + CONSOLE_QUIET_MS;
+			}
 		}
-		if (pfd[0].revents & (POLLIN | POLLHUP)) {
-			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n <= 0)
-				return 0; /* end of input: done */
-			char *quit = memchr(buf, CTRL_RIGHT_BRACKET, (size_t)n);
-			size_t len = quit ? (size_t)(quit - buf) : (size_t)n;
+		if (nfds > 1 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t r = read(STDIN_FILENO, buf, sizeof(buf));
+			if (r <= 0) {
+				/* End of input: stop reading it, wait for the answer. */
+				nfds = 1;
+				deadline = now_ms() + (answered ? CONSOLE_QUIET_MS : wait_ms);
+				continue;
+			}
+			char *quit = memchr(buf, CTRL_RIGHT_BRACKET, (size_t)r);
+			size_t len = quit ? (size_t)(quit - buf) : (size_t)r;
 			if (len && write_all(tty, buf, len) < 0)
 				return 1;
 			if (quit)
 				return 0;
+			answered = false;
 		}
 	}
 }
 
-int uproc_console_join(const char *name, const char *path)
+int uproc_console_join(const char *name, const char *path, int wait_ms)
 {
 	struct termios saved, raw;
 
@@ -99,7 +139,7 @@ int uproc_console_join(const char *name, const char *path)
 		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 		fprintf(stderr, "Connected to %s (%s). Ctrl-] quits.\r\n", name, path);
 	}
-	int status = bridge(tty);
+	int status = bridge(tty, wait_ms);
 	if (is_term)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	close(tty);
@@ -110,18 +150,36 @@ int uproc_cmd_console(int argc, char **argv)
 {
 	char path[PATH_MAX] = "";
 	struct uproc_cli_reply_fn fn = { take_path, NULL, path };
+	const char *name = NULL;
+	int wait_ms = CONSOLE_WAIT_MS_DEFAULT;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return uproc_cli_usage("console", "NAME   (Ctrl-] quits)");
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+		if (!strcmp(argv[i], "--wait") && i + 1 < argc)
+			v = argv[++i];
+		else if (!strncmp(argv[i], "--wait=", 7))
+			v = argv[i] + 7;
+		else if (argv[i][0] != '-' && !name) {
+			name = argv[i];
+			continue;
+		}
+		char *end;
+		double sec = v ? strtod(v, &end) : -1;
+		if (!v || end == v || *end || !(sec >= 0 && sec <= 3600))
+			return uproc_cli_usage("console", CONSOLE_USAGE);
+		wait_ms = (int)(sec * 1000);
+	}
+	if (!name)
+		return uproc_cli_usage("console", CONSOLE_USAGE);
 	const char *root = uproc_cli_sysfs_root();
 	int status;
 	if (root) {
-		status = uproc_sysfs_console(root, argv[1], path, sizeof(path));
+		status = uproc_sysfs_console(root, name, path, sizeof(path));
 	} else {
-		const char *args[] = { argv[1] };
+		const char *args[] = { name };
 		status = uproc_cli_request(UPROC_CTL_CONSOLE, args, 1, &fn);
 	}
 	if (status)
 		return status;
-	return uproc_console_join(argv[1], path);
+	return uproc_console_join(name, path, wait_ms);
 }

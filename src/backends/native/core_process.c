@@ -494,6 +494,30 @@ int upi_native_core_signal(struct native_core *core, int sig)
 	return sys_pidfd_send_signal(core->pidfd, sig) == 0 ? 0 : -errno;
 }
 
+int upi_native_core_take_regs(struct native_core *core, int wait_ms)
+{
+	char state = core->pid > 0 ? upi_native_proc_state(core->pid) : 0;
+
+	/* Stopped (a signal, a debugger) or already ending: it would not answer. */
+	if (!state || state == 'T' || state == 't' || state == 'Z' || state == 'X')
+		return -ESRCH;
+	int ret = upi_native_core_signal(core, SIGTRAP);
+	if (ret)
+		return ret;
+	uint64_t deadline = upi_now_ns() + (uint64_t)wait_ms * 1000000u;
+	struct pollfd pfd = { .fd = core->pidfd, .events = POLLIN };
+	for (;;) {
+		uint64_t now = upi_now_ns();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		int n = poll(&pfd, 1, (int)((deadline - now + 999999u) / 1000000u));
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
 int upi_native_core_kick(struct native_core *core, unsigned int notifyid)
 {
 	static const uint64_t one = 1;

@@ -186,6 +186,16 @@ int upi_native_core_kill(struct native_core *core, struct uproc_native_exit *exi
 int upi_native_core_reap(struct native_core *core, struct uproc_native_exit *out);
 
 /**
+ * upi_native_core_take_regs() - make a running core record its registers in the crash
+ * record and end, as a fault would (SIGTRAP: the stub's or the emulator's handler),
+ * and wait up to @wait_ms for it to end. Runs on the loop thread: the wait is bounded
+ * and a stopped core (a signal, a debugger) is not asked. Returns 0 once it ended,
+ * -ESRCH when it was not asked, -ETIMEDOUT, or -errno. The caller still kills and
+ * reaps it (upi_native_core_kill()).
+ */
+int upi_native_core_take_regs(struct native_core *core, int wait_ms);
+
+/**
  * upi_native_helper_path() - the path of the core program @name (uproc-native-stub or
  * uproc-emu-core): the first that exists of the places native_paths.c lists, else
  * the configured installation's. Written into @buf (@len bytes); returns @buf, or

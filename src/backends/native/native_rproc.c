@@ -625,6 +625,12 @@ static int native_stop(struct rproc *rproc)
 		return 0; /* it already ended (a crash): nothing left to stop */
 	watchdog_stop(nr);
 	unwatch(nr);
+	/*
+	 * Crashed while it still runs (a report from the debugfs crash file, a broken
+	 * ring, a host): its registers go into the coredump as a fault's would.
+	 */
+	if (rproc_get_state(rproc) == RPROC_CRASHED)
+		upi_native_core_take_regs(&nr->core, NATIVE_TAKE_REGS_MS);
 	ret = upi_native_core_kill(&nr->core, &ex);
 	nr->running = false;
 	if (!ret)
@@ -787,6 +793,10 @@ static int native_probe_running(struct rproc *rproc)
 		ret = -EEXIST;
 		goto out;
 	}
+	/* What it runs is what this host shows, and what a recovery reloads. */
+	if (rec->firmware[0] && rproc_set_firmware(rproc, rec->firmware) != 0)
+		native_log(nr, "the running core's firmware name is not usable", -EINVAL,
+			   rec->firmware);
 	ret = 1;
 out:
 	free(rec);

@@ -1,0 +1,106 @@
+#!/bin/bash
+# test-uprocd-cli-edges.sh UPROCD UPROC CLIENT FIRMWARE_DIR
+# The command line where it used to fall short: `uproc console` fed by a pipe prints
+# the answer before it exits; a crash reported through the debugfs crash file (the
+# core still running) gives a coredump with the firmware's registers (gdb reads
+# them); `uproc start` on a crashed processor fails; after a uprocd restart the
+# attached core's firmware column names the image it runs (changed before the
+# restart, so not the configuration's). Every wait is bounded by $WAIT seconds.
+set -u
+UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4
+SKIP=77
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount)"; exit $SKIP; }
+[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
+command -v gdb >/dev/null || { echo "SKIP: no gdb"; exit $SKIP; }
+for f in echo tty; do
+	[ -f "$FWDIR/$f.elf" ] || { echo "SKIP: no $FWDIR/$f.elf"; exit $SKIP; }
+done
+
+T=$(mktemp -d /tmp/uprocd-cli-edges.XXXXXX)
+chmod 755 "$T"
+ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
+WAIT=30
+DAEMON_PID=
+BG_PIDS=
+FAILS=0
+
+. "$(dirname "$0")/daemon-test-lib.sh"
+cleanup() { daemon_cleanup; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+state_is() { grep -qx "$2" "$ROOT/class/remoteproc/$1/state"; }
+# fw_column NAME: the firmware column of uproc list for NAME
+fw_column() { "$UPROC" list | awk -v n="$1" '$2 == n { print $4 }'; }
+
+mkdir -p "$T/fw" "$RUN"
+for f in echo tty; do cp "$FWDIR/$f.elf" "$T/fw/"; done
+cat >"$CONF" <<CONF
+[uprocd]
+root = $ROOT
+runtime_dir = $RUN
+firmware_path = $T/fw
+
+[remoteproc tty]
+firmware = tty.elf
+auto_boot = yes
+recovery = disabled
+coredump = enabled
+CONF
+export UPROC_SOCKET=$RUN/uprocd.sock
+D=$ROOT/debug/remoteproc/remoteproc0
+
+start_daemon
+wait_for $WAIT state_is remoteproc0 running || fail "tty: $(cat "$ROOT/class/remoteproc/remoteproc0/state")"
+wait_for $WAIT sh -c "'$UPROC' channels tty | grep -q '^channel rpmsg-tty .*served by'"
+
+log "uproc console with a pipe for input waits for the answer"
+out=$(printf 'Hello Board\n' | timeout $((WAIT + 10)) "$UPROC" console tty 2>"$T/con.err"); rc=$?
+case "$out" in *"hELLO bOARD"*) [ $rc = 0 ] && pass "console from a pipe: $(echo "$out" | tr -d '\r')" ||
+	fail "console from a pipe: status $rc";; *) fail "console from a pipe: status $rc, '$out' $(cat "$T/con.err")";; esac
+start=$SECONDS
+out=$(timeout $((WAIT + 10)) "$UPROC" console tty --wait 0.2 </dev/null); rc=$?
+[ $rc = 0 ] && [ $((SECONDS - start)) -lt $WAIT ] && pass "console with no input and --wait 0.2 ends, status 0" ||
+	fail "console </dev/null: status $rc"
+usage=$("$UPROC" console tty --wait nope 2>&1); rc=$?
+[ $rc = 2 ] && pass "console --wait nope: usage error" || fail "console --wait nope: $rc $usage"
+
+log "a crash from the debugfs crash file: start refuses it, the dump has registers"
+echo 1 > "$D/crash"
+wait_for $WAIT state_is remoteproc0 crashed || fail "tty not crashed: $(cat "$ROOT/class/remoteproc/remoteproc0/state")"
+out=$("$UPROC" start tty 2>&1); rc=$?
+[ $rc = 1 ] && case "$out" in *"has crashed"*"uproc recovery tty recover"*) true;; *) false;; esac &&
+	pass "uproc start on a crashed core: status $rc, $out" || fail "start on crashed: status $rc, $out"
+out=$("$UPROC" recovery tty recover 2>&1) || fail "recover: $out"
+wait_for $WAIT state_is remoteproc0 running || fail "not recovered: $(cat "$ROOT/class/remoteproc/remoteproc0/state")"
+"$UPROC" coredump tty --save "$T/tty.core" >/dev/null 2>"$T/cd.err" || fail "coredump --save: $(cat "$T/cd.err")"
+regs=$(gdb -q -batch -ex 'info registers rip rsp' "$T/fw/tty.elf" "$T/tty.core" 2>&1)
+rip=$(echo "$regs" | awk '$1 == "rip" { print $2 }')
+rsp=$(echo "$regs" | awk '$1 == "rsp" { print $2 }')
+# The firmware's code and stack are in its RAM (the SDK's map: 0x100000 up, below 4 GiB).
+if [ -n "$rip" ] && [ -n "$rsp" ] && [ $((rip)) -ge $((0x100000)) ] && [ $((rip)) -lt $((1 << 32)) ] &&
+   [ $((rsp)) -ge $((0x100000)) ] && [ $((rsp)) -lt $((1 << 32)) ]; then
+	pass "the debugfs-crash dump carries registers: rip $rip ($(echo "$regs" | awk '$1 == "rip" { print $NF }')), rsp $rsp"
+else
+	fail "registers of the debugfs-crash dump: $regs"
+fi
+
+log "the firmware column of a core attached by a restarted uprocd"
+[ "$(fw_column tty)" = tty.elf ] || fail "before: $(fw_column tty)"
+"$UPROC" stop tty >/dev/null && "$UPROC" firmware tty echo.elf >/dev/null &&
+	"$UPROC" start tty >/dev/null || fail "stop, firmware echo.elf, start"
+wait_for $WAIT state_is remoteproc0 running || fail "echo.elf not running"
+kill -TERM "$DAEMON_PID"
+until_gone $WAIT "$DAEMON_PID" || fail "uprocd did not exit"
+wait "$DAEMON_PID" 2>/dev/null
+start_daemon
+wait_for $WAIT state_is remoteproc0 attached || fail "not attached: $(cat "$ROOT/class/remoteproc/remoteproc0/state")"
+col=$(fw_column tty)
+[ "$col" = echo.elf ] && [ "$(cat "$ROOT/class/remoteproc/remoteproc0/firmware")" = echo.elf ] &&
+	pass "attached: firmware column $col (the configuration says tty.elf)" ||
+	fail "attached: firmware column '$col', file '$(cat "$ROOT/class/remoteproc/remoteproc0/firmware")'"
+"$UPROC" status tty --json | grep -q '"firmware":"echo.elf"' || fail "status --json: $("$UPROC" status tty --json)"
+
+echo "failures: $FAILS"
+[ $FAILS -eq 0 ]
