@@ -166,15 +166,18 @@ if(Python3_FOUND)
 endif()
 
 # systemd: the unit runs the daemon of the prefix installed to (decided at install
-# time, so `cmake --install --prefix P` is right too); sysusers.d creates its group.
+# time, so `cmake --install --prefix P` is right too; written straight to its place,
+# so installs from one build to several places at once do not meet); sysusers.d
+# creates its group.
 install(CODE "
   set(sbindir \"${CMAKE_INSTALL_SBINDIR}\")
   if(NOT IS_ABSOLUTE \"\${sbindir}\")
     set(sbindir \"\${CMAKE_INSTALL_PREFIX}/\${sbindir}\")
   endif()
   set(UPROCD_PATH \"\${sbindir}/uprocd\")
-  configure_file(\"${CMAKE_SOURCE_DIR}/dist/systemd/uprocd.service.in\"
-                 \"${dist_dir}/uprocd.service\" @ONLY)")
-install(FILES ${dist_dir}/uprocd.service DESTINATION lib/systemd/system)
+  set(unit \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/lib/systemd/system/uprocd.service\")
+  message(STATUS \"Installing: \${unit}\")
+  configure_file(\"${CMAKE_SOURCE_DIR}/dist/systemd/uprocd.service.in\" \"\${unit}\" @ONLY)
+  list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${unit}\")")
 install(FILES ${CMAKE_SOURCE_DIR}/dist/sysusers.d/uproc.conf DESTINATION lib/sysusers.d)
 install(FILES ${CMAKE_SOURCE_DIR}/dist/uprocd.conf.example DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -77,7 +77,7 @@ cc -std=c11 -Wall -Werror -o "$T/pc/outside-host-static" "$EX/host.c" \
 	pass "host program built with pkg-config --static" || fail "cc, static"
 
 # find_package(uproc) and the installed firmware SDK.
-cmake -S "$EX" -B "$T/cm" -DCMAKE_PREFIX_PATH="$P" \
+cmake -S "$EX" -B "$T/cm" -DCMAKE_PREFIX_PATH="$P" -DECHO_HOST_STATIC=ON \
 	-DCMAKE_BUILD_TYPE=Release >"$T/cm.log" 2>&1 &&
 	cmake --build "$T/cm" -j2 >>"$T/cm.log" 2>&1 &&
 	pass "outside project built with find_package(uproc) and the installed SDK" ||
