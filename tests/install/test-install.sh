@@ -95,18 +95,23 @@ done
 # Each host program runs the outside firmware: the shared ones find the core program
 # from the library (LIBDIR/../../libexec), the static ones beside themselves once
 # placed among the installed programs.
-run_host() { # NAME PROGRAM
-	timeout 60 "${ENV[@]}" LD_LIBRARY_PATH="$LIBDIR" "$2" "$FW" >"$T/$1.out" 2>&1
+run_host() { # NAME PROGRAM [FIRMWARE CORE_PROGRAM]
+	timeout 60 "${ENV[@]}" LD_LIBRARY_PATH="$LIBDIR" "$2" "${3:-$FW}" >"$T/$1.out" 2>&1
 	local rc=$?
 	if [ $rc = 0 ] && grep -q "^hello from outside$" "$T/$1.out" &&
-	   grep -q "^core program $P/libexec/uproc/uproc-native-stub$" "$T/$1.out"; then
-		pass "$1: booted the outside firmware on the staged core program, got the echo"
+	   grep -q "^core program $P/libexec/uproc/${4:-uproc-native-stub}$" "$T/$1.out"; then
+		pass "$1: booted ${3:-the outside firmware} on the staged ${4:-uproc-native-stub}, got the echo"
 	else
 		fail "$1: status $rc: $(cat "$T/$1.out")"
 	fi
 }
 run_host "pkg-config shared host" "$T/pc/outside-host"
 run_host "find_package shared host" "$T/cm/echo-host"
+# An emulated core's program is found the same way.
+EMU_FW=$BUILD/firmware/echo-cortex-m.elf
+if [ -x "$P/libexec/uproc/uproc-emu-core" ] && [ -f "$EMU_FW" ]; then
+	run_host "pkg-config shared host, Cortex-M" "$T/pc/outside-host" "$EMU_FW" uproc-emu-core
+fi
 cp "$T/pc/outside-host-static" "$P/bin/" && cp "$T/cm/echo-host-static" "$P/bin/cm-host-static"
 run_host "pkg-config static host" "$P/bin/outside-host-static"
 run_host "find_package static host" "$P/bin/cm-host-static"
