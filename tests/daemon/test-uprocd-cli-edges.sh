@@ -3,7 +3,7 @@
 # The command line where it used to fall short: `uproc console` fed by a pipe prints
 # the answer before it exits; a crash reported through the debugfs crash file (the
 # core still running) gives a coredump with the firmware's registers (gdb reads
-# them); `uproc start` on a crashed processor fails; after a uprocd restart the
+# them; a native core, and an emulated Cortex-M one when it is built); `uproc start` on a crashed processor fails; after a uprocd restart the
 # attached core's firmware column names the image it runs (changed before the
 # restart, so not the configuration's). Every wait is bounded by $WAIT seconds.
 set -u
@@ -31,6 +31,9 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 state_is() { grep -qx "$2" "$ROOT/class/remoteproc/$1/state"; }
+# in_ram VALUE: a hex address in the firmware's memory (the SDK's map: RAM from
+# 0x100000, below 4 GiB)
+in_ram() { [[ $1 =~ ^0x[0-9a-f]+$ ]] && [ $(($1)) -ge $((0x100000)) ] && [ $(($1)) -lt $((1 << 32)) ]; }
 # fw_column NAME: the firmware column of uproc list for NAME
 fw_column() { "$UPROC" list | awk -v n="$1" '$2 == n { print $4 }'; }
 
@@ -48,6 +51,13 @@ auto_boot = yes
 recovery = disabled
 coredump = enabled
 CONF
+# An emulated core too, when its image and gdb-multiarch are here.
+EMU=
+if [ -f "$FWDIR/echo-cortex-m.elf" ] && command -v gdb-multiarch >/dev/null; then
+	EMU=m4
+	cp "$FWDIR/echo-cortex-m.elf" "$T/fw/"
+	printf '\n[remoteproc m4]\nfirmware = echo-cortex-m.elf\nauto_boot = yes\ncoredump = enabled\n' >>"$CONF"
+fi
 export UPROC_SOCKET=$RUN/uprocd.sock
 D=$ROOT/debug/remoteproc/remoteproc0
 
@@ -78,12 +88,23 @@ wait_for $WAIT state_is remoteproc0 running || fail "not recovered: $(cat "$ROOT
 regs=$(gdb -q -batch -ex 'info registers rip rsp' "$T/fw/tty.elf" "$T/tty.core" 2>&1)
 rip=$(echo "$regs" | awk '$1 == "rip" { print $2 }')
 rsp=$(echo "$regs" | awk '$1 == "rsp" { print $2 }')
-# The firmware's code and stack are in its RAM (the SDK's map: 0x100000 up, below 4 GiB).
-if [ -n "$rip" ] && [ -n "$rsp" ] && [ $((rip)) -ge $((0x100000)) ] && [ $((rip)) -lt $((1 << 32)) ] &&
-   [ $((rsp)) -ge $((0x100000)) ] && [ $((rsp)) -lt $((1 << 32)) ]; then
+if in_ram "$rip" && in_ram "$rsp"; then
 	pass "the debugfs-crash dump carries registers: rip $rip ($(echo "$regs" | awk '$1 == "rip" { print $NF }')), rsp $rsp"
 else
 	fail "registers of the debugfs-crash dump: $regs"
+fi
+
+if [ -n "$EMU" ]; then
+	wait_for $WAIT state_is remoteproc1 running || fail "m4 not running"
+	echo 2 > "$ROOT/debug/remoteproc/remoteproc1/crash"
+	wait_for $WAIT "$UPROC" coredump m4 --save "$T/m4.core" || fail "m4: no coredump"
+	regs=$(gdb-multiarch -q -batch -ex 'info registers pc sp' "$T/fw/echo-cortex-m.elf" "$T/m4.core" 2>&1)
+	pc=$(echo "$regs" | awk '$1 == "pc" { print $2 }')
+	sp=$(echo "$regs" | awk '$1 == "sp" { print $2 }')
+	in_ram "$pc" && in_ram "$sp" &&
+		pass "an emulated core's debugfs-crash dump carries registers: pc $pc ($(echo "$regs" | awk '$1 == "pc" { print $NF }')), sp $sp" ||
+		fail "registers of m4's dump: $regs"
+	wait_for $WAIT state_is remoteproc1 running || fail "m4 not recovered"
 fi
 
 log "the firmware column of a core attached by a restarted uprocd"
