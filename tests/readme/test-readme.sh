@@ -11,7 +11,7 @@ SKIP=77
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (installs, mounts)"; exit $SKIP; }
 [ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
-for c in unshare python3 pkg-config cc cmake ldconfig groupadd; do
+for c in unshare python3 pkg-config cc cmake ldconfig groupadd man; do
 	command -v $c >/dev/null || { echo "SKIP: no $c"; exit $SKIP; }
 done
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
@@ -87,4 +87,5 @@ expect "core program /usr/local/libexec/uproc/uproc-native-stub" "the installed 
 expect "hELLO" "uproc console from a pipe printed the answer"
 expect "^b'hello'$" "the Python endpoint example got its echo"
 expect "tty0 *running" "uproc list shows tty0 running"
+expect "^/usr/local/share/man/man3/rproc_boot.3$" "man finds the section 3 pages in /usr/local"
 [ $fails = 0 ]
