@@ -20,7 +20,11 @@ prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
 T=$(mktemp -d /tmp/uproc-readme.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 python3 "$SRC/tests/readme/extract.py" "$SRC/README.md" "$T/blocks" || exit 1
-unshare -m true 2>/dev/null || { echo "SKIP: no mount namespace here"; exit $SKIP; }
+mkdir -p "$T/probe/lower" "$T/probe/up" "$T/probe/work"
+unshare -m sh -c "mount --make-rprivate / && mount -t tmpfs tmpfs '$T/probe/up' &&
+	mkdir '$T/probe/up/u' '$T/probe/up/w' && mount -t overlay overlay \
+	-o lowerdir='$T/probe/lower',upperdir='$T/probe/up/u',workdir='$T/probe/up/w' '$T/probe/lower'" \
+	2>/dev/null || { echo "SKIP: no mount namespace with tmpfs and overlay mounts here"; exit $SKIP; }
 
 # The script run inside the namespace: mounts, then the blocks in order.
 R=$T/run.sh
