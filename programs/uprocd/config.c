@@ -265,6 +265,15 @@ static int proc_key(struct parser *p, const char *k, const char *v)
 		}
 		return 0;
 	}
+	if (!strcmp(k, "rpmsg_queue_closed")) {
+		char *end;
+		unsigned long n = strtoul(v, &end, 10);
+		if (!*v || *end || v[0] == '-' || n > 65536)
+			return fail(p, "rpmsg_queue_closed takes a number of messages from 0 "
+				       "(Linux's endpoint lifetime) to 65536, not '%s'", v);
+		r->rpmsg_queue_closed = (unsigned int)n;
+		return 0;
+	}
 	if (!strcmp(k, "cpu")) {
 		r->cpu_line = p->line;
 		char *end;
@@ -299,7 +308,8 @@ static int proc_key(struct parser *p, const char *k, const char *v)
 		return fail(p, "coredump takes disabled, enabled or inline, not '%s'", v);
 	}
 	return fail(p, "unknown key '%s' in [remoteproc %s] (known: backend, firmware, "
-		       "firmware_path, memory, cpu, auto_boot, recovery, coredump, watchdog)",
+		       "firmware_path, memory, cpu, auto_boot, recovery, coredump, watchdog, "
+		       "rpmsg_queue_closed)",
 		    k, r->name);
 }
 

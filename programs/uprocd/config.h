@@ -19,7 +19,11 @@
  *              coredump (disabled/enabled/inline), watchdog (a period such as
  *              5s or 500ms, or disabled; default 5s: a core whose firmware has
  *              beaten its heartbeat and then neither beats nor sleeps for that
- *              long is hung, and crashes with reason watchdog)
+ *              long is hung, and crashes with reason watchdog),
+ *              rpmsg_queue_closed (0, the default: an rpmsgM endpoint exists
+ *              while the device is open, as in Linux; N up to 65536: it exists
+ *              from RPMSG_CREATE_EPT to RPMSG_DESTROY_EPT and keeps up to N
+ *              messages while nobody has it open)
  */
 #ifndef UPROCD_CONFIG_H
 #define UPROCD_CONFIG_H
@@ -54,6 +58,10 @@ struct uprocd_proc_config {
 	bool recovery;
 	int coredump;			/* enum rproc_dump_mechanism values */
 	uint32_t watchdog_ms;		/* 0: no watchdog */
+	unsigned int rpmsg_queue_closed; /* 0: Linux's endpoint lifetime (open to
+					  * close); N: endpoints live from create
+					  * to destroy and keep N messages while
+					  * closed */
 	unsigned int line;		/* where the section starts */
 	/* where each key was set (0: not set; fw_dirs_line may be [uprocd]'s) */
 	unsigned int firmware_line, fw_dirs_line, memory_line, cpu_line;

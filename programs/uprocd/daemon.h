@@ -27,6 +27,7 @@ struct uprocd_tree;
 struct uprocd_ctl_server;
 struct uprocd_cdev;
 struct uprocd_rpmsg;
+struct uprocd_devfs;
 
 /** struct uprocd_proc - one configured processor (remoteprocN). */
 struct uprocd_proc {
@@ -59,6 +60,7 @@ struct uprocd {
 	bool stop_on_exit;			/* stop cores at exit instead of detaching */
 
 	struct uprocd_tree *tree;
+	struct uprocd_devfs *devfs;		/* loop thread: <dev_dir> */
 	struct uprocd_ctl_server *ctl;
 	uint8_t ept_minors[256];		/* loop thread: rpmsgM in use */
 	uint8_t tty_minors[256];		/* loop thread: ttyRPMSGn in use */

@@ -1,112 +1,64 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ept_dev.c - <dev>/rpmsgM: one local rpmsg endpoint as a SOCK_SEQPACKET socket,
- * with rpmsg_char's semantics (see rpmsg_dev.h). Loop thread.
+ * ept_dev.c - <dev>/rpmsgM: one local rpmsg endpoint as a device file with
+ * rpmsg_char's semantics (see rpmsg_dev.h). Loop thread.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "rpmsg_dev.h"
 #include "uproc/loop.h"
 
-static struct uproc_loop *loop_of(struct uprocd_eptdev *e)
+static unsigned int queue_closed(const struct uprocd_eptdev *e)
 {
-	return e->r->proc->d->loop;
+	return e->r->proc->cfg->rpmsg_queue_closed;
 }
 
-static void on_client(struct uproc_loop *loop, int fd, uint32_t events, void *arg);
-
-/* Watch the client for what we wait for. Nothing to wait for: not watched at all,
- * since a hung-up socket is always reported and would make the loop spin while a
- * message waits for a buffer or a destination. */
-static void client_events(struct uprocd_eptdev *e)
+static void queue_purge(struct uprocd_eptdev *e)
 {
-	uint32_t ev = 0;
-
-	if (e->client_fd < 0)
-		return;
-	if (!e->tx)
-		ev |= UPROC_LOOP_IN; /* no reading while the remote has no buffer for us */
-	if (e->rxq)
-		ev |= UPROC_LOOP_OUT;
-	if (!ev) {
-		if (e->client_watched)
-			uproc_loop_del_fd(loop_of(e), e->client_fd);
-		e->client_watched = false;
-	} else if (e->client_watched) {
-		uproc_loop_mod_fd(loop_of(e), e->client_fd, ev);
-	} else if (uproc_loop_add_fd(loop_of(e), e->client_fd, ev, on_client, e) == 0) {
-		e->client_watched = true;
-	}
-}
-
-/* The message no longer waits for its destination: disarm the deadline. */
-static void dst_wait_end(struct uprocd_eptdev *e)
-{
-	if (e->dst_timer) {
-		uproc_loop_cancel_timer(loop_of(e), e->dst_timer);
-		e->dst_timer = 0;
-	}
-}
-
-static void client_close(struct uprocd_eptdev *e)
-{
-	if (e->client_fd < 0)
-		return;
-	if (e->client_watched)
-		uproc_loop_del_fd(loop_of(e), e->client_fd);
-	e->client_watched = false;
-	close(e->client_fd);
-	e->client_fd = -1;
-	free(e->tx);
-	e->tx = NULL;
-	e->tx_blocked = false;
-	dst_wait_end(e);
-}
-
-/* Hand queued messages to the client while its socket takes them. */
-static int flush_rx(struct uprocd_eptdev *e)
-{
-	while (e->rxq && e->client_fd >= 0) {
+	while (e->rxq) {
 		struct uprocd_msg *m = e->rxq;
-		ssize_t n = send(e->client_fd, m->data, m->len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			return -errno;
-		}
 		e->rxq = m->next;
-		if (!e->rxq)
-			e->rxq_tail = NULL;
-		e->rxq_len--;
 		free(m);
 	}
-	client_events(e);
-	return 0;
+	e->rxq_tail = NULL;
+	e->rxq_len = 0;
+}
+
+static void notify(struct uprocd_eptdev *e)
+{
+	uprocd_devfs_notify(e->opener);
 }
 
 static int ept_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
 {
 	struct uprocd_eptdev *e = priv;
 
+	(void)ept;
+	(void)src;
 	e->stats.rx_msgs++;
 	e->stats.rx_bytes += len;
-	if (e->client_fd >= 0 && !e->rxq) {
-		ssize_t n = send(e->client_fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n >= 0)
-			return 0;
-		if (errno != EAGAIN && errno != EINTR) {
-			client_close(e);
-		}
+	if (e->readers.head) { /* a reader waits: it takes the message, cut to its buffer */
+		struct uprocd_devwait *w = e->readers.head;
+		size_t n = len < w->size ? len : w->size;
+		fuse_reply_buf(uprocd_devwait_take(w), data, n);
+		return 0;
 	}
-	if (e->rxq_len >= UPROCD_EPT_QUEUE) {
+	/* Nobody has it open (a persistent or rpmsg-raw endpoint): at most
+	 * rpmsg_queue_closed messages wait (rpmsg-raw: the open bound), as many as
+	 * for a reader that does not keep up otherwise. */
+	unsigned int bound = UPROCD_EPT_QUEUE;
+	if (!e->opener && !e->raw)
+		bound = queue_closed(e);
+	if (e->rxq_len >= bound) {
 		if (e->dropped++ % 1000 == 0)
-			uprocd_log(e->r->proc->d, "rpmsg%u: client not reading: message dropped",
-				   e->minor);
+			uprocd_log(e->r->proc->d, "rpmsg%u: %s: message dropped", e->minor,
+				   e->opener ? "reader not keeping up" : "not open");
 		return 0;
 	}
 	struct uprocd_msg *m = malloc(sizeof(*m) + len);
@@ -121,31 +73,8 @@ static int ept_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t s
 		e->rxq = m;
 	e->rxq_tail = m;
 	e->rxq_len++;
-	client_events(e);
+	notify(e);
 	return 0;
-}
-
-/* The waiting message is done with (sent, failed or dropped): read the client again. */
-static void tx_done(struct uprocd_eptdev *e)
-{
-	dst_wait_end(e);
-	free(e->tx);
-	e->tx = NULL;
-	client_events(e);
-}
-
-/* The send timeout passed and the remote announced no channel of the name. */
-static void dst_deadline(struct uproc_loop *loop, void *arg)
-{
-	struct uprocd_eptdev *e = arg;
-
-	e->dst_timer = 0;
-	if (!e->tx || e->dst != RPMSG_ADDR_ANY)
-		return;
-	uprocd_log(e->r->proc->d, "rpmsg%u: send failed: no destination (the remote announced "
-		   "no channel '%s' within %u ms): message dropped", e->minor, e->name,
-		   RPMSG_DEFAULT_SEND_TIMEOUT_MS);
-	tx_done(e);
 }
 
 bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e)
@@ -160,62 +89,61 @@ bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e)
 }
 
 /*
- * Send the waiting message. No free buffer (-ENOMEM): the endpoint waits, its client
- * unread, for the bus's tx_ready hook (uprocd_eptdev_tx_ready()), which the failed
- * send armed; a buffer that came back meanwhile is seen by rpmsg_poll() (which
- * arms the hook too), so no wake-up is missed. No destination yet: the message
- * waits for the remote to announce the endpoint's channel (the bus's channel hook,
- * uprocd_eptdev_announced()), bounded by one deadline timer of the send timeout;
- * then it is dropped (Linux's write fails with EINVAL).
+ * Send @len bytes now. 0 sent; -EAGAIN: no free buffer (the bus's tx_ready hook
+ * is armed: the failed send armed it, and a buffer that came back meanwhile is
+ * seen by rpmsg_poll(), which arms it too, so no wake-up is missed); -EDESTADDRREQ:
+ * no destination yet; else -errno.
  */
-static void try_tx(struct uprocd_eptdev *e)
+static int send_now(struct uprocd_eptdev *e, const void *data, size_t len)
 {
-	struct uprocd *d = e->r->proc->d;
 	int r;
 
-	if (!e->tx || e->tx_blocked)
-		return;
+	if (!e->ept_live)
+		return -EPIPE;
 	if (uprocd_eptdev_resolve_dst(e))
 		uprocd_rpmsg_save(e->r);
-	if (e->dst == RPMSG_ADDR_ANY && e->name[0]) {
-		if (e->dst_timer)
-			return; /* still waiting */
-		int64_t id = uproc_loop_add_timer(loop_of(e), RPMSG_DEFAULT_SEND_TIMEOUT_MS,
-						  dst_deadline, e);
-		if (id > 0) {
-			e->dst_timer = id;
-			if (d->verbose)
-				uprocd_log(d, "rpmsg%u: waiting for the remote to announce '%s'",
-					   e->minor, e->name);
-			return;
-		}
-		uprocd_log(d, "rpmsg%u: no timer (%s): message dropped", e->minor,
-			   strerror((int)-id));
-	} else if (e->dst != RPMSG_ADDR_ANY) {
-		while ((r = rpmsg_trysendto(&e->ept, e->tx, e->tx_len, e->dst)) == -ENOMEM) {
-			unsigned int ready = rpmsg_poll(&e->ept);
-			if (ready & RPMSG_POLLOUT)
-				continue;
-			if (ready & (RPMSG_POLLERR | RPMSG_POLLHUP)) {
-				r = -EPIPE;
-				break;
-			}
-			e->tx_blocked = true;
-			if (d->verbose && ++e->tx_waits % 1000 == 1)
-				uprocd_log(d, "rpmsg%u: the remote has no free buffer: waiting "
-					   "(wait %u)", e->minor, e->tx_waits);
-			return;
-		}
-		if (r < 0) {
-			uprocd_log(d, "rpmsg%u: send failed: %s", e->minor, strerror(-r));
-		} else {
-			e->stats.tx_msgs++;
-			e->stats.tx_bytes += e->tx_len;
-		}
-	} else {
-		uprocd_log(d, "rpmsg%u: send failed: no destination: message dropped", e->minor);
+	if (e->dst == RPMSG_ADDR_ANY)
+		return -EDESTADDRREQ;
+	while ((r = rpmsg_trysendto(&e->ept, data, len, e->dst)) == -ENOMEM) {
+		unsigned int ready = rpmsg_poll(&e->ept);
+		if (ready & RPMSG_POLLOUT)
+			continue;
+		if (ready & (RPMSG_POLLERR | RPMSG_POLLHUP))
+			return -EPIPE;
+		e->tx_blocked = true;
+		struct uprocd *d = e->r->proc->d;
+		if (d->verbose && ++e->tx_waits % 1000 == 1)
+			uprocd_log(d, "rpmsg%u: the remote has no free buffer: waiting (wait %u)",
+				   e->minor, e->tx_waits);
+		return -EAGAIN;
 	}
-	tx_done(e);
+	if (r == 0) {
+		e->stats.tx_msgs++;
+		e->stats.tx_bytes += len;
+	}
+	return r;
+}
+
+/* Send what waits, oldest first, until one must wait on. */
+static void drain_writers(struct uprocd_eptdev *e)
+{
+	while (e->writers.head && !e->tx_blocked) {
+		struct uprocd_devwait *w = e->writers.head;
+		int r = send_now(e, w->data, w->len);
+		if (r == -EAGAIN)
+			return;
+		if (r == -EDESTADDRREQ) {
+			w->timeout_err = EINVAL; /* Linux's errno for no destination */
+			return;
+		}
+		size_t len = w->len;
+		fuse_req_t req = uprocd_devwait_take(w);
+		if (r < 0)
+			fuse_reply_err(req, -r);
+		else
+			fuse_reply_write(req, len);
+	}
+	notify(e);
 }
 
 void uprocd_eptdev_announced(struct uprocd_eptdev *e, const struct rpmsg_channel_info *info)
@@ -225,73 +153,201 @@ void uprocd_eptdev_announced(struct uprocd_eptdev *e, const struct rpmsg_channel
 		return;
 	e->dst = info->dst;
 	uprocd_rpmsg_save(e->r);
-	try_tx(e);
+	drain_writers(e);
 }
 
 void uprocd_eptdev_tx_ready(struct uprocd_eptdev *e)
 {
-	if (!e->tx_blocked)
-		return;
 	e->tx_blocked = false;
-	try_tx(e);
+	drain_writers(e);
 }
 
-static void on_client(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
+/* A waiting write left by itself (interrupt, deadline): the next may go. */
+static void writers_changed(void *arg)
 {
 	struct uprocd_eptdev *e = arg;
-	uint8_t buf[RPMSG_BUF_SIZE * 8];
 
-	if (events & UPROC_LOOP_OUT) {
-		if (flush_rx(e) < 0) {
-			client_close(e);
-			return;
-		}
+	if (!e->tx_blocked)
+		drain_writers(e);
+}
+
+/* ---- the file ------------------------------------------------------------------- */
+
+static int ept_open(struct uprocd_devfile *f, void *obj)
+{
+	struct uprocd_eptdev *e = obj;
+
+	if (!e)
+		return -ENODEV;
+	if (e->opener)
+		return -EBUSY;
+	if (!e->r->bus)
+		return -ENETRESET;
+	if (!e->ept_live) {
+		/* Linux's rpmsg_eptdev_open(): the endpoint is made now */
+		if (rpmsg_create_ept(&e->ept, e->r->bus, e->src, e->dst, ept_rx, e) < 0)
+			return -EINVAL;
+		e->ept_live = true;
 	}
-	if (!(events & (UPROC_LOOP_IN | UPROC_LOOP_HUP | UPROC_LOOP_ERR)) || e->tx)
+	e->opener = f;
+	return 0;
+}
+
+static void ept_release(struct uprocd_devfile *f, void *obj)
+{
+	struct uprocd_eptdev *e = obj;
+
+	if (!e || e->opener != f)
 		return;
-	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	e->opener = NULL;
+	uprocd_devwait_fail_all(&e->readers, EBADF);
+	uprocd_devwait_fail_all(&e->writers, EBADF);
+	if (!e->persistent && !e->raw && e->ept_live) {
+		/* Linux's rpmsg_eptdev_release(): the endpoint goes with the file */
+		rpmsg_destroy_ept(&e->ept);
+		e->ept_live = false;
+		e->tx_blocked = false;
+	}
+	if (!e->persistent)
+		queue_purge(e); /* Linux discards what was not read */
+}
+
+static void ept_read(fuse_req_t req, struct uprocd_devfile *f, void *obj, size_t size,
+		     int flags)
+{
+	struct uprocd_eptdev *e = obj;
+
+	(void)f;
+	if (!e || !e->ept_live) {
+		fuse_reply_err(req, EPIPE);
 		return;
-	if (n <= 0) {
-		client_close(e); /* the endpoint stays; a new client may connect */
+	}
+	if (e->rxq) {
+		struct uprocd_msg *m = e->rxq;
+		e->rxq = m->next;
+		if (!e->rxq)
+			e->rxq_tail = NULL;
+		e->rxq_len--;
+		fuse_reply_buf(req, (const char *)m->data, m->len < size ? m->len : size);
+		free(m);
+		return;
+	}
+	if (flags & O_NONBLOCK) {
+		fuse_reply_err(req, EAGAIN);
+		return;
+	}
+	uprocd_devwait_add(e->r->proc->d, &e->readers, req, size, NULL, 0, 0);
+}
+
+static void ept_write(fuse_req_t req, struct uprocd_devfile *f, void *obj, const void *buf,
+		      size_t len, int flags)
+{
+	struct uprocd_eptdev *e = obj;
+
+	(void)f;
+	if (!e || !e->ept_live) {
+		fuse_reply_err(req, EPIPE);
 		return;
 	}
 	int mtu = rpmsg_get_mtu(&e->ept);
-	if (mtu > 0 && n > mtu) {
-		uprocd_log(e->r->proc->d, "rpmsg%u: a %zd-byte message exceeds the MTU (%d): "
-			   "dropped", e->minor, n, mtu);
+	if (mtu > 0 && len > (size_t)mtu) {
+		fuse_reply_err(req, EMSGSIZE);
 		return;
 	}
-	e->tx = malloc((size_t)n ? (size_t)n : 1);
-	if (!e->tx)
+	int r = -EAGAIN;
+	if (!e->writers.head)
+		r = e->tx_blocked ? -EAGAIN : send_now(e, buf, len);
+	if (r == 0) {
+		fuse_reply_write(req, len);
 		return;
-	memcpy(e->tx, buf, (size_t)n);
-	e->tx_len = (size_t)n;
-	try_tx(e);
-	client_events(e);
+	}
+	if (r != -EAGAIN && r != -EDESTADDRREQ) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	if (flags & O_NONBLOCK) {
+		/* no buffer: EAGAIN, as Linux; no destination: EINVAL, as Linux */
+		fuse_reply_err(req, r == -EDESTADDRREQ ? EINVAL : EAGAIN);
+		return;
+	}
+	struct uprocd_devwait *w = uprocd_devwait_add(e->r->proc->d, &e->writers, req, 0, buf,
+						      len, RPMSG_DEFAULT_SEND_TIMEOUT_MS);
+	if (w && r == -EDESTADDRREQ) {
+		w->timeout_err = EINVAL;
+		if (e->r->proc->d->verbose)
+			uprocd_log(e->r->proc->d, "rpmsg%u: waiting for the remote to announce '%s'",
+				   e->minor, e->name);
+	}
 }
 
-static void on_accept(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
+static void ept_ioctl(fuse_req_t req, struct uprocd_devfile *f, void *obj, unsigned int cmd,
+		      uintptr_t arg, const void *in, size_t in_size, size_t out_size)
 {
-	struct uprocd_eptdev *e = arg;
-	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct uprocd_eptdev *e = obj;
 
-	if (cfd < 0)
+	(void)f;
+	(void)in;
+	(void)in_size;
+	switch (cmd) {
+	case UPROCD_RPMSG_DESTROY_EPT:
+		if (!e || e->raw) { /* Linux: a default endpoint is not destroyed */
+			fuse_reply_err(req, EINVAL);
+			return;
+		}
+		uprocd_rpmsg_save(e->r);
+		uprocd_eptdev_destroy(e);
+		fuse_reply_ioctl(req, 0, NULL, 0);
 		return;
-	/* one opener at a time, as rpmsg_char */
-	if (e->client_fd >= 0 || !uprocd_peer_may_write(e->r->proc->d, cfd) ||
-	    uproc_loop_add_fd(loop, cfd, UPROC_LOOP_IN, on_client, e) < 0) {
-		close(cfd);
+	case UPROCD_RPMSG_GET_OUTGOING_FLOWCONTROL: {
+		int v = 0; /* virtio rpmsg has no flow control: never restricted */
+		if (out_size < sizeof(v)) {
+			fuse_reply_err(req, EFAULT);
+			return;
+		}
+		fuse_reply_ioctl(req, 0, &v, sizeof(v));
 		return;
 	}
-	e->client_fd = cfd;
-	e->client_watched = true;
-	if (flush_rx(e) < 0)
-		client_close(e);
+	case UPROCD_RPMSG_SET_INCOMING_FLOWCONTROL:
+		/* the argument is the value; over virtio Linux has no such operation */
+		fuse_reply_err(req, arg > 1 ? EINVAL : EOPNOTSUPP);
+		return;
+	default:
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
 }
+
+static unsigned int ept_poll(struct uprocd_devfile *f, void *obj)
+{
+	struct uprocd_eptdev *e = obj;
+	unsigned int mask = 0;
+
+	(void)f;
+	if (!e || !e->ept_live)
+		return POLLERR;
+	if (e->rxq)
+		mask |= POLLIN | POLLRDNORM;
+	if (!e->writers.head && !e->tx_blocked) {
+		unsigned int ready = rpmsg_poll(&e->ept); /* arms tx_ready when not ready */
+		if (ready & RPMSG_POLLOUT)
+			mask |= POLLOUT | POLLWRNORM;
+		if (ready & (RPMSG_POLLERR | RPMSG_POLLHUP))
+			mask |= POLLERR;
+	}
+	return mask;
+}
+
+const struct uprocd_dev_ops uprocd_ept_ops = {
+	.open = ept_open,
+	.release = ept_release,
+	.read = ept_read,
+	.write = ept_write,
+	.ioctl = ept_ioctl,
+	.poll = ept_poll,
+};
 
 int uprocd_eptdev_create(struct uprocd_rpmsg *r, const struct uprocd_endpoint_info *info,
-			 unsigned int want_minor, struct uprocd_eptdev **out)
+			 unsigned int want_minor, bool raw, struct uprocd_eptdev **out)
 {
 	struct uprocd *d = r->proc->d;
 	struct uprocd_eptdev *e;
@@ -303,40 +359,39 @@ int uprocd_eptdev_create(struct uprocd_rpmsg *r, const struct uprocd_endpoint_in
 	if (!e)
 		return -ENOMEM;
 	e->r = r;
-	e->client_fd = -1;
-	e->listen_fd = -1;
+	e->raw = raw;
+	e->persistent = r->proc->cfg->rpmsg_queue_closed > 0;
 	memcpy(e->name, info->name, UPROCD_NAME_SIZE);
 	e->name[UPROCD_NAME_SIZE - 1] = '\0';
+	e->src = info->src;
+	e->dst = info->dst;
+	e->writers.changed = writers_changed;
+	e->writers.arg = e;
 	ret = uprocd_minor_alloc(d->ept_minors, want_minor);
 	if (ret < 0)
 		goto free_e;
 	e->minor = (unsigned int)ret;
-	ret = rpmsg_create_ept(&e->ept, r->bus, info->src, info->dst, ept_rx, e);
-	if (ret < 0)
-		goto free_minor;
-	e->ept_live = true;
-	e->dst = info->dst;
+	if (e->persistent || e->raw) {
+		ret = rpmsg_create_ept(&e->ept, r->bus, info->src, info->dst, ept_rx, e);
+		if (ret < 0)
+			goto free_minor;
+		e->ept_live = true;
+		e->src = e->ept.addr; /* the same address after a restart */
+	}
 	uprocd_eptdev_resolve_dst(e);
 	uprocd_dev_node(d, "rpmsg", e->minor, e->path, sizeof(e->path));
-	e->listen_fd = uprocd_listen(d, e->path, SOCK_SEQPACKET, 0660);
-	if (e->listen_fd < 0) {
-		ret = e->listen_fd;
-		goto destroy_ept;
-	}
-	ret = uproc_loop_add_fd(d->loop, e->listen_fd, UPROC_LOOP_IN, on_accept, e);
+	ret = uprocd_devfs_add(d, UPROCD_DEV_EPT, e->minor, e, NULL);
 	if (ret < 0)
-		goto close_listen;
+		goto destroy_ept;
 	e->next = r->epts;
 	r->epts = e;
 	if (out)
 		*out = e;
 	return 0;
 
-close_listen:
-	close(e->listen_fd);
-	unlink(e->path);
 destroy_ept:
-	rpmsg_destroy_ept(&e->ept);
+	if (e->ept_live)
+		rpmsg_destroy_ept(&e->ept);
 free_minor:
 	uprocd_minor_free(d->ept_minors, e->minor);
 free_e:
@@ -355,20 +410,13 @@ void uprocd_eptdev_destroy(struct uprocd_eptdev *e)
 			break;
 		}
 	}
-	/* The client sees the channel go: end of file on read, EPIPE on write. */
-	if (e->client_fd >= 0)
-		shutdown(e->client_fd, SHUT_RDWR);
-	client_close(e);
+	/* The opener sees it go: reads and writes fail with EPIPE, poll POLLERR. */
+	uprocd_devwait_fail_all(&e->readers, EPIPE);
+	uprocd_devwait_fail_all(&e->writers, EPIPE);
+	uprocd_devfs_remove(d, UPROCD_DEV_EPT, e->minor);
 	if (e->ept_live)
 		rpmsg_destroy_ept(&e->ept);
-	uproc_loop_del_fd(d->loop, e->listen_fd);
-	close(e->listen_fd);
-	unlink(e->path);
 	uprocd_minor_free(d->ept_minors, e->minor);
-	while (e->rxq) {
-		struct uprocd_msg *m = e->rxq;
-		e->rxq = m->next;
-		free(m);
-	}
+	queue_purge(e);
 	free(e);
 }

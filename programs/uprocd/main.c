@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "devfs.h"
 #include "hostutil.h"
 #include "uproc_control.h"
 #include "uproc/loop.h"
@@ -138,10 +139,8 @@ static int run(struct uprocd *d)
 	}
 	snprintf(d->dev_dir, sizeof(d->dev_dir), "%s/dev", d->cfg.runtime_dir);
 	r = upi_mkdir_p(d->cfg.runtime_dir, 0755);
-	if (!r)
-		r = upi_mkdir_p(d->dev_dir, 0755);
 	if (r) {
-		fprintf(stderr, "uprocd: cannot create %s: %s\n", d->dev_dir, strerror(-r));
+		fprintf(stderr, "uprocd: cannot create %s: %s\n", d->cfg.runtime_dir, strerror(-r));
 		return 1;
 	}
 	r = uproc_loop_new(&d->loop);
@@ -154,9 +153,19 @@ static int run(struct uprocd *d)
 		uproc_loop_add_fd(d->loop, d->signal_fd, UPROC_LOOP_IN, on_signal, d);
 
 	int status = 1;
+	r = uprocd_devfs_init(d);
+	if (r) {
+		fprintf(stderr, "uprocd: %s\n", strerror(-r));
+		goto destroy;
+	}
 	r = uprocd_procs_create(d);
 	if (r) {
 		fprintf(stderr, "uprocd: %s\n", strerror(-r));
+		goto destroy;
+	}
+	r = uprocd_devfs_mount(d);
+	if (r) {
+		fprintf(stderr, "uprocd: devices at %s: %s\n", d->dev_dir, strerror(-r));
 		goto destroy;
 	}
 	r = uprocd_ctl_start(d);
@@ -181,6 +190,7 @@ stop_ctl:
 destroy:
 	uproc_loop_close_calls(d->loop);
 	uprocd_procs_destroy(d);
+	uprocd_devfs_stop(d);
 	if (d->signal_fd >= 0) {
 		uproc_loop_del_fd(d->loop, d->signal_fd);
 		close(d->signal_fd);

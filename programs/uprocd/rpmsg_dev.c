@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rpmsg_dev.c - the rpmsg side of a processor: follows its bus through the vdev
- * hooks, serves <dev>/rpmsg_ctrlN, and saves the endpoints and ttys it made so that
+ * hooks, serves <dev>/rpmsg_ctrlN (a device file of devfs.c), and saves the endpoints and ttys it made so that
  * a uprocd that attaches to the still-running core later re-creates them at the
  * same addresses before the first message is delivered (nothing the remote sent
  * meanwhile is lost). Loop thread.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "ctl_report.h"
@@ -56,8 +56,8 @@ static void save_now(struct uproc_loop *loop, void *arg)
 	if (!f)
 		return;
 	for (struct uprocd_eptdev *e = r->epts; e; e = e->next)
-		if (e->ept_live && !strpbrk(e->name, " \t\n") && e->name[0])
-			fprintf(f, "ept %u %u %u %s\n", e->minor, e->ept.addr, e->dst, e->name);
+		if (!strpbrk(e->name, " \t\n") && e->name[0])
+			fprintf(f, "ept %u %u %u %s\n", e->minor, e->src, e->dst, e->name);
 	for (struct uprocd_tty *t = r->ttys; t; t = t->next)
 		if (t->kind == UPROCD_TTY_RPMSG)
 			fprintf(f, "tty %u %u %u\n", t->minor, t->src, t->dst);
@@ -106,7 +106,8 @@ static void restore(struct uprocd_rpmsg *r)
 			memcpy(info.name, name, strnlen(name, UPROCD_NAME_SIZE - 1));
 			info.src = src;
 			info.dst = dst;
-			if (uprocd_eptdev_create(r, &info, minor, NULL) < 0)
+			bool raw = !strcmp(info.name, "rpmsg-raw");
+			if (uprocd_eptdev_create(r, &info, minor, raw, NULL) < 0)
 				uprocd_log(r->proc->d, "remoteproc%u: endpoint %s at %u not restored",
 					   r->proc->index, name, src);
 		} else if (sscanf(line, "tty %u %u %u", &minor, &src, &dst) == 3) {
@@ -122,88 +123,115 @@ static void restore(struct uprocd_rpmsg *r)
 
 /* ---- rpmsg_ctrlN --------------------------------------------------------------- */
 
-static struct uprocd_eptdev *find_ept(struct uprocd_rpmsg *r,
-				      const struct uprocd_endpoint_info *info)
+static int ctrl_open(struct uprocd_devfile *f, void *obj)
 {
-	for (struct uprocd_eptdev *e = r->epts; e; e = e->next) {
-		if (info->src != RPMSG_ADDR_ANY && e->ept_live && e->ept.addr == info->src)
-			return e;
-		if (info->src == RPMSG_ADDR_ANY && !strncmp(e->name, info->name, UPROCD_NAME_SIZE))
-			return e;
-	}
-	return NULL;
+	(void)f;
+	return obj ? 0 : -ENODEV;
 }
 
-static void on_ctrl_client(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
+static void ctrl_release(struct uprocd_devfile *f, void *obj)
 {
-	struct uprocd_rpmsg *r = arg;
-	struct uprocd_rpmsg_ctrl_req req;
-	struct uprocd_rpmsg_ctrl_rep rep = { 0, 0 };
+	(void)f;
+	(void)obj;
+}
 
-	ssize_t n = recv(fd, &req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		uproc_loop_del_fd(loop, fd);
-		close(fd);
-		return;
-	}
-	req.info.name[UPROCD_NAME_SIZE - 1] = '\0';
-	if (n != (ssize_t)sizeof(req)) {
-		rep.result = -EINVAL;
-	} else if (!r->bus) {
-		rep.result = -ENODEV;
-	} else if (req.cmd == UPROCD_RPMSG_CREATE_EPT) {
-		struct uprocd_eptdev *e;
+/* Linux's rpmsg_ctrl has neither read nor write. */
+static void ctrl_read(fuse_req_t req, struct uprocd_devfile *f, void *obj, size_t size,
+		      int flags)
+{
+	(void)f;
+	(void)obj;
+	(void)size;
+	(void)flags;
+	fuse_reply_err(req, EINVAL);
+}
+
+static void ctrl_write(fuse_req_t req, struct uprocd_devfile *f, void *obj, const void *buf,
+		       size_t len, int flags)
+{
+	(void)f;
+	(void)obj;
+	(void)buf;
+	(void)len;
+	(void)flags;
+	fuse_reply_err(req, EINVAL);
+}
+
+/* Linux's rpmsg_ctrldev_ioctl(). */
+static int ctrl_request(struct uprocd_rpmsg *r, unsigned int cmd,
+			const struct uprocd_endpoint_info *in)
+{
+	struct uprocd_endpoint_info info = *in;
+	struct rpmsg_channel_info ch;
+
+	info.name[UPROCD_NAME_SIZE - 1] = '\0';
+	if (!r->bus)
+		return -ENODEV;
+	switch (cmd) {
+	case UPROCD_RPMSG_CREATE_EPT: {
 		/* Beyond Linux: with no destination, the remote's channel of that
 		 * name is the destination, now or once the remote announces it. */
-		rep.result = uprocd_eptdev_create(r, &req.info, 256, &e);
-		if (rep.result == 0) {
-			rep.minor = e->minor;
+		int ret = uprocd_eptdev_create(r, &info, UPROCD_DEV_MINORS, false, NULL);
+		if (ret == 0)
 			uprocd_rpmsg_save(r);
-		}
-	} else if (req.cmd == UPROCD_RPMSG_DESTROY_EPT) {
-		struct uprocd_eptdev *e = find_ept(r, &req.info);
-		if (!e) {
-			rep.result = -ENOENT;
-		} else {
-			rep.minor = e->minor;
-			uprocd_eptdev_destroy(e);
-			uprocd_rpmsg_save(r);
-		}
-	} else if (req.cmd == UPROCD_RPMSG_CREATE_DEV || req.cmd == UPROCD_RPMSG_RELEASE_DEV) {
-		struct rpmsg_channel_info ch;
+		return ret;
+	}
+	case UPROCD_RPMSG_CREATE_DEV:
+	case UPROCD_RPMSG_RELEASE_DEV:
 		memset(&ch, 0, sizeof(ch));
-		memcpy(ch.name, req.info.name, sizeof(ch.name));
-		ch.src = req.info.src;
-		ch.dst = req.info.dst;
+		memcpy(ch.name, info.name, sizeof(ch.name));
+		ch.src = info.src;
+		ch.dst = info.dst;
 		/* Linux's rpmsg_ctrl answers ENXIO for any channel it could not
 		 * create (one of that name exists) and passes on the core's EINVAL
 		 * for a channel it cannot find to release. */
-		if (req.cmd == UPROCD_RPMSG_CREATE_DEV)
-			rep.result = rpmsg_create_channel(r->bus, &ch, NULL) < 0 ? -ENXIO : 0;
-		else
-			rep.result = rpmsg_release_channel(r->bus, &ch) < 0 ? -EINVAL : 0;
-	} else {
-		rep.result = -EINVAL; /* Linux: an unknown request */
+		if (cmd == UPROCD_RPMSG_CREATE_DEV)
+			return rpmsg_create_channel(r->bus, &ch, NULL) < 0 ? -ENXIO : 0;
+		return rpmsg_release_channel(r->bus, &ch) < 0 ? -EINVAL : 0;
+	default:
+		return -EINVAL; /* Linux: an unknown request */
 	}
-	send(fd, &rep, sizeof(rep), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-static void on_ctrl_accept(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
+static void ctrl_ioctl(fuse_req_t req, struct uprocd_devfile *f, void *obj, unsigned int cmd,
+		       uintptr_t arg, const void *in, size_t in_size, size_t out_size)
 {
-	struct uprocd_rpmsg *r = arg;
-	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct uprocd_endpoint_info info;
 
-	if (cfd < 0)
+	(void)f;
+	(void)arg;
+	(void)out_size;
+	if (!obj) {
+		fuse_reply_err(req, ENODEV);
 		return;
-	if (!uprocd_peer_may_write(r->proc->d, cfd) ||
-	    uproc_loop_add_fd(loop, cfd, UPROC_LOOP_IN, on_ctrl_client, r) < 0)
-		close(cfd);
+	}
+	if (in_size != sizeof(info)) {
+		/* Linux reads a struct rpmsg_endpoint_info for every request */
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	memcpy(&info, in, sizeof(info));
+	int r = ctrl_request(obj, cmd, &info);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_ioctl(req, 0, NULL, 0);
 }
 
-/* Control clients are not tracked: closing the listening socket is enough for
- * new ones; connected ones are told -ENODEV while there is no bus. */
+static unsigned int ctrl_poll(struct uprocd_devfile *f, void *obj)
+{
+	(void)f;
+	return obj ? POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM : POLLERR;
+}
+
+const struct uprocd_dev_ops uprocd_ctrl_ops = {
+	.open = ctrl_open,
+	.release = ctrl_release,
+	.read = ctrl_read,
+	.write = ctrl_write,
+	.ioctl = ctrl_ioctl,
+	.poll = ctrl_poll,
+};
 
 /* ---- the bus comes and goes -------------------------------------------------- */
 
@@ -223,14 +251,10 @@ static void bus_ready(struct rproc *rproc, unsigned int index, struct rpmsg_virt
 		uprocd_log(d, "remoteproc%u: rpmsg-tty driver not registered", p->index);
 	restore(r);
 	uprocd_dev_node(d, "rpmsg_ctrl", p->index, r->ctrl_path, sizeof(r->ctrl_path));
-	r->ctrl_fd = uprocd_listen(d, r->ctrl_path, SOCK_SEQPACKET, 0660);
-	if (r->ctrl_fd >= 0 &&
-	    uproc_loop_add_fd(d->loop, r->ctrl_fd, UPROC_LOOP_IN, on_ctrl_accept, r) < 0) {
-		close(r->ctrl_fd);
-		r->ctrl_fd = -1;
-	}
-	if (r->ctrl_fd < 0)
-		uprocd_log(d, "remoteproc%u: %s: %s", p->index, r->ctrl_path, strerror(-r->ctrl_fd));
+	int ret = uprocd_devfs_add(d, UPROCD_DEV_CTRL, p->index, r, NULL);
+	r->ctrl_live = ret == 0;
+	if (ret < 0)
+		uprocd_log(d, "remoteproc%u: %s: %s", p->index, r->ctrl_path, strerror(-ret));
 }
 
 static void teardown(struct uprocd_rpmsg *r, bool consoles_too)
@@ -242,11 +266,9 @@ static void teardown(struct uprocd_rpmsg *r, bool consoles_too)
 		save_now(d->loop, r);
 	}
 	r->tearing_down = true;
-	if (r->ctrl_fd >= 0) {
-		uproc_loop_del_fd(d->loop, r->ctrl_fd);
-		close(r->ctrl_fd);
-		unlink(r->ctrl_path);
-		r->ctrl_fd = -1;
+	if (r->ctrl_live) {
+		uprocd_devfs_remove(d, UPROCD_DEV_CTRL, r->proc->index);
+		r->ctrl_live = false;
 	}
 	while (r->epts)
 		uprocd_eptdev_destroy(r->epts);
@@ -337,7 +359,7 @@ static void raw_channel(struct uprocd_rpmsg *r, const struct rpmsg_channel_info 
 	if (created && !e) {
 		struct uprocd_endpoint_info ep = { .src = RPMSG_ADDR_ANY, .dst = info->dst };
 		strcpy(ep.name, "rpmsg-raw");
-		int ret = uprocd_eptdev_create(r, &ep, 256, &e);
+		int ret = uprocd_eptdev_create(r, &ep, UPROCD_DEV_MINORS, true, &e);
 		if (ret < 0)
 			uprocd_log(r->proc->d, "remoteproc%u: rpmsg-raw at 0x%x: no endpoint: %s",
 				   r->proc->index, info->dst, strerror(-ret));
@@ -439,7 +461,6 @@ int uprocd_rpmsg_start(struct uprocd_proc *p)
 	if (!r)
 		return -ENOMEM;
 	r->proc = p;
-	r->ctrl_fd = -1;
 	r->save_timer = -1;
 	snprintf(r->save_path, sizeof(r->save_path), "%s/rpmsg-remoteproc%u", p->d->cfg.runtime_dir,
 		 p->index);
@@ -572,10 +593,10 @@ void uprocd_rpmsg_channel_list(struct uprocd_proc *p, uprocd_channel_fn fn, void
 		snprintf(cd.device, sizeof(cd.device), "rpmsg%u", e->minor);
 		cd.name = e->name;
 		cd.name_len = strnlen(e->name, sizeof(e->name));
-		cd.src = e->ept.addr;
+		cd.src = e->ept_live ? e->ept.addr : e->src;
 		cd.dst = e->dst;
 		cd.path = e->path;
-		cd.open = e->client_fd >= 0;
+		cd.open = e->opener != NULL;
 		cd.stats = &e->stats;
 		fn(arg, &cd);
 	}

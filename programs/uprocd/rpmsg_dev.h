@@ -1,77 +1,56 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rpmsg_dev.h - rpmsg endpoints and ttys of one processor, as local sockets and
- * pseudo-terminals. Private to programs/uprocd; everything here runs on the loop thread.
+ * rpmsg_dev.h - rpmsg endpoints and ttys of one processor, as device files (devfs.h)
+ * and pseudo-terminals. Private to programs/uprocd; everything here runs on the loop
+ * thread.
  *
- * <dev>/rpmsg_ctrlN (SOCK_SEQPACKET), Linux's /dev/rpmsg_ctrlN: each request is one
- * packet, struct uprocd_rpmsg_ctrl_req (44 bytes: the ioctl number, then struct
- * rpmsg_endpoint_info), answered by one struct uprocd_rpmsg_ctrl_rep (8 bytes).
- *   RPMSG_CREATE_EPT_IOCTL  create endpoint {name, src, dst}: reply {0, M}; the
- *                           endpoint is <dev>/rpmsgM
- *   RPMSG_DESTROY_EPT_IOCTL destroy the endpoint whose src (or, with src
- *                           RPMSG_ADDR_ANY, whose name) matches
+ * <dev>/rpmsg_ctrlN, Linux's /dev/rpmsg_ctrlN: ioctl() with Linux's numbers and
+ * struct rpmsg_endpoint_info:
+ *   RPMSG_CREATE_EPT_IOCTL  make the endpoint device <dev>/rpmsgM for {name, src,
+ *                           dst} (M: the lowest free number, as Linux's)
  *   RPMSG_CREATE_DEV_IOCTL  create a local channel {name, src, dst} and announce
- *                           it (a driver of that name binds: "rpmsg-tty" gives a tty)
- *   RPMSG_RELEASE_DEV_IOCTL announce its end and release it
- * <dev>/rpmsgM (SOCK_SEQPACKET), Linux's /dev/rpmsgM: one message per read and per
- * write, one client at a time. A remote channel named "rpmsg-raw" gets one by itself
- * (Linux's rpmsg_chrdev), removed when the remote ends the channel. An endpoint created without a destination (dst
- * RPMSG_ADDR_ANY) sends to the remote's channel of its name: if the remote has not
- * announced it yet, a message waits for the announcement (up to the send timeout,
- * RPMSG_DEFAULT_SEND_TIMEOUT_MS, like a message waiting for a buffer) and the
- * address found is kept (and saved) from then on. Messages that arrive while no
- * client is connected wait (up to UPROCD_EPT_QUEUE). When the channel goes away
- * the client's socket is shut down: reads see the end, writes fail with EPIPE.
- * While the remote has no free buffer the daemon stops reading the client's
- * socket, so the client's poll() reports it not writable once the socket buffer
- * is full; the bus's tx_ready hook resumes it (the same for ttys, with the
- * console's console_tx_ready hook for hvcN).
+ *                           it (a driver of that name binds: "rpmsg-tty" gives a
+ *                           tty); ENXIO when it cannot (one of that name exists)
+ *   RPMSG_RELEASE_DEV_IOCTL announce its end and release it (EINVAL: none)
+ *   anything else           EINVAL; read() and write() are EINVAL
+ * <dev>/rpmsgM, Linux's /dev/rpmsgM (rpmsg_char): one opener at a time (EBUSY);
+ * the endpoint is created at open and destroyed at release, so what the remote
+ * sends while nobody has it open is dropped; one message per read() (cut to the
+ * reader's buffer) and per write() (EMSGSIZE beyond the MTU); a write the remote
+ * has no buffer for waits up to the send timeout (then ETIMEDOUT), or fails with
+ * EAGAIN under O_NONBLOCK; a read with nothing to read waits, or EAGAIN; poll()
+ * gives POLLIN with a message to read, POLLOUT while the remote has a buffer,
+ * POLLERR once the endpoint went. Once the channel or the device went, read() and
+ * write() fail with EPIPE. ioctl(): RPMSG_DESTROY_EPT_IOCTL (removes rpmsgM),
+ * RPMSG_GET_OUTGOING_FLOWCONTROL (0: virtio has no flow control),
+ * RPMSG_SET_INCOMING_FLOWCONTROL (EINVAL beyond 1, else EOPNOTSUPP, as Linux over
+ * virtio). A remote channel named "rpmsg-raw" gets an rpmsgM by itself (Linux's
+ * rpmsg_chrdev): its endpoint is the channel's and lives with it, what arrives
+ * while closed waits for the next opener, and it cannot be destroyed by ioctl.
+ * With the processor's rpmsg_queue_closed = N (uprocd.conf), every endpoint
+ * lives from CREATE_EPT to DESTROY_EPT instead, and up to N messages wait while
+ * nobody has it open: a restarted reader, or a restarted uprocd, loses nothing.
+ * An endpoint created without a destination (dst RPMSG_ADDR_ANY) sends to the
+ * remote's channel of its name: a blocking write waits for the remote to
+ * announce it (up to the send timeout, then EINVAL, Linux's errno for no
+ * destination) and the address found is kept (and saved) from then on.
  * <dev>/ttyRPMSGn -> /dev/pts/K: an "rpmsg-tty" channel; <dev>/hvcN: a virtio
  * console. ttyRPMSGn has Linux's rpmsg-tty termios (tty_std_termios less ECHO,
- * ICANON, OPOST, ONLCR), hvcN raw mode; writes are split at the MTU.
+ * ICANON, OPOST, ONLCR), hvcN raw mode; writes are split at the MTU. While the
+ * remote has no free buffer the master is not read, so the writer blocks as on a
+ * serial line, until the bus's (or the console's) tx_ready hook resumes it.
  */
 #ifndef UPROCD_RPMSG_DEV_H
 #define UPROCD_RPMSG_DEV_H
 
-#include <linux/ioctl.h>
-#include <stdint.h>
-
-#define UPROCD_EPT_QUEUE 1024
-#define UPROCD_NAME_SIZE 32
-
-/** struct uprocd_endpoint_info - Linux's struct rpmsg_endpoint_info (uapi). */
-struct uprocd_endpoint_info {
-	char name[UPROCD_NAME_SIZE];
-	uint32_t src;
-	uint32_t dst;
-};
-
-#define UPROCD_RPMSG_CREATE_EPT _IOW(0xb5, 0x1, struct uprocd_endpoint_info)
-#define UPROCD_RPMSG_DESTROY_EPT _IO(0xb5, 0x2)
-#define UPROCD_RPMSG_CREATE_DEV _IOW(0xb5, 0x3, struct uprocd_endpoint_info)
-#define UPROCD_RPMSG_RELEASE_DEV _IOW(0xb5, 0x4, struct uprocd_endpoint_info)
-
-/** struct uprocd_rpmsg_ctrl_req - one request on rpmsg_ctrlN. */
-struct uprocd_rpmsg_ctrl_req {
-	uint32_t cmd;
-	struct uprocd_endpoint_info info;
-};
-
-/** struct uprocd_rpmsg_ctrl_rep - its answer: 0 or -errno, and the endpoint's M. */
-struct uprocd_rpmsg_ctrl_rep {
-	int32_t result;
-	uint32_t minor;
-};
-
-_Static_assert(sizeof(struct uprocd_endpoint_info) == 40, "rpmsg_endpoint_info is 40 bytes");
-_Static_assert(sizeof(struct uprocd_rpmsg_ctrl_req) == 44, "ctrl request is 44 bytes");
-_Static_assert(sizeof(struct uprocd_rpmsg_ctrl_rep) == 8, "ctrl reply is 8 bytes");
+#include "rpmsg_uapi.h"
 
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "daemon.h"
+#include "devfs.h"
 #include "uproc/rpmsg.h"
 
 /** struct uprocd_chan_stats - what went through a channel since it was made. */
@@ -86,27 +65,28 @@ struct uprocd_msg {
 	uint8_t data[];
 };
 
-/** struct uprocd_eptdev - <dev>/rpmsgM: a local endpoint and its socket. */
+struct uprocd_devfile;
+
+/** struct uprocd_eptdev - <dev>/rpmsgM: a local endpoint as a device file. */
 struct uprocd_eptdev {
 	struct uprocd_rpmsg *r;
 	unsigned int minor;
 	char name[UPROCD_NAME_SIZE];
+	uint32_t src;			/* as asked: RPMSG_ADDR_ANY for any */
 	struct rpmsg_endpoint ept;
 	bool ept_live;
+	bool raw;			/* an rpmsg-raw channel's: lives with the channel */
+	bool persistent;		/* the endpoint lives from create to destroy */
 	uint32_t dst;			/* where messages go; RPMSG_ADDR_ANY: not known yet */
-	int listen_fd;
-	int client_fd;			/* -1: none */
-	bool client_watched;		/* client_fd is on the loop */
+	struct uprocd_devfile *opener;	/* NULL: nobody has it open */
 	char path[PATH_MAX];
-	struct uprocd_msg *rxq, *rxq_tail; /* for the client */
+	struct uprocd_msg *rxq, *rxq_tail; /* for the reader */
 	unsigned int rxq_len;
 	unsigned int dropped;
-	uint8_t *tx;			/* a message waiting for a tx buffer or a dst */
-	size_t tx_len;
+	struct uprocd_devwaitq readers;	/* reads waiting for a message */
+	struct uprocd_devwaitq writers;	/* writes waiting for a buffer or a destination */
 	bool tx_blocked;		/* no free tx buffer: waiting for the bus's tx_ready */
 	unsigned int tx_waits;		/* times the remote had no free buffer for us */
-	int64_t dst_timer;		/* deadline of a message waiting for the
-					 * destination, 0: none waits */
 	struct uprocd_chan_stats stats;
 	struct uprocd_eptdev *next;
 };
@@ -144,7 +124,7 @@ struct uprocd_rpmsg {
 	struct uprocd_proc *proc;
 	struct rpmsg_virtio_device *bus; /* the first rpmsg vdev's bus, or NULL */
 	unsigned int bus_index;
-	int ctrl_fd;
+	bool ctrl_live;			/* rpmsg_ctrlN is there */
 	char ctrl_path[PATH_MAX];
 	char save_path[PATH_MAX];
 	int64_t save_timer; /* a save is due at the end of this loop round, or -1 */
@@ -161,8 +141,13 @@ void uprocd_minor_free(uint8_t *used, unsigned int minor);
 void uprocd_rpmsg_save(struct uprocd_rpmsg *r);
 
 /* ept_dev.c */
+/**
+ * uprocd_eptdev_create() - make <dev>/rpmsgM (M: @want_minor if free, else the
+ * lowest free) for @info; @raw: an rpmsg-raw channel's (its endpoint lives with
+ * the device). Returns 0 or -errno.
+ */
 int uprocd_eptdev_create(struct uprocd_rpmsg *r, const struct uprocd_endpoint_info *info,
-			 unsigned int want_minor, struct uprocd_eptdev **out);
+			 unsigned int want_minor, bool raw, struct uprocd_eptdev **out);
 void uprocd_eptdev_destroy(struct uprocd_eptdev *e);
 /**
  * uprocd_eptdev_resolve_dst() - without a destination yet, take the address of the

@@ -125,6 +125,11 @@ static void on_master(struct uproc_loop *loop, int fd, uint32_t events, void *ar
 	try_tx(t);
 }
 
+static enum uprocd_devkind tty_devkind(const struct uprocd_tty *t)
+{
+	return t->kind == UPROCD_TTY_RPMSG ? UPROCD_DEV_TTY : UPROCD_DEV_HVC;
+}
+
 static int pty_open(struct uprocd_tty *t)
 {
 	struct uprocd *d = t->r->proc->d;
@@ -162,11 +167,13 @@ static int pty_open(struct uprocd_tty *t)
 	}
 	uprocd_dev_node(d, t->kind == UPROCD_TTY_RPMSG ? "ttyRPMSG" : "hvc", t->minor, t->link,
 			sizeof(t->link));
-	unlink(t->link);
-	if (symlink(t->pts, t->link) < 0)
+	if (uproc_loop_add_fd(d->loop, t->master_fd, UPROC_LOOP_IN, on_master, t) < 0)
 		goto fail;
-	if (uproc_loop_add_fd(d->loop, t->master_fd, UPROC_LOOP_IN, on_master, t) < 0) {
-		unlink(t->link);
+	/* the link <dev>/ttyRPMSGn -> the terminal, served by devfs.c */
+	int r = uprocd_devfs_add(d, tty_devkind(t), t->minor, t, t->pts);
+	if (r < 0) {
+		uproc_loop_del_fd(d->loop, t->master_fd);
+		errno = -r;
 		goto fail;
 	}
 	return 0;
@@ -223,7 +230,7 @@ void uprocd_tty_destroy(struct uprocd_tty *t)
 	if (t->rpdev)
 		t->rpdev->priv = NULL;
 	uproc_loop_del_fd(d->loop, t->master_fd);
-	unlink(t->link);
+	uprocd_devfs_remove(d, tty_devkind(t), t->minor);
 	close(t->slave_fd);
 	close(t->master_fd); /* programs on the slave see a hangup */
 	uprocd_minor_free(t->kind == UPROCD_TTY_RPMSG ? d->tty_minors : d->hvc_minors, t->minor);

@@ -1,26 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test-client.c - a small client of uprocd's device sockets and ttys, for the
- * end-to-end tests (test-uprocd.sh). Every wait has a timeout, generous enough for
+ * test-client.c - a small client of uprocd's device files and ttys, for the
+ * end-to-end tests (test-uprocd.sh), driving them as a program written for a Linux
+ * board drives /dev/remoteprocN, /dev/rpmsg_ctrlN and /dev/rpmsgM: open, ioctl with
+ * Linux's numbers, read, write, poll. Every wait has a timeout, generous enough for
  * a sanitizer build on a loaded machine (WAIT_MS): it only matters when a test fails.
  *
- *   test-client cdev PATH [CMD...] [--hold]   send commands to <dev>/remoteprocN,
- *                                             print each reply; --hold: then wait
- *                                             until killed
- *   test-client ept-create CTRL NAME SRC DST  print the new endpoint's number M
- *   test-client ept-destroy CTRL NAME SRC     print 0 or -errno
- *   test-client dev-create CTRL NAME SRC DST  RPMSG_CREATE_DEV: print 0 or -errno
- *   test-client dev-release CTRL NAME SRC     RPMSG_RELEASE_DEV: print 0 or -errno
- *   test-client ept-send EPT MSG...           send each, print each reply
- *   test-client ept-write EPT MSG...          send each, print nothing; return
- *                                             once uprocd has taken them all
+ *   test-client cdev PATH [CMD...] [--hold]   for each CMD, write it to
+ *                                             <dev>/remoteprocN, or for
+ *                                             "set_shutdown_on_release N" and
+ *                                             "get_shutdown_on_release" make the
+ *                                             ioctl; print 0, the value or -errno;
+ *                                             --hold: then wait until killed
+ *   test-client ept-create CTRL NAME SRC DST  RPMSG_CREATE_EPT_IOCTL; print the new
+ *                                             endpoint's number M (the rpmsgM that
+ *                                             appeared)
+ *   test-client ept-destroy EPT               RPMSG_DESTROY_EPT_IOCTL on the endpoint:
+ *                                             print 0 or -errno
+ *   test-client dev-create CTRL NAME SRC DST  RPMSG_CREATE_DEV_IOCTL: print 0 or -errno
+ *   test-client dev-release CTRL NAME SRC     RPMSG_RELEASE_DEV_IOCTL: print 0 or -errno
+ *   test-client ept-send EPT MSG...           write each, print each reply
+ *   test-client ept-write EPT MSG...          write each, print nothing
  *   test-client ept-read EPT N                print N messages
- *   test-client ept-wait-hup EPT SECONDS      print "hup" when the channel goes
+ *   test-client ept-wait-hup EPT SECONDS      print "hup epipe" when the channel goes
+ *                                             (read and write fail with EPIPE)
  *   test-client tty PATH MSG                  write MSG, print what comes back
- *   test-client ept-burst EPT N               send N numbered messages as fast as
- *                                             the socket takes them while reading
- *                                             the echoes; print how many came back
- *                                             in order
+ *   test-client ept-burst EPT N               write N numbered messages without
+ *                                             blocking as fast as poll() says the
+ *                                             device takes them while reading the
+ *                                             echoes; print how many came back
+ *                                             and how many in order
  *   test-client raw-stream PATH               write stdin to a stream socket, then
  *                                             go away without waiting for a reply
  *   test-client tty-stream PATH BYTES WINDOW [PIECE GAP_MS]
@@ -32,13 +41,14 @@
  *                                             back and how many of them were in order
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -46,57 +56,57 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rpmsg_dev.h"
+#include "rpmsg_uapi.h"
 
 #define WAIT_MS 10000
 
-static int seq_connect(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+#define RPROC_SET_SHUTDOWN_ON_RELEASE _IOW(0xB7, 1, int32_t)
+#define RPROC_GET_SHUTDOWN_ON_RELEASE _IOR(0xB7, 2, int32_t)
 
-	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path))
-		return -1;
-	strcpy(sa.sun_path, path);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "connect %s: %s\n", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
+static int dev_open(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+
+	if (fd < 0)
+		fprintf(stderr, "open %s: %s\n", path, strerror(errno));
 	return fd;
 }
 
-static ssize_t recv_timeout(int fd, void *buf, size_t len, int ms)
+static ssize_t read_timeout(int fd, void *buf, size_t len, int ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int r = poll(&p, 1, ms);
 
 	if (r <= 0)
 		return r == 0 ? -ETIMEDOUT : -errno;
-	ssize_t n = recv(fd, buf, len, 0);
+	ssize_t n = read(fd, buf, len);
 	return n < 0 ? -errno : n;
 }
 
 static int cmd_cdev(int argc, char **argv)
 {
-	int fd = seq_connect(argv[2]);
+	int fd = dev_open(argv[2], O_RDWR);
 	bool hold = false;
-	char buf[64];
 
 	if (fd < 0)
 		return 1;
 	for (int i = 3; i < argc; i++) {
+		int32_t v;
+		int r;
 		if (!strcmp(argv[i], "--hold")) {
 			hold = true;
 			continue;
 		}
-		if (send(fd, argv[i], strlen(argv[i]), 0) < 0)
-			return 1;
-		ssize_t n = recv_timeout(fd, buf, sizeof(buf) - 1, 30000);
-		if (n < 0)
-			return 1;
-		buf[n] = '\0';
-		printf("%s", buf);
+		if (!strncmp(argv[i], "set_shutdown_on_release ", 24)) {
+			v = (int32_t)strtol(argv[i] + 24, NULL, 0);
+			r = ioctl(fd, RPROC_SET_SHUTDOWN_ON_RELEASE, &v) < 0 ? -errno : 0;
+		} else if (!strcmp(argv[i], "get_shutdown_on_release")) {
+			r = ioctl(fd, RPROC_GET_SHUTDOWN_ON_RELEASE, &v) < 0 ? -errno : v;
+		} else {
+			size_t len = strlen(argv[i]);
+			r = write(fd, argv[i], len) < 0 ? -errno : 0;
+		}
+		printf("%d\n", r);
 		fflush(stdout);
 	}
 	if (hold) {
@@ -109,59 +119,101 @@ static int cmd_cdev(int argc, char **argv)
 	return 0;
 }
 
-static int ctrl_request(const char *path, uint32_t cmd, const char *name, uint32_t src,
-			uint32_t dst, struct uprocd_rpmsg_ctrl_rep *rep)
+/* The rpmsgM numbers in @dir now, as a bitmap. */
+static void list_epts(const char *dir, uint8_t *seen)
 {
-	struct uprocd_rpmsg_ctrl_req req = { .cmd = cmd };
-	int fd = seq_connect(path);
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+
+	memset(seen, 0, 256);
+	if (!dp)
+		return;
+	while ((de = readdir(dp))) {
+		char *end;
+		if (strncmp(de->d_name, "rpmsg", 5) || de->d_name[5] < '0' || de->d_name[5] > '9')
+			continue;
+		unsigned long m = strtoul(de->d_name + 5, &end, 10);
+		if (!*end && m < 256)
+			seen[m] = 1;
+	}
+	closedir(dp);
+}
+
+/* ioctl @cmd with {name, src, dst} on the control device: 0 or -errno. */
+static int ctrl_ioctl(const char *path, unsigned long cmd, const char *name, uint32_t src,
+		      uint32_t dst)
+{
+	struct uprocd_endpoint_info info = { .src = src, .dst = dst };
+	int fd = dev_open(path, O_RDWR);
 
 	if (fd < 0)
-		return -1;
-	snprintf(req.info.name, sizeof(req.info.name), "%s", name);
-	req.info.src = src;
-	req.info.dst = dst;
-	if (send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req) ||
-	    recv_timeout(fd, rep, sizeof(*rep), WAIT_MS) != (ssize_t)sizeof(*rep)) {
-		close(fd);
-		return -1;
-	}
+		return -errno;
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	int r = ioctl(fd, cmd, &info) < 0 ? -errno : 0;
 	close(fd);
-	return 0;
+	return r;
+}
+
+static int cmd_ept_create(const char *ctrl, const char *name, uint32_t src, uint32_t dst)
+{
+	char dir[4096];
+	uint8_t before[256], after[256];
+
+	snprintf(dir, sizeof(dir), "%s", ctrl);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	list_epts(dir, before);
+	int r = ctrl_ioctl(ctrl, UPROCD_RPMSG_CREATE_EPT, name, src, dst);
+	if (r < 0) {
+		printf("%d\n", r);
+		return 1;
+	}
+	/* Linux's way of finding it: the endpoint device that appeared */
+	list_epts(dir, after);
+	for (int m = 0; m < 256; m++) {
+		if (after[m] && !before[m]) {
+			printf("%d\n", m);
+			return 0;
+		}
+	}
+	printf("no new endpoint device\n");
+	return 1;
+}
+
+static int cmd_ept_destroy(const char *path)
+{
+	int fd = dev_open(path, O_RDWR);
+
+	if (fd < 0)
+		return 1;
+	int r = ioctl(fd, UPROCD_RPMSG_DESTROY_EPT) < 0 ? -errno : 0;
+	printf("%d\n", r);
+	close(fd);
+	return r ? 1 : 0;
 }
 
 static int cmd_ept_send(int argc, char **argv, bool expect_reply)
 {
-	int fd = seq_connect(argv[2]);
+	int fd = dev_open(argv[2], O_RDWR);
 	char buf[1024];
 
 	if (fd < 0)
 		return 1;
 	for (int i = 3; i < argc; i++) {
-		if (send(fd, argv[i], strlen(argv[i]), MSG_NOSIGNAL) < 0) {
-			printf("send: %s\n", strerror(errno));
+		if (write(fd, argv[i], strlen(argv[i])) < 0) {
+			printf("write: %s\n", strerror(errno));
 			return 1;
 		}
 		if (!expect_reply)
 			continue;
-		ssize_t n = recv_timeout(fd, buf, sizeof(buf) - 1, WAIT_MS);
+		ssize_t n = read_timeout(fd, buf, sizeof(buf) - 1, WAIT_MS);
 		if (n < 0) {
-			printf("recv: %s\n", strerror((int)-n));
+			printf("read: %s\n", strerror((int)-n));
 			return 1;
 		}
 		buf[n] = '\0';
 		printf("%s\n", buf);
-	}
-	/* Until uprocd has read every message (our send queue is empty): what it
-	 * read, it has handed to the remote or holds while the remote has no buffer. */
-	for (int waited = 0; !expect_reply; waited += 10) {
-		int queued = 0;
-		if (ioctl(fd, SIOCOUTQ, &queued) < 0 || queued == 0)
-			break;
-		if (waited >= WAIT_MS) {
-			printf("uprocd did not take the messages (%d bytes queued)\n", queued);
-			return 1;
-		}
-		poll(NULL, 0, 10);
 	}
 	close(fd);
 	return 0;
@@ -169,15 +221,15 @@ static int cmd_ept_send(int argc, char **argv, bool expect_reply)
 
 static int cmd_ept_read(const char *path, int count)
 {
-	int fd = seq_connect(path);
+	int fd = dev_open(path, O_RDWR);
 	char buf[1024];
 
 	if (fd < 0)
 		return 1;
 	for (int i = 0; i < count; i++) {
-		ssize_t n = recv_timeout(fd, buf, sizeof(buf) - 1, WAIT_MS);
+		ssize_t n = read_timeout(fd, buf, sizeof(buf) - 1, WAIT_MS);
 		if (n <= 0) {
-			printf("recv: %s\n", n ? strerror((int)-n) : "end");
+			printf("read: %s\n", n ? strerror((int)-n) : "end");
 			return 1;
 		}
 		buf[n] = '\0';
@@ -189,25 +241,26 @@ static int cmd_ept_read(const char *path, int count)
 
 static int cmd_ept_wait_hup(const char *path, int seconds)
 {
-	int fd = seq_connect(path);
+	int fd = dev_open(path, O_RDWR);
 	char buf[1024];
 
 	if (fd < 0)
 		return 1;
 	for (;;) {
-		ssize_t n = recv_timeout(fd, buf, sizeof(buf), seconds * 1000);
-		if (n == 0) {
-			/* the end of the stream; a write now fails with EPIPE */
-			if (send(fd, "x", 1, MSG_NOSIGNAL) < 0 && errno == EPIPE)
+		/* a blocking read, answered when the channel goes */
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EPIPE) {
+			if (write(fd, "x", 1) < 0 && errno == EPIPE)
 				printf("hup epipe\n");
 			else
 				printf("hup\n");
 			return 0;
 		}
-		if (n < 0) {
-			printf("no hangup: %s\n", strerror((int)-n));
+		if (n <= 0) {
+			printf("no hangup: %s\n", n ? strerror(errno) : "end of file");
 			return 1;
 		}
+		(void)seconds;
 	}
 }
 
@@ -245,7 +298,7 @@ static int cmd_tty(const char *path, const char *msg)
 
 static int cmd_ept_burst(const char *path, int count)
 {
-	int fd = seq_connect(path);
+	int fd = dev_open(path, O_RDWR | O_NONBLOCK);
 	int sent = 0, got = 0, in_order = 0, waits = 0;
 	char buf[1024], msg[64];
 
@@ -256,7 +309,7 @@ static int cmd_ept_burst(const char *path, int count)
 		if (poll(&p, 1, WAIT_MS) <= 0)
 			break;
 		if (p.revents & POLLIN) {
-			ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+			ssize_t n = read(fd, buf, sizeof(buf) - 1);
 			if (n <= 0)
 				break;
 			buf[n] = '\0';
@@ -267,10 +320,12 @@ static int cmd_ept_burst(const char *path, int count)
 		}
 		if (sent < count && (p.revents & POLLOUT)) {
 			int len = snprintf(msg, sizeof(msg), "message %d", sent);
-			if (send(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL) == len)
+			if (write(fd, msg, (size_t)len) == len)
 				sent++;
-			else
+			else if (errno == EAGAIN)
 				waits++;
+			else
+				break;
 		}
 	}
 	printf("%d %d\n", got, in_order);
@@ -390,38 +445,21 @@ static int cmd_raw_stream(const char *path)
 
 int main(int argc, char **argv)
 {
-	struct uprocd_rpmsg_ctrl_rep rep;
-
 	if (argc >= 3 && !strcmp(argv[1], "cdev"))
 		return cmd_cdev(argc, argv);
-	if (argc == 6 && !strcmp(argv[1], "ept-create")) {
-		if (ctrl_request(argv[2], UPROCD_RPMSG_CREATE_EPT, argv[3],
-				 (uint32_t)strtoul(argv[4], NULL, 0),
-				 (uint32_t)strtoul(argv[5], NULL, 0), &rep) < 0)
-			return 1;
-		if (rep.result) {
-			printf("%d\n", rep.result);
-			return 1;
-		}
-		printf("%u\n", rep.minor);
-		return 0;
-	}
-	if (argc == 5 && !strcmp(argv[1], "ept-destroy")) {
-		if (ctrl_request(argv[2], UPROCD_RPMSG_DESTROY_EPT, argv[3],
-				 (uint32_t)strtoul(argv[4], NULL, 0), 0, &rep) < 0)
-			return 1;
-		printf("%d\n", rep.result);
-		return rep.result ? 1 : 0;
-	}
+	if (argc == 6 && !strcmp(argv[1], "ept-create"))
+		return cmd_ept_create(argv[2], argv[3], (uint32_t)strtoul(argv[4], NULL, 0),
+				      (uint32_t)strtoul(argv[5], NULL, 0));
+	if (argc == 3 && !strcmp(argv[1], "ept-destroy"))
+		return cmd_ept_destroy(argv[2]);
 	if ((argc == 6 && !strcmp(argv[1], "dev-create")) ||
 	    (argc == 5 && !strcmp(argv[1], "dev-release"))) {
 		bool create = argc == 6;
-		if (ctrl_request(argv[2], create ? UPROCD_RPMSG_CREATE_DEV : UPROCD_RPMSG_RELEASE_DEV,
-				 argv[3], (uint32_t)strtoul(argv[4], NULL, 0),
-				 create ? (uint32_t)strtoul(argv[5], NULL, 0) : 0xFFFFFFFFu, &rep) < 0)
-			return 1;
-		printf("%d\n", rep.result);
-		return rep.result ? 1 : 0;
+		int r = ctrl_ioctl(argv[2], create ? UPROCD_RPMSG_CREATE_DEV : UPROCD_RPMSG_RELEASE_DEV,
+				   argv[3], (uint32_t)strtoul(argv[4], NULL, 0),
+				   create ? (uint32_t)strtoul(argv[5], NULL, 0) : 0xFFFFFFFFu);
+		printf("%d\n", r);
+		return r ? 1 : 0;
 	}
 	if (argc >= 4 && !strcmp(argv[1], "ept-send"))
 		return cmd_ept_send(argc, argv, true);

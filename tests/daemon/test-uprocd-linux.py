@@ -1,21 +1,23 @@
 #!/usr/bin/env python3
 """test-uprocd-linux.py UPROCD FIRMWARE_DIR - uprocd's tree and devices behave as
 Linux's sysfs, debugfs, /dev/remoteprocN, /dev/rpmsg* and ttyRPMSG do, driven as a
-program written for a Linux board drives them (open/write/read and their errnos,
-sockets standing for the character devices, termios on the tty).
+program written for a Linux board drives them: open/read/write/poll/ioctl with
+Linux's numbers and structs, the errnos Linux gives, termios on the tty.
 
 Needs root and /dev/fuse (exit 77 otherwise). Every wait is for a condition with a
 generous bound; the daemon runs with --stop-on-exit so no core outlives the test."""
 import errno
+import fcntl
 import os
+import select
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
 import termios
+import threading
 import time
 
 SKIP = 77
@@ -66,16 +68,38 @@ def read(path):
         return f.read().decode(errors="replace")
 
 
-def seqpacket(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.settimeout(WAIT)
-    s.connect(path)
-    return s
+def errno_of(fn, *args):
+    """0 when fn(*args) succeeds, else the errno it fails with."""
+    try:
+        fn(*args)
+        return 0
+    except OSError as e:
+        return e.errno
 
 
-def cdev(s, cmd):
-    s.send(cmd if isinstance(cmd, bytes) else cmd.encode())
-    return int(s.recv(64).decode().strip())
+def cdev(fd, cmd):
+    """write(2) of @cmd to /dev/remoteprocN: 0 or -errno."""
+    return -errno_of(os.write, fd, cmd.encode())
+
+
+def readable(fd, timeout=WAIT):
+    p = select.poll()
+    p.register(fd, select.POLLIN)
+    return bool(p.poll(timeout * 1000))
+
+
+def read_msg(fd, size=512):
+    """One message, waiting at most WAIT for it."""
+    if not readable(fd):
+        raise TimeoutError("no message")
+    return os.read(fd, size)
+
+
+def poll_now(fd, events=select.POLLIN | select.POLLOUT):
+    p = select.poll()
+    p.register(fd, events)
+    r = p.poll(0)
+    return r[0][1] if r else 0
 
 
 if os.geteuid() != 0 or not os.path.exists("/dev/fuse"):
@@ -113,6 +137,12 @@ firmware_path = {FW}
 backend = native
 firmware = raw.elf
 firmware_path = {FW}
+
+[remoteproc echoq]
+backend = native
+firmware = echo.elf
+firmware_path = {FW}
+rpmsg_queue_closed = 8
 """)
 log = open(f"{T}/uprocd.log", "w")
 daemon = subprocess.Popen([uprocd, "-c", f"{T}/uprocd.conf", "--stop-on-exit", "-v"],
@@ -120,6 +150,7 @@ daemon = subprocess.Popen([uprocd, "-c", f"{T}/uprocd.conf", "--stop-on-exit", "
 R0 = f"{ROOT}/class/remoteproc/remoteproc0"
 R1 = f"{ROOT}/class/remoteproc/remoteproc1"
 R2 = f"{ROOT}/class/remoteproc/remoteproc2"
+R3 = f"{ROOT}/class/remoteproc/remoteproc3"
 D0 = f"{ROOT}/debug/remoteproc/remoteproc0"
 DEV = f"{RUN}/dev"
 
@@ -129,7 +160,7 @@ def state(r=R0):
 
 
 def cleanup():
-    for r in (R0, R1, R2):
+    for r in (R0, R1, R2, R3):
         for _ in range(4):
             if os.path.exists(f"{r}/state") and state(r) in ("running", "attached", "crashed"):
                 write(f"{r}/state", "stop")
@@ -172,61 +203,88 @@ def test_firmware_name_accepted_while_offline():
     check("back to echo.elf", write(f"{R0}/firmware", "echo.elf") == 0)
 
 
+RPROC_SET_SHUTDOWN_ON_RELEASE, RPROC_GET_SHUTDOWN_ON_RELEASE = 0x4004B701, 0x8004B702
+
+
+def get_sor(fd):
+    return struct.unpack("i", fcntl.ioctl(fd, RPROC_GET_SHUTDOWN_ON_RELEASE, bytes(4)))[0]
+
+
 def test_cdev():
     """/dev/remoteprocN: strncmp over the written length, no newline; the
-    shutdown-on-release flag belongs to the processor and any close acts on it."""
-    a = seqpacket(f"{DEV}/remoteproc0")
+    shutdown-on-release flag (its ioctls) belongs to the processor and any close acts on it."""
+    a = os.open(f"{DEV}/remoteproc0", os.O_RDWR)
     check("'start\\n': EINVAL", cdev(a, "start\n") == -errno.EINVAL)
     check("'st' starts", cdev(a, "st") == 0 and state() == "running")
     check("'sto' stops", cdev(a, "sto") == 0 and state() == "offline")
     check("longer than 10 bytes: EINVAL", cdev(a, "start     x") == -errno.EINVAL)
     check("'s' is start", cdev(a, "s") == 0 and state() == "running")
     check("'detach' on running: EINVAL", cdev(a, "detach") == -errno.EINVAL)
-    b = seqpacket(f"{DEV}/remoteproc0")
-    check("b sees the flag off", cdev(b, "get_shutdown_on_release") == 0)
-    check("a sets it", cdev(a, "set_shutdown_on_release 1") == 0)
-    check("b sees it set", cdev(b, "get_shutdown_on_release") == 1)
-    b.close()  # any opener's close stops a running processor
+    check("read: EINVAL", errno_of(os.read, a, 16) == errno.EINVAL)
+    check("unknown ioctl: EINVAL", errno_of(fcntl.ioctl, a, 0x8004B703, bytes(4)) == errno.EINVAL)
+    b = os.open(f"{DEV}/remoteproc0", os.O_RDWR)
+    check("b sees the flag off", get_sor(b) == 0)
+    fcntl.ioctl(a, RPROC_SET_SHUTDOWN_ON_RELEASE, struct.pack("i", 1))
+    check("b sees it set by a", get_sor(b) == 1)
+    os.close(b)  # any opener's close stops a running processor
     check("b's close stopped it", wait_for(lambda: state() == "offline"))
-    check("the flag stays set", cdev(a, "get_shutdown_on_release") == 1)
+    check("the flag stays set", get_sor(a) == 1)
     check("start again", cdev(a, "start") == 0)
-    check("clear it", cdev(a, "set_shutdown_on_release 0") == 0)
-    a.close()
+    fcntl.ioctl(a, RPROC_SET_SHUTDOWN_ON_RELEASE, struct.pack("i", 0))
+    os.close(a)
     time.sleep(0.2)
     check("a close without the flag leaves it running", state() == "running")
     write(f"{R0}/state", "stop")
 
 
 RPMSG_CREATE_EPT, RPMSG_CREATE_DEV, RPMSG_RELEASE_DEV = 0x4028b501, 0x4028b503, 0x4028b504
+RPMSG_DESTROY_EPT = 0xb502
+RPMSG_GET_OUTGOING_FLOWCONTROL, RPMSG_SET_INCOMING_FLOWCONTROL = 0x8004b505, 0x8004b506
 
 
-def ctrl_req(s, cmd, name, src, dst):
-    s.send(struct.pack("<I32sII", cmd, name.encode(), src, dst))
-    return struct.unpack("<iI", s.recv(8))
+def ctrl_req(fd, cmd, name, src, dst):
+    """ioctl(2) on /dev/rpmsg_ctrlN with a struct rpmsg_endpoint_info: 0 or -errno."""
+    return -errno_of(fcntl.ioctl, fd, cmd, struct.pack("32sII", name.encode(), src, dst))
+
+
+def ept_numbers():
+    return {int(n[5:]) for n in os.listdir(DEV) if n.startswith("rpmsg") and n[5:].isdigit()}
+
+
+def create_ept(ctrl_path, name, src, dst=0xFFFFFFFF):
+    """CREATE_EPT, then the rpmsgM that appeared (a program on Linux looks the same way)."""
+    before = ept_numbers()
+    c = os.open(ctrl_path, os.O_RDWR)
+    res = ctrl_req(c, RPMSG_CREATE_EPT, name, src, dst)
+    os.close(c)
+    check(f"CREATE_EPT {name}", res == 0, str(res))
+    new = ept_numbers() - before
+    check("one rpmsgM appeared, the lowest free number", len(new) == 1 and
+          min(new) == min(set(range(256)) - before), str(new))
+    return f"{DEV}/rpmsg{min(new)}"
 
 
 def echo_endpoint():
-    """An endpoint on the echo firmware's channel, and its socket."""
-    ctrl = seqpacket(f"{DEV}/rpmsg_ctrl0")
-    res, m = ctrl_req(ctrl, RPMSG_CREATE_EPT, "rpmsg-client-sample", 0x600, 0xFFFFFFFF)
-    ctrl.close()
-    check("CREATE_EPT", res == 0, str(res))
-    return seqpacket(f"{DEV}/rpmsg{m}")
-
+    """An endpoint on the echo firmware's channel, opened."""
+    return os.open(create_ept(f"{DEV}/rpmsg_ctrl0", "rpmsg-client-sample", 0x600), os.O_RDWR)
 
 def test_ctrl_errnos():
     """rpmsg_ctrl: Linux's errnos for CREATE_DEV, RELEASE_DEV, unknown requests."""
     check("start echo", write(f"{R0}/state", "start") == 0)
     check("rpmsg_ctrl0 appears", wait_for(lambda: os.path.exists(f"{DEV}/rpmsg_ctrl0")))
-    c = seqpacket(f"{DEV}/rpmsg_ctrl0")
-    check("CREATE_DEV", ctrl_req(c, RPMSG_CREATE_DEV, "compat-chan", 0x500, 0x501)[0] == 0)
+    c = os.open(f"{DEV}/rpmsg_ctrl0", os.O_RDWR)
+    check("CREATE_DEV", ctrl_req(c, RPMSG_CREATE_DEV, "compat-chan", 0x500, 0x501) == 0)
     check("CREATE_DEV again: ENXIO",
-          ctrl_req(c, RPMSG_CREATE_DEV, "compat-chan", 0x500, 0x501)[0] == -errno.ENXIO)
-    check("RELEASE_DEV", ctrl_req(c, RPMSG_RELEASE_DEV, "compat-chan", 0x500, 0x501)[0] == 0)
+          ctrl_req(c, RPMSG_CREATE_DEV, "compat-chan", 0x500, 0x501) == -errno.ENXIO)
+    check("RELEASE_DEV", ctrl_req(c, RPMSG_RELEASE_DEV, "compat-chan", 0x500, 0x501) == 0)
     check("RELEASE_DEV of a missing one: EINVAL",
-          ctrl_req(c, RPMSG_RELEASE_DEV, "compat-chan", 0x500, 0x501)[0] == -errno.EINVAL)
-    check("unknown request: EINVAL", ctrl_req(c, 0x1234, "x", 1, 2)[0] == -errno.EINVAL)
-    c.close()
+          ctrl_req(c, RPMSG_RELEASE_DEV, "compat-chan", 0x500, 0x501) == -errno.EINVAL)
+    check("unknown request: EINVAL", ctrl_req(c, 0x4028b5ff, "x", 1, 2) == -errno.EINVAL)
+    check("DESTROY_EPT is the endpoint's: EINVAL here",
+          errno_of(fcntl.ioctl, c, RPMSG_DESTROY_EPT) == errno.EINVAL)
+    check("read: EINVAL", errno_of(os.read, c, 40) == errno.EINVAL)
+    check("write: EINVAL", errno_of(os.write, c, b"x") == errno.EINVAL)
+    os.close(c)
 
 
 def test_carveouts_and_trace():
@@ -242,9 +300,9 @@ def test_carveouts_and_trace():
     before = os.pread(fd, 1 << 16, 0)
     ept = echo_endpoint()
     for i in range(9):  # the echo firmware traces its first 8 messages
-        ept.send(b"ping %d" % i)
-        check(f"echo {i}", ept.recv(512) == b"ping %d" % i)
-    ept.close()
+        os.write(ept, b"ping %d" % i)
+        check(f"echo {i}", read_msg(ept) == b"ping %d" % i)
+    os.close(ept)
     after = os.pread(fd, 1 << 16, 0)
     os.close(fd)
     check("the open trace file shows what was traced since",
@@ -300,20 +358,188 @@ def test_inline_coredump():
 def test_rpmsg_raw_device():
     """A channel the remote announces as rpmsg-raw gets an endpoint device by
     itself (Linux's rpmsg_chrdev), gone with the channel."""
-    def raw_eps():
-        return sorted(n for n in os.listdir(DEV) if n.startswith("rpmsg") and n[5:].isdigit())
-    before = raw_eps()
+    before = ept_numbers()
     check("start raw", write(f"{R2}/state", "start") == 0)
-    check("an rpmsgM appears", wait_for(lambda: len(raw_eps()) == len(before) + 1))
-    new = [n for n in raw_eps() if n not in before]
+    check("an rpmsgM appears", wait_for(lambda: len(ept_numbers()) == len(before) + 1))
+    new = ept_numbers() - before
     if not new:
         return
-    ept = seqpacket(f"{DEV}/{new[0]}")
-    ept.send(b"abc")
-    check("it talks to the channel", ept.recv(512) == b"cba")
-    ept.close()
+    path = f"{DEV}/rpmsg{min(new)}"
+    ept = os.open(path, os.O_RDWR)
+    os.write(ept, b"abc")
+    check("it talks to the channel", read_msg(ept) == b"cba")
+    check("its endpoint is the channel's: DESTROY_EPT is EINVAL",
+          errno_of(fcntl.ioctl, ept, RPMSG_DESTROY_EPT) == errno.EINVAL)
+    os.close(ept)
     check("stop", write(f"{R2}/state", "stop") == 0)
-    check("it goes with the channel", wait_for(lambda: new[0] not in raw_eps()))
+    check("it goes with the channel", wait_for(lambda: min(new) not in ept_numbers()))
+
+
+def core_pid():
+    """The one core process uprocd runs now (the test keeps one running here)."""
+    kids = []
+    for t in os.listdir(f"/proc/{daemon.pid}/task"):
+        with open(f"/proc/{daemon.pid}/task/{t}/children") as f:
+            kids += f.read().split()
+    return int(kids[0]) if len(kids) == 1 else None
+
+
+def unknown_address_warnings():
+    return open(f"{T}/uprocd.log").read().count("unknown address")
+
+
+def test_rpmsg_char():
+    """/dev/rpmsgM as rpmsg_char: one opener, the endpoint from open to close,
+    EMSGSIZE, EAGAIN under O_NONBLOCK, blocking reads and writes, EINTR, EPIPE,
+    POLLERR, the flow-control ioctls, DESTROY_EPT."""
+    check("start echo", write(f"{R0}/state", "start") == 0)
+    check("rpmsg_ctrl0", wait_for(lambda: os.path.exists(f"{DEV}/rpmsg_ctrl0")))
+    st = os.stat(f"{DEV}/rpmsg_ctrl0")
+    check("rpmsg_ctrl0: root's, 0600", st.st_uid == 0 and st.st_mode & 0o777 == 0o600)
+    path = create_ept(f"{DEV}/rpmsg_ctrl0", "rpmsg-client-sample", 0x610)
+    fd = os.open(path, os.O_RDWR)
+    check("a second opener: EBUSY", errno_of(os.open, path, os.O_RDWR) == errno.EBUSY)
+    os.write(fd, b"hello")
+    check("one message per read", read_msg(fd) == b"hello")
+    os.write(fd, b"0123456789")
+    check("a short buffer gets the start of the message", read_msg(fd, 4) == b"0123")
+    check("the rest is gone", poll_now(fd, select.POLLIN) == 0 or
+          errno_of(os.read, fd, 512) == errno.EAGAIN)
+    check("write beyond the MTU (496): EMSGSIZE",
+          errno_of(os.write, fd, b"x" * 497) == errno.EMSGSIZE)
+    os.write(fd, b"y" * 496)
+    check("496 bytes go", read_msg(fd) == b"y" * 496)
+    check("poll: POLLOUT, no POLLIN", poll_now(fd) == select.POLLOUT)
+    os.set_blocking(fd, False)
+    check("O_NONBLOCK read with nothing: EAGAIN", errno_of(os.read, fd, 512) == errno.EAGAIN)
+    os.set_blocking(fd, True)
+    out = struct.unpack("i", fcntl.ioctl(fd, RPMSG_GET_OUTGOING_FLOWCONTROL, bytes(4)))[0]
+    check("GET_OUTGOING_FLOWCONTROL: 0", out == 0)
+    check("SET_INCOMING_FLOWCONTROL 1: EOPNOTSUPP (virtio)",
+          errno_of(fcntl.ioctl, fd, RPMSG_SET_INCOMING_FLOWCONTROL, 1) == errno.EOPNOTSUPP)
+    check("SET_INCOMING_FLOWCONTROL 2: EINVAL",
+          errno_of(fcntl.ioctl, fd, RPMSG_SET_INCOMING_FLOWCONTROL, 2) == errno.EINVAL)
+    check("unknown ioctl: EINVAL", errno_of(fcntl.ioctl, fd, 0xb5ff) == errno.EINVAL)
+
+    # a blocking read waits for a message written by another thread
+    t = threading.Thread(target=lambda: (time.sleep(0.3), os.write(fd, b"late")))
+    t.start()
+    check("a blocked read gets the message another thread's write brought", os.read(fd, 512) == b"late")
+    t.join()
+
+    # a signal answers a blocked read with EINTR (the handler raises)
+    class Alarm(Exception):
+        pass
+
+    def on_alarm(sig, frame):
+        raise Alarm()
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        os.read(fd, 512)
+        check("a signal ends a blocked read", False)
+    except Alarm:
+        check("a signal ends a blocked read", True)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+    # SIGKILL of a program blocked in read ends it (no unkillable wait)
+    os.close(fd)
+    reader = subprocess.Popen([sys.executable, "-c", "import os, sys; fd = os.open(sys.argv[1], "
+                               "os.O_RDWR); print('open', flush=True); os.read(fd, 512)", path],
+                              stdout=subprocess.PIPE)
+    check("a reader opens it", reader.stdout.readline() == b"open\n")
+    time.sleep(0.2)  # into its read (if not yet, the kill ends it all the same)
+    reader.kill()
+    try:
+        reader.wait(WAIT)
+        check("SIGKILL ends a blocked reader", True)
+    except subprocess.TimeoutExpired:
+        check("SIGKILL ends a blocked reader", False)
+    check("its close lets the next opener in",
+          wait_for(lambda: errno_of(lambda: os.close(os.open(path, os.O_RDWR))) == 0))
+
+    # the remote has no buffer: EAGAIN under O_NONBLOCK, a blocking write waits
+    pid = core_pid()
+    check("the echo core's process", pid is not None)
+    fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+    if pid:
+        os.kill(pid, signal.SIGSTOP)
+        sent = 0
+        while sent < 4096 and errno_of(os.write, fd, b"m") == 0:
+            sent += 1
+        check(f"a frozen remote takes {sent} messages, then EAGAIN",
+              0 < sent < 4096 and errno_of(os.write, fd, b"m") == errno.EAGAIN)
+        check("poll: no POLLOUT", poll_now(fd, select.POLLOUT) == 0)
+        os.set_blocking(fd, True)
+        done = []
+        w = threading.Thread(target=lambda: done.append(os.write(fd, b"blocked")))
+        w.start()
+        os.kill(pid, signal.SIGCONT)
+        w.join(WAIT)
+        check("the blocked write completes once the remote takes buffers", done == [7])
+        got = 0
+        while got < sent + 1 and readable(fd):
+            os.read(fd, 512)
+            got += 1
+        check(f"all {sent + 1} echoes come back", got == sent + 1)
+        os.set_blocking(fd, False)
+        check("POLLOUT again", poll_now(fd, select.POLLOUT) == select.POLLOUT)
+    os.close(fd)
+
+    # the endpoint exists while open: what the remote sends after the close is dropped
+    if pid:
+        fd = os.open(path, os.O_RDWR)
+        os.kill(pid, signal.SIGSTOP)
+        warned = unknown_address_warnings()
+        os.write(fd, b"dropped")
+        os.close(fd)
+        os.kill(pid, signal.SIGCONT)
+        check("the answer to a closed endpoint is dropped (unknown address)",
+              wait_for(lambda: unknown_address_warnings() > warned))
+        fd = os.open(path, os.O_RDWR)
+        os.write(fd, b"after")
+        check("the next opener reads only its own", read_msg(fd) == b"after")
+        os.close(fd)
+
+    # the channel goes: EPIPE, POLLERR
+    fd = os.open(path, os.O_RDWR)
+    check("stop", write(f"{R0}/state", "stop") == 0)
+    check("read after the channel went: EPIPE", errno_of(os.read, fd, 512) == errno.EPIPE)
+    check("write after the channel went: EPIPE", errno_of(os.write, fd, b"x") == errno.EPIPE)
+    check("poll: POLLERR", poll_now(fd) & select.POLLERR)
+    check("the device went", not os.path.exists(path))
+    os.close(fd)
+
+    # DESTROY_EPT on the endpoint
+    check("start echo", write(f"{R0}/state", "start") == 0)
+    check("rpmsg_ctrl0", wait_for(lambda: os.path.exists(f"{DEV}/rpmsg_ctrl0")))
+    path = create_ept(f"{DEV}/rpmsg_ctrl0", "rpmsg-client-sample", 0x620)
+    fd = os.open(path, os.O_RDWR)
+    check("DESTROY_EPT", errno_of(fcntl.ioctl, fd, RPMSG_DESTROY_EPT) == 0)
+    check("its device goes", not os.path.exists(path))
+    check("read after DESTROY_EPT: EPIPE", errno_of(os.read, fd, 512) == errno.EPIPE)
+    os.close(fd)
+    write(f"{R0}/state", "stop")
+
+
+def test_rpmsg_queue_closed():
+    """rpmsg_queue_closed = N: the endpoint lives from CREATE_EPT to DESTROY_EPT
+    and what arrives while nobody has it open waits for the next opener."""
+    check("start echoq", write(f"{R3}/state", "start") == 0)
+    check("rpmsg_ctrl3", wait_for(lambda: os.path.exists(f"{DEV}/rpmsg_ctrl3")))
+    path = create_ept(f"{DEV}/rpmsg_ctrl3", "rpmsg-client-sample", 0x630)
+    fd = os.open(path, os.O_RDWR)
+    for m in (b"a", b"b", b"c"):
+        os.write(fd, m)
+    os.close(fd)  # before any answer is read
+    fd = os.open(path, os.O_RDWR)
+    got = [read_msg(fd) for _ in range(3)]
+    check("answers that came while closed wait for the next opener", got == [b"a", b"b", b"c"],
+          str(got))
+    os.close(fd)
+    write(f"{R3}/state", "stop")
 
 
 try:
@@ -327,7 +553,9 @@ try:
                   test_carveouts_and_trace,
                   test_tty_termios,
                   test_inline_coredump,
-                  test_rpmsg_raw_device]:
+                  test_rpmsg_raw_device,
+                  test_rpmsg_char,
+                  test_rpmsg_queue_closed]:
             print(f"--- {t.__name__}: {t.__doc__.splitlines()[0]}")
             try:
                 t()

@@ -44,7 +44,7 @@ pid_of() { "$UPROC" status "$1" | sed -n 's/^pid: *//p'; }
 # ping NAME: one "ping" through a fresh endpoint on NAME's rpmsg-crash channel
 ping_core() {
 	local ctrl=$RUN/dev/rpmsg_ctrl$1 m got
-	wait_for $WAIT test -S "$ctrl" || return 1
+	wait_for $WAIT test -f "$ctrl" || return 1
 	m=$("$CLIENT" ept-create "$ctrl" rpmsg-crash 0xffffffff 0xffffffff) || return 1
 	got=$(timeout $WAIT "$CLIENT" ept-send "$RUN/dev/rpmsg$m" ping)
 	[ "$got" = pong ]

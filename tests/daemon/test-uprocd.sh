@@ -2,7 +2,7 @@
 # test-uprocd.sh UPROCD UPROC CLIENT FIRMWARE_DIR
 # End to end: uprocd from a test configuration in a temporary directory (its tree
 # mounted inside it), driven with shell redirections, cat, the uproc command, the
-# endpoint and device sockets, a tty (and picocom), back-pressure on a tty and a
+# endpoint and control device files, a tty (and picocom), back-pressure on a tty and a
 # console (a frozen core runs out of buffers; nothing is lost), a client holding
 # shutdown-on-release, a restart that must attach, refused firmware paths and
 # writes by users without permission. Cleans up on every exit, failed or not: no
@@ -79,6 +79,10 @@ backend = native
 firmware = echo.elf
 firmware_path = $T/fw
 recovery = disabled
+# endpoints live from CREATE_EPT to DESTROY_EPT and keep what arrives while
+# closed: the restart below loses no message (Linux's lifetime, the default, is
+# test-uprocd-linux.py's)
+rpmsg_queue_closed = 64
 
 [remoteproc tty]
 backend = native
@@ -193,14 +197,14 @@ sleep 0.3
 expect_cat "$E/state" running
 "$UPROC" list >/dev/null && pass "uprocd still serves" || fail "uprocd gone"
 
-log "an endpoint socket"
-wait_for $WAIT test -S "$RUN/dev/rpmsg_ctrl0" && pass "rpmsg_ctrl0" || fail "no rpmsg_ctrl0"
+log "an endpoint device"
+wait_for $WAIT test -f "$RUN/dev/rpmsg_ctrl0" && pass "rpmsg_ctrl0" || fail "no rpmsg_ctrl0"
 # the channel the remote announced is listed, nothing here serving it yet
 wait_for $WAIT sh -c "'$UPROC' channels echo | grep -q '^channel rpmsg-client-sample  remote 0x[0-9a-f]*  not served$'" &&
 	pass "uproc channels: the remote's channel, not served" ||
 	fail "remote channel not listed: $("$UPROC" channels echo 2>&1)"
 M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x500 0xffffffff)
-[ -S "$RUN/dev/rpmsg$M" ] && pass "endpoint rpmsg$M" || fail "endpoint: $M"
+[ -f "$RUN/dev/rpmsg$M" ] && pass "endpoint rpmsg$M" || fail "endpoint: $M"
 got=$("$CLIENT" ept-send "$ROOT/dev/rpmsg$M" hello "second message")
 [ "$got" = "$(printf 'hello\nsecond message')" ] && pass "echoed: $got" || fail "echo: '$got'"
 got=$("$CLIENT" ept-burst "$ROOT/dev/rpmsg$M" 3000)
@@ -224,8 +228,10 @@ grep -q "Entry 1 is of type vdev" "$D/resource_table" && pass "resource_table" |
 	fail "resource_table: $(head -3 "$D/resource_table" 2>&1)"
 grep -q "Carveout memory entry" "$D/carveout_memories" && pass "carveout_memories" ||
 	fail "carveout_memories: $(head -3 "$D/carveout_memories" 2>&1)"
-"$CLIENT" ept-destroy "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x700 >/dev/null &&
-	fail "destroyed an endpoint that does not exist" || pass "DESTROY_EPT of nothing: -ENOENT"
+M3=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x700 0xffffffff)
+got=$("$CLIENT" ept-destroy "$RUN/dev/rpmsg$M3")
+[ "$got" = 0 ] && [ ! -e "$RUN/dev/rpmsg$M3" ] && pass "RPMSG_DESTROY_EPT_IOCTL: rpmsg$M3 gone" ||
+	fail "DESTROY_EPT: $got"
 got=$("$CLIENT" dev-create "$RUN/dev/rpmsg_ctrl0" rpmsg-tty 0x800 0xffffffff)
 [ "$got" = 0 ] && wait_for $WAIT sh -c "'$UPROC' channels echo | grep -q 'rpmsg-tty  src 0x800'" &&
 	pass "CREATE_DEV rpmsg-tty: a local channel with a tty" || fail "CREATE_DEV: $got"
@@ -289,14 +295,14 @@ wait_for $WAIT grep -qx offline "$E/state" && pass "client killed: core stopped"
 log "restart: running cores are attached, not rebooted, no message lost"
 echo start > "$E/state"
 PID=$("$UPROC" status echo | sed -n 's/^pid: *//p')
-wait_for $WAIT test -S "$RUN/dev/rpmsg_ctrl0" || fail "no rpmsg_ctrl0 after start"
+wait_for $WAIT test -f "$RUN/dev/rpmsg_ctrl0" || fail "no rpmsg_ctrl0 after start"
 M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x600 0xffffffff)
 # One answer first: the core is up and the endpoint has its destination (its
 # channel's address, from the core's announcement).
 got=$("$CLIENT" ept-send "$RUN/dev/rpmsg$M" ping)
 [ "$got" = ping ] && pass "rpmsg$M talks before the restart" || fail "before restart: '$got'"
 # The core is frozen while the messages go out (ept-write returns once uprocd has
-# taken them) and uprocd exits; it answers while no uprocd runs, so its answers
+# sent them: the rings have room) and uprocd exits; it answers while no uprocd runs, so its answers
 # wait in the rings for the next uprocd.
 kill -STOP "$PID"
 "$CLIENT" ept-write "$RUN/dev/rpmsg$M" one two three || fail "ept-write"
@@ -309,7 +315,7 @@ start_daemon
 expect_cat "$E/state" attached
 PID2=$("$UPROC" status echo | sed -n 's/^pid: *//p')
 [ "$PID" = "$PID2" ] && pass "same core process $PID" || fail "core $PID -> $PID2"
-wait_for $WAIT test -S "$RUN/dev/rpmsg$M" && pass "rpmsg$M re-created" || fail "rpmsg$M not back"
+wait_for $WAIT test -f "$RUN/dev/rpmsg$M" && pass "rpmsg$M re-created" || fail "rpmsg$M not back"
 got=$("$CLIENT" ept-read "$RUN/dev/rpmsg$M" 3 | tr '\n' ' ')
 [ "$got" = "one two three " ] && pass "no message lost: $got" || fail "after restart: '$got'"
 got=$("$CLIENT" ept-send "$RUN/dev/rpmsg$M" again)

@@ -82,7 +82,7 @@ CONF
 	DAEMON_PID=$!
 	E=$ROOT/class/remoteproc
 	wait_for $WAIT grep -qx running "$E/remoteproc0/state" &&
-		wait_for $WAIT test -S "$RUN/dev/rpmsg_ctrl0" &&
+		wait_for $WAIT test -f "$RUN/dev/rpmsg_ctrl0" &&
 		wait_for $WAIT sh -c "'$B/bin/uproc' channels echo | grep -q rpmsg-client-sample" ||
 		{ echo "attack rounds: uprocd did not come up" >"$out"; return 1; }
 	local M EPT

@@ -119,7 +119,7 @@ export UPROC_SOCKET=$RUN/uprocd.sock
 DAEMON_PID=$!
 E=$ROOT/class/remoteproc
 wait_for $WAIT grep -qx running "$E/remoteproc0/state" || { fail "uprocd did not come up"; exit 1; }
-wait_for $WAIT test -S "$RUN/dev/rpmsg_ctrl0" || { fail "no rpmsg_ctrl0"; exit 1; }
+wait_for $WAIT test -f "$RUN/dev/rpmsg_ctrl0" || { fail "no rpmsg_ctrl0"; exit 1; }
 wait_for $WAIT sh -c "'$UPROC' channels echo | grep -q rpmsg-client-sample" ||
 	{ fail "the echo core announced nothing"; exit 1; }
 M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x500 0xffffffff)
@@ -173,7 +173,7 @@ if [ -f "$T/fw/hostile-table-notifyids.elf" ]; then
 	state=$(cat "$E/remoteproc1/state" 2>&1)
 	[ "$state" != attached ] && pass "uprocd: rewritten notifyids refused at re-attach ($state)" ||
 		fail "uprocd: attached a core whose notifyids were rewritten"
-	wait_for $WAIT test -S "$RUN/dev/rpmsg_ctrl0" &&
+	wait_for $WAIT test -f "$RUN/dev/rpmsg_ctrl0" &&
 		M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x501 0xffffffff)
 	EPT=$ROOT/dev/rpmsg$M
 	echo_ok "after re-attach" && pass "uprocd: echo answers after the re-attach" ||
