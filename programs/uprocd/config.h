@@ -7,7 +7,7 @@
  * a blank, starts a comment; blank lines are ignored. Keys:
  *
  *   [uprocd]   root (the control tree's mount point, default /run/uproc),
- *              runtime_dir (sockets and tty links, default /run/uprocd),
+ *              runtime_dir (dev/, the device files; default /run/uprocd),
  *              socket (default <runtime_dir>/uprocd.sock), group (may write;
  *              name or number, default none: root only), firmware_path (default
  *              for processors that set none)

@@ -2,7 +2,7 @@
 /*
  * main.c - uprocd: owns the remote processors of its configuration file, runs
  * their event loop, and serves the control tree, the control socket and the
- * device sockets until SIGTERM or SIGINT. On exit, running cores are left
+ * device files until SIGTERM or SIGINT. On exit, running cores are left
  * running (detached); the next uprocd attaches to them without rebooting them.
  */
 #include <errno.h>

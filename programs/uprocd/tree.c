@@ -6,7 +6,7 @@
  *   class/devcoredump/devcdK/{data,failing_device}                         (devcoredump)
  *   debug/remoteproc/remoteprocN/{name,recovery,crash,resource_table,
  *                                 carveout_memories,coredump,traceK}       (debugfs)
- *   dev -> <runtime_dir>/dev       (remoteprocN, rpmsg_ctrlN, rpmsgM sockets, ttyRPMSGn)
+ *   dev -> <runtime_dir>/dev       (device files, devfs.c: remoteprocN, rpmsg_ctrlN, rpmsgM, ttyRPMSGn)
  *   uprocd.sock -> the control socket
  *
  * Callbacks run on FUSE's threads. A file's contents are rendered when it is
