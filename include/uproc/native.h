@@ -306,8 +306,10 @@ int uproc_backend_check_file(const char *path, enum uproc_core_backend want, cha
  *               declares all its memory as carveouts)
  * @ctl_da:      where the core sees its control page (UPROC_NATIVE_CTL_DA)
  * @window_da, @window_size: where memories with da RPROC_RSC_ADDR_ANY are placed
- * @stub_path:   the stub executable; NULL: $UPROC_NATIVE_STUB, else the one built
- *               with this library
+ * @stub_path:   the stub executable; NULL: $UPROC_NATIVE_STUB, else the one of
+ *               this library's installation (<prefix>/libexec/uproc, found from
+ *               where the library or the program is installed; the build tree's
+ *               library also finds the stub built with it)
  * @runtime_dir: uproc's runtime directory; the registry is its "native" folder.
  *               NULL: $UPROC_RUNTIME_DIR, else /run/uprocd (uprocd's default, the same for every host)
  * @cpu:         pin the core to this CPU, or -1 (default) for no pinning
@@ -334,8 +336,8 @@ int uproc_backend_check_file(const char *path, enum uproc_core_backend want, cha
  *               boot from a thread that lives as long as the core should.
  * @backend:     what runs the firmware (default UPROC_BACKEND_AUTO: by e_machine);
  *               start() refuses an image its backend does not run (-ENOEXEC)
- * @emu_path:    the emulated cores' program; NULL: $UPROC_EMU_CORE, else the one
- *               built with this library
+ * @emu_path:    the emulated cores' program; NULL: $UPROC_EMU_CORE, else
+ *               uproc-emu-core found as @stub_path is
  */
 struct uproc_native_config {
 	const char *name;
