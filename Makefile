@@ -55,7 +55,7 @@ check-asan:
 # ThreadSanitizer over the tests whose threads share uproc objects (label threaded):
 # the loop, blocking rpmsg senders, the host-memory cores. Only their programs are
 # built; a new threaded test goes in both places.
-TSAN_TARGETS ?= test-loop test-rpmsg test-rpmsg-hostile test-remoteproc-lifecycle \
+TSAN_TARGETS ?= test-loop test-rpmsg test-rpmsg-hostile test-rpmsg-lifetime test-remoteproc-lifecycle \
 	test-remoteproc-resources test-remoteproc-coredump test-remoteproc-rpmsg
 check-tsan:
 	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DUPROC_TSAN=ON

@@ -464,8 +464,12 @@ int rproc_get_vdev_info(struct rproc *rproc, unsigned int index, struct rproc_vd
 
 /**
  * rproc_get_rpmsg() - the rpmsg bus (uproc/rpmsg.h) of vdev @index, or NULL when
- * it is not an rpmsg vdev or not started. Valid until the vdev stops: use the
- * rpmsg_ready / rpmsg_removing hooks to follow it across recoveries.
+ * it is not an rpmsg vdev or not started.
+ * Ownership: returns a reference: drop it with rpmsg_virtio_put(). When the vdev
+ * stops (stop, crash, detach) the bus is torn down and a new one comes with the
+ * next start: the reference keeps the old one's memory, on which every call fails
+ * (-ESHUTDOWN) or finds nothing. Follow the bus across recoveries with the
+ * rpmsg_ready / rpmsg_removing hooks.
  */
 struct rpmsg_virtio_device *rproc_get_rpmsg(struct rproc *rproc, unsigned int index);
 

@@ -23,6 +23,11 @@
  * runs the callback unlocked, drops the reference. Messages are delivered in ring
  * order by one thread at a time.
  *
+ * Lifetimes: endpoints are the caller's (rpmsg_destroy_ept() waits out a running
+ * callback); channels and the bus itself are reference-counted: a lookup
+ * (rpmsg_find_channel(), rpmsg_create_channel()'s @out) returns a reference to put,
+ * and a holder never sees its object freed or reused for another one.
+ *
  * "The remote can't send until the host has sent first": when the remote announces
  * a channel and a host driver binds to it, the host announces its own endpoint
  * address back under the same name (option, on by default; only the host does it,
@@ -170,7 +175,13 @@ struct rpmsg_device_id {
  * @drv:      the bound driver or NULL (public, read-only)
  * @vdev:     the bus (public, read-only)
  * @priv:     the driver's pointer (public, read-write)
- * Allocated by the bus (port alloc); do not keep it after the driver's remove().
+ * Allocated by the bus (port alloc) and reference-counted: the bus holds one
+ * reference while the channel is listed; rpmsg_find_channel() and
+ * rpmsg_create_channel() hand the caller one, to drop with rpmsg_channel_put().
+ * A bound driver may use the pointer from probe() to remove() without a reference
+ * of its own. A channel that went away (destroy announcement, release, teardown)
+ * stays readable while referenced, with no driver and no endpoint; it is never
+ * reused for another channel. Each channel holds a reference on its bus.
  */
 struct rpmsg_device {
 	char name[RPMSG_NAME_SIZE];
@@ -185,8 +196,9 @@ struct rpmsg_device {
 	/* private */
 	struct rpmsg_endpoint ept_storage;
 	struct rpmsg_device *next, **pprev;
-	struct rpmsg_device *name_next, *ptr_next; /* the bus's channel index */
+	struct rpmsg_device *name_next; /* the bus's channel index */
 	uint32_t state;
+	uint32_t refs;
 };
 
 /**
@@ -231,7 +243,8 @@ struct rpmsg_virtio_vring {
 /**
  * struct rpmsg_virtio_config - what rpmsg_virtio_init() needs.
  * @role:      VIRTIO_ROLE_DRIVER (host) or VIRTIO_ROLE_DEVICE (remote)
- * @port:      lock, wait/wake, clock, optional alloc/log; outlives the device
+ * @port:      lock, wait/wake, clock, optional alloc/log; outlives the device's
+ *             last reference (see @release)
  * @vring:     [0] host rx / remote tx, [1] host tx / remote rx
  * @buf_shm:   host: the window of the buffer area; device: a window covering all
  *             the memory the host's descriptors may point at
@@ -262,7 +275,14 @@ struct rpmsg_virtio_vring {
  * @broken:    optional: the peer broke the protocol on queue @vq_index (@err < 0;
  *             the queue is dead, the other one goes on), or sent bad messages
  *             (-EBADMSG: dropped and recycled; one report per batch, each also
- *             logged, rate-limited). Called without the lock.
+ *             logged, rate-limited). Never called with the lock held nor from
+ *             inside another call of the bus: reports found while the lock was
+ *             held are delivered when the public call that found them ends
+ *             (rpmsg_virtio_handle_kick(), a send, poll, a channel or driver
+ *             call); while a handle_kick() delivers messages or a driver's
+ *             probe()/remove() runs, by that call, when it ends. It may call
+ *             any function of the bus (even destroy the endpoint whose message
+ *             was being delivered). Dropped once rpmsg_virtio_deinit() began.
  * @tx_ready:  optional: a send that found no buffer (trysend -ENOMEM, a poll
  *             without RPMSG_POLLOUT) could now succeed; no lock held. For an event
  *             loop's EPOLLOUT.
@@ -281,7 +301,8 @@ struct rpmsg_virtio_vring {
  *             announcement, a destroy of an unknown channel, nor at teardown
  *             (rpmsg_virtio_deinit()). An event loop's "the remote has announced
  *             X": no need for a driver bound to the name.
- * @priv:      passed to @notify, @broken, @tx_ready, @channel
+ * @priv:      passed to @notify, @broken, @tx_ready, @channel (none of which
+ *             runs once rpmsg_virtio_deinit() has returned)
  * @cross_endian: device: the host's byte order differs from this CPU's (rings and
  *             headers are then swapped on access); false on the host
  * @max_peer_channels: channels the peer may create by announcements before
@@ -295,6 +316,9 @@ struct rpmsg_virtio_vring {
  *             serving the other events (from an event loop: schedule it, do not
  *             call it from here). Until then the peer's kicks for that queue are
  *             suppressed. Called without the lock.
+ * @release:   optional: the last reference on the device is gone and its state
+ *             freed (the port is not used any more: free it here); called with
+ *             @release_priv, without any lock, by whoever dropped that reference
  */
 struct rpmsg_virtio_config {
 	enum virtio_role role;
@@ -320,6 +344,8 @@ struct rpmsg_virtio_config {
 	uint32_t max_peer_channels;
 	uint32_t rx_batch;
 	void (*rx_more)(void *priv);
+	void (*release)(void *release_priv);
+	void *release_priv;
 };
 
 /**
@@ -347,12 +373,31 @@ int rpmsg_virtio_init(struct rpmsg_virtio_device **out, const struct rpmsg_virti
 
 /**
  * rpmsg_virtio_deinit() - tear the bus down: remove every channel (drivers'
- * remove(), no announcements), wake and fail blocked senders (-ESHUTDOWN), free the
- * state. The rings are left as they are (a remote still running can be attached to
- * later). No other call on @vdev may be running or follow. Caller-owned endpoints
- * must have been destroyed.
+ * remove(), no announcements), wake and fail blocked senders (-ESHUTDOWN), drop
+ * the reference rpmsg_virtio_init() gave. The rings are left as they are (a remote
+ * still running can be attached to later). Caller-owned endpoints must have been
+ * destroyed. No callback of the config runs after it returns.
+ *
+ * Ownership: the state is freed (and @release called) when the last reference
+ * goes: here, or at the rpmsg_virtio_put() / rpmsg_channel_put() of a holder.
+ * A holder's calls on a torn-down bus fail (-ESHUTDOWN) or find nothing; caller
+ * storage given as the config's @mem must outlive every reference.
  */
 void rpmsg_virtio_deinit(struct rpmsg_virtio_device *vdev);
+
+/**
+ * rpmsg_virtio_get() - take a reference on @vdev (the caller holds one already,
+ * or is the bus's owner before rpmsg_virtio_deinit()).
+ * Locking: takes the port lock.
+ */
+void rpmsg_virtio_get(struct rpmsg_virtio_device *vdev);
+
+/**
+ * rpmsg_virtio_put() - drop a reference on @vdev; the last one frees the state and
+ * calls the config's @release. NULL is ignored. Must not be called with the port
+ * lock held (i.e. from nothing but the caller's own code or a callback).
+ */
+void rpmsg_virtio_put(struct rpmsg_virtio_device *vdev);
 
 /** rpmsg_virtio_get_features() - the negotiated features (host: write to gfeatures). */
 uint64_t rpmsg_virtio_get_features(const struct rpmsg_virtio_device *vdev);
@@ -490,8 +535,9 @@ void rpmsg_unregister_driver(struct rpmsg_virtio_device *vdev, struct rpmsg_driv
  * rpmsg_create_channel() - create a local channel @info (src RPMSG_ADDR_ANY:
  * dynamic), bind a driver by name and announce it to the peer (NS create, when the
  * name service was negotiated).
- * @out: optional: receives the channel
- * Return: 0; -EEXIST a channel with this name and src exists; -ENOMEM; -EINVAL.
+ * @out: optional: receives a reference on the channel (rpmsg_channel_put())
+ * Return: 0; -EEXIST a channel with this name and src exists; -ENOMEM; -EINVAL;
+ * -ESHUTDOWN the bus was torn down.
  */
 int rpmsg_create_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_channel_info *info,
 			 struct rpmsg_device **out);
@@ -505,10 +551,23 @@ int rpmsg_release_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_c
 
 /**
  * rpmsg_find_channel() - the channel named @name (and with remote address @dst
- * unless RPMSG_ADDR_ANY), or NULL. The pointer is valid until the channel goes away.
+ * unless RPMSG_ADDR_ANY), or NULL.
+ * Ownership: returns a reference; drop it with rpmsg_channel_put(). The channel
+ * may go away meanwhile (no driver, no endpoint), its storage stays.
+ * Locking: takes the port lock.
  */
 struct rpmsg_device *rpmsg_find_channel(struct rpmsg_virtio_device *vdev, const char *name,
 					uint32_t dst);
+
+/** rpmsg_channel_get() - take another reference on @ch (the caller holds one). */
+void rpmsg_channel_get(struct rpmsg_device *ch);
+
+/**
+ * rpmsg_channel_put() - drop a reference on @ch; the last one frees it and drops
+ * its reference on the bus. NULL is ignored. Must not be called with the port
+ * lock held.
+ */
+void rpmsg_channel_put(struct rpmsg_device *ch);
 
 /**
  * rpmsg_get_channels() - a snapshot of the bus's channels (name, local address,

@@ -82,9 +82,11 @@ bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e)
 	if (e->dst != RPMSG_ADDR_ANY || !e->name[0] || !e->r->bus)
 		return false;
 	struct rpmsg_device *ch = rpmsg_find_channel(e->r->bus, e->name, RPMSG_ADDR_ANY);
-	if (!ch || ch->dst == RPMSG_ADDR_ANY)
+	uint32_t dst = ch ? ch->dst : RPMSG_ADDR_ANY;
+	rpmsg_channel_put(ch);
+	if (dst == RPMSG_ADDR_ANY)
 		return false;
-	e->dst = ch->dst;
+	e->dst = dst;
 	return true;
 }
 

@@ -16,9 +16,32 @@ static void console_notify_cb(struct virtqueue *vq)
 	upi_rproc_vdev_kick_remote(vq->priv, vq->index);
 }
 
+/* Called by the virtqueue with con_lock held: noted, reported by console_report(). */
 static void console_broken_cb(struct virtqueue *vq, int err)
 {
-	upi_rproc_vdev_broken(vq->priv, vq->index, err);
+	struct rproc_vdev *rvdev = vq->priv;
+
+	rvdev->con_broken[vq->index & 1] = err;
+}
+
+/*
+ * Report the queues found broken, once each, with con_lock released: the report
+ * reaches the log hook and rproc_report_crash(), which must never run under a
+ * uproc lock. Called at the end of each console entry point.
+ */
+static void console_report(struct rproc_vdev *rvdev)
+{
+	int err[2];
+
+	pthread_mutex_lock(&rvdev->con_lock);
+	for (int q = 0; q < 2; q++) {
+		err[q] = rvdev->con_broken[q];
+		rvdev->con_broken[q] = 0;
+	}
+	pthread_mutex_unlock(&rvdev->con_lock);
+	for (unsigned int q = 0; q < 2; q++)
+		if (err[q])
+			upi_rproc_vdev_broken(rvdev, q, err[q]);
 }
 
 /* ---- console (id 3): receiveq 0, transmitq 1 --------------------------------------- */
@@ -52,6 +75,7 @@ int upi_rproc_console_start(struct rproc_vdev *rvdev)
 	if (!rvdev->con_rx_count || !rvdev->con_tx_count)
 		return rproc_err(rproc, -ENOMEM, "vdev%u: console buffer area too small",
 				 rvdev->index);
+	rvdev->con_broken[0] = rvdev->con_broken[1] = 0;
 	rvdev->con_tx_busy = calloc(rvdev->con_tx_count, sizeof(bool));
 	if (!rvdev->con_tx_busy)
 		return rproc_err(rproc, -ENOMEM, "vdev%u: no memory", rvdev->index);
@@ -166,6 +190,7 @@ void upi_rproc_console_service(struct rproc_vdev *rvdev)
 	pthread_mutex_lock(&rvdev->con_lock);
 	virtqueue_kick(&rvdev->vq[0]);
 	pthread_mutex_unlock(&rvdev->con_lock);
+	console_report(rvdev);
 	if (tx_ready && hooks.console_tx_ready)
 		hooks.console_tx_ready(rvdev->rproc, rvdev->index, hooks.arg);
 }
@@ -174,6 +199,8 @@ ssize_t upi_rproc_console_queue(struct rproc_vdev *rvdev, const void *data, size
 {
 	const uint8_t *p = data;
 	size_t done = 0;
+
+	ssize_t ret;
 
 	pthread_mutex_lock(&rvdev->con_lock);
 	if (virtqueue_is_broken(&rvdev->vq[1])) {
@@ -198,7 +225,9 @@ ssize_t upi_rproc_console_queue(struct rproc_vdev *rvdev, const void *data, size
 		virtqueue_kick(&rvdev->vq[1]);
 	if (done < len)
 		rvdev->con_tx_waiting = true;	/* the rest waits for console_tx_ready */
+	ret = done ? (ssize_t)done : -EAGAIN;
 	pthread_mutex_unlock(&rvdev->con_lock);
-	return done ? (ssize_t)done : -EAGAIN;
+	console_report(rvdev);
+	return ret;
 }
 

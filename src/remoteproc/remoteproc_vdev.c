@@ -140,6 +140,12 @@ static void rpmsg_channel_cb(void *priv, const struct rpmsg_channel_info *info, 
 				    hooks.arg);
 }
 
+/* The bus's last reference is gone: its port goes with it. */
+static void rpmsg_bus_release(void *port)
+{
+	uproc_port_posix_free(port);
+}
+
 /* ---- subdevice ops ------------------------------------------------------------------ */
 
 static int rproc_vdev_do_start(struct rproc_subdev *subdev)
@@ -225,6 +231,8 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 		if (ret < 0)
 			return rproc_err(rproc, ret, "vdev%u: no port (%d)", rvdev->index, ret);
 		cfg.port = rvdev->port;
+		cfg.release = rpmsg_bus_release;
+		cfg.release_priv = rvdev->port;
 		ret = rpmsg_virtio_init(&rvdev->bus, &cfg);
 		if (ret < 0) {
 			uproc_port_posix_free(rvdev->port);
@@ -308,9 +316,9 @@ static void rproc_vdev_do_stop(struct rproc_subdev *subdev, bool crashed)
 	if (rvdev->bus) {
 		if (hooks.rpmsg_removing)
 			hooks.rpmsg_removing(rproc, rvdev->index, rvdev->bus, hooks.arg);
+		/* The port goes with the bus's last reference (rpmsg_bus_release()). */
 		rpmsg_virtio_deinit(rvdev->bus);
 		rvdev->bus = NULL;
-		uproc_port_posix_free(rvdev->port);
 		rvdev->port = NULL;
 	} else {
 		upi_rproc_console_free(rvdev);
@@ -628,6 +636,8 @@ struct rpmsg_virtio_device *rproc_get_rpmsg(struct rproc *rproc, unsigned int in
 	pthread_mutex_lock(&rproc->lock);
 	if (index < rproc->nvdevs && rproc->vdevs[index]->started && !rproc->vdevs[index]->dead)
 		bus = rproc->vdevs[index]->bus;
+	if (bus)
+		rpmsg_virtio_get(bus); /* the vdev cannot stop meanwhile: it takes the lock */
 	pthread_mutex_unlock(&rproc->lock);
 	return bus;
 }

@@ -62,6 +62,7 @@ struct rproc_vdev {
 	unsigned int con_tx_count;
 	bool *con_tx_busy;
 	bool con_tx_waiting;	/* a write found no free buffer: say when one is back */
+	int con_broken[2];	/* a queue the remote broke, reported after con_lock */
 };
 
 /* remoteproc_vdev.c */

@@ -24,29 +24,15 @@ static uint32_t name_hash(const char *name)
 	return h;
 }
 
-static uint32_t ptr_hash(const struct rpmsg_device *ch)
-{
-	return (uint32_t)(((uint64_t)(uintptr_t)ch * 0x9E3779B97F4A7C15ull) >> 32);
-}
-
 static struct rpmsg_device **name_bucket(struct rpmsg_virtio_device *vdev, const char *name)
 {
 	return &vdev->chan_buckets[name_hash(name) & (vdev->chan_nbuckets - 1)];
-}
-
-static struct rpmsg_device **ptr_bucket(struct rpmsg_virtio_device *vdev,
-					const struct rpmsg_device *ch)
-{
-	return &vdev->chan_buckets[vdev->chan_nbuckets + (ptr_hash(ch) & (vdev->chan_nbuckets - 1))];
 }
 
 static void index_insert(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 {
 	struct rpmsg_device **b = name_bucket(vdev, ch->name);
 	ch->name_next = *b;
-	*b = ch;
-	b = ptr_bucket(vdev, ch);
-	ch->ptr_next = *b;
 	*b = ch;
 }
 
@@ -57,10 +43,10 @@ static void index_grow(struct rpmsg_virtio_device *vdev)
 	uint32_t n = vdev->chan_nbuckets ? vdev->chan_nbuckets * 2 : 2 * CHAN_INDEX_MIN;
 	if (!port->alloc || n > (1u << 24))
 		return;
-	struct rpmsg_device **nb = port->alloc(port->ctx, 2 * (size_t)n * sizeof(*nb));
+	struct rpmsg_device **nb = port->alloc(port->ctx, (size_t)n * sizeof(*nb));
 	if (!nb)
 		return;
-	for (uint32_t i = 0; i < 2 * n; i++)
+	for (uint32_t i = 0; i < n; i++)
 		nb[i] = NULL;
 	if (vdev->chan_buckets && port->free)
 		port->free(port->ctx, vdev->chan_buckets);
@@ -73,9 +59,6 @@ static void index_grow(struct rpmsg_virtio_device *vdev)
 			pp = &(*pp)->name_next;
 		*pp = c;
 		c->name_next = NULL;
-		pp = ptr_bucket(vdev, c);
-		c->ptr_next = *pp; /* order does not matter for pointers */
-		*pp = c;
 	}
 }
 
@@ -93,11 +76,11 @@ void upi_rpmsg_chan_list_add(struct rpmsg_virtio_device *vdev, struct rpmsg_devi
 		index_insert(vdev, ch);
 }
 
-static void chain_remove(struct rpmsg_device **pp, struct rpmsg_device *ch, bool by_name)
+static void chain_remove(struct rpmsg_device **pp, struct rpmsg_device *ch)
 {
-	for (; *pp; pp = by_name ? &(*pp)->name_next : &(*pp)->ptr_next) {
+	for (; *pp; pp = &(*pp)->name_next) {
 		if (*pp == ch) {
-			*pp = by_name ? ch->name_next : ch->ptr_next;
+			*pp = ch->name_next;
 			return;
 		}
 	}
@@ -113,25 +96,9 @@ void upi_rpmsg_chan_unlist(struct rpmsg_virtio_device *vdev, struct rpmsg_device
 	ch->next = NULL;
 	ch->pprev = NULL;
 	vdev->nchannels--;
-	if (vdev->chan_buckets) {
-		chain_remove(name_bucket(vdev, ch->name), ch, true);
-		chain_remove(ptr_bucket(vdev, ch), ch, false);
-	}
-	ch->name_next = ch->ptr_next = NULL;
-}
-
-bool upi_rpmsg_chan_listed(struct rpmsg_virtio_device *vdev, const struct rpmsg_device *ch)
-{
-	if (vdev->chan_buckets) {
-		for (const struct rpmsg_device *c = *ptr_bucket(vdev, ch); c; c = c->ptr_next)
-			if (c == ch)
-				return true;
-		return false;
-	}
-	for (const struct rpmsg_device *c = vdev->channels; c; c = c->next)
-		if (c == ch)
-			return true;
-	return false;
+	if (vdev->chan_buckets)
+		chain_remove(name_bucket(vdev, ch->name), ch);
+	ch->name_next = NULL;
 }
 
 /* Is @ch named @name? Names are compared up to the first NUL, RPMSG_NAME_SIZE at most. */

@@ -122,7 +122,7 @@ struct rpmsg_virtio_device {
 
 	struct rpmsg_device *channels;
 	uint32_t nchannels;
-	struct rpmsg_device **chan_buckets; /* rpmsg_chan.c: by name, then by pointer */
+	struct rpmsg_device **chan_buckets; /* rpmsg_chan.c: by name */
 	uint32_t chan_nbuckets;
 	uint32_t peer_channels; /* channels created by the peer's announcements */
 	struct rpmsg_driver *drivers;
@@ -136,20 +136,31 @@ struct rpmsg_virtio_device {
 	bool shutdown;
 	bool announce_pending; /* some channel has CHAN_ANNOUNCE_PENDING */
 
-	/* reports deferred until the lock is dropped */
+	/* reports deferred to the end of the public call (upi_rpmsg_report()) */
 	int broken_pending[2];
 	uint32_t badmsg_pending;
+	uint32_t cb_depth; /* drivers' probe()/remove() running */
 
 	/* warning rate limit */
 	uint64_t warn_window;
 	uint32_t warn_count, warn_suppressed;
 
 	bool mem_alloced;
+
+	/*
+	 * References: one from rpmsg_virtio_init() (dropped by deinit), one per
+	 * rpmsg_virtio_get(), one per channel struct still allocated. The state is
+	 * freed when the count reaches 0, never with the lock held.
+	 */
+	uint32_t refs;
 };
 
 /* rpmsg_virtio.c */
 void upi_rpmsg_lock(struct rpmsg_virtio_device *vdev);
 void upi_rpmsg_unlock(struct rpmsg_virtio_device *vdev);
+void upi_rpmsg_report(struct rpmsg_virtio_device *vdev);
+int upi_rpmsg_send(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, const void *data,
+		   size_t len, bool wait);
 void rpmsg_warn(struct rpmsg_virtio_device *vdev, const char *what, uint32_t a, uint32_t b);
 void rpmsg_log(struct rpmsg_virtio_device *vdev, enum uproc_log_level level, const char *what,
 	       const char *name, uint32_t a);
@@ -164,7 +175,11 @@ bool upi_rpmsg_tx_buf_ready(struct rpmsg_virtio_device *vdev);
 /* rpmsg_chan.c: the channel list and its index. Lock held. */
 void upi_rpmsg_chan_list_add(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch);
 void upi_rpmsg_chan_unlist(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch);
-bool upi_rpmsg_chan_listed(struct rpmsg_virtio_device *vdev, const struct rpmsg_device *ch);
+/* Is @ch (a channel the caller holds a reference on) still on its bus's list? */
+static inline bool upi_rpmsg_chan_is_listed(const struct rpmsg_device *ch)
+{
+	return ch->pprev != 0;
+}
 /* The channel named @name after @after (NULL: the first), in list order, or NULL. */
 struct rpmsg_device *upi_rpmsg_chan_next_named(struct rpmsg_virtio_device *vdev,
 					   struct rpmsg_device *after, const char *name);

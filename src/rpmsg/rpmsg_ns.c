@@ -63,14 +63,20 @@ static struct rpmsg_driver *driver_for(struct rpmsg_virtio_device *vdev, const c
 	return NULL;
 }
 
-static bool chan_listed(struct rpmsg_virtio_device *vdev, const struct rpmsg_device *ch)
+/* Is @ch, held by the caller, still a channel of the bus? Lock held. */
+static bool chan_listed(const struct rpmsg_device *ch)
 {
-	return upi_rpmsg_chan_listed(vdev, ch);
+	return upi_rpmsg_chan_is_listed(ch);
 }
 
+/* Take @ch off the list; the list's reference passes to the caller. Lock held. */
 static void chan_unlist(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 {
+	if (!chan_listed(ch))
+		return;
 	upi_rpmsg_chan_unlist(vdev, ch);
+	if (!ch->announce && !(ch->state & CHAN_ADOPTED))
+		vdev->peer_channels--;
 }
 
 /* Every channel named @name, in list order. */
@@ -107,18 +113,44 @@ static struct rpmsg_device *chan_alloc(struct rpmsg_virtio_device *vdev, const c
 	ch->announce = announce;
 	ch->vdev = vdev;
 	ch->state = CHAN_ALLOCED;
+	ch->refs = 1; /* the list's, once listed */
+	vdev->refs++; /* a channel holds its bus */
 	return ch;
 }
 
-static void chan_free(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
+/* Take a reference on @ch. Lock held. */
+static struct rpmsg_device *chan_get_locked(struct rpmsg_device *ch)
 {
-	if (!ch->announce && !(ch->state & CHAN_ADOPTED)) {
-		upi_rpmsg_lock(vdev);
-		vdev->peer_channels--;
-		upi_rpmsg_unlock(vdev);
-	}
+	ch->refs++;
+	return ch;
+}
+
+/* Drop a reference; the last one frees @ch and drops its hold on the bus. Unlocked. */
+static void chan_put(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
+{
+	upi_rpmsg_lock(vdev);
+	uint32_t left = --ch->refs;
+	upi_rpmsg_unlock(vdev);
+	if (left)
+		return;
 	if ((ch->state & CHAN_ALLOCED) && vdev->port->free)
 		vdev->port->free(vdev->port->ctx, ch);
+	rpmsg_virtio_put(vdev);
+}
+
+void rpmsg_channel_get(struct rpmsg_device *ch)
+{
+	if (!ch)
+		return;
+	upi_rpmsg_lock(ch->vdev);
+	chan_get_locked(ch);
+	upi_rpmsg_unlock(ch->vdev);
+}
+
+void rpmsg_channel_put(struct rpmsg_device *ch)
+{
+	if (ch)
+		chan_put(ch->vdev, ch);
 }
 
 static int ns_send_how(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr,
@@ -130,9 +162,7 @@ static int ns_send_how(struct rpmsg_virtio_device *vdev, const char *name, uint3
 	name_copy(m.name, name);
 	m.addr = vdev->swap ? uproc_swap32(addr) : addr;
 	m.flags = vdev->swap ? uproc_swap32(flags) : flags;
-	if (wait)
-		return rpmsg_send_offchannel(&vdev->ns_ept, addr, RPMSG_NS_ADDR, &m, sizeof(m));
-	return rpmsg_trysend_offchannel(&vdev->ns_ept, addr, RPMSG_NS_ADDR, &m, sizeof(m));
+	return upi_rpmsg_send(&vdev->ns_ept, addr, RPMSG_NS_ADDR, &m, sizeof(m), wait);
 }
 
 static int ns_send(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr,
@@ -160,6 +190,7 @@ void upi_rpmsg_ns_flush_pending(struct rpmsg_virtio_device *vdev)
 			return;
 		}
 		ch->state &= ~CHAN_ANNOUNCE_PENDING;
+		chan_get_locked(ch);
 		char name[RPMSG_NAME_SIZE];
 		name_copy(name, ch->name);
 		uint32_t src = ch->src;
@@ -167,11 +198,13 @@ void upi_rpmsg_ns_flush_pending(struct rpmsg_virtio_device *vdev)
 		int err = ns_send_how(vdev, name, src, RPMSG_NS_CREATE, false);
 		if (err == -ENOMEM) {
 			upi_rpmsg_lock(vdev);
-			if (chan_listed(vdev, ch) && (ch->state & CHAN_BOUND) && ch->src == src)
+			if (chan_listed(ch) && (ch->state & CHAN_BOUND) && ch->src == src)
 				ch->state |= CHAN_ANNOUNCE_PENDING;
 			upi_rpmsg_unlock(vdev);
-			return;
 		}
+		chan_put(vdev, ch);
+		if (err == -ENOMEM)
+			return;
 	}
 }
 
@@ -179,14 +212,18 @@ int rpmsg_announce_create(struct rpmsg_endpoint *ept, const char *name)
 {
 	if (!ept || !ept->vdev || !name_valid(name))
 		return -EINVAL;
-	return ns_send(ept->vdev, name, ept->addr, RPMSG_NS_CREATE);
+	int err = ns_send(ept->vdev, name, ept->addr, RPMSG_NS_CREATE);
+	upi_rpmsg_report(ept->vdev);
+	return err;
 }
 
 int rpmsg_announce_destroy(struct rpmsg_endpoint *ept, const char *name)
 {
 	if (!ept || !ept->vdev || !name_valid(name))
 		return -EINVAL;
-	return ns_send(ept->vdev, name, ept->addr, RPMSG_NS_DESTROY);
+	int err = ns_send(ept->vdev, name, ept->addr, RPMSG_NS_DESTROY);
+	upi_rpmsg_report(ept->vdev);
+	return err;
 }
 
 /*
@@ -199,11 +236,15 @@ static bool announces_back(const struct rpmsg_virtio_device *vdev)
 	return vdev->role == VIRTIO_ROLE_DRIVER && !vdev->cfg.no_announce_back;
 }
 
-/* Bind a driver to @ch if one matches: endpoint, probe, announcement. Unlocked. */
+/*
+ * Bind a driver to @ch if one matches: endpoint, probe, announcement. Unlocked; the
+ * caller holds a reference on @ch, so that whatever happens to the channel while the
+ * lock is dropped, @ch is this channel and no other.
+ */
 static void chan_bind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 {
 	upi_rpmsg_lock(vdev);
-	if (vdev->shutdown || !chan_listed(vdev, ch) || (ch->state & (CHAN_BOUND | CHAN_BUSY))) {
+	if (vdev->shutdown || !chan_listed(ch) || (ch->state & (CHAN_BOUND | CHAN_BUSY))) {
 		upi_rpmsg_unlock(vdev);
 		return;
 	}
@@ -226,9 +267,14 @@ static void chan_bind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 	ch->ept = ept;
 	ch->drv = drv;
 	ch->state |= CHAN_BUSY;
+	vdev->cb_depth++;
 	upi_rpmsg_unlock(vdev);
 
 	err = drv->probe ? drv->probe(ch) : 0;
+
+	upi_rpmsg_lock(vdev);
+	vdev->cb_depth--;
+	upi_rpmsg_unlock(vdev);
 
 	if (err) {
 		rpmsg_destroy_ept(ept);
@@ -254,7 +300,7 @@ static void chan_bind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 		err = ns_send_how(vdev, name, src, RPMSG_NS_CREATE, false);
 		if (err == -ENOMEM) {
 			upi_rpmsg_lock(vdev);
-			if (chan_listed(vdev, ch) && (ch->state & CHAN_BOUND) && ch->src == src) {
+			if (chan_listed(ch) && (ch->state & CHAN_BOUND) && ch->src == src) {
 				ch->state |= CHAN_ANNOUNCE_PENDING;
 				vdev->announce_pending = true;
 			}
@@ -268,7 +314,10 @@ static void chan_bind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch)
 	}
 }
 
-/* Unbind @ch's driver: optional destroy announcement, remove, endpoint. Unlocked. */
+/*
+ * Unbind @ch's driver: optional destroy announcement, remove, endpoint. Unlocked;
+ * the caller holds a reference on @ch.
+ */
 static void chan_unbind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch,
 			bool announce_destroy)
 {
@@ -299,8 +348,15 @@ static void chan_unbind(struct rpmsg_virtio_device *vdev, struct rpmsg_device *c
 			  ch->src);
 		upi_rpmsg_unlock(vdev);
 	}
-	if (ch->drv->remove)
+	if (ch->drv->remove) {
+		upi_rpmsg_lock(vdev);
+		vdev->cb_depth++;
+		upi_rpmsg_unlock(vdev);
 		ch->drv->remove(ch);
+		upi_rpmsg_lock(vdev);
+		vdev->cb_depth--;
+		upi_rpmsg_unlock(vdev);
+	}
 	rpmsg_destroy_ept(&ch->ept_storage);
 
 	upi_rpmsg_lock(vdev);
@@ -326,11 +382,11 @@ static void ns_report(struct rpmsg_virtio_device *vdev, const char *name, uint32
 	vdev->cfg.channel(vdev->cfg.priv, &info, created);
 }
 
-/* @ch's local address now, or RPMSG_ADDR_ANY when it went away meanwhile. */
+/* @ch's (held) local address now, or RPMSG_ADDR_ANY when it went away meanwhile. */
 static uint32_t chan_src(struct rpmsg_virtio_device *vdev, const struct rpmsg_device *ch)
 {
 	upi_rpmsg_lock(vdev);
-	uint32_t src = chan_listed(vdev, ch) ? ch->src : RPMSG_ADDR_ANY;
+	uint32_t src = chan_listed(ch) ? ch->src : RPMSG_ADDR_ANY;
 	upi_rpmsg_unlock(vdev);
 	return src;
 }
@@ -369,9 +425,12 @@ static void ns_create(struct rpmsg_virtio_device *vdev, const char *name, uint32
 	}
 	vdev->peer_channels++;
 	upi_rpmsg_chan_list_add(vdev, ch);
+	chan_get_locked(ch);
 	upi_rpmsg_unlock(vdev);
 	chan_bind(vdev, ch);
-	ns_report(vdev, name, chan_src(vdev, ch), addr, true);
+	uint32_t src = chan_src(vdev, ch);
+	chan_put(vdev, ch);
+	ns_report(vdev, name, src, addr, true);
 }
 
 static void ns_destroy(struct rpmsg_virtio_device *vdev, const char *name, uint32_t addr)
@@ -392,7 +451,7 @@ static void ns_destroy(struct rpmsg_virtio_device *vdev, const char *name, uint3
 		chan_unlist(vdev, c);
 		upi_rpmsg_unlock(vdev);
 		chan_unbind(vdev, c, false);
-		chan_free(vdev, c);
+		chan_put(vdev, c);
 		ns_report(vdev, name, src, addr, false);
 		return;
 	}
@@ -459,10 +518,14 @@ int rpmsg_create_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_ch
 		return -ENOMEM;
 	}
 	upi_rpmsg_chan_list_add(vdev, ch);
+	chan_get_locked(ch);
 	upi_rpmsg_unlock(vdev);
 	chan_bind(vdev, ch);
 	if (out)
-		*out = ch;
+		*out = ch; /* our reference becomes the caller's */
+	else
+		chan_put(vdev, ch);
+	upi_rpmsg_report(vdev);
 	return 0;
 }
 
@@ -482,7 +545,8 @@ int rpmsg_release_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_c
 	chan_unlist(vdev, ch);
 	upi_rpmsg_unlock(vdev);
 	chan_unbind(vdev, ch, true);
-	chan_free(vdev, ch);
+	chan_put(vdev, ch);
+	upi_rpmsg_report(vdev);
 	return 0;
 }
 
@@ -510,6 +574,10 @@ int rpmsg_adopt_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_cha
 	    info->dst == RPMSG_ADDR_ANY)
 		return -EINVAL;
 	upi_rpmsg_lock(vdev);
+	if (vdev->shutdown) {
+		upi_rpmsg_unlock(vdev);
+		return -ESHUTDOWN;
+	}
 	for_each_named(vdev, c, info->name) {
 		if (c->src == info->src || c->dst == info->dst) {
 			upi_rpmsg_unlock(vdev);
@@ -523,8 +591,11 @@ int rpmsg_adopt_channel(struct rpmsg_virtio_device *vdev, const struct rpmsg_cha
 	}
 	ch->state |= CHAN_ADOPTED;
 	upi_rpmsg_chan_list_add(vdev, ch);
+	chan_get_locked(ch);
 	upi_rpmsg_unlock(vdev);
 	chan_bind(vdev, ch);
+	chan_put(vdev, ch);
+	upi_rpmsg_report(vdev);
 	return 0;
 }
 
@@ -538,6 +609,8 @@ struct rpmsg_device *rpmsg_find_channel(struct rpmsg_virtio_device *vdev, const 
 	for (; ch; ch = upi_rpmsg_chan_next_named(vdev, ch, name))
 		if (dst == RPMSG_ADDR_ANY || ch->dst == dst)
 			break;
+	if (ch)
+		chan_get_locked(ch);
 	upi_rpmsg_unlock(vdev);
 	return ch;
 }
@@ -563,12 +636,17 @@ int rpmsg_register_driver(struct rpmsg_virtio_device *vdev, struct rpmsg_driver 
 		for (unsigned int i = 0; ch && i < k; i++)
 			ch = ch->next;
 		bool match = ch && !(ch->state & CHAN_BOUND) && driver_matches(drv, ch->name);
+		if (match)
+			chan_get_locked(ch);
 		upi_rpmsg_unlock(vdev);
 		if (!ch)
 			break;
-		if (match)
+		if (match) {
 			chan_bind(vdev, ch);
+			chan_put(vdev, ch);
+		}
 	}
+	upi_rpmsg_report(vdev);
 	return 0;
 }
 
@@ -581,10 +659,13 @@ void rpmsg_unregister_driver(struct rpmsg_virtio_device *vdev, struct rpmsg_driv
 		struct rpmsg_device *ch = vdev->channels;
 		while (ch && ch->drv != drv)
 			ch = ch->next;
+		if (ch)
+			chan_get_locked(ch);
 		upi_rpmsg_unlock(vdev);
 		if (!ch)
 			break;
 		chan_unbind(vdev, ch, true);
+		chan_put(vdev, ch);
 	}
 	upi_rpmsg_lock(vdev);
 	for (struct rpmsg_driver **pp = &vdev->drivers; *pp; pp = &(*pp)->next) {
@@ -595,6 +676,7 @@ void rpmsg_unregister_driver(struct rpmsg_virtio_device *vdev, struct rpmsg_driv
 	}
 	drv->next = NULL;
 	upi_rpmsg_unlock(vdev);
+	upi_rpmsg_report(vdev);
 }
 
 void upi_rpmsg_channels_teardown(struct rpmsg_virtio_device *vdev)
@@ -612,6 +694,6 @@ void upi_rpmsg_channels_teardown(struct rpmsg_virtio_device *vdev)
 		if (!ch)
 			break;
 		chan_unbind(vdev, ch, false);
-		chan_free(vdev, ch);
+		chan_put(vdev, ch);
 	}
 }

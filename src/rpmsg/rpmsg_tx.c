@@ -53,8 +53,9 @@ static int tx_get(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept, 
 	}
 }
 
-static int send_common(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, const void *data,
-		       size_t len, bool wait)
+/* A send without the report at its end (the bus's own sends, inside its calls). */
+int upi_rpmsg_send(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, const void *data,
+		   size_t len, bool wait)
 {
 	if (!ept || !ept->vdev || (len && !data))
 		return -EINVAL;
@@ -82,6 +83,15 @@ unlock:
 	upi_rpmsg_unlock(vdev);
 	if (kick)
 		vdev->cfg.notify(vdev->cfg.priv, vdev->svq.index);
+	return err;
+}
+
+static int send_common(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, const void *data,
+		       size_t len, bool wait)
+{
+	int err = upi_rpmsg_send(ept, src, dst, data, len, wait);
+	if (ept && ept->vdev)
+		upi_rpmsg_report(ept->vdev);
 	return err;
 }
 
@@ -137,6 +147,7 @@ void *rpmsg_get_tx_payload_buffer(struct rpmsg_endpoint *ept, uint32_t *len, boo
 	upi_rpmsg_lock(vdev);
 	int err = tx_get(vdev, ept, wait, &buf, &cap);
 	upi_rpmsg_unlock(vdev);
+	upi_rpmsg_report(vdev);
 	if (err)
 		return NULL;
 	if (len)
@@ -173,6 +184,7 @@ int rpmsg_send_offchannel_nocopy(struct rpmsg_endpoint *ept, uint32_t src, uint3
 	upi_rpmsg_unlock(vdev);
 	if (kick)
 		vdev->cfg.notify(vdev->cfg.priv, vdev->svq.index);
+	upi_rpmsg_report(vdev);
 	return err;
 }
 
@@ -198,6 +210,7 @@ int rpmsg_release_tx_buffer(struct rpmsg_endpoint *ept, void *data)
 	upi_rpmsg_lock(vdev);
 	int err = upi_rpmsg_tx_buf_put(vdev, (uint8_t *)data - RPMSG_HDR_SIZE);
 	upi_rpmsg_unlock(vdev);
+	upi_rpmsg_report(vdev);
 	return err;
 }
 
@@ -223,5 +236,6 @@ unsigned int rpmsg_poll(struct rpmsg_endpoint *ept)
 		}
 	}
 	upi_rpmsg_unlock(vdev);
+	upi_rpmsg_report(vdev);
 	return mask;
 }

@@ -30,23 +30,37 @@ void upi_rpmsg_lock(struct rpmsg_virtio_device *vdev)
 	vdev->port->lock(vdev->port->ctx);
 }
 
-/* Drop the lock, then deliver the reports collected while it was held. */
 void upi_rpmsg_unlock(struct rpmsg_virtio_device *vdev)
 {
+	vdev->port->unlock(vdev->port->ctx);
+}
+
+/*
+ * Deliver the broken-queue and bad-message reports collected while the lock was
+ * held, to the config's broken(). Called unlocked, at the end of a public entry
+ * point (a kick, a send, a channel operation), never from the middle of one. While
+ * messages are being delivered (rx_running) or a driver's probe()/remove() runs
+ * (cb_depth), the reports wait: the call running them reports when it ends. So
+ * broken() never runs with the lock held, inside another callback, or while this
+ * side holds a reference an API call could wait on. Dropped once shut down.
+ */
+void upi_rpmsg_report(struct rpmsg_virtio_device *vdev)
+{
+	upi_rpmsg_lock(vdev);
 	int b0 = vdev->broken_pending[0], b1 = vdev->broken_pending[1];
 	uint32_t bad = vdev->badmsg_pending;
-	if (!(b0 || b1 || bad) || !vdev->cfg.broken) {
-		vdev->port->unlock(vdev->port->ctx);
+	if (!(b0 || b1 || bad) || !vdev->cfg.broken || vdev->rx_running || vdev->cb_depth ||
+	    vdev->shutdown) {
+		upi_rpmsg_unlock(vdev);
 		return;
 	}
 	vdev->broken_pending[0] = 0;
 	vdev->broken_pending[1] = 0;
 	vdev->badmsg_pending = 0;
-	/* Copied while locked: after the unlock @vdev may be gone (deinit). */
 	void (*broken)(void *, unsigned int, int) = vdev->cfg.broken;
 	void *priv = vdev->cfg.priv;
 	unsigned int rx_index = vdev->rvq.index;
-	vdev->port->unlock(vdev->port->ctx);
+	upi_rpmsg_unlock(vdev);
 	if (b0)
 		broken(priv, 0, b0);
 	if (b1)
@@ -704,6 +718,7 @@ int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
 		vdev->cfg.tx_ready(vdev->cfg.priv);
 	if (more && !broken && vdev->cfg.rx_more)
 		vdev->cfg.rx_more(vdev->cfg.priv);
+	upi_rpmsg_report(vdev);
 	return broken || delivered < 0 ? -EIO : delivered;
 }
 
@@ -760,6 +775,7 @@ int rpmsg_release_rx_buffer(struct rpmsg_endpoint *ept, void *data)
 	upi_rpmsg_unlock(vdev);
 	if (kick)
 		notify_peer(vdev, &vdev->rvq);
+	upi_rpmsg_report(vdev);
 	return err;
 }
 
@@ -816,6 +832,7 @@ int rpmsg_virtio_init(struct rpmsg_virtio_device **out, const struct rpmsg_virti
 	vdev->role = cfg->role;
 	vdev->swap = cfg->cross_endian;
 	vdev->mem_alloced = alloced;
+	vdev->refs = 1; /* the owner's, dropped by rpmsg_virtio_deinit() */
 	if (cfg->role == VIRTIO_ROLE_DRIVER)
 		vdev->features = cfg->features & (cfg->supported ? cfg->supported : DEFAULT_FEATURES) &
 				 DEFAULT_FEATURES;
@@ -919,7 +936,34 @@ void rpmsg_virtio_deinit(struct rpmsg_virtio_device *vdev)
 	if (vdev->ns)
 		upi_rpmsg_ept_unlink(vdev, &vdev->ns_ept);
 	upi_rpmsg_unlock(vdev);
+	rpmsg_virtio_put(vdev);
+}
+
+void rpmsg_virtio_get(struct rpmsg_virtio_device *vdev)
+{
+	if (!vdev)
+		return;
+	upi_rpmsg_lock(vdev);
+	vdev->refs++;
+	upi_rpmsg_unlock(vdev);
+}
+
+void rpmsg_virtio_put(struct rpmsg_virtio_device *vdev)
+{
+	if (!vdev)
+		return;
+	const struct uproc_port *port = vdev->port;
+	port->lock(port->ctx);
+	uint32_t left = --vdev->refs;
+	port->unlock(port->ctx);
+	if (left)
+		return;
+	/* The last reference: nobody else can reach @vdev any more. */
+	void (*release)(void *) = vdev->cfg.release;
+	void *release_priv = vdev->cfg.release_priv;
 	upi_rpmsg_ept_table_deinit(vdev);
 	if (vdev->mem_alloced && port->free)
 		port->free(port->ctx, vdev);
+	if (release)
+		release(release_priv);
 }

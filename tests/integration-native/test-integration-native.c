@@ -205,8 +205,12 @@ static void on_channel(struct rproc *rproc, unsigned int index, struct rpmsg_vir
 	s->created++;
 	s->index = index;
 	s->info = *info;
-	s->bus_ok = rproc == s->rproc && bus == rproc_get_rpmsg(rproc, index);
-	s->recorded = rpmsg_find_channel(bus, info->name, info->dst) != NULL;
+	struct rpmsg_virtio_device *held = rproc_get_rpmsg(rproc, index);
+	s->bus_ok = rproc == s->rproc && bus == held;
+	rpmsg_virtio_put(held);
+	struct rpmsg_device *ch = rpmsg_find_channel(bus, info->name, info->dst);
+	s->recorded = ch != NULL;
+	rpmsg_channel_put(ch);
 }
 
 static bool channel_seen(void *arg)

@@ -575,7 +575,11 @@ int fw_echo_main(struct uproc_hostmem_core *core, void *arg)
 		return 2;
 	}
 	/* Attached to by a new host: the channel already exists on this side. */
-	if (!rpmsg_find_channel(bus, TEST_RPMSG_CH, RPMSG_ADDR_ANY)) {
+	struct rpmsg_device *found = rpmsg_find_channel(bus, TEST_RPMSG_CH, RPMSG_ADDR_ANY);
+
+	if (found) {
+		rpmsg_channel_put(found);
+	} else {
 		rpmsg_register_driver(bus, &ctx.drv);
 		rpmsg_create_channel(bus, &ch, NULL);
 	}

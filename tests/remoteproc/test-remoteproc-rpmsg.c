@@ -176,17 +176,16 @@ static void test_recovery_disabled_stays_crashed(void **state)
 }
 
 /* A firmware that corrupts its used ring: the host must call it a crash. */
-static int fw_evil_main(struct uproc_hostmem_core *core, void *arg)
+static int fw_evil_vdev(struct uproc_hostmem_core *core, uint32_t id)
 {
 	struct uproc_rsc_vdev vdev;
 	uint8_t *ring;
 	uint64_t used_off;
 
-	(void)arg;
 	for (;;) {
 		if (uproc_hostmem_should_stop(core))
 			return 0;
-		if (fw_find_vdev(core, VIRTIO_ID_RPMSG, &vdev) == 0 &&
+		if (fw_find_vdev(core, id, &vdev) == 0 &&
 		    (vdev.status & VIRTIO_CONFIG_S_DRIVER_OK))
 			break;
 		usleep(1000);
@@ -201,9 +200,85 @@ static int fw_evil_main(struct uproc_hostmem_core *core, void *arg)
 	return 0;
 }
 
+static int fw_evil_main(struct uproc_hostmem_core *core, void *arg)
+{
+	(void)arg;
+	return fw_evil_vdev(core, VIRTIO_ID_RPMSG);
+}
+
+static int fw_evil_console_main(struct uproc_hostmem_core *core, void *arg)
+{
+	(void)arg;
+	return fw_evil_vdev(core, VIRTIO_ID_CONSOLE);
+}
+
 static int setup_evil(void **state)
 {
 	return setup_main(state, "evil", fw_evil_main, VIRTIO_ID_RPMSG);
+}
+
+static int setup_evil_console(void **state)
+{
+	return setup_main(state, "evilcon", fw_evil_console_main, VIRTIO_ID_CONSOLE);
+}
+
+struct reentry {
+	atomic_int reports;
+	atomic_int writes;
+};
+
+/* The log hook hears of the broken queue and calls the console and the rproc back. */
+static void reentering_log(struct rproc *rproc, int level, const char *msg, void *arg)
+{
+	struct reentry *r = arg;
+	struct rproc_vdev_info info;
+
+	(void)level;
+	if (!strstr(msg, "broke virtqueue"))
+		return;
+	atomic_fetch_add(&r->reports, 1);
+	/* Before the report left the console's lock, this deadlocked. */
+	if (rproc_console_write(rproc, 0, "x", 1) != -ENODEV)
+		atomic_fetch_add(&r->writes, 1);
+	rproc_get_vdev_info(rproc, 0, &info);
+}
+
+static void test_console_broken_report_unlocked(void **state)
+{
+	struct fixture *f = *state;
+	struct reentry r = { 0 };
+
+	alarm(240); /* a deadlock ends the run instead of hanging it */
+	rproc_set_recovery(f->rf.rproc, false);
+	rproc_set_log(f->rf.rproc, reentering_log, &r);
+	assert_int_equal(rproc_boot(f->rf.rproc), 0);
+	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, 5000));
+	alarm(0);
+	assert_int_equal(rproc_get_state(f->rf.rproc), RPROC_CRASHED);
+	assert_int_equal(atomic_load(&r.reports), 1);
+	assert_int_equal(atomic_load(&r.writes), 1);
+	rproc_set_log(f->rf.rproc, NULL, NULL);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
+}
+
+/* A reference on the bus outlives the vdev's stop: calls fail, nothing is freed under it. */
+static void test_bus_reference_across_stop(void **state)
+{
+	struct fixture *f = *state;
+	struct rpmsg_virtio_device *bus;
+	struct rpmsg_endpoint e;
+
+	assert_int_equal(rproc_boot(f->rf.rproc), 0);
+	assert_true(pump(f->rf.loop, thost_channel_up, &f->host, 3000));
+	bus = rproc_get_rpmsg(f->rf.rproc, 0);
+	assert_non_null(bus);
+	assert_true(rpmsg_get_channels(bus, NULL, 0) >= 1);
+	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
+	assert_null(rproc_get_rpmsg(f->rf.rproc, 0));
+	assert_int_equal(rpmsg_get_channels(bus, NULL, 0), 0);
+	assert_null(rpmsg_find_channel(bus, TEST_RPMSG_CH, RPMSG_ADDR_ANY));
+	assert_int_equal(rpmsg_create_ept(&e, bus, 4000, 1, NULL, NULL), -ESHUTDOWN);
+	rpmsg_virtio_put(bus); /* the last one: the bus and its port go */
 }
 
 static void test_broken_ring_is_a_crash(void **state)
@@ -236,7 +311,7 @@ static void test_console(void **state)
 	assert_int_equal(rproc_boot(f->rf.rproc), 0);
 	assert_int_equal(rproc_get_vdev_info(f->rf.rproc, 0, &info), 0);
 	assert_int_equal(info.id, VIRTIO_ID_CONSOLE);
-	assert_null(rproc_get_rpmsg(f->rf.rproc, 0));
+	assert_null(rproc_get_rpmsg(f->rf.rproc, 0)); /* NULL: no reference to drop */
 	assert_int_equal(rproc_console_write(f->rf.rproc, 0, "hello ", 6), 6);
 	assert_int_equal(rproc_console_write(f->rf.rproc, 0, "world", 5), 5);
 	assert_int_equal(rproc_console_write(f->rf.rproc, 1, "x", 1), -ENODEV);
@@ -368,7 +443,7 @@ static void *poke_thread(void *arg)
 		rproc_vq_interrupt(p->rproc, -1);
 		rproc_vq_interrupt(p->rproc, 1);
 		rproc_get_vdev_info(p->rproc, 0, &info);
-		rproc_get_rpmsg(p->rproc, 0);
+		rpmsg_virtio_put(rproc_get_rpmsg(p->rproc, 0));
 		rproc_trace_read(p->rproc, 0, buf, sizeof(buf));
 		rproc_da_to_va(p->rproc, 0x100000, 16, NULL);
 		rproc_get_state(p->rproc);
@@ -404,6 +479,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recovery_disabled_stays_crashed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_broken_ring_is_a_crash, setup_evil, teardown),
+		cmocka_unit_test_setup_teardown(test_console_broken_report_unlocked,
+						setup_evil_console, teardown),
+		cmocka_unit_test_setup_teardown(test_bus_reference_across_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console, setup_console, teardown),
 		cmocka_unit_test_setup_teardown(test_console_detach_attach, setup_console, teardown),
 		cmocka_unit_test_setup_teardown(test_detach_then_new_host_attaches, setup, teardown),

@@ -171,6 +171,13 @@ int pair_pump(struct pair *p)
 	return total;
 }
 
+bool pair_has_channel(struct rpmsg_virtio_device *bus, const char *name, uint32_t dst)
+{
+	struct rpmsg_device *ch = rpmsg_find_channel(bus, name, dst);
+	rpmsg_channel_put(ch);
+	return ch != NULL;
+}
+
 void pair_close(struct pair *p)
 {
 	if (p->dev)

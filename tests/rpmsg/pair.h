@@ -43,6 +43,8 @@ int pair_host_open(struct pair *p, bool attach);
 int pair_dev_open(struct pair *p);
 /* pair_pump() - run both kick handlers until neither has work. Returns messages. */
 int pair_pump(struct pair *p);
+/* pair_has_channel() - does @bus have a channel @name (to @dst unless ANY)? */
+bool pair_has_channel(struct rpmsg_virtio_device *bus, const char *name, uint32_t dst);
 /* pair_close() - tear both down. */
 void pair_close(struct pair *p);
 

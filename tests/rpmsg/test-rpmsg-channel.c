@@ -54,6 +54,7 @@ static void record(struct side *s, const struct rpmsg_channel_info *info, bool c
 	struct rpmsg_device *ch = rpmsg_find_channel(*s->bus, info->name, info->dst);
 	e->found = ch != NULL;
 	e->bus_src = ch ? ch->src : RPMSG_ADDR_ANY;
+	rpmsg_channel_put(ch);
 }
 
 static void host_channel(void *priv, const struct rpmsg_channel_info *info, bool created)
@@ -159,7 +160,7 @@ static void test_create_destroy_without_driver(void **state)
 	assert_string_equal(e->info.name, "svc");
 	assert_int_equal(e->info.dst, 2000);
 	assert_false(e->found); /* removed before the call */
-	assert_null(rpmsg_find_channel(f.p.host, "svc", RPMSG_ADDR_ANY));
+	assert_false(pair_has_channel(f.p.host, "svc", RPMSG_ADDR_ANY));
 
 	/* A destroy of a channel that is no more: not reported. */
 	assert_int_equal(rpmsg_announce_destroy(&de, "svc"), 0);
@@ -218,6 +219,7 @@ static void test_bound_channel_and_announce_back(void **state)
 	assert_string_equal(e->info.name, "bound");
 	assert_int_equal(e->info.dst, hch->src);
 	assert_true(e->found);
+	rpmsg_channel_put(hch);
 
 	/* The host unbinds: its destroy announcement reaches the device. */
 	rpmsg_unregister_driver(f.p.host, &d.drv);
@@ -233,7 +235,7 @@ static void test_bound_channel_and_announce_back(void **state)
 	assert_int_equal(f.host.n, 2);
 	assert_false(f.host.ev[1].created);
 	assert_int_equal(f.host.ev[1].info.dst, 2001);
-	assert_null(rpmsg_find_channel(f.p.host, "bound", RPMSG_ADDR_ANY));
+	assert_false(pair_has_channel(f.p.host, "bound", RPMSG_ADDR_ANY));
 	rpmsg_destroy_ept(&de);
 	fixture_close(&f);
 }
@@ -278,6 +280,11 @@ static void test_local_channel_learns_address(void **state)
 	assert_int_equal(hch->dst, RPMSG_ADDR_ANY);
 	rpmsg_destroy_ept(&de);
 	assert_int_equal(rpmsg_release_channel(f.p.host, &ci), 0);
+	/* Released, still held: readable, with no driver and no endpoint. */
+	assert_null(hch->ept);
+	assert_null(hch->drv);
+	assert_false(pair_has_channel(f.p.host, "mine", RPMSG_ADDR_ANY));
+	rpmsg_channel_put(hch);
 	fixture_close(&f);
 }
 
@@ -316,7 +323,7 @@ static void test_refused_over_limit(void **state)
 	ns_raw(&f.p, "two", 3, 3001, RPMSG_NS_CREATE, 40); /* refused: over the limit */
 	assert_int_equal(f.host.n, 1);
 	assert_string_equal(f.host.ev[0].info.name, "one");
-	assert_null(rpmsg_find_channel(f.p.host, "two", RPMSG_ADDR_ANY));
+	assert_false(pair_has_channel(f.p.host, "two", RPMSG_ADDR_ANY));
 	fixture_close(&f);
 }
 

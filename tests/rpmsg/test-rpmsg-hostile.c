@@ -138,7 +138,7 @@ static void test_bad_name_service(void **state)
 	ns_raw(&p, "svc", 3, 3000, 7, 40);
 	ns_raw(&p, "", 0, 3000, RPMSG_NS_CREATE, 40);
 	assert_int_equal(atomic_load(&p.badmsg[0]), 5);
-	assert_null(rpmsg_find_channel(p.host, "svc", RPMSG_ADDR_ANY));
+	assert_false(pair_has_channel(p.host, "svc", RPMSG_ADDR_ANY));
 	assert_int_equal(d.probes, 0);
 
 	/* No terminator: the name is cut at 31 characters. */
@@ -149,16 +149,17 @@ static void test_bad_name_service(void **state)
 	assert_non_null(ch);
 	assert_int_equal(strlen(ch->name), 31);
 	assert_int_equal(d.probes, 1);
+	rpmsg_channel_put(ch);
 
 	/* The good one, twice (the second is a duplicate), then destroy. */
 	ns_raw(&p, "svc", 3, 3000, RPMSG_NS_CREATE, 40);
 	ns_raw(&p, "svc", 3, 3000, RPMSG_NS_CREATE, 40);
 	assert_int_equal(d.probes, 2);
-	assert_non_null(rpmsg_find_channel(p.host, "svc", 3000));
+	assert_true(pair_has_channel(p.host, "svc", 3000));
 	ns_raw(&p, "svc", 3, 3999, RPMSG_NS_DESTROY, 40); /* unknown: ignored */
-	assert_non_null(rpmsg_find_channel(p.host, "svc", 3000));
+	assert_true(pair_has_channel(p.host, "svc", 3000));
 	ns_raw(&p, "svc", 3, 3000, RPMSG_NS_DESTROY, 40);
-	assert_null(rpmsg_find_channel(p.host, "svc", 3000));
+	assert_false(pair_has_channel(p.host, "svc", 3000));
 	assert_false(rpmsg_virtio_is_broken(p.host));
 
 	/* A flood of announcements stops at the cap. */
@@ -168,7 +169,7 @@ static void test_bad_name_service(void **state)
 	assert_int_equal(rpmsg_get_channels(p.host, NULL, 0), 20);
 	ns_raw(&p, "flood", 5, 5000, RPMSG_NS_DESTROY, 40);
 	ns_raw(&p, "flood", 5, 6000, RPMSG_NS_CREATE, 40);
-	assert_non_null(rpmsg_find_channel(p.host, "flood", 6000));
+	assert_true(pair_has_channel(p.host, "flood", 6000));
 	pair_close(&p);
 }
 

@@ -407,8 +407,7 @@ static void test_ns_before_and_after(void **state)
 	assert_int_equal(rpmsg_create_ept(&de1, p.dev, 3001, RPMSG_ADDR_ANY, count_cb, &dr), 0);
 	assert_int_equal(rpmsg_announce_create(&de1, "svc-early"), 0);
 	pair_pump(&p);
-	struct rpmsg_device *ch = rpmsg_find_channel(p.host, "svc-early", 3001);
-	assert_non_null(ch);
+	assert_true(pair_has_channel(p.host, "svc-early", 3001));
 
 	/* 2. host first: a local channel with no destination, then the remote's
 	 *    announcement binds it */
@@ -420,8 +419,7 @@ static void test_ns_before_and_after(void **state)
 	assert_int_equal(rpmsg_create_ept(&de2, p.dev, 3002, RPMSG_ADDR_ANY, count_cb, &dr), 0);
 	assert_int_equal(rpmsg_announce_create(&de2, "svc-late"), 0);
 	pair_pump(&p);
-	ch = rpmsg_find_channel(p.host, "svc-late", 3002);
-	assert_non_null(ch);
+	assert_true(pair_has_channel(p.host, "svc-late", 3002));
 	assert_int_equal(atomic_load(&p.channels[0][1]), 2);
 
 	/* messages both ways on the early channel */

@@ -198,15 +198,23 @@ static void test_channels_both_ways(void **state)
 	assert_int_equal(rpmsg_release_channel(p.dev, &ci), 0);
 	assert_int_equal(rpmsg_release_channel(p.dev, &ci), -ENOENT);
 	assert_int_equal(ddrv_a.st.removes, 1);
+	/* The released channel is still ours to read (we hold it): unbound. */
+	assert_null(dch->ept);
+	assert_null(dch->drv);
+	rpmsg_channel_put(dch);
 	pair_pump(&p);
 	assert_int_equal(hdrv_a.st.removes, 1);
-	assert_null(rpmsg_find_channel(p.host, "svc-a", RPMSG_ADDR_ANY));
+	assert_false(pair_has_channel(p.host, "svc-a", RPMSG_ADDR_ANY));
+	assert_null(hch->ept); /* gone on the host too, and still readable */
+	rpmsg_channel_put(hch);
 
 	ci = (struct rpmsg_channel_info){ .name = "svc-b", .src = 1234, .dst = RPMSG_ADDR_ANY };
 	assert_int_equal(rpmsg_release_channel(p.host, &ci), 0);
 	pair_pump(&p);
 	assert_int_equal(ddrv_b.st.removes, 1);
-	assert_null(rpmsg_find_channel(p.dev, "svc-b", RPMSG_ADDR_ANY));
+	assert_false(pair_has_channel(p.dev, "svc-b", RPMSG_ADDR_ANY));
+	rpmsg_channel_put(dchb);
+	rpmsg_channel_put(hchb);
 
 	/* Unregistering a driver removes its channels. */
 	ci = (struct rpmsg_channel_info){ .name = "svc-a", .src = RPMSG_ADDR_ANY, .dst = RPMSG_ADDR_ANY };
@@ -240,6 +248,8 @@ static void test_probe_failure_and_names(void **state)
 	assert_int_equal(hd.st.probes, 1);
 	assert_null(hch->ept);
 	assert_int_equal(dch->dst, RPMSG_ADDR_ANY); /* nothing announced back */
+	rpmsg_channel_put(hch);
+	rpmsg_channel_put(dch);
 
 	struct rpmsg_channel_info bad;
 	memset(bad.name, 'x', sizeof(bad.name)); /* no terminator */
@@ -281,6 +291,8 @@ static void test_announce_back_waits_for_buffer(void **state)
 	assert_int_equal(rpmsg_send(dch->ept, "hi", 2), 0);
 	pair_pump(&p);
 	assert_int_equal(hd.st.rec.n, 1);
+	rpmsg_channel_put(hch);
+	rpmsg_channel_put(dch);
 	rpmsg_destroy_ept(&de);
 	rpmsg_destroy_ept(&he);
 	pair_close(&p);
@@ -307,7 +319,7 @@ static void test_no_announcement_storm(void **state)
 	assert_int_equal(rpmsg_announce_destroy(&de, "bare"), 0);
 	pair_pump(&p);
 	assert_int_equal(hd.st.removes, 1);
-	assert_null(rpmsg_find_channel(p.host, "bare", RPMSG_ADDR_ANY));
+	assert_false(pair_has_channel(p.host, "bare", RPMSG_ADDR_ANY));
 	rpmsg_destroy_ept(&de);
 	pair_close(&p);
 }
@@ -818,6 +830,8 @@ static void test_reattach_adopts_channels(void **state)
 	assert_int_equal(rpmsg_send(hch->ept, "back", 4), 0);
 	pair_pump(&p);
 	assert_int_equal(dd.st.rec.n, 1);
+	rpmsg_channel_put(hch);
+	rpmsg_channel_put(dch);
 	pair_close(&p);
 }
 
@@ -1073,8 +1087,7 @@ static void test_cross_endian_pair(void **state)
 	struct rpmsg_channel_info ci = { .name = "be-svc", .src = 0x3000, .dst = RPMSG_ADDR_ANY };
 	assert_int_equal(rpmsg_create_channel(p.dev, &ci, NULL), 0);
 	pair_pump(&p);
-	struct rpmsg_device *hch = rpmsg_find_channel(p.host, "be-svc", 0x3000);
-	assert_non_null(hch);
+	assert_true(pair_has_channel(p.host, "be-svc", 0x3000));
 	rpmsg_destroy_ept(&he);
 	rpmsg_destroy_ept(&de);
 	pair_close(&p);
@@ -1121,11 +1134,12 @@ static void test_many_channels(void **state)
 		assert_non_null(ch);
 		assert_string_equal(ch->name, name);
 		assert_int_equal(ch->dst, 3000 + k);
+		rpmsg_channel_put(ch);
 	}
 	for (unsigned int k = MANY_CHANNELS; k < MANY_CHANNELS + 2; k++)
-		assert_non_null(rpmsg_find_channel(p.host, "many-7", 3000 + k));
-	assert_null(rpmsg_find_channel(p.host, "many-7", 2999));
-	assert_null(rpmsg_find_channel(p.host, "many-", RPMSG_ADDR_ANY));
+		assert_true(pair_has_channel(p.host, "many-7", 3000 + k));
+	assert_false(pair_has_channel(p.host, "many-7", 2999));
+	assert_false(pair_has_channel(p.host, "many-", RPMSG_ADDR_ANY));
 
 	/* A driver for one of them binds it on registration. */
 	static struct test_driver td;
@@ -1155,9 +1169,10 @@ static void test_many_channels(void **state)
 			assert_null(ch);
 		else
 			assert_non_null(ch);
+		rpmsg_channel_put(ch);
 	}
-	assert_null(rpmsg_find_channel(p.host, "many-7", 3000 + MANY_CHANNELS));
-	assert_non_null(rpmsg_find_channel(p.host, "many-7", 3001 + MANY_CHANNELS));
+	assert_false(pair_has_channel(p.host, "many-7", 3000 + MANY_CHANNELS));
+	assert_true(pair_has_channel(p.host, "many-7", 3001 + MANY_CHANNELS));
 	rpmsg_unregister_driver(p.host, &td.drv);
 	for (unsigned int k = 0; k < MANY_CHANNELS + 2; k++)
 		rpmsg_destroy_ept(&g_chan_epts[k]);
