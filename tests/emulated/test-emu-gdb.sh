@@ -2,7 +2,8 @@
 # test-emu-gdb.sh UPROC FIRMWARE_DIR PLATFORM - a live gdb-multiarch session on an
 # emulated core through "uproc gdb": it stops the running core, sets a breakpoint in
 # the echo firmware's message handler, sees it hit when the host sends, reads a
-# variable and an argument, then lets the core run on (detach): it answers again.
+# variable and an argument, steps one instruction, then lets the core run on
+# (detach): it answers again, with every register as the firmware left it.
 set -u
 # A write to the runner after it died is a failure to report, not a SIGPIPE.
 trap '' PIPE
@@ -29,25 +30,32 @@ done
 pid=$(sed -n 's/.*on emulated core .* (pid \([0-9]*\)).*/\1/p' "$work/err")
 [ -n "$pid" ] || fail "the core did not start"
 
-# The host sends once gdb waits in "continue" (the breakpoint is set by then: gdb's
-# commands run in order and "continue" only returns when it hits).
+# The host sends once the core runs on with the breakpoint in place: gdb's remote
+# log shows the breakpoint inserted (Z0) and then the core told to continue.
 (
-	for i in $(seq 1 300); do
-		grep -q '^Breakpoint 1 at' "$work/gdb" 2>/dev/null && break
+	for i in $(seq 1 1200); do
+		sed -n '/^w +\{0,1\}\$Z0,/,$p' "$work/remote.log" 2>/dev/null |
+			grep -q '^w +\{0,1\}\$\(vCont;c\|c\)#' && break
 		sleep 0.1
 	done
-	sleep 0.5
 	echo "hello gdb" >&3
 ) &
 sender=$!
-timeout 120 gdb-multiarch -nx -q -batch \
+# A loaded machine may take a while to answer: gdb must not resend its packets.
+timeout 120 gdb-multiarch -nx -q -batch -ex "set remotetimeout 60" \
+	-ex "set remotelogfile $work/remote.log" \
 	-ex "target remote | $uproc gdb $pid" \
 	-ex "break on_message" -ex "continue" -ex "print len" -ex "print echoed" \
+	-ex 'print $pc' -ex "stepi" -ex 'print $pc' \
 	-ex "detach" "$elf" >"$work/gdb" 2>&1
 wait "$sender"
 grep -q '^Breakpoint 1, on_message' "$work/gdb" || fail "the breakpoint in on_message was not hit"
 grep -q '^\$1 = 10$' "$work/gdb" || fail "len is not 10"
 grep -q '^\$2 = 0$' "$work/gdb" || fail "echoed is not read"
+pc1=$(sed -n 's/^\$3 = .* \(0x[0-9a-f]*\) <on_message.*/\1/p' "$work/gdb")
+pc2=$(sed -n 's/^\$4 = .* \(0x[0-9a-f]*\) <on_message.*/\1/p' "$work/gdb")
+[ -n "$pc1" ] && [ -n "$pc2" ] && [ "$pc1" != "$pc2" ] ||
+	fail "stepi did not move the pc inside on_message ($pc1 -> $pc2)"
 grep -q 'detached' "$work/gdb" || fail "gdb did not detach"
 # The core runs on: both messages are answered.
 echo "after gdb" >&3 || fail "uproc run is gone"

@@ -30,7 +30,7 @@ struct emu;
  *            @pc the next instruction); returns true when it changed the pc
  * @pending:  the lines and exceptions waiting (WFI's wake-up condition)
  * @regs:     fill the crash record's registers (NT_PRSTATUS order) and its pc
- * @pc:       the current pc
+ * @pc_reg:   unicorn's id of the program counter
  */
 struct emu_arch {
 	const char *name;
@@ -38,7 +38,7 @@ struct emu_arch {
 	bool (*deliver)(struct emu *emu, uint32_t pc);
 	bool (*pending)(struct emu *emu);
 	void (*regs)(struct emu *emu, struct uproc_native_emu_crash *out);
-	uint32_t (*pc)(struct emu *emu);
+	int pc_reg;
 };
 
 extern const struct emu_arch emu_arch_arm;
@@ -75,6 +75,13 @@ struct emu {
 	uint32_t fault_addr;
 	uint32_t fault_pc;
 	bool fault_pc_valid;
+	/*
+	 * Where a hook stopped the run (a block's or a breakpoint's address): unicorn
+	 * 2.0 does not write the pc back when uc_emu_stop() ends a chain of translated
+	 * blocks, so the pc register can still hold an older value; the run resumes here.
+	 */
+	uint32_t stop_pc;
+	bool stop_pc_valid;
 	int exit_code;
 
 	/* mailbox device */
@@ -106,6 +113,15 @@ uint64_t emu_now_ns(void);
 void emu_fault(struct emu *emu, uint32_t reason, uint32_t addr);
 /** emu_arm_alarm() - make sure the alarm goes off at @deadline_ns (monotonic) or before. */
 void emu_arm_alarm(struct emu *emu, uint64_t deadline_ns);
+/**
+ * emu_stop_at() - from a hook: end uc_emu_start() before the instruction at @pc runs,
+ * for @why; the main loop puts @pc back in the pc register (see emu.stop_pc).
+ */
+void emu_stop_at(struct emu *emu, enum emu_stop why, uint32_t pc);
+/** emu_pc() - the current pc (Thumb bit clear). */
+uint32_t emu_pc(struct emu *emu);
+/** emu_set_pc() - set the pc (Cortex-M: in Thumb state). */
+void emu_set_pc(struct emu *emu, uint32_t pc);
 
 /* ---- emu_dev.c ---- */
 /** emu_dev_map() - map the mailbox and timer devices. Returns 0 or a uc_err. */

@@ -357,11 +357,6 @@ static void arm_regs(struct emu *emu, struct uproc_native_emu_crash *out)
 	out->pc = out->regs[15];
 }
 
-static uint32_t arm_pc(struct emu *emu)
-{
-	return rd(emu, UC_ARM_REG_PC);
-}
-
 static int arm_setup(struct emu *emu, uint64_t entry)
 {
 	uint32_t vec[2] = { 0, 0 };
@@ -389,5 +384,5 @@ const struct emu_arch emu_arch_arm = {
 	.deliver = arm_deliver,
 	.pending = arm_pending,
 	.regs = arm_regs,
-	.pc = arm_pc,
+	.pc_reg = UC_ARM_REG_PC,
 };

@@ -168,6 +168,7 @@ static struct {
 
 static struct emu *g_emu;
 
+/* Only flags: the block hook stops the run (see emu_main.c, alarm and signals). */
 static void on_sigio(int sig)
 {
 	(void)sig;
@@ -175,8 +176,6 @@ static void on_sigio(int sig)
 		return;
 	g_emu->debug_req = 1;
 	g_emu->attention = 1;
-	if (g_emu->uc)
-		uc_emu_stop(g_emu->uc);
 }
 
 int emu_gdb_setup(struct emu *emu, int *peer_fd)
@@ -327,13 +326,19 @@ static void on_bp(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	struct emu *emu = arg;
 	(void)size;
 
+	(void)uc;
 	if (g.skip_on && g.skip == (uint32_t)addr) {
 		g.skip_on = false;
 		return;
 	}
 	emu->debug_req = 1;
-	emu->stop = EMU_STOP_DEBUG;
-	uc_emu_stop(uc);
+	emu_stop_at(emu, EMU_STOP_DEBUG, (uint32_t)addr);
+}
+
+/* Blocks translated before a breakpoint came or went are translated again. */
+static void bp_retranslate(struct emu *emu, uint32_t addr)
+{
+	(void)uc_ctl_remove_cache(emu->uc, addr, (uint64_t)addr + 1);
 }
 
 static bool bp_add(struct emu *emu, uint32_t addr)
@@ -345,6 +350,7 @@ static bool bp_add(struct emu *emu, uint32_t addr)
 	    uc_hook_add(emu->uc, &g.bp_hook[g.nbp], UC_HOOK_CODE, (void *)on_bp, emu, addr, addr))
 		return false;
 	g.bp_addr[g.nbp++] = addr;
+	bp_retranslate(emu, addr);
 	return true;
 }
 
@@ -353,6 +359,7 @@ static void bp_del(struct emu *emu, uint32_t addr)
 	for (unsigned int i = 0; i < g.nbp; i++) {
 		if (g.bp_addr[i] == addr) {
 			uc_hook_del(emu->uc, g.bp_hook[i]);
+			bp_retranslate(emu, addr);
 			g.nbp--;
 			g.bp_addr[i] = g.bp_addr[g.nbp];
 			g.bp_hook[i] = g.bp_hook[g.nbp];
@@ -670,6 +677,19 @@ static bool fill(bool wait)
 	return true;
 }
 
+/*
+ * About to run again: each packet served raised SIGIO (debug_req), which would stop
+ * the run at its first block; keep the request only when the debugger sent more.
+ */
+static void clear_request(struct emu *emu)
+{
+	struct pollfd pfd = { .fd = g.fd, .events = POLLIN };
+
+	emu->debug_req = 0;
+	if (poll(&pfd, 1, 0) > 0)
+		emu->debug_req = 1;
+}
+
 static void set_stopped(struct emu *emu, bool stopped)
 {
 	__atomic_store_n(&emu->ctl->debug_state, stopped ? 1u : 0u, __ATOMIC_RELEASE);
@@ -680,6 +700,8 @@ static void detach(struct emu *emu)
 	bp_clear(emu);
 	g.inlen = 0;
 	g.attached = false;
+	g.skip_on = false;
+	clear_request(emu);
 	set_stopped(emu, false);
 }
 
@@ -724,13 +746,17 @@ void emu_gdb_stopped(struct emu *emu, bool report)
 		}
 		if (next == GDB_STAY)
 			continue;
-		uint32_t pc = emu->arch->pc(emu);
-		g.skip = emu->machine == EM_ARM ? (pc & ~1u) : pc;
+		uint32_t pc = emu_pc(emu);
+		g.skip = pc;
 		g.skip_on = true;
+		clear_request(emu);
 		if (next == GDB_STEP) {
 			uint32_t start = emu->machine == EM_ARM ? (pc | 1) : pc;
 			emu->stop = EMU_STOP_NONE;
+			emu->stop_pc_valid = false;
 			uc_emu_start(emu->uc, start, 0, 0, 1);
+			if (emu->stop_pc_valid)
+				emu_set_pc(emu, emu->stop_pc);
 			g.skip_on = false;
 			if (emu->stop == EMU_STOP_FAULT) {
 				set_stopped(emu, false);

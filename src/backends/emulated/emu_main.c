@@ -282,6 +282,28 @@ __attribute__((noreturn)) static void end_core(struct emu *emu, uint32_t reason)
 	__builtin_unreachable();
 }
 
+uint32_t emu_pc(struct emu *emu)
+{
+	uint32_t pc = 0;
+	uc_reg_read(emu->uc, emu->arch->pc_reg, &pc);
+	return emu->machine == EM_ARM ? pc & ~1u : pc;
+}
+
+void emu_set_pc(struct emu *emu, uint32_t pc)
+{
+	if (emu->machine == EM_ARM)
+		pc |= 1; /* Thumb */
+	uc_reg_write(emu->uc, emu->arch->pc_reg, &pc);
+}
+
+void emu_stop_at(struct emu *emu, enum emu_stop why, uint32_t pc)
+{
+	emu->stop = why;
+	emu->stop_pc = pc;
+	emu->stop_pc_valid = true;
+	uc_emu_stop(emu->uc);
+}
+
 void emu_fault(struct emu *emu, uint32_t reason, uint32_t addr)
 {
 	if (emu->stop == EMU_STOP_FAULT)
@@ -292,7 +314,14 @@ void emu_fault(struct emu *emu, uint32_t reason, uint32_t addr)
 	uc_emu_stop(emu->uc);
 }
 
-/* ---- alarm and signals -------------------------------------------------------------- */
+/*
+ * ---- alarm and signals --------------------------------------------------------------
+ *
+ * A signal handler only raises flags; the block hook acts on them at the next block.
+ * It must not call uc_emu_stop() itself: a run stopped from outside a hook ends
+ * between two chained blocks without the pc written back, and resuming at the stale
+ * pc would run again instructions that already ran (the registers come out wrong).
+ */
 
 static void on_alarm(int sig)
 {
@@ -305,8 +334,6 @@ static void on_trap(int sig)
 	(void)sig;
 	the_emu.dump = 1;
 	the_emu.attention = 1;
-	if (the_emu.uc)
-		uc_emu_stop(the_emu.uc);
 }
 
 void emu_arm_alarm(struct emu *emu, uint64_t deadline)
@@ -388,15 +415,13 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	if (__builtin_expect(!emu->attention && !uproc_native_mbox_peek(&emu->ctl->to_core), 1))
 		return;
 	emu->attention = 0;
-	if (emu->debug_req) {
-		emu->stop = EMU_STOP_RESUME;
-		uc_emu_stop(uc);
+	if (emu->dump) {
+		emu->reason = UPROC_EMU_END_WATCHDOG;
+		emu_stop_at(emu, EMU_STOP_FAULT, (uint32_t)addr);
 		return;
 	}
-	if (emu->dump) {
-		emu->stop = EMU_STOP_FAULT;
-		emu->reason = UPROC_EMU_END_WATCHDOG;
-		uc_emu_stop(uc);
+	if (emu->debug_req) {
+		emu_stop_at(emu, EMU_STOP_RESUME, (uint32_t)addr);
 		return;
 	}
 	uint32_t lines = emu_dev_poll(emu);
@@ -551,12 +576,15 @@ int main(int argc, char **argv)
 	for (;;) {
 		if (emu->debug_req)
 			emu_gdb_stopped(emu, false);
-		uint32_t pc = emu->arch->pc(emu);
+		uint32_t pc = emu_pc(emu);
 		emu->stop = EMU_STOP_NONE;
 		emu->fault_pc_valid = false;
+		emu->stop_pc_valid = false;
 		if (emu->machine == EM_ARM)
 			pc |= 1; /* Thumb */
 		uc_err err = uc_emu_start(emu->uc, pc, 0, 0, 0);
+		if (emu->stop_pc_valid)
+			emu_set_pc(emu, emu->stop_pc);
 		if (emu->dump)
 			end_core(emu, UPROC_EMU_END_WATCHDOG);
 		if (emu->stop == EMU_STOP_FAULT)

@@ -142,11 +142,6 @@ static void mips_regs(struct emu *emu, struct uproc_native_emu_crash *out)
 	out->pc = out->regs[40];
 }
 
-static uint32_t mips_pc(struct emu *emu)
-{
-	return rd(emu, UC_MIPS_REG_PC);
-}
-
 static int mips_setup(struct emu *emu, uint64_t entry)
 {
 	uc_hook h;
@@ -176,5 +171,5 @@ const struct emu_arch emu_arch_mips = {
 	.deliver = mips_deliver,
 	.pending = mips_pending,
 	.regs = mips_regs,
-	.pc = mips_pc,
+	.pc_reg = UC_MIPS_REG_PC,
 };

@@ -131,11 +131,6 @@ static void rv_regs(struct emu *emu, struct uproc_native_emu_crash *out)
 	out->pc = out->regs[0];
 }
 
-static uint32_t rv_pc(struct emu *emu)
-{
-	return rd(emu, UC_RISCV_REG_PC);
-}
-
 static int rv_setup(struct emu *emu, uint64_t entry)
 {
 	uc_hook h;
@@ -157,5 +152,5 @@ const struct emu_arch emu_arch_riscv = {
 	.deliver = rv_deliver,
 	.pending = rv_pending,
 	.regs = rv_regs,
-	.pc = rv_pc,
+	.pc_reg = UC_RISCV_REG_PC,
 };
