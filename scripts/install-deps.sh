@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev libcmocka-dev \
 libfuse3-dev fuse3 gcc-arm-none-eabi gcc-mips-linux-gnu gcc-mipsel-linux-gnu \
-gcc-riscv64-unknown-elf libunicorn-dev picocom gdb gdb-multiarch tmux python3 \
+gcc-riscv64-unknown-elf libunicorn-dev picocom gdb gdb-multiarch gdbserver tmux python3 \
 util-linux jq man-db"
 
 missing=""

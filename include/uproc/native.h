@@ -425,6 +425,15 @@ int uproc_native_last_exit(struct rproc *rproc, struct uproc_native_exit *out);
 pid_t uproc_native_pid(struct rproc *rproc);
 
 /**
+ * uproc_native_debugged() - whether the core of @rproc (native backend) is held
+ * stopped by a debugger: an emulated core's gdb stub, or a tracer (gdbserver's
+ * ptrace) or a stop signal on its process. Such a core is not hung; hosts waiting
+ * on it wait on. Locking: none; the answer may change right after.
+ * Return: true while stopped so.
+ */
+bool uproc_native_debugged(struct rproc *rproc);
+
+/**
  * uproc_native_registry_list() - call @fn for every core recorded in the registry
  * under @runtime_dir (NULL: the default, as in struct uproc_native_config) whose
  * process still runs. Stale records are left alone.
@@ -442,6 +451,18 @@ int uproc_native_registry_list(const char *runtime_dir,
  * such process or not a uproc core, -ENOTSUP a native core (no stub in it), -EPERM.
  */
 int uproc_native_debug_open(pid_t pid, char *err, size_t len);
+
+/**
+ * uproc_native_debug_serve() - serve the gdb remote protocol of the core in process
+ * @pid on @in (from the debugger) and @out (to it) until the debugger goes; blocks.
+ * An emulated core's own stub is relayed (the core detaches when @in ends); a native
+ * core is attached with ptrace by gdbserver (from $PATH, run as a child; the core is
+ * detached when the session ends). Usable from any thread.
+ * @err: receives a message on failure (@len bytes, may be NULL)
+ * Return: 0 when the debugger left, or -errno (-ENOENT: a native core and no
+ * gdbserver), as uproc_native_debug_open() otherwise.
+ */
+int uproc_native_debug_serve(pid_t pid, int in, int out, char *err, size_t len);
 
 /**
  * uproc_native_registry_pid() - the process of the running core @name recorded in the

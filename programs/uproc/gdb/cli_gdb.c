@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * cli_gdb.c - "uproc gdb [--runtime-dir DIR] [--port N] NAME|PID": join a debugger
- * to a running emulated core. The core serves the gdb remote protocol itself
- * (src/backends/emulated/emu_gdb.c); this relays bytes between it and gdb, over
- * standard input/output (gdb's `target remote | uproc gdb NAME`) or one TCP
- * connection on 127.0.0.1:N. When gdb goes away the core is told to detach (it
- * runs on, its breakpoints removed).
+ * to a running core, over standard input/output (gdb's `target remote | uproc gdb
+ * NAME`) or one TCP connection on 127.0.0.1:N. An emulated core serves the gdb
+ * remote protocol itself (src/backends/emulated/emu_gdb.c) and this relays it; a
+ * native core is attached with ptrace by gdbserver (uproc_native_debug_serve()).
+ * When gdb goes away the core runs on, its breakpoints removed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,57 +26,13 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: uproc gdb [--runtime-dir DIR] [--port N] NAME|PID\n"
-		"Serve the gdb remote protocol of the running emulated core NAME (as recorded\n"
+		"Serve the gdb remote protocol of the running core NAME (as recorded\n"
 		"under DIR, default uprocd's) or of the core process PID (\"uproc run\" prints it).\n"
 		"Without --port, on standard input and output:\n"
 		"  gdb-multiarch fw.elf -ex 'target remote | uproc gdb NAME'\n"
 		"With --port N, on 127.0.0.1:N for one connection (0: any free port, printed):\n"
-		"  gdb-multiarch fw.elf -ex 'target remote localhost:N'\n");
-}
-
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
-/* Copy both ways until gdb's side ends; then detach the core. */
-static int relay(int core, int in, int out)
-{
-	char buf[4096];
-	struct pollfd pfd[2] = { { .fd = in, .events = POLLIN }, { .fd = core, .events = POLLIN } };
-
-	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return 1;
-		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t n = read(in, buf, sizeof(buf));
-			if (n <= 0) {
-				(void)write_all(core, "$D#44", 5);
-				return 0;
-			}
-			if (!write_all(core, buf, (size_t)n))
-				return 1;
-		}
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t n = read(core, buf, sizeof(buf));
-			if (n <= 0)
-				return 1;
-			if (!write_all(out, buf, (size_t)n))
-				return 1;
-		}
-	}
+		"  gdb-multiarch fw.elf -ex 'target remote localhost:N'\n"
+		"A native core is attached with ptrace by gdbserver, which must be installed.\n");
 }
 
 static int listen_once(int port)
@@ -154,22 +110,21 @@ int uproc_cmd_gdb(int argc, char **argv)
 			runtime_dir ? " under " : "", runtime_dir ? runtime_dir : "");
 		return 1;
 	}
-	int core = uproc_native_debug_open(pid, err, sizeof(err));
-	if (core < 0) {
-		fprintf(stderr, "uproc gdb: %s\n", err[0] ? err : strerror(-core));
-		return 1;
-	}
 	signal(SIGPIPE, SIG_IGN);
-	if (port < 0)
-		return relay(core, STDIN_FILENO, STDOUT_FILENO);
-	int conn = listen_once(port);
-	if (conn < 0) {
-		fprintf(stderr, "uproc gdb: cannot listen on port %d: %s\n", port, strerror(-conn));
-		close(core);
-		return 1;
+	int conn = STDIN_FILENO, ret;
+	if (port >= 0) {
+		conn = listen_once(port);
+		if (conn < 0) {
+			fprintf(stderr, "uproc gdb: cannot listen on port %d: %s\n", port,
+				strerror(-conn));
+			return 1;
+		}
 	}
-	int ret = relay(core, conn, conn);
-	close(conn);
-	close(core);
-	return ret;
+	ret = uproc_native_debug_serve(pid, conn, port >= 0 ? conn : STDOUT_FILENO, err,
+				       sizeof(err));
+	if (ret < 0)
+		fprintf(stderr, "uproc gdb: %s\n", err[0] ? err : strerror(-ret));
+	if (port >= 0)
+		close(conn);
+	return ret < 0 ? 1 : 0;
 }

@@ -12,6 +12,7 @@
  * channel's MTU are split, never truncated.
  */
 #include "run_session.h"
+#include "uproc/native.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -192,6 +193,12 @@ static void reply_overdue(struct uproc_loop *loop, void *arg)
 {
 	struct run_session *s = arg;
 	s->reply_timer = -1;
+	/* A core held in a debugger is not late: wait on while it is stopped. */
+	if (uproc_native_debugged(s->rproc)) {
+		s->reply_timer = uproc_loop_add_timer(loop, s->opt.reply_wait_ms, reply_overdue, s);
+		if (s->reply_timer >= 0)
+			return;
+	}
 	s->awaiting_reply = false;
 	s->reply_missed = true;
 	run_input_resume(s);
@@ -208,6 +215,11 @@ static void linger_done(struct uproc_loop *loop, void *arg)
 {
 	struct run_session *s = arg;
 	s->linger_timer = -1;
+	if (uproc_native_debugged(s->rproc)) {
+		s->linger_timer = uproc_loop_add_timer(loop, LINGER_MS, linger_done, s);
+		if (s->linger_timer >= 0)
+			return;
+	}
 	run_session_finish(s, RUN_OK);
 }
 

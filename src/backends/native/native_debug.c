@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
- * native_debug.c - reach a running core's debugger socket from another process:
- * find its control page among its fds (the memfd named "uproc:ctl"), take and map
- * it, read the socket's number there (debug_fd) and take that fd too.
+ * native_debug.c - debug a running core from another process.
+ *
+ * An emulated core serves the gdb remote protocol itself: find its control page
+ * among its fds (the memfd named "uproc:ctl"), take and map it, read the socket's
+ * number there (debug_fd) and take that fd too, then relay bytes. A native core runs
+ * the firmware's own x86-64 code in its process at the firmware's link addresses:
+ * gdbserver attaches to it with ptrace and serves the protocol (the stub allows any
+ * tracer with PR_SET_PTRACER, for Yama), so the firmware's symbols apply as they are.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "native_internal.h"
@@ -97,6 +105,116 @@ int uproc_native_debug_open(pid_t pid, char *err, size_t len)
 	ret = dfd;
 out:
 	close(pidfd);
+	return ret;
+}
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* Copy both ways until the debugger's side ends; then detach the core. */
+static int relay(int core, int in, int out)
+{
+	char buf[4096];
+	struct pollfd pfd[2] = { { .fd = in, .events = POLLIN }, { .fd = core, .events = POLLIN } };
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(in, buf, sizeof(buf));
+			if (n <= 0) {
+				(void)write_all(core, "$D#44", 5);
+				return 0;
+			}
+			if (!write_all(core, buf, (size_t)n))
+				return -EPIPE;
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(core, buf, sizeof(buf));
+			if (n <= 0 || !write_all(out, buf, (size_t)n))
+				return -EPIPE;
+		}
+	}
+}
+
+/* The gdbserver program in $PATH, into @path. */
+static bool find_gdbserver(char *path, size_t len)
+{
+	const char *env = getenv("PATH");
+	char dirs[4096];
+
+	snprintf(dirs, sizeof(dirs), "%s", env && *env ? env : "/usr/bin:/bin");
+	for (char *save, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		if ((size_t)snprintf(path, len, "%s/gdbserver", d) < len && access(path, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* gdbserver attached to @pid, speaking on @in/@out; returns when it ends. */
+static int serve_native(pid_t pid, int in, int out, char *err, size_t len)
+{
+	char path[4096], pidarg[16];
+	int status;
+
+	if (!find_gdbserver(path, sizeof(path))) {
+		upi_native_set_err(err, len, "core %d is native: debugging it takes gdbserver, "
+				   "which is not installed", (int)pid);
+		return -ENOENT;
+	}
+	snprintf(pidarg, sizeof(pidarg), "%d", (int)pid);
+	pid_t child = fork();
+	if (child < 0) {
+		int e = -errno;
+		upi_native_set_err(err, len, "fork: %s", strerror(errno));
+		return e;
+	}
+	if (child == 0) {
+		char *argv[] = { path, "--once", "--attach", "-", pidarg, NULL };
+		if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
+			_exit(127);
+		execv(path, argv);
+		_exit(127);
+	}
+	while (waitpid(child, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		upi_native_set_err(err, len, "gdbserver could not debug core %d (status %#x)",
+				   (int)pid, status);
+		return -EIO;
+	}
+	return 0;
+}
+
+int uproc_native_debug_serve(pid_t pid, int in, int out, char *err, size_t len)
+{
+	int core = uproc_native_debug_open(pid, err, len);
+
+	if (core == -ENOTSUP)
+		return serve_native(pid, in, out, err, len);
+	if (core < 0)
+		return core;
+	int ret = relay(core, in, out);
+	close(core);
+	if (ret < 0)
+		upi_native_set_err(err, len, "the debugger's connection to core %d broke",
+				   (int)pid);
 	return ret;
 }
 

@@ -975,3 +975,15 @@ pid_t uproc_native_pid(struct rproc *rproc)
 		return -ESRCH;
 	return nr->core.pid;
 }
+
+bool uproc_native_debugged(struct rproc *rproc)
+{
+	struct native_rproc *nr = checked(rproc);
+
+	if (!nr || !nr->running || !nr->core.ctl)
+		return false;
+	if (uproc_shm_load32(&nr->core.ctl->debug_state, memory_order_relaxed) != 0)
+		return true;
+	char state = upi_native_proc_state(nr->core.pid);
+	return state == 't' || state == 'T';
+}
