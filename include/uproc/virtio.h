@@ -233,6 +233,9 @@ struct virtqueue {
 	uint16_t kicked_used;    /* used.idx at the last kick decision */
 	uint16_t used_flags;     /* shadow of used.flags */
 	uint16_t held;           /* chains popped and not pushed */
+	/* both: virtqueue_batch_begin() .. virtqueue_batch_end() */
+	bool batch;              /* index publishes deferred to the batch's end */
+	uint16_t published;      /* the index value last stored to shared memory */
 };
 
 /**
@@ -344,6 +347,23 @@ int virtqueue_pop(struct virtqueue *vq, struct virtqueue_buf *iov, unsigned int 
 int virtqueue_push(struct virtqueue *vq, unsigned int head, uint32_t len);
 
 /* ---- both roles ---- */
+
+/**
+ * virtqueue_batch_begin() - defer the shared index store of virtqueue_add_sgs() /
+ * virtqueue_push() (and the driver's used_event store of virtqueue_get_buf()) until
+ * virtqueue_batch_end(): a batch of buffers costs one index publish, so the peer
+ * pulls the index's cache line once per batch, not once per buffer.
+ * Locking: caller serialises calls on @vq, as for add and push.
+ */
+void virtqueue_batch_begin(struct virtqueue *vq);
+
+/**
+ * virtqueue_batch_end() - publish what the batch added or pushed (one release
+ * store of the index; nothing when nothing changed) and end the batch. The kick
+ * decision stays the caller's: virtqueue_kick_prepare() after it (which also ends
+ * a batch left open).
+ */
+void virtqueue_batch_end(struct virtqueue *vq);
 
 /**
  * virtqueue_kick_prepare() - should the peer be notified of what was published

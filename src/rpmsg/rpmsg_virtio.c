@@ -535,16 +535,21 @@ struct rx_item {
 	uint8_t *buf;
 	struct rpmsg_endpoint *ept;
 	uint32_t src;
+	uint32_t dst;
 	uint16_t len;
 };
 
+/* Messages delivered per lock round trip, at most: bounded so that buffers go back
+ * to the peer (one index publish per run) while it is still sending. */
+#define RX_RUN_MAX 16u
+
 /*
- * Take one buffer from the rx queue. Lock held. Returns 1 with @it filled (an
- * endpoint reference taken) when there is a message to deliver, 2 when the buffer
- * was consumed here (bad or unknown destination: dropped and recycled), 0 when the
- * queue is empty, -EIO when it is broken.
+ * Take one buffer from the rx queue and check its header. Lock held. Returns 1
+ * with @it's buf, src, dst and len filled when there is a message, 2 when the
+ * buffer was consumed here (bad: dropped and recycled), 0 when the queue is empty,
+ * -EIO when it is broken.
  */
-static int rx_take(struct rpmsg_virtio_device *vdev, struct rx_item *it)
+static int rx_pop(struct rpmsg_virtio_device *vdev, struct rx_item *it)
 {
 	uint8_t *buf;
 	uint32_t len;
@@ -590,32 +595,40 @@ static int rx_take(struct rpmsg_virtio_device *vdev, struct rx_item *it)
 	}
 	/* Each header field read once; only the locals are used. */
 	struct upi_rpmsg_hdr hdr = upi_rpmsg_hdr_read(buf, vdev->swap);
-	uint32_t src = hdr.src;
-	uint32_t dst = hdr.dst;
-	uint16_t mlen = hdr.len;
-	if (mlen > len - RPMSG_HDR_SIZE) {
+	if (hdr.len > len - RPMSG_HDR_SIZE) {
 		vdev->badmsg_pending++;
-		rpmsg_warn(vdev, "message length beyond its buffer, len/buffer", mlen, len);
+		rpmsg_warn(vdev, "message length beyond its buffer, len/buffer", hdr.len, len);
 		rx_recycle(vdev, buf, HELD_RX_CB);
 		return 2;
 	}
-	struct rpmsg_endpoint *ept = upi_rpmsg_ept_lookup(vdev, dst);
+	it->buf = buf;
+	it->ept = NULL;
+	it->src = hdr.src;
+	it->dst = hdr.dst;
+	it->len = hdr.len;
+	return 1;
+}
+
+/*
+ * Find @it's endpoint and take a reference on it. Lock held. False when there is
+ * none (the buffer is dropped and recycled).
+ */
+static bool rx_resolve(struct rpmsg_virtio_device *vdev, struct rx_item *it)
+{
+	struct rpmsg_endpoint *ept = upi_rpmsg_ept_lookup(vdev, it->dst);
 	if (!ept || !ept->cb) {
-		rpmsg_warn(vdev, "message for unknown address, dst/src", dst, src);
-		rx_recycle(vdev, buf, HELD_RX_CB);
-		return 2;
+		rpmsg_warn(vdev, "message for unknown address, dst/src", it->dst, it->src);
+		rx_recycle(vdev, it->buf, HELD_RX_CB);
+		return false;
 	}
 	struct rpmsg_device *ch = ept->rpdev;
 	if (ch && ch->announce && ch->dst == RPMSG_ADDR_ANY && ept == ch->ept) {
-		ch->dst = src; /* a local channel learns the peer's address */
-		ept->dst = src;
+		ch->dst = it->src; /* a local channel learns the peer's address */
+		ept->dst = it->src;
 	}
 	ept->refs++;
-	it->buf = buf;
 	it->ept = ept;
-	it->src = src;
-	it->len = mlen;
-	return 1;
+	return true;
 }
 
 /* After its callback: drop the reference, recycle the buffer unless held. Lock held. */
@@ -631,39 +644,81 @@ static void rx_finish(struct rpmsg_virtio_device *vdev, const struct rx_item *it
 }
 
 /*
- * Deliver what the rx queue holds, in order; each callback runs unlocked. Lock
- * held on entry and exit. Returns the buffers consumed, or -EIO when the queue is
- * broken.
+ * Deliver what the rx queue holds, in order; callbacks run unlocked. Lock held on
+ * entry and exit. Returns the buffers consumed, or -EIO when the queue is broken.
  *
- * One message per lock round trip, on purpose: a message taken ahead holds a
- * reference on its endpoint, and a callback that destroys that endpoint (an NS
- * destroy, a receiver closing another endpoint) would wait on it forever.
+ * Messages go in runs: consecutive messages for one endpoint (at most RX_RUN_MAX),
+ * taken under the lock, delivered in one unlocked stretch, then finished under the
+ * lock with one index publish for the buffers they give back. A run holds
+ * references on its one endpoint only: a callback that destroys another endpoint
+ * (an NS destroy, a receiver closing another endpoint) never waits on the run
+ * itself. A destroy on another thread waits for the run's end, as it waits for a
+ * running callback. A message for another endpoint ends the run and starts the
+ * next (it is carried over, looked up when its run begins).
  *
  * At most cfg.rx_batch buffers (when set): then *@more is set and the queue's
  * notifications stay off until the caller comes back.
  */
 static int rx_run(struct rpmsg_virtio_device *vdev, bool *more)
 {
+	struct rx_item run[RX_RUN_MAX];
+	struct rx_item carry;
+	bool have_carry = false;
 	int consumed = 0;
 	for (;;) {
-		if (vdev->cfg.rx_batch && (uint32_t)consumed >= vdev->cfg.rx_batch) {
-			*more = true;
-			return consumed;
+		uint32_t n = 0;
+		int r = 1;
+		bool budget = false;
+		while (n < RX_RUN_MAX) {
+			struct rx_item it;
+			if (have_carry) {
+				it = carry;
+				have_carry = false;
+			} else {
+				if (vdev->cfg.rx_batch && (uint32_t)consumed >= vdev->cfg.rx_batch) {
+					budget = true;
+					break;
+				}
+				r = rx_pop(vdev, &it);
+				if (r <= 0)
+					break;
+				consumed++;
+				if (r == 2)
+					continue;
+			}
+			if (n && it.dst != run[0].dst) {
+				carry = it;
+				have_carry = true;
+				break;
+			}
+			if (n) {
+				/* Same address, lock held since: the same endpoint. */
+				it.ept = run[0].ept;
+				it.ept->refs++;
+			} else if (!rx_resolve(vdev, &it)) {
+				continue;
+			}
+			run[n++] = it;
 		}
-		struct rx_item it;
-		int r = rx_take(vdev, &it);
-		if (r == 1) {
+		if (n) {
 			upi_rpmsg_unlock(vdev);
-			it.ept->cb(it.ept, it.buf + RPMSG_HDR_SIZE, it.len, it.src, it.ept->priv);
+			for (uint32_t i = 0; i < n; i++)
+				run[i].ept->cb(run[i].ept, run[i].buf + RPMSG_HDR_SIZE, run[i].len,
+					       run[i].src, run[i].ept->priv);
 			upi_rpmsg_lock(vdev);
-			rx_finish(vdev, &it);
-		}
-		if (r > 0) {
-			consumed++;
-			continue;
+			virtqueue_batch_begin(&vdev->rvq);
+			for (uint32_t i = 0; i < n; i++)
+				rx_finish(vdev, &run[i]);
+			virtqueue_batch_end(&vdev->rvq);
 		}
 		if (r < 0)
 			return -EIO;
+		if (have_carry || n == RX_RUN_MAX)
+			continue;
+		if (budget) {
+			*more = true;
+			return consumed;
+		}
 		if (vdev->rx_again) {
 			vdev->rx_again = false;
 			continue;

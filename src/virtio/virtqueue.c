@@ -133,6 +133,40 @@ static inline void wr16_release(const struct virtqueue *vq, void *p, uint16_t v)
 
 /* ---- common --------------------------------------------------------------------- */
 
+/*
+ * Store our index (and, driver, the used_event slot get_buf keeps current) when it
+ * changed since the last store: once per buffer outside a batch, once per batch in.
+ */
+static void publish(struct virtqueue *vq)
+{
+	if (vq->role == VIRTIO_ROLE_DRIVER) {
+		if (vq->event_shadow != vq->last_used) {
+			vq->event_shadow = vq->last_used;
+			wr16(vq, used_event_slot(vq), vq->last_used);
+		}
+		if (vq->published != vq->avail_idx) {
+			vq->published = vq->avail_idx;
+			/* P1: descriptors and the ring slots before the index. */
+			wr16_release(vq, vq->avail + AVAIL_IDX, vq->avail_idx);
+		}
+	} else if (vq->published != vq->used_idx) {
+		vq->published = vq->used_idx;
+		/* P2: buffer contents and the used elements before the index. */
+		wr16_release(vq, vq->used + USED_IDX, vq->used_idx);
+	}
+}
+
+void virtqueue_batch_begin(struct virtqueue *vq)
+{
+	vq->batch = true;
+}
+
+void virtqueue_batch_end(struct virtqueue *vq)
+{
+	vq->batch = false;
+	publish(vq);
+}
+
 void virtqueue_set_broken(struct virtqueue *vq, int err)
 {
 	if (vq->broken)
@@ -328,6 +362,7 @@ int virtqueue_init(struct virtqueue *vq, const struct virtqueue_info *info)
 	if (err)
 		return err;
 	vq->avail_idx = avail_idx;
+	vq->published = avail_idx;
 	vq->kicked_avail = avail_idx;
 	vq->last_used = last_used;
 	vq->used_seen = last_used;
@@ -391,8 +426,8 @@ int virtqueue_add_sgs(struct virtqueue *vq, const struct virtqueue_buf *bufs,
 
 	wr16(vq, avail_slot(vq, vq->avail_idx), head);
 	vq->avail_idx++;
-	/* P1: descriptors and the ring slot before the index. */
-	wr16_release(vq, vq->avail + AVAIL_IDX, vq->avail_idx);
+	if (!vq->batch)
+		publish(vq);
 	return 0;
 }
 
@@ -467,9 +502,11 @@ void *virtqueue_get_buf(struct virtqueue *vq, uint32_t *len)
 	vq->last_used = (uint16_t)(last + 1);
 	/* Always published: it is the event index with EVENT_IDX and the state a
 	 * re-attaching host rebuilds from either way. */
-	vq->event_shadow = vq->last_used;
 	vq->event_armed = false; /* written, not fenced: enable_cb fences */
-	wr16(vq, used_event_slot(vq), vq->last_used);
+	if (!vq->batch) {
+		vq->event_shadow = vq->last_used;
+		wr16(vq, used_event_slot(vq), vq->last_used);
+	}
 	if (len)
 		*len = ulen;
 	return token;
@@ -614,8 +651,8 @@ int virtqueue_push(struct virtqueue *vq, unsigned int head, uint32_t len)
 	vq->state[head].out_len = 0;
 	vq->held--;
 	vq->used_idx++;
-	/* P2: buffer contents and the used element before the index. */
-	wr16_release(vq, vq->used + USED_IDX, vq->used_idx);
+	if (!vq->batch)
+		publish(vq);
 	return 0;
 }
 
@@ -623,6 +660,8 @@ int virtqueue_push(struct virtqueue *vq, unsigned int head, uint32_t len)
 
 bool virtqueue_kick_prepare(struct virtqueue *vq)
 {
+	if (vq->batch)
+		virtqueue_batch_end(vq);
 	if (vq->broken)
 		return false;
 	uint16_t old, now;
