@@ -9,8 +9,9 @@
  *     sends a message, then dispatches the loop (epoll) until the answer is in,
  *     against two processes ping-ponging over eventfds;
  *   - throughput: the flood firmware streaming to the host, and the host streaming
- *     to it, 16 B and 496 B, both receivers copying every message out, against a
- *     raw single-producer ring of the same copies.
+ *     to it, 16 B and 496 B, both senders in batches of STREAM_BATCH
+ *     (rpmsg_trysendto_batch()), both receivers copying every message out, against
+ *     a raw single-producer ring of the same copies.
  * Usage: bench-native [-r RUNS] [-n ROUNDS] [-m MESSAGES] [--json FILE] [FIRMWARE_DIR]
  */
 #include <errno.h>
@@ -75,13 +76,16 @@ static int round_trips(struct bench_host *h, size_t size, size_t rounds, bool sl
 	return ret;
 }
 
+/* Messages per rpmsg_trysendto_batch() call of the streams, both ways. */
+#define STREAM_BATCH 16u
+
 /* The flood firmware streams @messages of @size to the host: messages per second. */
 static double stream_down(struct bench_host *h, size_t messages, size_t size)
 {
 	char cmd[64];
 	h->received = 0;
 	h->expected = messages;
-	snprintf(cmd, sizeof(cmd), "start %zu %zu", messages, size);
+	snprintf(cmd, sizeof(cmd), "start %zu %zu %u", messages, size, STREAM_BATCH);
 	uint64_t t0 = bench_now_ns();
 	if (command(h, cmd) < 0 || run_until_stopped(h, 120) < 0) {
 		fprintf(stderr, "bench-native: stream stalled at %llu\n",
@@ -96,13 +100,26 @@ static double stream_down(struct bench_host *h, size_t messages, size_t size)
 /* The host streams @messages of @size to the flood firmware: messages per second. */
 static double stream_up(struct bench_host *h, size_t messages, size_t size)
 {
-	static uint8_t payload[RPMSG_BUF_SIZE];
+	static uint8_t payload[STREAM_BATCH][RPMSG_BUF_SIZE];
+	struct rpmsg_msg batch[STREAM_BATCH];
+	for (size_t i = 0; i < STREAM_BATCH; i++) {
+		payload[i][0] = 'x'; /* not a command word */
+		batch[i] = (struct rpmsg_msg){ payload[i], size };
+	}
 	command(h, "reset");
 	uint64_t t0 = bench_now_ns();
-	for (size_t i = 0; i < messages; i++) {
-		payload[0] = 'x'; /* not a command word */
-		while (rpmsg_trysend(h->ept, payload, size) == -ENOMEM)
+	for (size_t sent = 0; sent < messages;) {
+		size_t n = messages - sent < STREAM_BATCH ? messages - sent : STREAM_BATCH;
+		int r = rpmsg_trysendto_batch(h->ept, h->ept->dst, batch, (unsigned int)n);
+		if (r == -ENOMEM) {
 			uproc_loop_dispatch(h->loop, 0);
+			continue;
+		}
+		if (r < 0) {
+			fprintf(stderr, "bench-native: send: %d\n", r);
+			return -1;
+		}
+		sent += (size_t)r;
 	}
 	command(h, "stats");
 	if (run_until_stopped(h, 60) < 0) {

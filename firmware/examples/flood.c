@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * flood.c - example firmware for benchmarks. Channel "rpmsg-flood":
- *   "start N SIZE"  stream N messages of SIZE bytes (8 <= SIZE <= MTU) to the
+ *   "start N SIZE [B]"  stream N messages of SIZE bytes (8 <= SIZE <= MTU) to the
  *                   sender; each begins with a little-endian u32 sequence number and
- *                   the u32 N. Sent as fast as buffers come back.
+ *                   the u32 N. Sent as fast as buffers come back, B at a time
+ *                   (rpmsg_trysendto_batch(); 1 <= B <= FLOOD_BATCH_MAX, default 1:
+ *                   one rpmsg_trysendto() each).
  *   "stats"         answer "rx=A bytes=B tx=C" (messages sunk, their bytes, sent)
  *   "reset"         zero the counters
  *   anything else   sunk: copied out, counted and dropped (the host-to-remote direction)
@@ -18,10 +20,12 @@
 
 UPROC_FW_RSC_TABLE_RPMSG(256);
 
+#define FLOOD_BATCH_MAX 16u
+
 static struct {
 	struct rpmsg_endpoint *ept;
 	uint32_t dst;
-	uint32_t total, next, size;
+	uint32_t total, next, size, batch;
 	unsigned long rx, rx_bytes, tx, sum;
 } flood;
 
@@ -57,11 +61,17 @@ static int on_message(struct rpmsg_endpoint *ept, void *data, size_t len, uint32
 
 	(void)priv;
 	if (starts_with(msg, len, "start")) {
-		uint32_t n, size;
+		uint32_t n, size, batch = 1;
 		const char *p = parse_u32(msg + 5, end, &n);
 		p = p ? parse_u32(p, end, &size) : NULL;
+		const char *q = p;
+		while (q && q < end && *q == ' ')
+			q++;
+		if (q && q < end && *q >= '0' && *q <= '9')
+			p = parse_u32(q, end, &batch);
 		int mtu = rpmsg_get_mtu(ept);
-		if (!p || size < 8 || mtu < 0 || size > (uint32_t)mtu) {
+		if (!p || size < 8 || mtu < 0 || size > (uint32_t)mtu || batch < 1 ||
+		    batch > FLOOD_BATCH_MAX) {
 			rpmsg_sendto(ept, "bad start", 9, src);
 			return 0;
 		}
@@ -70,6 +80,7 @@ static int on_message(struct rpmsg_endpoint *ept, void *data, size_t len, uint32
 		flood.total = n;
 		flood.next = 0;
 		flood.size = size;
+		flood.batch = batch;
 		uproc_fw_trace("flood: streaming %u messages of %u bytes to %u\n", (unsigned int)n, (unsigned int)size,
 			       (unsigned int)src);
 	} else if (starts_with(msg, len, "stats")) {
@@ -94,23 +105,32 @@ static int on_message(struct rpmsg_endpoint *ept, void *data, size_t len, uint32
 /* Stream while buffers are free; a kick brings more when they run out. */
 static int stream(void *arg)
 {
-	unsigned char msg[RPMSG_BUF_SIZE];
+	static unsigned char msg[FLOOD_BATCH_MAX][RPMSG_BUF_SIZE];
+	struct rpmsg_msg batch[FLOOD_BATCH_MAX];
 
 	(void)arg;
 	while (flood.ept && flood.next < flood.total) {
-		uint32_t seq = flood.next, total = flood.total;
-		memcpy(msg, &seq, 4);
-		memcpy(msg + 4, &total, 4);
-		int ret = rpmsg_trysendto(flood.ept, msg, flood.size, flood.dst);
+		uint32_t total = flood.total, left = total - flood.next;
+		unsigned int n = left < flood.batch ? left : flood.batch;
+		for (unsigned int i = 0; i < n; i++) {
+			uint32_t seq = flood.next + i;
+			memcpy(msg[i], &seq, 4);
+			memcpy(msg[i] + 4, &total, 4);
+			batch[i].data = msg[i];
+			batch[i].len = flood.size;
+		}
+		int ret = n == 1 ? rpmsg_trysendto(flood.ept, msg[0], flood.size, flood.dst)
+				 : rpmsg_trysendto_batch(flood.ept, flood.dst, batch, n);
 		if (ret == -ENOMEM)
 			return 0; /* out of buffers: wait for the host */
-		if (ret) {
+		if (ret < 0) {
 			uproc_fw_trace("flood: send failed (%d), stopping\n", ret);
 			flood.ept = NULL;
 			return 0;
 		}
-		flood.next++;
-		flood.tx++;
+		uint32_t done = n == 1 ? 1 : (uint32_t)ret;
+		flood.next += done;
+		flood.tx += done;
 		if (flood.next == flood.total)
 			uproc_fw_trace("flood: sent %u messages\n", (unsigned int)flood.total);
 	}

@@ -484,6 +484,38 @@ int rpmsg_trysendto(struct rpmsg_endpoint *ept, const void *data, size_t len, ui
 int rpmsg_trysend_offchannel(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst,
 			     const void *data, size_t len);
 
+/**
+ * struct rpmsg_msg - one message of a batch (rpmsg_trysendto_batch()).
+ * @data: the payload, copied into a shared buffer
+ * @len:  its length in bytes, at most the MTU
+ */
+struct rpmsg_msg {
+	const void *data;
+	size_t len;
+};
+
+/* The most messages one rpmsg_trysendto_batch() call sends (a bounded hold of the lock). */
+#define RPMSG_SEND_BATCH_MAX 32u
+
+/**
+ * rpmsg_trysendto_batch() - send messages from @ept to @dst in order, never waiting,
+ * as far as free tx buffers go: one lock acquisition, one index publish and one
+ * notification decision for the batch instead of one of each per message.
+ * @ept:  the sending endpoint (its address is the source)
+ * @dst:  the destination address
+ * @msgs: the messages
+ * @n:    how many; at most RPMSG_SEND_BATCH_MAX are taken per call
+ *
+ * Return: how many were sent, from the front of @msgs (> 0), or, when none was:
+ * 0 for @n = 0; -ENOMEM when no tx buffer is free (the tx_ready callback or
+ * rpmsg_poll() tells when one is); -EMSGSIZE when the first message is larger than
+ * the MTU (a later one ends the batch before it); -EINVAL, -ESHUTDOWN, -EIO as
+ * rpmsg_trysend().
+ * Locking: takes the port lock once; the peer is notified after it is dropped.
+ */
+int rpmsg_trysendto_batch(struct rpmsg_endpoint *ept, uint32_t dst, const struct rpmsg_msg *msgs,
+			  unsigned int n);
+
 /* ---- zero copy ------------------------------------------------------------------ */
 
 /**

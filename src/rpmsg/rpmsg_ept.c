@@ -93,7 +93,7 @@ int upi_rpmsg_ept_link(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *
 	} else if (upi_rpmsg_ept_lookup(vdev, src)) {
 		return -EADDRINUSE;
 	}
-	if (vdev->nepts >= vdev->nbuckets * 2)
+	if (vdev->nepts >= vdev->nbuckets)
 		ept_table_grow(vdev);
 	ept->addr = src;
 	uint32_t h = ept_hash(src, vdev->nbuckets);

@@ -135,6 +135,63 @@ int rpmsg_trysend_offchannel(struct rpmsg_endpoint *ept, uint32_t src, uint32_t 
 	return send_common(ept, src, dst, data, len, false);
 }
 
+/*
+ * One lock, one index publish (the tx queue batched) and one kick decision for up
+ * to RPMSG_SEND_BATCH_MAX messages. Each message still gets a buffer, a copy, a
+ * header and a descriptor of its own, checked as a single send's are.
+ */
+int rpmsg_trysendto_batch(struct rpmsg_endpoint *ept, uint32_t dst, const struct rpmsg_msg *msgs,
+			  unsigned int n)
+{
+	if (!ept || !ept->vdev || (n && !msgs))
+		return -EINVAL;
+	if (ept->addr == RPMSG_ADDR_ANY || dst == RPMSG_ADDR_ANY)
+		return -EINVAL;
+	if (!n)
+		return 0;
+	if (n > RPMSG_SEND_BATCH_MAX)
+		n = RPMSG_SEND_BATCH_MAX;
+	struct rpmsg_virtio_device *vdev = ept->vdev;
+	uint32_t mtu = upi_rpmsg_mtu(vdev);
+	int sent = 0, err = 0;
+	bool kick = false;
+	upi_rpmsg_lock(vdev);
+	virtqueue_batch_begin(&vdev->svq);
+	for (unsigned int i = 0; i < n; i++) {
+		size_t len = msgs[i].len;
+		if (len > mtu) {
+			err = -EMSGSIZE;
+			break;
+		}
+		if (len && !msgs[i].data) {
+			err = -EINVAL;
+			break;
+		}
+		uint8_t *buf;
+		uint32_t cap;
+		err = tx_get(vdev, ept, false, &buf, &cap);
+		if (err)
+			break;
+		if (len > cap - RPMSG_HDR_SIZE || len > UINT16_MAX) {
+			upi_rpmsg_tx_buf_put(vdev, buf);
+			err = -EMSGSIZE;
+			break;
+		}
+		if (len)
+			__builtin_memcpy(buf + RPMSG_HDR_SIZE, msgs[i].data, len);
+		err = upi_rpmsg_send_locked_buf(vdev, buf, ept->addr, dst, len, NULL);
+		if (err)
+			break;
+		sent++;
+	}
+	/* Publishes the batch, then decides once whether the peer must hear of it. */
+	kick = virtqueue_kick_prepare(&vdev->svq);
+	upi_rpmsg_unlock(vdev);
+	if (kick)
+		vdev->cfg.notify(vdev->cfg.priv, vdev->svq.index);
+	return sent ? sent : err;
+}
+
 /* ---- zero copy ----------------------------------------------------------------------- */
 
 void *rpmsg_get_tx_payload_buffer(struct rpmsg_endpoint *ept, uint32_t *len, bool wait)

@@ -478,7 +478,8 @@ bool upi_rpmsg_tx_buf_ready(struct rpmsg_virtio_device *vdev)
 
 /*
  * Send taken buffer @buf holding @len payload bytes. Lock held. On failure the
- * buffer is reclaimed. *@kick says whether the peer must be notified (after unlock).
+ * buffer is reclaimed. *@kick says whether the peer must be notified (after unlock);
+ * a NULL @kick leaves the decision to the caller (a batch decides once).
  */
 int upi_rpmsg_send_locked_buf(struct rpmsg_virtio_device *vdev, uint8_t *buf, uint32_t src,
 			  uint32_t dst, size_t len, bool *kick)
@@ -508,7 +509,8 @@ int upi_rpmsg_send_locked_buf(struct rpmsg_virtio_device *vdev, uint8_t *buf, ui
 		if (err)
 			return err;
 	}
-	*kick = virtqueue_kick_prepare(&vdev->svq);
+	if (kick)
+		*kick = virtqueue_kick_prepare(&vdev->svq);
 	return 0;
 }
 

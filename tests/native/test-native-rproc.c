@@ -757,6 +757,32 @@ static void test_flood(void **state)
 	assert_string_equal(h->last, expect);
 	fprintf(stderr, "flood: remote->host %u msgs of 256 B in %llu ms, host->remote in %llu ms\n",
 		n, (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1));
+
+	/* The same both ways in batches (rpmsg_trysendto_batch() on either side). */
+	want = h->received + n;
+	assert_int_equal(rpmsg_send(h->rpdev->ept, "start 20000 256 16", 18), 0);
+	assert_true(run_until(h, &h->received, want));
+	memcpy(&seq, h->last, 4);
+	assert_int_equal(seq, n - 1);
+	assert_int_equal(rpmsg_send(h->rpdev->ept, "reset", 5), 0);
+	struct rpmsg_msg batch[RPMSG_SEND_BATCH_MAX + 1];
+	for (unsigned int i = 0; i < RPMSG_SEND_BATCH_MAX + 1; i++)
+		batch[i] = (struct rpmsg_msg){ msg, sizeof(msg) };
+	for (unsigned int sent = 0; sent < n;) {
+		unsigned int k = n - sent < RPMSG_SEND_BATCH_MAX + 1 ? n - sent
+								  : RPMSG_SEND_BATCH_MAX + 1;
+		assert_non_null(h->rpdev);
+		int ret = rpmsg_trysendto_batch(h->rpdev->ept, h->rpdev->ept->dst, batch, k);
+		if (ret == -ENOMEM) {
+			uproc_loop_dispatch(h->loop, 1);
+			continue;
+		}
+		assert_true(ret > 0 && ret <= (int)RPMSG_SEND_BATCH_MAX); /* bounded per call */
+		sent += (unsigned int)ret;
+	}
+	send_and_wait(h, "stats");
+	snprintf(expect, sizeof(expect), "rx=%u bytes=%u tx=0", n, n * 256);
+	assert_string_equal(h->last, expect);
 	host_free(h);
 }
 

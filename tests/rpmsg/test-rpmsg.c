@@ -515,6 +515,70 @@ static void test_sizes_and_errors(void **state)
 	pair_close(&p);
 }
 
+/* Batched sends both ways; the receiver delivers runs in order, per endpoint. */
+static void test_send_batch_and_runs(void **state)
+{
+	(void)state;
+	struct pair p;
+	assert_int_equal(pair_open(&p, 64, 0, ALL_FEATURES), 0);
+	static struct rec ra, rb, rd;
+	memset(&ra, 0, sizeof(ra));
+	memset(&rb, 0, sizeof(rb));
+	memset(&rd, 0, sizeof(rd));
+	struct rpmsg_endpoint a, b, de;
+	assert_int_equal(rpmsg_create_ept(&a, p.host, 1100, 0, rec_cb, &ra), 0);
+	assert_int_equal(rpmsg_create_ept(&b, p.host, 1101, 0, rec_cb, &rb), 0);
+	assert_int_equal(rpmsg_create_ept(&de, p.dev, 2000, 0, rec_cb, &rd), 0);
+
+	static char text[40][8];
+	struct rpmsg_msg m[40];
+	for (int i = 0; i < 40; i++) {
+		snprintf(text[i], sizeof(text[i]), "m%d", i);
+		m[i] = (struct rpmsg_msg){ text[i], strlen(text[i]) + 1 };
+	}
+	/* 30 to a, 3 to b, 10 more to a: runs of one endpoint, carried over between. */
+	assert_int_equal(rpmsg_trysendto_batch(&de, 1100, m, 30), 30);
+	assert_int_equal(rpmsg_trysendto_batch(&de, 1101, m, 3), 3);
+	assert_int_equal(rpmsg_trysendto_batch(&de, 1100, m + 30, 10), 10);
+	assert_int_equal(atomic_load(&p.host_kicked), 1); /* the host was told */
+	assert_int_equal(rpmsg_virtio_handle_kick(p.host), 43);
+	assert_int_equal(ra.n, 40);
+	assert_int_equal(rb.n, 3);
+	for (int i = 0; i < 40; i++)
+		assert_string_equal(ra.data[i], text[i]);
+	assert_string_equal(rb.data[2], "m2");
+	assert_int_equal(ra.src[0], 2000);
+
+	/* Bounds and errors. */
+	assert_int_equal(rpmsg_trysendto_batch(&a, 2000, m, 0), 0);
+	assert_int_equal(rpmsg_trysendto_batch(&a, 2000, NULL, 1), -EINVAL);
+	assert_int_equal(rpmsg_trysendto_batch(NULL, 2000, m, 1), -EINVAL);
+	assert_int_equal(rpmsg_trysendto_batch(&a, RPMSG_ADDR_ANY, m, 1), -EINVAL);
+	static char big[600];
+	struct rpmsg_msg bad[2] = { { big, 497 }, { "x", 1 } };
+	assert_int_equal(rpmsg_trysendto_batch(&a, 2000, bad, 2), -EMSGSIZE);
+	struct rpmsg_msg late[3] = { { "ok", 2 }, { big, 497 }, { "never", 5 } };
+	assert_int_equal(rpmsg_trysendto_batch(&a, 2000, late, 3), 1); /* ends before it */
+	struct rpmsg_msg nul[1] = { { NULL, 3 } };
+	assert_int_equal(rpmsg_trysendto_batch(&a, 2000, nul, 1), -EINVAL);
+	/* 64 tx buffers, 1 in flight: 32 per call at most, then what is left, then none. */
+	struct rpmsg_msg many[40];
+	for (int i = 0; i < 40; i++)
+		many[i] = (struct rpmsg_msg){ "z", 1 };
+	assert_int_equal(rpmsg_trysendto_batch(&a, 2000, many, 40), (int)RPMSG_SEND_BATCH_MAX);
+	assert_int_equal(rpmsg_trysendto_batch(&a, 2000, many, 40), 31);
+	assert_int_equal(rpmsg_trysendto_batch(&a, 2000, many, 40), -ENOMEM);
+	assert_int_equal(pair_pump(&p) >= 64, true);
+	assert_int_equal(rd.n, 64);
+	assert_string_equal(rd.data[0], "ok");
+	assert_int_equal(rpmsg_trysendto_batch(&a, 2000, many, 2), 2); /* buffers came back */
+
+	rpmsg_destroy_ept(&a);
+	rpmsg_destroy_ept(&b);
+	rpmsg_destroy_ept(&de);
+	pair_close(&p);
+}
+
 static void test_init_errors(void **state)
 {
 	(void)state;
@@ -1189,6 +1253,7 @@ int main(void)
 		cmocka_unit_test(test_no_announcement_storm),
 		cmocka_unit_test(test_callback_destroys_endpoint),
 		cmocka_unit_test(test_sizes_and_errors),
+		cmocka_unit_test(test_send_batch_and_runs),
 		cmocka_unit_test(test_init_errors),
 		cmocka_unit_test(test_zero_copy_and_held),
 		cmocka_unit_test(test_many_endpoints),
