@@ -17,7 +17,6 @@
  */
 #include <errno.h>
 #include <linux/ioctl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +59,6 @@ static int cdev_command(struct uprocd_cdev *cd, const char *cmd, size_t len)
 	return -EINVAL;
 }
 
-static int cdev_open(struct uprocd_devfile *f, void *obj)
-{
-	(void)f;
-	return obj ? 0 : -ENODEV;
-}
 
 /* Linux's rproc_cdev_release(): any opener's close, while the flag is set. */
 static void cdev_release(struct uprocd_devfile *f, void *obj)
@@ -87,15 +81,6 @@ static void cdev_release(struct uprocd_devfile *f, void *obj)
 	}
 }
 
-static void cdev_read(fuse_req_t req, struct uprocd_devfile *f, void *obj, size_t size,
-		      int flags)
-{
-	(void)f;
-	(void)obj;
-	(void)size;
-	(void)flags;
-	fuse_reply_err(req, EINVAL);
-}
 
 static void cdev_write(fuse_req_t req, struct uprocd_devfile *f, void *obj, const void *buf,
 		       size_t len, int flags)
@@ -137,20 +122,14 @@ static void cdev_ioctl(fuse_req_t req, struct uprocd_devfile *f, void *obj, unsi
 	}
 }
 
-static unsigned int cdev_poll(struct uprocd_devfile *f, void *obj)
-{
-	(void)f;
-	/* Linux's device has no poll: always ready, as the VFS answers then */
-	return obj ? POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM : POLLERR;
-}
 
 const struct uprocd_dev_ops uprocd_cdev_ops = {
-	.open = cdev_open,
+	.open = uprocd_devfs_open_present,
 	.release = cdev_release,
-	.read = cdev_read,
+	.read = uprocd_devfs_read_einval,	/* Linux's device has no read */
 	.write = cdev_write,
 	.ioctl = cdev_ioctl,
-	.poll = cdev_poll,
+	.poll = uprocd_devfs_poll_ready,	/* nor poll */
 };
 
 int uprocd_cdev_start(struct uprocd_proc *p)

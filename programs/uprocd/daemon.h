@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * daemon.h - uprocd's shared state: the processors it owns and the services
- * around them (control tree, control socket, character-device sockets, rpmsg
- * endpoints and ttys). Private to programs/uprocd.
+ * around them (control tree, control socket, device files, rpmsg endpoints and
+ * ttys). Private to programs/uprocd.
  *
- * Threads: the loop thread runs everything but the FUSE callbacks, which run on
- * FUSE's threads. Those read attributes directly (the rproc getters are
- * thread-safe) and hand every change to the loop with uproc_loop_call().
+ * Threads: the loop thread runs everything but the control tree's FUSE
+ * callbacks, which run on FUSE's threads (the device files' FUSE session is
+ * served on the loop thread, devfs.h). Those read attributes directly (the
+ * rproc getters are thread-safe) and hand every change to the loop with
+ * uproc_loop_call().
  * @lock guards the fields marked "locked" below.
  */
 #ifndef UPROCD_DAEMON_H
@@ -63,6 +65,7 @@ struct uprocd {
 	struct uprocd_devfs *devfs;		/* loop thread: <dev_dir> */
 	struct uprocd_ctl_server *ctl;
 	uint8_t ept_minors[256];		/* loop thread: rpmsgM in use */
+	uint8_t ctrl_minors[256];		/* loop thread: rpmsg_ctrlN in use */
 	uint8_t tty_minors[256];		/* loop thread: ttyRPMSGn in use */
 	uint8_t hvc_minors[256];		/* loop thread: hvcN in use */
 	int signal_fd;

@@ -418,6 +418,47 @@ static const struct fuse_lowlevel_ops dev_ops = {
 	.poll = dev_poll,
 };
 
+/* ---- operations a device does not have ------------------------------------------ */
+
+int uprocd_devfs_open_present(struct uprocd_devfile *f, void *obj)
+{
+	(void)f;
+	return obj ? 0 : -ENODEV;
+}
+
+void uprocd_devfs_release_nothing(struct uprocd_devfile *f, void *obj)
+{
+	(void)f;
+	(void)obj;
+}
+
+void uprocd_devfs_read_einval(fuse_req_t req, struct uprocd_devfile *f, void *obj, size_t size,
+			      int flags)
+{
+	(void)f;
+	(void)obj;
+	(void)size;
+	(void)flags;
+	fuse_reply_err(req, EINVAL);
+}
+
+void uprocd_devfs_write_einval(fuse_req_t req, struct uprocd_devfile *f, void *obj,
+			       const void *buf, size_t len, int flags)
+{
+	(void)f;
+	(void)obj;
+	(void)buf;
+	(void)len;
+	(void)flags;
+	fuse_reply_err(req, EINVAL);
+}
+
+unsigned int uprocd_devfs_poll_ready(struct uprocd_devfile *f, void *obj)
+{
+	(void)f;
+	return obj ? POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM : POLLERR;
+}
+
 /* ---- waiting requests ---------------------------------------------------------- */
 
 static void wait_unlink(struct uprocd_devwait *w)

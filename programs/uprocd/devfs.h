@@ -102,6 +102,17 @@ struct uprocd_dev_ops {
 	unsigned int (*poll)(struct uprocd_devfile *f, void *obj);
 };
 
+/* Shared by devices that have no such operation, as Linux's VFS answers then:
+ * open succeeds while the device is there (else ENODEV), release does nothing,
+ * read and write are EINVAL, poll is always ready (POLLERR once it went). */
+int uprocd_devfs_open_present(struct uprocd_devfile *f, void *obj);
+void uprocd_devfs_release_nothing(struct uprocd_devfile *f, void *obj);
+void uprocd_devfs_read_einval(fuse_req_t req, struct uprocd_devfile *f, void *obj, size_t size,
+			      int flags);
+void uprocd_devfs_write_einval(fuse_req_t req, struct uprocd_devfile *f, void *obj,
+			       const void *buf, size_t len, int flags);
+unsigned int uprocd_devfs_poll_ready(struct uprocd_devfile *f, void *obj);
+
 extern const struct uprocd_dev_ops uprocd_cdev_ops;	/* cdev.c */
 extern const struct uprocd_dev_ops uprocd_ctrl_ops;	/* rpmsg_dev.c */
 extern const struct uprocd_dev_ops uprocd_ept_ops;	/* ept_dev.c */

@@ -79,9 +79,9 @@ static int ept_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t s
 
 bool uprocd_eptdev_resolve_dst(struct uprocd_eptdev *e)
 {
-	if (e->dst != RPMSG_ADDR_ANY || !e->name[0] || !e->r->bus)
+	if (e->dst != RPMSG_ADDR_ANY || !e->name[0] || !e->b)
 		return false;
-	struct rpmsg_device *ch = rpmsg_find_channel(e->r->bus, e->name, RPMSG_ADDR_ANY);
+	struct rpmsg_device *ch = rpmsg_find_channel(e->b->bus, e->name, RPMSG_ADDR_ANY);
 	uint32_t dst = ch ? ch->dst : RPMSG_ADDR_ANY;
 	rpmsg_channel_put(ch);
 	if (dst == RPMSG_ADDR_ANY)
@@ -183,11 +183,11 @@ static int ept_open(struct uprocd_devfile *f, void *obj)
 		return -ENODEV;
 	if (e->opener)
 		return -EBUSY;
-	if (!e->r->bus)
+	if (!e->b)
 		return -ENETRESET;
 	if (!e->ept_live) {
 		/* Linux's rpmsg_eptdev_open(): the endpoint is made now */
-		if (rpmsg_create_ept(&e->ept, e->r->bus, e->src, e->dst, ept_rx, e) < 0)
+		if (rpmsg_create_ept(&e->ept, e->b->bus, e->src, e->dst, ept_rx, e) < 0)
 			return -EINVAL;
 		e->ept_live = true;
 	}
@@ -348,19 +348,19 @@ const struct uprocd_dev_ops uprocd_ept_ops = {
 	.poll = ept_poll,
 };
 
-int uprocd_eptdev_create(struct uprocd_rpmsg *r, const struct uprocd_endpoint_info *info,
+int uprocd_eptdev_create(struct uprocd_rpmsg_bus *b, const struct uprocd_endpoint_info *info,
 			 unsigned int want_minor, bool raw, struct uprocd_eptdev **out)
 {
+	struct uprocd_rpmsg *r = b->r;
 	struct uprocd *d = r->proc->d;
 	struct uprocd_eptdev *e;
 	int ret;
 
-	if (!r->bus)
-		return -ENODEV;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
 	e->r = r;
+	e->b = b;
 	e->raw = raw;
 	e->persistent = r->proc->cfg->rpmsg_queue_closed > 0;
 	memcpy(e->name, info->name, UPROCD_NAME_SIZE);
@@ -374,7 +374,7 @@ int uprocd_eptdev_create(struct uprocd_rpmsg *r, const struct uprocd_endpoint_in
 		goto free_e;
 	e->minor = (unsigned int)ret;
 	if (e->persistent || e->raw) {
-		ret = rpmsg_create_ept(&e->ept, r->bus, info->src, info->dst, ept_rx, e);
+		ret = rpmsg_create_ept(&e->ept, b->bus, info->src, info->dst, ept_rx, e);
 		if (ret < 0)
 			goto free_minor;
 		e->ept_live = true;

@@ -7,7 +7,6 @@
  * meanwhile is lost). Loop thread.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,10 +56,11 @@ static void save_now(struct uproc_loop *loop, void *arg)
 		return;
 	for (struct uprocd_eptdev *e = r->epts; e; e = e->next)
 		if (!strpbrk(e->name, " \t\n") && e->name[0])
-			fprintf(f, "ept %u %u %u %s\n", e->minor, e->src, e->dst, e->name);
+			fprintf(f, "ept %u %u %u %s %u\n", e->minor, e->src, e->dst, e->name,
+				e->b->vdev);
 	for (struct uprocd_tty *t = r->ttys; t; t = t->next)
-		if (t->kind == UPROCD_TTY_RPMSG)
-			fprintf(f, "tty %u %u %u\n", t->minor, t->src, t->dst);
+		if (t->kind == UPROCD_TTY_RPMSG && t->b)
+			fprintf(f, "tty %u %u %u %u\n", t->minor, t->src, t->dst, t->b->vdev);
 	if (fclose(f) == 0)
 		rename(tmp, r->save_path);
 	else
@@ -89,91 +89,65 @@ static void save_cancel(struct uprocd_rpmsg *r)
 	r->save_timer = -1;
 }
 
-static void restore(struct uprocd_rpmsg *r)
+/*
+ * Re-create what was saved for bus @b (its vdev index in each line; a line without
+ * one, from an older uprocd, belongs to the first bus restored).
+ */
+static void restore(struct uprocd_rpmsg_bus *b, bool first)
 {
+	struct uprocd_rpmsg *r = b->r;
 	FILE *f = fopen(r->save_path, "re");
 	char line[256];
 
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned int minor, src, dst;
+		unsigned int minor, src, dst, vdev;
 		char name[UPROCD_NAME_SIZE + 1];
 		struct uprocd_endpoint_info info;
+		int n;
 
-		if (sscanf(line, "ept %u %u %u %32s", &minor, &src, &dst, name) == 4) {
+		if ((n = sscanf(line, "ept %u %u %u %32s %u", &minor, &src, &dst, name, &vdev)) >= 4) {
+			if (n == 5 ? vdev != b->vdev : !first)
+				continue;
 			memset(&info, 0, sizeof(info));
 			memcpy(info.name, name, strnlen(name, UPROCD_NAME_SIZE - 1));
 			info.src = src;
 			info.dst = dst;
 			bool raw = !strcmp(info.name, "rpmsg-raw");
-			if (uprocd_eptdev_create(r, &info, minor, raw, NULL) < 0)
+			if (uprocd_eptdev_create(b, &info, minor, raw, NULL) < 0)
 				uprocd_log(r->proc->d, "remoteproc%u: endpoint %s at %u not restored",
 					   r->proc->index, name, src);
-		} else if (sscanf(line, "tty %u %u %u", &minor, &src, &dst) == 3) {
-			if (uprocd_tty_restore(r, minor, src, dst) < 0)
+		} else if ((n = sscanf(line, "tty %u %u %u %u", &minor, &src, &dst, &vdev)) >= 3) {
+			if (n == 4 ? vdev != b->vdev : !first)
+				continue;
+			if (uprocd_tty_restore(b, minor, src, dst) < 0)
 				uprocd_log(r->proc->d, "remoteproc%u: ttyRPMSG%u not restored",
 					   r->proc->index, minor);
 		}
 	}
 	fclose(f);
-	uprocd_log(r->proc->d, "remoteproc%u: endpoints and ttys of the running core restored",
-		   r->proc->index);
+	uprocd_log(r->proc->d, "remoteproc%u: endpoints and ttys of the running core's vdev%u "
+		   "restored", r->proc->index, b->vdev);
 }
 
 /* ---- rpmsg_ctrlN --------------------------------------------------------------- */
 
-static int ctrl_open(struct uprocd_devfile *f, void *obj)
-{
-	(void)f;
-	return obj ? 0 : -ENODEV;
-}
-
-static void ctrl_release(struct uprocd_devfile *f, void *obj)
-{
-	(void)f;
-	(void)obj;
-}
-
-/* Linux's rpmsg_ctrl has neither read nor write. */
-static void ctrl_read(fuse_req_t req, struct uprocd_devfile *f, void *obj, size_t size,
-		      int flags)
-{
-	(void)f;
-	(void)obj;
-	(void)size;
-	(void)flags;
-	fuse_reply_err(req, EINVAL);
-}
-
-static void ctrl_write(fuse_req_t req, struct uprocd_devfile *f, void *obj, const void *buf,
-		       size_t len, int flags)
-{
-	(void)f;
-	(void)obj;
-	(void)buf;
-	(void)len;
-	(void)flags;
-	fuse_reply_err(req, EINVAL);
-}
-
 /* Linux's rpmsg_ctrldev_ioctl(). */
-static int ctrl_request(struct uprocd_rpmsg *r, unsigned int cmd,
+static int ctrl_request(struct uprocd_rpmsg_bus *b, unsigned int cmd,
 			const struct uprocd_endpoint_info *in)
 {
 	struct uprocd_endpoint_info info = *in;
 	struct rpmsg_channel_info ch;
 
 	info.name[UPROCD_NAME_SIZE - 1] = '\0';
-	if (!r->bus)
-		return -ENODEV;
 	switch (cmd) {
 	case UPROCD_RPMSG_CREATE_EPT: {
 		/* Beyond Linux: with no destination, the remote's channel of that
 		 * name is the destination, now or once the remote announces it. */
-		int ret = uprocd_eptdev_create(r, &info, UPROCD_DEV_MINORS, false, NULL);
+		int ret = uprocd_eptdev_create(b, &info, UPROCD_DEV_MINORS, false, NULL);
 		if (ret == 0)
-			uprocd_rpmsg_save(r);
+			uprocd_rpmsg_save(b->r);
 		return ret;
 	}
 	case UPROCD_RPMSG_CREATE_DEV:
@@ -186,8 +160,8 @@ static int ctrl_request(struct uprocd_rpmsg *r, unsigned int cmd,
 		 * create (one of that name exists) and passes on the core's EINVAL
 		 * for a channel it cannot find to release. */
 		if (cmd == UPROCD_RPMSG_CREATE_DEV)
-			return rpmsg_create_channel(r->bus, &ch, NULL) < 0 ? -ENXIO : 0;
-		return rpmsg_release_channel(r->bus, &ch) < 0 ? -EINVAL : 0;
+			return rpmsg_create_channel(b->bus, &ch, NULL) < 0 ? -ENXIO : 0;
+		return rpmsg_release_channel(b->bus, &ch) < 0 ? -EINVAL : 0;
 	default:
 		return -EINVAL; /* Linux: an unknown request */
 	}
@@ -218,23 +192,32 @@ static void ctrl_ioctl(fuse_req_t req, struct uprocd_devfile *f, void *obj, unsi
 		fuse_reply_ioctl(req, 0, NULL, 0);
 }
 
-static unsigned int ctrl_poll(struct uprocd_devfile *f, void *obj)
-{
-	(void)f;
-	return obj ? POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM : POLLERR;
-}
-
 const struct uprocd_dev_ops uprocd_ctrl_ops = {
-	.open = ctrl_open,
-	.release = ctrl_release,
-	.read = ctrl_read,
-	.write = ctrl_write,
+	.open = uprocd_devfs_open_present,
+	.release = uprocd_devfs_release_nothing,
+	.read = uprocd_devfs_read_einval,	/* Linux's rpmsg_ctrl has neither read */
+	.write = uprocd_devfs_write_einval,	/* nor write */
 	.ioctl = ctrl_ioctl,
-	.poll = ctrl_poll,
+	.poll = uprocd_devfs_poll_ready,
 };
 
 /* ---- the bus comes and goes -------------------------------------------------- */
 
+static struct uprocd_rpmsg_bus *bus_find(struct uprocd_rpmsg *r,
+					 const struct rpmsg_virtio_device *bus)
+{
+	if (!r)
+		return NULL;
+	for (struct uprocd_rpmsg_bus *b = r->buses; b; b = b->next)
+		if (b->bus == bus)
+			return b;
+	return NULL;
+}
+
+/*
+ * An rpmsg vdev's bus is up: its tty driver, what was saved for it (an attach),
+ * and its control device, numbered as Linux numbers them (the lowest free N).
+ */
 static void bus_ready(struct rproc *rproc, unsigned int index, struct rpmsg_virtio_device *bus,
 		      void *arg)
 {
@@ -242,22 +225,48 @@ static void bus_ready(struct rproc *rproc, unsigned int index, struct rpmsg_virt
 	struct uprocd_rpmsg *r = p->rpmsg;
 	struct uprocd *d = p->d;
 
-	if (r->bus)
-		return; /* the first rpmsg vdev is the one served */
-	r->bus = bus;
-	r->bus_index = index;
+	(void)rproc;
+	if (bus_find(r, bus))
+		return;
+	struct uprocd_rpmsg_bus *b = calloc(1, sizeof(*b));
+	if (!b) {
+		uprocd_log(d, "remoteproc%u: vdev%u: no memory for its devices", p->index, index);
+		return;
+	}
+	bool first = !r->buses;
+	b->r = r;
+	b->bus = bus;
+	b->vdev = index;
+	b->ctrl_minor = -1;
+	snprintf(b->tty_ids[0].name, sizeof(b->tty_ids[0].name), "rpmsg-tty");
+	b->tty_drv.name = "uprocd-tty";
+	b->tty_drv.id_table = b->tty_ids;
+	b->tty_drv.probe = uprocd_tty_probe;
+	b->tty_drv.remove = uprocd_tty_remove;
+	b->tty_drv.callback = uprocd_tty_rx;
+	b->next = r->buses;
+	r->buses = b;
 	r->tearing_down = false;
-	if (rpmsg_register_driver(bus, &r->tty_drv) < 0)
-		uprocd_log(d, "remoteproc%u: rpmsg-tty driver not registered", p->index);
-	restore(r);
-	uprocd_dev_node(d, "rpmsg_ctrl", p->index, r->ctrl_path, sizeof(r->ctrl_path));
-	int ret = uprocd_devfs_add(d, UPROCD_DEV_CTRL, p->index, r, NULL);
-	r->ctrl_live = ret == 0;
-	if (ret < 0)
-		uprocd_log(d, "remoteproc%u: %s: %s", p->index, r->ctrl_path, strerror(-ret));
+	if (rpmsg_register_driver(bus, &b->tty_drv) < 0)
+		uprocd_log(d, "remoteproc%u: vdev%u: rpmsg-tty driver not registered", p->index,
+			   index);
+	restore(b, first);
+	int m = uprocd_minor_alloc(d->ctrl_minors, UPROCD_DEV_MINORS);
+	int ret = m < 0 ? m : uprocd_devfs_add(d, UPROCD_DEV_CTRL, (unsigned int)m, b, NULL);
+	if (ret < 0) {
+		if (m >= 0)
+			uprocd_minor_free(d->ctrl_minors, (unsigned int)m);
+		uprocd_log(d, "remoteproc%u: vdev%u: no rpmsg_ctrl device: %s", p->index, index,
+			   strerror(-ret));
+		return;
+	}
+	b->ctrl_minor = m;
+	uprocd_dev_node(d, "rpmsg_ctrl", (unsigned int)m, b->ctrl_path, sizeof(b->ctrl_path));
+	uprocd_log(d, "remoteproc%u: vdev%u: %s", p->index, index, b->ctrl_path);
 }
 
-static void teardown(struct uprocd_rpmsg *r, bool consoles_too)
+/* Bus @b goes (@b NULL: all of them); consoles too when the daemon ends. */
+static void teardown(struct uprocd_rpmsg *r, struct uprocd_rpmsg_bus *only, bool consoles_too)
 {
 	struct uprocd *d = r->proc->d;
 
@@ -266,22 +275,35 @@ static void teardown(struct uprocd_rpmsg *r, bool consoles_too)
 		save_now(d->loop, r);
 	}
 	r->tearing_down = true;
-	if (r->ctrl_live) {
-		uprocd_devfs_remove(d, UPROCD_DEV_CTRL, r->proc->index);
-		r->ctrl_live = false;
+	for (struct uprocd_rpmsg_bus **bp = &r->buses; *bp;) {
+		struct uprocd_rpmsg_bus *b = *bp;
+		if (only && b != only) {
+			bp = &b->next;
+			continue;
+		}
+		if (b->ctrl_minor >= 0) {
+			uprocd_devfs_remove(d, UPROCD_DEV_CTRL, (unsigned int)b->ctrl_minor);
+			uprocd_minor_free(d->ctrl_minors, (unsigned int)b->ctrl_minor);
+		}
+		for (struct uprocd_eptdev **ep = &r->epts; *ep;) {
+			if ((*ep)->b == b)
+				uprocd_eptdev_destroy(*ep); /* unlinks itself */
+			else
+				ep = &(*ep)->next;
+		}
+		rpmsg_unregister_driver(b->bus, &b->tty_drv); /* removes bound ttys */
+		for (struct uprocd_tty **tp = &r->ttys; *tp;) {
+			if ((*tp)->b == b)
+				uprocd_tty_destroy(*tp); /* unlinks itself */
+			else
+				tp = &(*tp)->next;
+		}
+		*bp = b->next;
+		free(b);
 	}
-	while (r->epts)
-		uprocd_eptdev_destroy(r->epts);
-	if (r->bus)
-		rpmsg_unregister_driver(r->bus, &r->tty_drv); /* removes bound ttys */
-	for (struct uprocd_tty **pp = &r->ttys; *pp;) {
-		struct uprocd_tty *t = *pp;
-		if (t->kind == UPROCD_TTY_RPMSG || consoles_too)
-			uprocd_tty_destroy(t); /* unlinks itself */
-		else
-			pp = &t->next;
-	}
-	r->bus = NULL;
+	if (consoles_too)
+		while (r->ttys)
+			uprocd_tty_destroy(r->ttys);
 }
 
 static void bus_removing(struct rproc *rproc, unsigned int index,
@@ -289,8 +311,10 @@ static void bus_removing(struct rproc *rproc, unsigned int index,
 {
 	struct uprocd_proc *p = arg;
 	struct uprocd_rpmsg *r = p->rpmsg;
+	struct uprocd_rpmsg_bus *b = bus_find(r, bus);
 
-	if (r->bus != bus)
+	(void)index;
+	if (!b)
 		return;
 	/* Leaving a core running (detach): destinations learnt from announcements
 	 * since the last save are kept for the uprocd that attaches next, which
@@ -299,11 +323,12 @@ static void bus_removing(struct rproc *rproc, unsigned int index,
 	if (st == RPROC_RUNNING || st == RPROC_ATTACHED) {
 		bool changed = false;
 		for (struct uprocd_eptdev *e = r->epts; e; e = e->next)
-			changed |= uprocd_eptdev_resolve_dst(e);
+			if (e->b == b)
+				changed |= uprocd_eptdev_resolve_dst(e);
 		if (changed)
 			uprocd_rpmsg_save(r);
 	}
-	teardown(r, false);
+	teardown(r, b, false);
 }
 
 static void console_rx(struct rproc *rproc, unsigned int index, const void *data, size_t len,
@@ -332,13 +357,15 @@ static void bus_tx_ready(struct rproc *rproc, unsigned int index,
 {
 	struct uprocd_proc *p = arg;
 	struct uprocd_rpmsg *r = p->rpmsg;
+	struct uprocd_rpmsg_bus *b = bus_find(r, bus);
 
-	if (!r || r->bus != bus || r->tearing_down)
+	if (!b || r->tearing_down)
 		return;
 	for (struct uprocd_eptdev *e = r->epts; e; e = e->next)
-		uprocd_eptdev_tx_ready(e);
+		if (e->b == b)
+			uprocd_eptdev_tx_ready(e);
 	for (struct uprocd_tty *t = r->ttys; t; t = t->next)
-		if (t->kind == UPROCD_TTY_RPMSG)
+		if (t->b == b)
 			uprocd_tty_tx_ready(t);
 }
 
@@ -348,18 +375,19 @@ static void bus_tx_ready(struct rproc *rproc, unsigned int index,
  * channel. One already there for that remote address (restored after an attach,
  * or a repeated announcement) is kept.
  */
-static void raw_channel(struct uprocd_rpmsg *r, const struct rpmsg_channel_info *info,
+static void raw_channel(struct uprocd_rpmsg_bus *b, const struct rpmsg_channel_info *info,
 			bool created)
 {
+	struct uprocd_rpmsg *r = b->r;
 	struct uprocd_eptdev *e;
 
 	for (e = r->epts; e; e = e->next)
-		if (e->dst == info->dst && !strncmp(e->name, "rpmsg-raw", UPROCD_NAME_SIZE))
+		if (e->b == b && e->raw && e->dst == info->dst)
 			break;
 	if (created && !e) {
 		struct uprocd_endpoint_info ep = { .src = RPMSG_ADDR_ANY, .dst = info->dst };
 		strcpy(ep.name, "rpmsg-raw");
-		int ret = uprocd_eptdev_create(r, &ep, UPROCD_DEV_MINORS, true, &e);
+		int ret = uprocd_eptdev_create(b, &ep, UPROCD_DEV_MINORS, true, &e);
 		if (ret < 0)
 			uprocd_log(r->proc->d, "remoteproc%u: rpmsg-raw at 0x%x: no endpoint: %s",
 				   r->proc->index, info->dst, strerror(-ret));
@@ -384,8 +412,11 @@ static void bus_channel(struct rproc *rproc, unsigned int index, struct rpmsg_vi
 {
 	struct uprocd_proc *p = arg;
 	struct uprocd_rpmsg *r = p->rpmsg;
+	struct uprocd_rpmsg_bus *b = bus_find(r, bus);
 
-	if (!r || r->bus != bus || r->tearing_down)
+	(void)rproc;
+	(void)index;
+	if (!b || r->tearing_down)
 		return;
 	size_t name_len = strnlen(info->name, sizeof(info->name));
 	if (p->d->verbose) {
@@ -396,11 +427,12 @@ static void bus_channel(struct rproc *rproc, unsigned int index, struct rpmsg_vi
 	}
 	uprocd_event_channel(p, info->name, name_len, info->dst, created);
 	if (!strncmp(info->name, "rpmsg-raw", sizeof(info->name)))
-		raw_channel(r, info, created);
+		raw_channel(b, info, created);
 	if (!created)
 		return;
 	for (struct uprocd_eptdev *e = r->epts; e; e = e->next)
-		uprocd_eptdev_announced(e, info);
+		if (e->b == b)
+			uprocd_eptdev_announced(e, info);
 }
 
 /* Console vdev @index can queue more: resume its tty (loop thread, as above). */
@@ -464,12 +496,6 @@ int uprocd_rpmsg_start(struct uprocd_proc *p)
 	r->save_timer = -1;
 	snprintf(r->save_path, sizeof(r->save_path), "%s/rpmsg-remoteproc%u", p->d->cfg.runtime_dir,
 		 p->index);
-	snprintf(r->tty_ids[0].name, sizeof(r->tty_ids[0].name), "rpmsg-tty");
-	r->tty_drv.name = "uprocd-tty";
-	r->tty_drv.id_table = r->tty_ids;
-	r->tty_drv.probe = uprocd_tty_probe;
-	r->tty_drv.remove = uprocd_tty_remove;
-	r->tty_drv.callback = uprocd_tty_rx;
 	p->rpmsg = r;
 
 	struct rproc_vdev_hooks hooks = {
@@ -492,23 +518,24 @@ void uprocd_rpmsg_stop(struct uprocd_proc *p)
 	if (!r)
 		return;
 	rproc_set_vdev_hooks(p->rproc, NULL);
-	teardown(r, true);
+	teardown(r, NULL, true);
 	save_cancel(r);
 	free(r);
 	p->rpmsg = NULL;
 }
 
 /* What serves remote address @dst here: "rpmsgM", "ttyRPMSGn", both, or nothing. */
-static void served_by(struct uprocd_rpmsg *r, uint32_t dst, char *buf, size_t len)
+static void served_by(struct uprocd_rpmsg_bus *b, uint32_t dst, char *buf, size_t len)
 {
+	struct uprocd_rpmsg *r = b->r;
 	size_t n = 0;
 
 	buf[0] = '\0';
 	for (struct uprocd_eptdev *e = r->epts; e && n < len; e = e->next)
-		if (e->ept_live && e->dst == dst)
+		if (e->b == b && e->ept_live && e->dst == dst)
 			n += (size_t)snprintf(buf + n, len - n, "%srpmsg%u", n ? ", " : "", e->minor);
 	for (struct uprocd_tty *t = r->ttys; t && n < len; t = t->next)
-		if (t->kind == UPROCD_TTY_RPMSG && t->dst == dst)
+		if (t->b == b && t->dst == dst)
 			n += (size_t)snprintf(buf + n, len - n, "%sttyRPMSG%u", n ? ", " : "",
 					      t->minor);
 }
@@ -519,19 +546,18 @@ static void served_by(struct uprocd_rpmsg *r, uint32_t dst, char *buf, size_t le
  * many channels (a remote may announce thousands) the served-by lookup is skipped
  * when nothing local could serve them.
  */
-static void remote_channels(struct uprocd_rpmsg *r, uprocd_channel_fn fn, void *arg)
+static void remote_channels(struct uprocd_rpmsg_bus *b, uprocd_channel_fn fn, void *arg)
 {
+	struct uprocd_rpmsg *r = b->r;
 	struct uprocd_channel_desc cd;
 
-	if (!r->bus)
-		return;
-	int n = rpmsg_get_channels(r->bus, NULL, 0);
+	int n = rpmsg_get_channels(b->bus, NULL, 0);
 	if (n <= 0)
 		return;
 	struct rpmsg_channel_info *ch = calloc((size_t)n, sizeof(*ch));
 	if (!ch)
 		return;
-	int got = rpmsg_get_channels(r->bus, ch, (size_t)n);
+	int got = rpmsg_get_channels(b->bus, ch, (size_t)n);
 	if (got < n)
 		n = got; /* some went meanwhile */
 	bool any_local = r->epts || r->ttys;
@@ -544,8 +570,9 @@ static void remote_channels(struct uprocd_rpmsg *r, uprocd_channel_fn fn, void *
 		cd.name_len = strnlen(ch[i].name, sizeof(ch[i].name));
 		cd.src = RPMSG_ADDR_ANY;
 		cd.dst = ch[i].dst;
+		cd.vdev = b->vdev;
 		if (any_local)
-			served_by(r, ch[i].dst, cd.served_by, sizeof(cd.served_by));
+			served_by(b, ch[i].dst, cd.served_by, sizeof(cd.served_by));
 		fn(arg, &cd);
 	}
 	free(ch);
@@ -558,13 +585,15 @@ void uprocd_rpmsg_channel_list(struct uprocd_proc *p, uprocd_channel_fn fn, void
 
 	if (!r)
 		return;
-	if (r->bus) {
+	for (struct uprocd_rpmsg_bus *b = r->buses; b; b = b->next) {
+		if (b->ctrl_minor < 0)
+			continue;
 		memset(&cd, 0, sizeof(cd));
 		cd.kind = UPROCD_CHAN_CONTROL;
-		snprintf(cd.device, sizeof(cd.device), "rpmsg_ctrl%u", p->index);
-		cd.vdev = r->bus_index;
+		snprintf(cd.device, sizeof(cd.device), "rpmsg_ctrl%d", b->ctrl_minor);
+		cd.vdev = b->vdev;
 		cd.src = cd.dst = RPMSG_ADDR_ANY;
-		cd.path = r->ctrl_path;
+		cd.path = b->ctrl_path;
 		fn(arg, &cd);
 	}
 	for (struct uprocd_tty *t = r->ttys; t; t = t->next) {
@@ -576,6 +605,7 @@ void uprocd_rpmsg_channel_list(struct uprocd_proc *p, uprocd_channel_fn fn, void
 			cd.name_len = strlen(cd.name);
 			cd.src = t->src;
 			cd.dst = t->dst;
+			cd.vdev = t->b ? t->b->vdev : 0;
 		} else {
 			cd.kind = UPROCD_CHAN_CONSOLE;
 			snprintf(cd.device, sizeof(cd.device), "hvc%u", t->minor);
@@ -593,6 +623,7 @@ void uprocd_rpmsg_channel_list(struct uprocd_proc *p, uprocd_channel_fn fn, void
 		snprintf(cd.device, sizeof(cd.device), "rpmsg%u", e->minor);
 		cd.name = e->name;
 		cd.name_len = strnlen(e->name, sizeof(e->name));
+		cd.vdev = e->b->vdev;
 		cd.src = e->ept_live ? e->ept.addr : e->src;
 		cd.dst = e->dst;
 		cd.path = e->path;
@@ -600,17 +631,21 @@ void uprocd_rpmsg_channel_list(struct uprocd_proc *p, uprocd_channel_fn fn, void
 		cd.stats = &e->stats;
 		fn(arg, &cd);
 	}
-	remote_channels(r, fn, arg);
+	for (struct uprocd_rpmsg_bus *b = r->buses; b; b = b->next)
+		remote_channels(b, fn, arg);
 }
 
 unsigned int uprocd_rpmsg_remote_channel_count(struct uprocd_proc *p)
 {
 	struct uprocd_rpmsg *r = p->rpmsg;
 
-	if (!r || !r->bus)
-		return 0;
-	int n = rpmsg_get_channels(r->bus, NULL, 0);
-	return n > 0 ? (unsigned int)n : 0;
+	unsigned int total = 0;
+
+	for (struct uprocd_rpmsg_bus *b = r ? r->buses : NULL; b; b = b->next) {
+		int n = rpmsg_get_channels(b->bus, NULL, 0);
+		total += n > 0 ? (unsigned int)n : 0;
+	}
+	return total;
 }
 
 int uprocd_rpmsg_console(struct uprocd_proc *p, char *path, size_t len)

@@ -67,9 +67,12 @@ struct uprocd_msg {
 
 struct uprocd_devfile;
 
+struct uprocd_rpmsg_bus;
+
 /** struct uprocd_eptdev - <dev>/rpmsgM: a local endpoint as a device file. */
 struct uprocd_eptdev {
 	struct uprocd_rpmsg *r;
+	struct uprocd_rpmsg_bus *b;	/* the bus (rpmsg vdev) it is on */
 	unsigned int minor;
 	char name[UPROCD_NAME_SIZE];
 	uint32_t src;			/* as asked: RPMSG_ADDR_ANY for any */
@@ -99,6 +102,7 @@ enum uprocd_tty_kind {
 /** struct uprocd_tty - a pseudo-terminal for an rpmsg-tty channel or a console. */
 struct uprocd_tty {
 	struct uprocd_rpmsg *r;
+	struct uprocd_rpmsg_bus *b;	/* an rpmsg tty's bus; NULL for a console */
 	enum uprocd_tty_kind kind;
 	unsigned int minor;
 	unsigned int vdev_index;	/* console */
@@ -119,18 +123,29 @@ struct uprocd_tty {
 	struct uprocd_tty *next;
 };
 
+/**
+ * struct uprocd_rpmsg_bus - one rpmsg vdev of a processor while its bus is up,
+ * and its control device rpmsg_ctrlN (N: the lowest free number when the bus came
+ * up, across the daemon, as Linux numbers them).
+ */
+struct uprocd_rpmsg_bus {
+	struct uprocd_rpmsg *r;
+	struct rpmsg_virtio_device *bus;
+	unsigned int vdev;		/* its vdev index in the resource table */
+	int ctrl_minor;			/* N of rpmsg_ctrlN; -1: none */
+	char ctrl_path[PATH_MAX];
+	struct rpmsg_device_id tty_ids[2];
+	struct rpmsg_driver tty_drv;	/* binds "rpmsg-tty" channels of this bus */
+	struct uprocd_rpmsg_bus *next;
+};
+
 /** struct uprocd_rpmsg - the rpmsg side of one processor. */
 struct uprocd_rpmsg {
 	struct uprocd_proc *proc;
-	struct rpmsg_virtio_device *bus; /* the first rpmsg vdev's bus, or NULL */
-	unsigned int bus_index;
-	bool ctrl_live;			/* rpmsg_ctrlN is there */
-	char ctrl_path[PATH_MAX];
+	struct uprocd_rpmsg_bus *buses;	/* every rpmsg vdev whose bus is up */
 	char save_path[PATH_MAX];
 	int64_t save_timer; /* a save is due at the end of this loop round, or -1 */
 	bool tearing_down;
-	struct rpmsg_device_id tty_ids[2];
-	struct rpmsg_driver tty_drv;
 	struct uprocd_eptdev *epts;
 	struct uprocd_tty *ttys;
 };
@@ -146,7 +161,7 @@ void uprocd_rpmsg_save(struct uprocd_rpmsg *r);
  * lowest free) for @info; @raw: an rpmsg-raw channel's (its endpoint lives with
  * the device). Returns 0 or -errno.
  */
-int uprocd_eptdev_create(struct uprocd_rpmsg *r, const struct uprocd_endpoint_info *info,
+int uprocd_eptdev_create(struct uprocd_rpmsg_bus *b, const struct uprocd_endpoint_info *info,
 			 unsigned int want_minor, bool raw, struct uprocd_eptdev **out);
 void uprocd_eptdev_destroy(struct uprocd_eptdev *e);
 /**
@@ -171,7 +186,8 @@ void uprocd_eptdev_tx_ready(struct uprocd_eptdev *e);
 int uprocd_tty_probe(struct rpmsg_device *rpdev);
 void uprocd_tty_remove(struct rpmsg_device *rpdev);
 int uprocd_tty_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv);
-int uprocd_tty_restore(struct uprocd_rpmsg *r, unsigned int minor, uint32_t src, uint32_t dst);
+int uprocd_tty_restore(struct uprocd_rpmsg_bus *b, unsigned int minor, uint32_t src,
+		       uint32_t dst);
 void uprocd_tty_destroy(struct uprocd_tty *t);
 struct uprocd_tty *uprocd_console_get(struct uprocd_rpmsg *r, unsigned int vdev_index);
 /**

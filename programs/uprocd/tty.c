@@ -252,11 +252,11 @@ int uprocd_tty_rx(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t s
 	return 0;
 }
 
-/* The rpmsg device whose driver is @rpdev: find our per-processor state. */
-static struct uprocd_rpmsg *rpmsg_of(struct rpmsg_device *rpdev)
+/* The rpmsg device whose driver is @rpdev: find the bus it is on. */
+static struct uprocd_rpmsg_bus *bus_of(struct rpmsg_device *rpdev)
 {
 	struct rpmsg_driver *drv = rpdev->drv;
-	return (struct uprocd_rpmsg *)((char *)drv - offsetof(struct uprocd_rpmsg, tty_drv));
+	return (struct uprocd_rpmsg_bus *)((char *)drv - offsetof(struct uprocd_rpmsg_bus, tty_drv));
 }
 
 /*
@@ -264,18 +264,19 @@ static struct uprocd_rpmsg *rpmsg_of(struct rpmsg_device *rpdev)
  * remote announces its channels again to a new host, and that announcement is the
  * same channel, so it keeps its tty (and name) instead of getting a second one.
  */
-static struct uprocd_tty *restored_for(struct uprocd_rpmsg *r, uint32_t dst)
+static struct uprocd_tty *restored_for(struct uprocd_rpmsg_bus *b, uint32_t dst)
 {
-	for (struct uprocd_tty *t = r->ttys; t; t = t->next)
-		if (t->kind == UPROCD_TTY_RPMSG && t->own_live && !t->rpdev && t->dst == dst)
+	for (struct uprocd_tty *t = b->r->ttys; t; t = t->next)
+		if (t->b == b && t->own_live && !t->rpdev && t->dst == dst)
 			return t;
 	return NULL;
 }
 
 int uprocd_tty_probe(struct rpmsg_device *rpdev)
 {
-	struct uprocd_rpmsg *r = rpmsg_of(rpdev);
-	struct uprocd_tty *t = restored_for(r, rpdev->dst);
+	struct uprocd_rpmsg_bus *b = bus_of(rpdev);
+	struct uprocd_rpmsg *r = b->r;
+	struct uprocd_tty *t = restored_for(b, rpdev->dst);
 
 	if (t) {
 		/* Its own endpoint stays: the remote answers the address it knows. */
@@ -287,6 +288,7 @@ int uprocd_tty_probe(struct rpmsg_device *rpdev)
 	t = tty_new(r, UPROCD_TTY_RPMSG, 256);
 	if (!t)
 		return -ENOMEM;
+	t->b = b;
 	t->rpdev = rpdev;
 	t->src = rpdev->src;
 	t->dst = rpdev->dst;
@@ -310,13 +312,15 @@ void uprocd_tty_remove(struct rpmsg_device *rpdev)
 	uprocd_rpmsg_save(r);
 }
 
-int uprocd_tty_restore(struct uprocd_rpmsg *r, unsigned int minor, uint32_t src, uint32_t dst)
+int uprocd_tty_restore(struct uprocd_rpmsg_bus *b, unsigned int minor, uint32_t src,
+		       uint32_t dst)
 {
-	struct uprocd_tty *t = tty_new(r, UPROCD_TTY_RPMSG, minor);
+	struct uprocd_tty *t = tty_new(b->r, UPROCD_TTY_RPMSG, minor);
 
 	if (!t)
 		return -ENOMEM;
-	int ret = rpmsg_create_ept(&t->own_ept, r->bus, src, dst, uprocd_tty_rx, t);
+	t->b = b;
+	int ret = rpmsg_create_ept(&t->own_ept, b->bus, src, dst, uprocd_tty_rx, t);
 	if (ret < 0) {
 		uprocd_tty_destroy(t);
 		return ret;

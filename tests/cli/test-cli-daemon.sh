@@ -222,9 +222,9 @@ wait_for $WAIT grep -qx running "$ROOT/class/remoteproc/remoteproc0/state" &&
 "$UPROC" stop echo >/dev/null
 
 log "top: a live view in a terminal (tmux), rates moving"
-"$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x700 0xffffffff >/dev/null 2>&1
 "$UPROC" start echo >/dev/null
-E=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x701 0xffffffff)
+CTRL=$(export UPROC_SOCKET=$SOCK; wait_for $WAIT ctrl_of echo && ctrl_of echo)
+E=$("$CLIENT" ept-create "$CTRL" rpmsg-client-sample 0x701 0xffffffff)
 ( while :; do "$CLIENT" ept-burst "$RUN/dev/rpmsg$E" 2000 >/dev/null 2>&1 || sleep 0.1; done ) &
 BURST=$!; BG_PIDS="$BG_PIDS $BURST"
 tmux -L "$TMUX_SOCK" new-session -d -s top -x 160 -y 50 \

@@ -23,6 +23,17 @@ core_pids() {
 	done
 }
 
+# ctrl_of NAME: the rpmsg control device of processor NAME's first rpmsg vdev
+# (<dev>/rpmsg_ctrlN, N numbered as Linux numbers them: the lowest free one when
+# its bus came up), from "uproc channels --json"; fails while it has none
+ctrl_of() {
+	local p
+	p=$("$UPROC" channels "$1" --json 2>/dev/null | python3 -c "import json, sys
+d = json.load(sys.stdin)
+print(next(c['path'] for c in d['channels'] if c['kind'] == 'control'))" 2>/dev/null) &&
+		[ -e "$p" ] && echo "$p"
+}
+
 # until_gone SECONDS PID: wait for PID to end; 1 if it is still there
 until_gone() {
 	local end=$((SECONDS + $1))

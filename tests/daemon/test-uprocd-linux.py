@@ -105,7 +105,7 @@ def poll_now(fd, events=select.POLLIN | select.POLLOUT):
 if os.geteuid() != 0 or not os.path.exists("/dev/fuse"):
     print("SKIP: needs root and /dev/fuse")
     sys.exit(SKIP)
-for f in ("echo", "tty", "raw"):
+for f in ("echo", "tty", "raw", "dual"):
     if not os.path.exists(f"{fwdir}/{f}.elf"):
         print(f"SKIP: no {fwdir}/{f}.elf")
         sys.exit(SKIP)
@@ -115,7 +115,7 @@ os.chmod(T, 0o755)
 ROOT, RUN, FW = f"{T}/root", f"{T}/run", f"{T}/fw"
 os.makedirs(FW)
 os.makedirs(RUN)
-for f in ("echo", "tty", "raw"):
+for f in ("echo", "tty", "raw", "dual"):
     shutil.copy(f"{fwdir}/{f}.elf", FW)
 with open(f"{T}/uprocd.conf", "w") as c:
     c.write(f"""[uprocd]
@@ -143,6 +143,11 @@ backend = native
 firmware = echo.elf
 firmware_path = {FW}
 rpmsg_queue_closed = 8
+
+[remoteproc dual]
+backend = native
+firmware = dual.elf
+firmware_path = {FW}
 """)
 log = open(f"{T}/uprocd.log", "w")
 daemon = subprocess.Popen([uprocd, "-c", f"{T}/uprocd.conf", "--stop-on-exit", "-v"],
@@ -151,6 +156,7 @@ R0 = f"{ROOT}/class/remoteproc/remoteproc0"
 R1 = f"{ROOT}/class/remoteproc/remoteproc1"
 R2 = f"{ROOT}/class/remoteproc/remoteproc2"
 R3 = f"{ROOT}/class/remoteproc/remoteproc3"
+R4 = f"{ROOT}/class/remoteproc/remoteproc4"
 D0 = f"{ROOT}/debug/remoteproc/remoteproc0"
 DEV = f"{RUN}/dev"
 
@@ -160,7 +166,7 @@ def state(r=R0):
 
 
 def cleanup():
-    for r in (R0, R1, R2, R3):
+    for r in (R0, R1, R2, R3, R4):
         for _ in range(4):
             if os.path.exists(f"{r}/state") and state(r) in ("running", "attached", "crashed"):
                 write(f"{r}/state", "stop")
@@ -528,8 +534,9 @@ def test_rpmsg_queue_closed():
     """rpmsg_queue_closed = N: the endpoint lives from CREATE_EPT to DESTROY_EPT
     and what arrives while nobody has it open waits for the next opener."""
     check("start echoq", write(f"{R3}/state", "start") == 0)
-    check("rpmsg_ctrl3", wait_for(lambda: os.path.exists(f"{DEV}/rpmsg_ctrl3")))
-    path = create_ept(f"{DEV}/rpmsg_ctrl3", "rpmsg-client-sample", 0x630)
+    # the only rpmsg bus up: its control device is rpmsg_ctrl0, as on Linux
+    check("rpmsg_ctrl0", wait_for(lambda: os.path.exists(f"{DEV}/rpmsg_ctrl0")))
+    path = create_ept(f"{DEV}/rpmsg_ctrl0", "rpmsg-client-sample", 0x630)
     fd = os.open(path, os.O_RDWR)
     for m in (b"a", b"b", b"c"):
         os.write(fd, m)
@@ -540,6 +547,43 @@ def test_rpmsg_queue_closed():
           str(got))
     os.close(fd)
     write(f"{R3}/state", "stop")
+
+
+def ctrl_devices():
+    return sorted(n for n in os.listdir(DEV) if n.startswith("rpmsg_ctrl"))
+
+
+def answer_through(ctrl, msg):
+    """An endpoint on @ctrl's bus for its rpmsg-client-sample channel: the answer to @msg."""
+    fd = os.open(create_ept(f"{DEV}/{ctrl}", "rpmsg-client-sample", 0xFFFFFFFF), os.O_RDWR)
+    os.write(fd, msg)
+    got = read_msg(fd)
+    fcntl.ioctl(fd, RPMSG_DESTROY_EPT)
+    os.close(fd)
+    return got
+
+
+def test_ctrl_per_vdev():
+    """A control device per rpmsg vdev, numbered as Linux numbers them: the lowest
+    free number when the vdev's bus comes up, across processors."""
+    check("nothing else up", ctrl_devices() == [], str(ctrl_devices()))
+    check("start dual", write(f"{R4}/state", "start") == 0)
+    check("two control devices, rpmsg_ctrl0 and 1",
+          wait_for(lambda: ctrl_devices() == ["rpmsg_ctrl0", "rpmsg_ctrl1"]), str(ctrl_devices()))
+    check("rpmsg_ctrl0 is vdev0's bus (echoes)", answer_through("rpmsg_ctrl0", b"abc") == b"abc")
+    check("rpmsg_ctrl1 is vdev1's bus (tags)", answer_through("rpmsg_ctrl1", b"abc") == b"1:abc")
+    check("start echo", write(f"{R0}/state", "start") == 0)
+    check("echo's is rpmsg_ctrl2", wait_for(lambda: "rpmsg_ctrl2" in ctrl_devices()))
+    check("stop dual", write(f"{R4}/state", "stop") == 0)
+    check("its two go, echo's stays", wait_for(lambda: ctrl_devices() == ["rpmsg_ctrl2"]),
+          str(ctrl_devices()))
+    check("echo answers through rpmsg_ctrl2", answer_through("rpmsg_ctrl2", b"xy") == b"xy")
+    check("start dual again", write(f"{R4}/state", "start") == 0)
+    check("it takes the lowest free numbers again",
+          wait_for(lambda: ctrl_devices() == ["rpmsg_ctrl0", "rpmsg_ctrl1", "rpmsg_ctrl2"]),
+          str(ctrl_devices()))
+    write(f"{R4}/state", "stop")
+    write(f"{R0}/state", "stop")
 
 
 try:
@@ -555,7 +599,8 @@ try:
                   test_inline_coredump,
                   test_rpmsg_raw_device,
                   test_rpmsg_char,
-                  test_rpmsg_queue_closed]:
+                  test_rpmsg_queue_closed,
+                  test_ctrl_per_vdev]:
             print(f"--- {t.__name__}: {t.__doc__.splitlines()[0]}")
             try:
                 t()

@@ -41,10 +41,12 @@ restart_daemon() { stop_daemon; start_daemon "$@"; }
 state_is() { grep -qx "$2" "$ROOT/class/remoteproc/$1/state"; }
 pid_of() { "$UPROC" status "$1" | sed -n 's/^pid: *//p'; }
 
-# ping NAME: one "ping" through a fresh endpoint on NAME's rpmsg-crash channel
+# ping_core N NAME: one "ping" through a fresh endpoint on processor NAME's
+# (remoteprocN's) rpmsg-crash channel
 ping_core() {
-	local ctrl=$RUN/dev/rpmsg_ctrl$1 m got
-	wait_for $WAIT test -f "$ctrl" || return 1
+	local ctrl m got
+	wait_for $WAIT ctrl_of "$2" || return 1
+	ctrl=$(ctrl_of "$2")
 	m=$("$CLIENT" ept-create "$ctrl" rpmsg-crash 0xffffffff 0xffffffff) || return 1
 	got=$(timeout $WAIT "$CLIENT" ept-send "$RUN/dev/rpmsg$m" ping)
 	[ "$got" = pong ]
@@ -134,7 +136,7 @@ log "a hung core is caught by the default watchdog"
 H=$ROOT/class/remoteproc/remoteproc2
 echo start > "$H/state"
 ping_core 2 hang && pass "hang answers before" || fail "hang: no pong"
-m=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl2" rpmsg-crash 0xffffffff 0xffffffff)
+m=$("$CLIENT" ept-create "$(ctrl_of hang)" rpmsg-crash 0xffffffff 0xffffffff)
 "$CLIENT" ept-write "$RUN/dev/rpmsg$m" hang || fail "could not send hang"
 wait_for $WAIT state_is remoteproc2 crashed && pass "hung core: crashed" ||
 	fail "hung core still $(cat "$H/state")"

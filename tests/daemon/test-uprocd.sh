@@ -198,12 +198,13 @@ expect_cat "$E/state" running
 "$UPROC" list >/dev/null && pass "uprocd still serves" || fail "uprocd gone"
 
 log "an endpoint device"
-wait_for $WAIT test -f "$RUN/dev/rpmsg_ctrl0" && pass "rpmsg_ctrl0" || fail "no rpmsg_ctrl0"
+wait_for $WAIT ctrl_of echo && CTRL=$(ctrl_of echo) && pass "control device $CTRL" ||
+	fail "no rpmsg_ctrl for echo"
 # the channel the remote announced is listed, nothing here serving it yet
 wait_for $WAIT sh -c "'$UPROC' channels echo | grep -q '^channel rpmsg-client-sample  remote 0x[0-9a-f]*  not served$'" &&
 	pass "uproc channels: the remote's channel, not served" ||
 	fail "remote channel not listed: $("$UPROC" channels echo 2>&1)"
-M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x500 0xffffffff)
+M=$("$CLIENT" ept-create "$CTRL" rpmsg-client-sample 0x500 0xffffffff)
 [ -f "$RUN/dev/rpmsg$M" ] && pass "endpoint rpmsg$M" || fail "endpoint: $M"
 got=$("$CLIENT" ept-send "$ROOT/dev/rpmsg$M" hello "second message")
 [ "$got" = "$(printf 'hello\nsecond message')" ] && pass "echoed: $got" || fail "echo: '$got'"
@@ -228,14 +229,14 @@ grep -q "Entry 1 is of type vdev" "$D/resource_table" && pass "resource_table" |
 	fail "resource_table: $(head -3 "$D/resource_table" 2>&1)"
 grep -q "Carveout memory entry" "$D/carveout_memories" && pass "carveout_memories" ||
 	fail "carveout_memories: $(head -3 "$D/carveout_memories" 2>&1)"
-M3=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x700 0xffffffff)
+M3=$("$CLIENT" ept-create "$CTRL" rpmsg-client-sample 0x700 0xffffffff)
 got=$("$CLIENT" ept-destroy "$RUN/dev/rpmsg$M3")
 [ "$got" = 0 ] && [ ! -e "$RUN/dev/rpmsg$M3" ] && pass "RPMSG_DESTROY_EPT_IOCTL: rpmsg$M3 gone" ||
 	fail "DESTROY_EPT: $got"
-got=$("$CLIENT" dev-create "$RUN/dev/rpmsg_ctrl0" rpmsg-tty 0x800 0xffffffff)
+got=$("$CLIENT" dev-create "$CTRL" rpmsg-tty 0x800 0xffffffff)
 [ "$got" = 0 ] && wait_for $WAIT sh -c "'$UPROC' channels echo | grep -q 'rpmsg-tty  src 0x800'" &&
 	pass "CREATE_DEV rpmsg-tty: a local channel with a tty" || fail "CREATE_DEV: $got"
-got=$("$CLIENT" dev-release "$RUN/dev/rpmsg_ctrl0" rpmsg-tty 0x800)
+got=$("$CLIENT" dev-release "$CTRL" rpmsg-tty 0x800)
 [ "$got" = 0 ] && ! "$UPROC" channels echo | grep -q 'src 0x800' &&
 	pass "RELEASE_DEV" || fail "RELEASE_DEV: $got"
 "$CLIENT" ept-wait-hup "$RUN/dev/rpmsg$M" $WAIT > "$T/hup" &
@@ -295,8 +296,8 @@ wait_for $WAIT grep -qx offline "$E/state" && pass "client killed: core stopped"
 log "restart: running cores are attached, not rebooted, no message lost"
 echo start > "$E/state"
 PID=$("$UPROC" status echo | sed -n 's/^pid: *//p')
-wait_for $WAIT test -f "$RUN/dev/rpmsg_ctrl0" || fail "no rpmsg_ctrl0 after start"
-M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x600 0xffffffff)
+wait_for $WAIT ctrl_of echo && CTRL=$(ctrl_of echo) || fail "no rpmsg_ctrl after start"
+M=$("$CLIENT" ept-create "$CTRL" rpmsg-client-sample 0x600 0xffffffff)
 # One answer first: the core is up and the endpoint has its destination (its
 # channel's address, from the core's announcement).
 got=$("$CLIENT" ept-send "$RUN/dev/rpmsg$M" ping)
@@ -329,7 +330,8 @@ kill -STOP "$PID"
 stop_daemon
 start_daemon -v
 expect_cat "$E/state" attached
-M2=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0xffffffff 0xffffffff)
+wait_for $WAIT ctrl_of echo && CTRL=$(ctrl_of echo)
+M2=$("$CLIENT" ept-create "$CTRL" rpmsg-client-sample 0xffffffff 0xffffffff)
 "$CLIENT" ept-send "$RUN/dev/rpmsg$M2" early > "$T/early" &
 EARLY=$!
 BG_PIDS="$BG_PIDS $EARLY"
