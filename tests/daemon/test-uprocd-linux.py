@@ -170,12 +170,24 @@ def cleanup():
         for _ in range(4):
             if os.path.exists(f"{r}/state") and state(r) in ("running", "attached", "crashed"):
                 write(f"{r}/state", "stop")
+    held = None
+    if os.path.exists(f"{DEV}/remoteproc0"):
+        held = os.open(f"{DEV}/remoteproc0", os.O_RDWR)  # open across the exit
     daemon.send_signal(signal.SIGTERM)
     try:
         daemon.wait(WAIT)
     except subprocess.TimeoutExpired:
         daemon.kill()
         daemon.wait()
+    check("uprocd exits cleanly on SIGTERM, a device file open", daemon.returncode == 0,
+          str(daemon.returncode))
+    if held is not None:
+        check("the file open across the exit fails, it does not hang",
+              errno_of(os.write, held, b"start") != 0)
+        os.close(held)
+    text = open(f"{T}/uprocd.log").read()
+    check("no sanitizer report in uprocd's log",
+          "Sanitizer" not in text and "runtime error:" not in text)
     if os.path.ismount(ROOT):
         subprocess.call(["umount", "-l", ROOT])
     if failed:
