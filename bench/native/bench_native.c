@@ -12,7 +12,8 @@
  *     to it, 16 B and 496 B, both senders in batches of STREAM_BATCH
  *     (rpmsg_trysendto_batch()), both receivers copying every message out, against
  *     a raw single-producer ring of the same copies.
- * Usage: bench-native [-r RUNS] [-n ROUNDS] [-m MESSAGES] [--json FILE] [FIRMWARE_DIR]
+ * Usage: bench-native [-r RUNS] [-n ROUNDS] [-m MESSAGES] [-t] [--json FILE] [FIRMWARE_DIR]
+ *        (-t: the throughput figures only, for profiling)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -139,15 +140,17 @@ static double stream_up(struct bench_host *h, size_t messages, size_t size)
 int main(int argc, char **argv)
 {
 	size_t rounds = 20000, messages = 500000, runs = 7;
+	bool only_throughput = false;
 	int opt;
 	bench_report_init("native", &argc, argv);
-	while ((opt = getopt(argc, argv, "r:n:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:n:m:t")) != -1) {
 		switch (opt) {
+		case 't': only_throughput = true; break;
 		case 'r': runs = strtoul(optarg, NULL, 10); break;
 		case 'n': rounds = strtoul(optarg, NULL, 10); break;
 		case 'm': messages = strtoul(optarg, NULL, 10); break;
 		default:
-			fprintf(stderr, "usage: bench-native [-r RUNS] [-n ROUNDS] [-m MESSAGES] "
+			fprintf(stderr, "usage: bench-native [-r RUNS] [-n ROUNDS] [-m MESSAGES] [-t] "
 					"[--json FILE] [FIRMWARE_DIR]\n");
 			return 2;
 		}
@@ -171,7 +174,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	/* ---- round trips, both spinning, then with the host sleeping in its loop ---- */
-	for (int sleeping = 0; sleeping < 2; sleeping++) {
+	for (int sleeping = 0; sleeping < 2 && !only_throughput; sleeping++) {
 		struct bench_host_opts o = { .cpu = core_cpu, .host_spins = !sleeping };
 		ret = host_open(&h, echo_fw, "rpmsg-client-sample", &o);
 		if (ret < 0 || !host_boot(&h)) {

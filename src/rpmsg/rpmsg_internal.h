@@ -159,6 +159,13 @@ struct rpmsg_virtio_device {
 void upi_rpmsg_lock(struct rpmsg_virtio_device *vdev);
 void upi_rpmsg_unlock(struct rpmsg_virtio_device *vdev);
 void upi_rpmsg_report(struct rpmsg_virtio_device *vdev);
+/* Lock held: has upi_rpmsg_report() anything to deliver? (Lets a call that found
+ * nothing skip taking the lock again for the report: the data path's one lock.) */
+static inline bool upi_rpmsg_report_due(const struct rpmsg_virtio_device *vdev)
+{
+	return (vdev->broken_pending[0] || vdev->broken_pending[1] || vdev->badmsg_pending) &&
+	       vdev->cfg.broken;
+}
 int upi_rpmsg_send(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, const void *data,
 		   size_t len, bool wait);
 void rpmsg_warn(struct rpmsg_virtio_device *vdev, const char *what, uint32_t a, uint32_t b);

@@ -53,9 +53,9 @@ static int tx_get(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept, 
 	}
 }
 
-/* A send without the report at its end (the bus's own sends, inside its calls). */
-int upi_rpmsg_send(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, const void *data,
-		   size_t len, bool wait)
+/* One send; *@report says whether a report is due at the end of the call. */
+static int send_one(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, const void *data,
+		    size_t len, bool wait, bool *report)
 {
 	if (!ept || !ept->vdev || (len && !data))
 		return -EINVAL;
@@ -80,17 +80,27 @@ int upi_rpmsg_send(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, const
 		__builtin_memcpy(buf + RPMSG_HDR_SIZE, data, len);
 	err = upi_rpmsg_send_locked_buf(vdev, buf, src, dst, len, &kick);
 unlock:
+	*report = upi_rpmsg_report_due(vdev);
 	upi_rpmsg_unlock(vdev);
 	if (kick)
 		vdev->cfg.notify(vdev->cfg.priv, vdev->svq.index);
 	return err;
 }
 
+/* A send without the report at its end (the bus's own sends, inside its calls). */
+int upi_rpmsg_send(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, const void *data,
+		   size_t len, bool wait)
+{
+	bool report = false;
+	return send_one(ept, src, dst, data, len, wait, &report);
+}
+
 static int send_common(struct rpmsg_endpoint *ept, uint32_t src, uint32_t dst, const void *data,
 		       size_t len, bool wait)
 {
-	int err = upi_rpmsg_send(ept, src, dst, data, len, wait);
-	if (ept && ept->vdev)
+	bool report = false;
+	int err = send_one(ept, src, dst, data, len, wait, &report);
+	if (report)
 		upi_rpmsg_report(ept->vdev);
 	return err;
 }
@@ -186,9 +196,12 @@ int rpmsg_trysendto_batch(struct rpmsg_endpoint *ept, uint32_t dst, const struct
 	}
 	/* Publishes the batch, then decides once whether the peer must hear of it. */
 	kick = virtqueue_kick_prepare(&vdev->svq);
+	bool report = upi_rpmsg_report_due(vdev);
 	upi_rpmsg_unlock(vdev);
 	if (kick)
 		vdev->cfg.notify(vdev->cfg.priv, vdev->svq.index);
+	if (report)
+		upi_rpmsg_report(vdev);
 	return sent ? sent : err;
 }
 

@@ -766,6 +766,10 @@ int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
 	bool kick = virtqueue_kick_prepare(&vdev->rvq);
 	bool broken = rpmsg_virtio_is_broken(vdev);
 	bool flush = vdev->announce_pending && !vdev->shutdown;
+	bool more_cb = more && !broken && vdev->cfg.rx_more;
+	/* What ran unlocked below may leave reports too; otherwise only a pending one
+	 * makes the report take the lock again. */
+	bool report = upi_rpmsg_report_due(vdev) || flush || ready_cb || more_cb;
 	upi_rpmsg_unlock(vdev);
 	if (kick)
 		notify_peer(vdev, &vdev->rvq);
@@ -773,9 +777,10 @@ int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
 		upi_rpmsg_ns_flush_pending(vdev);
 	if (ready_cb)
 		vdev->cfg.tx_ready(vdev->cfg.priv);
-	if (more && !broken && vdev->cfg.rx_more)
+	if (more_cb)
 		vdev->cfg.rx_more(vdev->cfg.priv);
-	upi_rpmsg_report(vdev);
+	if (report)
+		upi_rpmsg_report(vdev);
 	return broken || delivered < 0 ? -EIO : delivered;
 }
 
