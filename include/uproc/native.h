@@ -465,6 +465,15 @@ int uproc_native_debug_open(pid_t pid, char *err, size_t len);
 int uproc_native_debug_serve(pid_t pid, int in, int out, char *err, size_t len);
 
 /**
+ * uproc_native_debug_relay() - copy the gdb remote protocol both ways between a
+ * debugger (@in from it, @out to it) and @core (a socket speaking the protocol: an
+ * emulated core's stub, uprocd's debugger socket) until the debugger's side ends;
+ * then ask @core to detach. Blocks. Does not close the fds.
+ * Return: 0 when the debugger left, -errno when a side broke.
+ */
+int uproc_native_debug_relay(int core, int in, int out);
+
+/**
  * uproc_native_registry_pid() - the process of the running core @name recorded in the
  * registry under @runtime_dir (NULL: the default). Return: the pid, or -ESRCH.
  */

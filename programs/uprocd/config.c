@@ -283,6 +283,11 @@ static int proc_key(struct parser *p, const char *k, const char *v)
 		r->cpu = (int)cpu;
 		return 0;
 	}
+	if (!strcmp(k, "gdb")) {
+		if (parse_bool(v, &r->gdb) < 0)
+			return fail(p, "gdb takes yes or no, not '%s'", v);
+		return 0;
+	}
 	if (!strcmp(k, "auto_boot")) {
 		if (parse_bool(v, &r->auto_boot) < 0)
 			return fail(p, "auto_boot takes yes or no, not '%s'", v);
@@ -309,7 +314,7 @@ static int proc_key(struct parser *p, const char *k, const char *v)
 	}
 	return fail(p, "unknown key '%s' in [remoteproc %s] (known: backend, firmware, "
 		       "firmware_path, memory, cpu, auto_boot, recovery, coredump, watchdog, "
-		       "rpmsg_queue_closed)",
+		       "rpmsg_queue_closed, gdb)",
 		    k, r->name);
 }
 

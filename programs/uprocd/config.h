@@ -23,7 +23,10 @@
  *              rpmsg_queue_closed (0, the default: an rpmsgM endpoint exists
  *              while the device is open, as in Linux; N up to 65536: it exists
  *              from RPMSG_CREATE_EPT to RPMSG_DESTROY_EPT and keeps up to N
- *              messages while nobody has it open)
+ *              messages while nobody has it open), gdb (no, the default, or
+ *              yes: serve debugger sessions on the running core through the
+ *              socket <runtime_dir>/gdb/NAME, which root and the group may use;
+ *              "uproc gdb NAME" goes through it)
  */
 #ifndef UPROCD_CONFIG_H
 #define UPROCD_CONFIG_H
@@ -62,6 +65,7 @@ struct uprocd_proc_config {
 					  * close); N: endpoints live from create
 					  * to destroy and keep N messages while
 					  * closed */
+	bool gdb;			/* serve debugger sessions (programs/uprocd/gdb.c) */
 	unsigned int line;		/* where the section starts */
 	/* where each key was set (0: not set; fw_dirs_line may be [uprocd]'s) */
 	unsigned int firmware_line, fw_dirs_line, memory_line, cpu_line;

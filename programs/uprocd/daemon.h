@@ -16,6 +16,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +47,8 @@ struct uprocd_proc {
 	struct uprocd_rpmsg *rpmsg;		/* loop thread */
 	unsigned int dump_id;			/* locked: devcdK of its dump, 0: none */
 	unsigned int recoveries;		/* loop thread: recoveries since uprocd began */
+	int gdb_fd;				/* loop thread: debugger socket, or -1 */
+	atomic_bool gdb_busy;			/* a debugger session is open */
 };
 
 /** struct uprocd - the daemon. */
@@ -115,6 +118,17 @@ int uprocd_proc_start(struct uprocd_proc *p);
 
 /** uprocd_firmware_shown() - the firmware name as the firmware attribute shows it. */
 void uprocd_firmware_shown(struct uprocd_proc *p, char *buf, size_t len);
+
+/* ---- gdb.c ---------------------------------------------------------------------- */
+
+/**
+ * uprocd_gdb_start() - open the debugger socket of every processor configured with
+ * gdb = yes (<runtime_dir>/gdb/NAME). Returns 0 or -errno. Loop thread.
+ */
+int uprocd_gdb_start(struct uprocd *d);
+
+/** uprocd_gdb_stop() - close and remove them; open sessions end with the daemon. */
+void uprocd_gdb_stop(struct uprocd *d);
 
 /* ---- procs.c -------------------------------------------------------------------- */
 

@@ -94,12 +94,12 @@ static void print_config(const struct uprocd_config *c)
 	for (unsigned int i = 0; i < c->n_procs; i++) {
 		const struct uprocd_proc_config *p = &c->procs[i];
 		printf("[remoteproc %s] remoteproc%u firmware=%s memory=%llu cpu=%d auto_boot=%s "
-		       "recovery=%s coredump=%s watchdog=%ums dirs=", p->name, i,
+		       "recovery=%s coredump=%s watchdog=%ums%s dirs=", p->name, i,
 		       p->firmware ? p->firmware : "-",
 		       (unsigned long long)p->memory, p->cpu, p->auto_boot ? "yes" : "no",
 		       p->recovery ? "enabled" : "disabled",
 		       p->coredump == 2 ? "inline" : p->coredump == 1 ? "enabled" : "disabled",
-		       (unsigned int)p->watchdog_ms);
+		       (unsigned int)p->watchdog_ms, p->gdb ? " gdb=yes" : "");
 		for (unsigned int k = 0; k < p->n_fw_dirs; k++)
 			printf("%s%s", k ? ":" : "", p->fw_dirs[k]);
 		printf("\n");
@@ -168,6 +168,12 @@ static int run(struct uprocd *d)
 		fprintf(stderr, "uprocd: devices at %s: %s\n", d->dev_dir, strerror(-r));
 		goto destroy;
 	}
+	r = uprocd_gdb_start(d);
+	if (r) {
+		fprintf(stderr, "uprocd: debugger sockets in %s/gdb: %s\n", d->cfg.runtime_dir,
+			strerror(-r));
+		goto destroy;
+	}
 	r = uprocd_ctl_start(d);
 	if (r) {
 		fprintf(stderr, "uprocd: control socket %s: %s\n", d->cfg.socket, strerror(-r));
@@ -188,6 +194,7 @@ static int run(struct uprocd *d)
 stop_ctl:
 	uprocd_ctl_stop(d);
 destroy:
+	uprocd_gdb_stop(d);
 	uproc_loop_close_calls(d->loop);
 	uprocd_procs_destroy(d);
 	uprocd_devfs_stop(d);

@@ -151,6 +151,7 @@ int uprocd_procs_create(struct uprocd *d)
 		p->d = d;
 		p->index = i;
 		p->cfg = &d->cfg.procs[i];
+		p->gdb_fd = -1;
 		int r = create_one(d, p);
 		if (r < 0)
 			return r;

@@ -5,7 +5,10 @@
  * NAME`) or one TCP connection on 127.0.0.1:N. An emulated core serves the gdb
  * remote protocol itself (src/backends/emulated/emu_gdb.c) and this relays it; a
  * native core is attached with ptrace by gdbserver (uproc_native_debug_serve()).
- * When gdb goes away the core runs on, its breakpoints removed.
+ * A core that uprocd runs with gdb = yes is reached through the daemon's socket
+ * <runtime dir>/gdb/NAME instead (the daemon serves the session: its users need no
+ * right over the core's process). When gdb goes away the core runs on, its
+ * breakpoints removed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,9 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cli_gdb.h"
+#include "hostutil.h"
 #include "uproc/native.h"
 
 static void usage(FILE *out)
@@ -33,6 +38,31 @@ static void usage(FILE *out)
 		"With --port N, on 127.0.0.1:N for one connection (0: any free port, printed):\n"
 		"  gdb-multiarch fw.elf -ex 'target remote localhost:N'\n"
 		"A native core is attached with ptrace by gdbserver, which must be installed.\n");
+}
+
+/*
+ * uprocd serves debugger sessions on the cores it runs with gdb = yes, on the socket
+ * <runtime dir>/gdb/NAME: connected, or -errno (-ENOENT: no such socket).
+ */
+static int daemon_session(const char *runtime_dir, const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/gdb/%s",
+			 runtime_dir ? runtime_dir : UPI_RUNTIME_DIR_DEFAULT, name);
+
+	if (n < 0 || (size_t)n >= sizeof(sa.sun_path) || strchr(name, '/'))
+		return -ENOENT;
+	if (access(sa.sun_path, F_OK) != 0)
+		return -ENOENT;
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		int e = -errno;
+		close(s);
+		return e;
+	}
+	return s;
 }
 
 static int listen_once(int port)
@@ -103,6 +133,19 @@ int uproc_cmd_gdb(int argc, char **argv)
 	const char *target = argv[optind];
 	char *end;
 	long v = strtol(target, &end, 10);
+	signal(SIGPIPE, SIG_IGN);
+	int daemon_sock = (*target && !*end) ? -ENOENT : daemon_session(runtime_dir, target);
+	if (daemon_sock >= 0 && port >= 0) {
+		fprintf(stderr, "uproc gdb: --port is for cores outside uprocd; with uprocd's "
+				"gdb = yes, use: target remote | uproc gdb %s\n", target);
+		close(daemon_sock);
+		return 2;
+	}
+	if (daemon_sock >= 0) {
+		int r = uproc_native_debug_relay(daemon_sock, STDIN_FILENO, STDOUT_FILENO);
+		close(daemon_sock);
+		return r < 0 ? 1 : 0;
+	}
 	pid_t pid = (*target && !*end && v > 0) ? (pid_t)v
 						: uproc_native_registry_pid(runtime_dir, target);
 	if (pid <= 0) {
@@ -110,7 +153,6 @@ int uproc_cmd_gdb(int argc, char **argv)
 			runtime_dir ? " under " : "", runtime_dir ? runtime_dir : "");
 		return 1;
 	}
-	signal(SIGPIPE, SIG_IGN);
 	int conn = STDIN_FILENO, ret;
 	if (port >= 0) {
 		conn = listen_once(port);

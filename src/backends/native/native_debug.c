@@ -122,8 +122,7 @@ static bool write_all(int fd, const char *p, size_t n)
 	return true;
 }
 
-/* Copy both ways until the debugger's side ends; then detach the core. */
-static int relay(int core, int in, int out)
+int uproc_native_debug_relay(int core, int in, int out)
 {
 	char buf[4096];
 	struct pollfd pfd[2] = { { .fd = in, .events = POLLIN }, { .fd = core, .events = POLLIN } };
@@ -210,7 +209,7 @@ int uproc_native_debug_serve(pid_t pid, int in, int out, char *err, size_t len)
 		return serve_native(pid, in, out, err, len);
 	if (core < 0)
 		return core;
-	int ret = relay(core, in, out);
+	int ret = uproc_native_debug_relay(core, in, out);
 	close(core);
 	if (ret < 0)
 		upi_native_set_err(err, len, "the debugger's connection to core %d broke",
