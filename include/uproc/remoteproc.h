@@ -197,6 +197,24 @@ int rproc_detach(struct rproc *rproc);
  */
 void rproc_report_crash(struct rproc *rproc, enum rproc_crash_type type);
 
+/* Crashes of the same fault in a row, each before the remote kicked a queue, that
+ * end automatic recovery (a crash loop). */
+#define RPROC_CRASH_LOOP_MAX 5
+
+/**
+ * rproc_report_crash_reason() - rproc_report_crash() with what the backend knows of
+ * the fault: @reason is one line (e.g. "signal 11 at rip 0x10234, address 0"; NULL
+ * or "": none), kept until the next crash (rproc_get_crash_reason()).
+ * A crash with the same type and reason as the one before, reported before the
+ * remote kicked any virtqueue since it was (re)started, continues a crash loop:
+ * the RPROC_CRASH_LOOP_MAX-th in a row ends automatic recovery (the processor stays
+ * CRASHED, rproc_last_error() says "crash loop: the same fault N times in a row"
+ * and the fault). rproc_recover() and a boot start counting again.
+ * Locking: any thread (normally the loop's).
+ */
+void rproc_report_crash_reason(struct rproc *rproc, enum rproc_crash_type type,
+			       const char *reason);
+
 /**
  * rproc_vq_interrupt() - the remote kicked virtqueue @notifyid (backends call this
  * from their doorbell handler). Returns 0, or -ENOENT for an unknown notifyid.
@@ -255,6 +273,13 @@ unsigned int rproc_get_crash_count(struct rproc *rproc);
  * Returns 0 with @type set, or -ENOENT when none was. Any thread.
  */
 int rproc_get_last_crash(struct rproc *rproc, enum rproc_crash_type *type);
+/**
+ * rproc_get_crash_reason() - the last crash's reason (see rproc_report_crash_reason())
+ * into @buf (@len bytes, NUL-terminated) and how many crashes in a row had that
+ * same fault (the crash-loop count) into @streak (may be NULL).
+ * Returns 0, or -ENOENT when no crash was reported ("" in @buf). Any thread.
+ */
+int rproc_get_crash_reason(struct rproc *rproc, char *buf, size_t len, unsigned int *streak);
 /** rproc_last_error() - the last failure's message ("" if none). */
 const char *rproc_last_error(struct rproc *rproc);
 

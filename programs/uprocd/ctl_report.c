@@ -351,6 +351,10 @@ void uprocd_report_status(struct uprocd_proc *p, bool json, struct uprocd_text *
 	enum rproc_crash_type crash_type;
 	const char *crash = rproc_get_last_crash(p->rproc, &crash_type) == 0 ?
 			    rproc_crash_type_string(crash_type) : NULL;
+	char why[320];
+	unsigned int streak = 0;
+	if (rproc_get_crash_reason(p->rproc, why, sizeof(why), &streak) < 0)
+		why[0] = '\0';
 
 	if (!json) {
 		uprocd_text_printf(t, "name:          %s\n", p->cfg->name);
@@ -366,6 +370,10 @@ void uprocd_report_status(struct uprocd_proc *p, bool json, struct uprocd_text *
 		uprocd_text_printf(t, "crashes:       %u\n", rproc_get_crash_count(p->rproc));
 		if (crash)
 			uprocd_text_printf(t, "last crash:    %s\n", crash);
+		if (why[0]) /* the backend's words and numbers, nothing the remote wrote */
+			uprocd_text_printf(t, "crash reason:  %s\n", why);
+		if (streak > 1)
+			uprocd_text_printf(t, "same fault:    %u times in a row\n", streak);
 		uprocd_text_printf(t, "recoveries:    %u\n", p->recoveries);
 		uprocd_text_printf(t, "power:         %u\n", rproc_get_power(p->rproc));
 		if (pid > 0)
@@ -403,6 +411,8 @@ void uprocd_report_status(struct uprocd_proc *p, bool json, struct uprocd_text *
 	jstr(t, &first, "coredump", rproc_coredump_string(rproc_get_coredump(p->rproc)));
 	jnum(t, &first, "crashes", rproc_get_crash_count(p->rproc));
 	jstr(t, &first, "last_crash", crash);
+	jstr(t, &first, "crash_reason", why[0] ? why : NULL);
+	jnum(t, &first, "crash_streak", streak);
 	jnum(t, &first, "recoveries", p->recoveries);
 	jnum(t, &first, "power", rproc_get_power(p->rproc));
 	jkey(t, &first, "pid");

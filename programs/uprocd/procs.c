@@ -46,10 +46,16 @@ static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
 	}
 	if (event == RPROC_EVENT_CRASHED) {
 		enum rproc_crash_type type = RPROC_FATAL_ERROR;
+		unsigned int streak = 0;
+		char why[320];
 		rproc_get_last_crash(rproc, &type);
-		uprocd_log(p->d, "remoteproc%u: crash %u (%s)%s", p->index,
+		rproc_get_crash_reason(rproc, why, sizeof(why), &streak);
+		bool looping = rproc_get_recovery(rproc) && streak >= RPROC_CRASH_LOOP_MAX;
+		uprocd_log(p->d, "remoteproc%u: crash %u (%s)%s%s%s", p->index,
 			   rproc_get_crash_count(rproc), rproc_crash_type_string(type),
-			   rproc_get_recovery(rproc) ? ", recovering" : ", recovery disabled");
+			   looping ? ", the same fault again: a crash loop, recovery stopped"
+			   : rproc_get_recovery(rproc) ? ", recovering" : ", recovery disabled",
+			   why[0] ? ": " : "", why);
 	}
 }
 

@@ -203,6 +203,21 @@ int rproc_get_last_crash(struct rproc *rproc, enum rproc_crash_type *type)
 	return ret;
 }
 
+int rproc_get_crash_reason(struct rproc *rproc, char *buf, size_t len, unsigned int *streak)
+{
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&rproc->lock);
+	if (len)
+		snprintf(buf, len, "%s", rproc->crash_reason);
+	if (streak)
+		*streak = rproc->crash_streak;
+	if (rproc->crash_cnt)
+		ret = 0;
+	pthread_mutex_unlock(&rproc->lock);
+	return ret;
+}
+
 unsigned int rproc_get_power(struct rproc *rproc)
 {
 	unsigned int n;

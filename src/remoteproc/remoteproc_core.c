@@ -254,6 +254,7 @@ int upi_rproc_start_locked(struct rproc *rproc)
 	if (ret < 0)
 		goto reset_table_ptr;
 
+	atomic_store_explicit(&rproc->kicked, false, memory_order_relaxed);
 	ret = rproc->ops->start(rproc);
 	if (ret < 0) {
 		rproc_err(rproc, ret, "the backend could not start the remote (%d)", ret);
@@ -373,6 +374,7 @@ static int rproc_attach(struct rproc *rproc)
 			return rproc_err(rproc, ret, "the backend's prepare failed (%d)", ret);
 	}
 
+	atomic_store_explicit(&rproc->kicked, false, memory_order_relaxed);
 	ret = rproc->ops->attach(rproc);
 	if (ret < 0) {
 		rproc_err(rproc, ret, "the backend could not attach (%d)", ret);
@@ -458,6 +460,7 @@ int rproc_boot(struct rproc *rproc)
 		goto out;
 	}
 	rproc->last_error[0] = '\0';
+	rproc->crash_streak = 0; /* a boot asked for: a crash loop counts again */
 	pthread_mutex_unlock(&rproc->lock);
 
 	if (state == RPROC_DETACHED)

@@ -11,6 +11,8 @@
  * runs as another deferred call.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "remoteproc_internal.h"
 #include "uproc/loop.h"
@@ -149,11 +151,22 @@ static void rproc_crash_work(struct uproc_loop *loop, void *arg)
 	upi_rproc_notify(rproc, RPROC_EVENT_CRASHED);
 
 	pthread_mutex_lock(&rproc->lock);
-	go = !rproc->recovery_disabled || rproc->recover_once;
+	bool looping = rproc->crash_streak >= RPROC_CRASH_LOOP_MAX;
+	go = (!rproc->recovery_disabled && !looping) || rproc->recover_once;
+	bool stopped_by_loop = !go && looping && !rproc->recovery_disabled;
+	unsigned int streak = rproc->crash_streak;
+	enum rproc_crash_type type = rproc->last_crash;
+	char reason[RPROC_ERR_MAX];
+	memcpy(reason, rproc->crash_reason, sizeof(reason));
 	rproc->recover_once = false;
 	if (!go)
 		rproc->recovery = RPROC_RECOVERY_IDLE;
 	pthread_mutex_unlock(&rproc->lock);
+	if (stopped_by_loop)
+		rproc_err(rproc, -ELOOP,
+			  "crash loop: the same fault %u times in a row (%s%s%s): recovery stopped, "
+			  "the processor stays crashed", streak,
+			  rproc_crash_type_string(type), reason[0] ? ": " : "", reason);
 	if (go)
 		rproc_recovery_run(rproc);
 unlock:
@@ -164,15 +177,29 @@ put:
 
 void rproc_report_crash(struct rproc *rproc, enum rproc_crash_type type)
 {
+	rproc_report_crash_reason(rproc, type, NULL);
+}
+
+void rproc_report_crash_reason(struct rproc *rproc, enum rproc_crash_type type,
+			       const char *reason)
+{
 	bool queue = false;
 
 	if (!rproc)
 		return;
+	if (!reason)
+		reason = "";
 	pthread_mutex_lock(&rproc->lock);
 	if (rproc->state == RPROC_RUNNING || rproc->state == RPROC_ATTACHED) {
+		/* The same fault again, before the remote ever kicked: a crash loop goes on. */
+		bool same = rproc->crash_streak && rproc->last_crash == type &&
+			    !atomic_load_explicit(&rproc->kicked, memory_order_relaxed) &&
+			    strncmp(rproc->crash_reason, reason, sizeof(rproc->crash_reason) - 1) == 0;
+		rproc->crash_streak = same ? rproc->crash_streak + 1 : 1;
 		rproc->state = RPROC_CRASHED;
 		rproc->crash_cnt++;
 		rproc->last_crash = type;
+		snprintf(rproc->crash_reason, sizeof(rproc->crash_reason), "%s", reason);
 		rproc->recovery = RPROC_RECOVERY_QUEUED;
 		queue = true;
 	}
@@ -180,7 +207,8 @@ void rproc_report_crash(struct rproc *rproc, enum rproc_crash_type type)
 	if (!queue)
 		return;	/* only the first report counts while crashed */
 
-	rproc_err(rproc, -EIO, "crash detected: %s", rproc_crash_type_string(type));
+	rproc_err(rproc, -EIO, "crash detected: %s%s%s", rproc_crash_type_string(type),
+		  reason[0] ? ": " : "", reason);
 	if (rproc_defer(rproc, rproc_crash_work) < 0) {
 		pthread_mutex_lock(&rproc->lock);
 		rproc->recovery = RPROC_RECOVERY_IDLE;
@@ -304,6 +332,7 @@ int rproc_recover(struct rproc *rproc)
 	}
 	if (stage == RPROC_RECOVERY_QUEUED)
 		rproc->recover_once = true;	/* the queued handler recovers once */
+	rproc->crash_streak = 0;	/* asked by hand: a crash loop counts again */
 	pthread_mutex_unlock(&rproc->lock);
 	if (stage == RPROC_RECOVERY_DUMP_WAIT)
 		ret = rproc_err(rproc, -EBUSY, "recovery waits for the coredump to be released");

@@ -17,6 +17,7 @@
 #define UPROC_REMOTEPROC_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -106,6 +107,9 @@ struct rproc {
 	enum rproc_dump_mechanism dump_conf;
 	unsigned int crash_cnt;
 	enum rproc_crash_type last_crash;
+	char crash_reason[RPROC_ERR_MAX];
+	unsigned int crash_streak; /* crashes in a row with the same fault, no kick between */
+	atomic_bool kicked;	   /* the remote kicked a queue since it was (re)started */
 	char last_error[RPROC_ERR_MAX];
 
 	/* firmware and its table */

@@ -573,6 +573,9 @@ int upi_rproc_vdev_interrupt(struct rproc *rproc, int notifyid)
 
 int rproc_vq_interrupt(struct rproc *rproc, int notifyid)
 {
+	/* The remote works far enough to talk: a crash now ends no crash loop. */
+	if (!atomic_load_explicit(&rproc->kicked, memory_order_relaxed))
+		atomic_store_explicit(&rproc->kicked, true, memory_order_relaxed);
 	return upi_rproc_vdev_interrupt(rproc, notifyid);
 }
 

@@ -5,7 +5,9 @@
 # crashes (debugfs crash file, a killed core process), stop, change firmware and
 # boot again like cores it booted; an rpmsg-tty channel keeps one tty, with its
 # name, across restarts; a hung core is caught by the watchdog (state crashed,
-# reason watchdog). Cleans up on every exit; every wait is for a condition.
+# reason watchdog); a core that faults while no uprocd runs is found crashed by the
+# next one, with its fault (dumped, then recovered or left crashed as configured).
+# Cleans up on every exit; every wait is for a condition.
 set -u
 UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4 SUFFIX=${5:-}
 SKIP=77
@@ -64,6 +66,7 @@ firmware_path = $T/fw
 firmware = crash.elf
 auto_boot = yes
 recovery = enabled
+coredump = enabled
 
 [remoteproc tty]
 firmware = tty.elf
@@ -144,6 +147,44 @@ wait_for $WAIT state_is remoteproc2 crashed && pass "hung core: crashed" ||
 	fail "status: $("$UPROC" status hang)"
 grep -q "remoteproc2: crash 1 (watchdog), recovery disabled" "$LOG" && pass "logged as watchdog" ||
 	fail "no watchdog crash in the log"
+"$UPROC" stop hang >/dev/null 2>&1
+
+log "a core that faults while no uprocd runs is found crashed by the next uprocd"
+# cr recovers (and dumps), hang stays crashed. The sandbox records the fault and
+# parks the core; the signal stands for a firmware fault (an emulated core takes
+# SIGTRAP as its watchdog's request to record where it is and end).
+# (crashed by the watchdog above: a crashed processor is recovered, not started)
+"$UPROC" recovery hang recover >/dev/null
+wait_for $WAIT state_is remoteproc2 running || fail "hang not running: $(cat "$H/state")"
+wait_for $WAIT sh -c "grep -qxE 'running|attached' '$C/state'" ||
+	fail "cr not running: $(cat "$C/state")"
+PC=$(pid_of cr) PH=$(pid_of hang)
+stop_daemon
+mark=$(wc -l <"$LOG")
+sig=SEGV
+[ -n "$SUFFIX" ] && sig=TRAP
+kill -$sig "$PC" "$PH"
+start_daemon
+crash_of() { "$UPROC" status "$1" | sed -n "s/^$2: *//p"; }
+wait_for $WAIT state_is remoteproc2 crashed && pass "hang: found crashed" ||
+	fail "hang: $(cat "$H/state") after a fault with no host"
+why=$(crash_of hang "crash reason")
+n=$(crash_of hang crashes)
+case "$why" in
+*"while no host was attached"*) [ "$n" = 1 ] && pass "hang: crash 1, reason: $why" ||
+	fail "hang: $n crashes ($why)" ;;
+*) fail "hang: no reason in its status: $("$UPROC" status hang)" ;;
+esac
+tail -n +$((mark + 1)) "$LOG" | grep -q "remoteproc2: crash 1 (.*), recovery disabled" &&
+	pass "hang: crash logged" ||
+	fail "hang: no crash in the log"
+recovered "cr faulted with no host" "$PC"
+n=$(crash_of cr crashes)
+why=$(crash_of cr "crash reason")
+[ "$n" = 1 ] && [ -n "$why" ] && pass "cr: crash 1 ($why), recovered" ||
+	fail "cr: $n crashes, reason '$why'"
+wait_for $WAIT sh -c "tail -n +$((mark + 1)) '$LOG' | grep -q 'remoteproc0 (cr): coredump taken'" &&
+	pass "cr: its coredump was taken" || fail "cr: no coredump"
 "$UPROC" stop hang >/dev/null 2>&1
 
 stop_daemon

@@ -287,6 +287,12 @@ static int do_attack(int argc, char **argv)
 	}
 	const char *state = rproc_state_string(rproc_get_state(bad.rproc));
 	unsigned int crashes = rproc_get_crash_count(bad.rproc);
+	char why[320] = "";
+	unsigned int streak = 0;
+	rproc_get_crash_reason(bad.rproc, why, sizeof(why), &streak);
+	if (crashes)
+		printf("%s: last crash: %s (%u in a row); last error: %s\n", base, why, streak,
+		       rproc_last_error(bad.rproc));
 	uint64_t t0 = now_ms();
 	if (rproc_get_state(bad.rproc) != RPROC_OFFLINE)
 		rproc_shutdown(bad.rproc);

@@ -314,7 +314,15 @@ static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
 		trace_flush(s, true);
 		describe_crash(s);
 		s->crashed = true;
-		if (s->opt.recovery)
+		unsigned int streak = 0;
+		char why[320];
+		rproc_get_crash_reason(rproc, why, sizeof(why), &streak);
+		if (s->opt.recovery && streak >= RPROC_CRASH_LOOP_MAX) {
+			/* The library stops recovering a crash loop: so does the run. */
+			say(s, "a crash loop: the same fault %u times in a row (%s): recovery stopped",
+			    streak, why[0] ? why : "no reason recorded");
+			uproc_loop_defer(s->loop, finish_crashed, s);
+		} else if (s->opt.recovery)
 			say(s, "recovering (crash %u)", rproc_get_crash_count(rproc));
 		else if (!dump_ends_run(s))
 			uproc_loop_defer(s->loop, finish_crashed, s);

@@ -16,8 +16,9 @@
  *
  * The run loop: uc_emu_start() returns on WFI/wait (then the core sleeps on its
  * doorbell until an interrupt source is asserted), on a fault (recorded in the
- * control page's crash record; the process ends with 128 + a signal number, as the
- * native stub's fault handler does), on EXIT, or when a hook asks to resume.
+ * control page's crash record; the core then rings the host and parks until a host
+ * ends it, as the native stub's fault handler does), on EXIT, or when a hook asks to
+ * resume.
  */
 #include <elf.h>
 #include <errno.h>
@@ -278,6 +279,18 @@ __attribute__((noreturn)) static void end_core(struct emu *emu, uint32_t reason)
 	c->code = (int32_t)reason;
 	c->addr = emu->fault_addr;
 	uproc_shm_store32(&c->valid, 1, memory_order_release);
+	/*
+	 * Park, as the native stub does: ring the host, then sleep on the doorbell for
+	 * good. The process, its record and its memories stay until a host ends it, so
+	 * a core that faults while no host is attached is found crashed by the next.
+	 */
+	uint64_t v = 1;
+	(void)!write(emu->db_out, &v, sizeof(v));
+	for (;;) {
+		struct pollfd pfd = { .fd = emu->db_in, .events = POLLIN };
+		if (poll(&pfd, 1, -1) > 0 && read(emu->db_in, &v, sizeof(v)) < 0 && errno == EBADF)
+			break;
+	}
 	syscall(SYS_exit_group, 128 + sig);
 	__builtin_unreachable();
 }

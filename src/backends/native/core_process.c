@@ -316,6 +316,14 @@ static int wait_running(struct native_core *core, unsigned int timeout_ms, char 
 		if (state == UPROC_NATIVE_STUB_RUNNING)
 			return 0;
 		int n = poll(&pfd, 1, 1);
+		/*
+		 * A firmware that ends at once (a forbidden call) may be gone before this
+		 * loop saw RUNNING: it ran, and its end is a crash the event loop reports
+		 * (the process is left unreaped for it).
+		 */
+		if (n > 0 && uproc_shm_load32(&core->ctl->stub_state, memory_order_acquire) ==
+				     UPROC_NATIVE_STUB_RUNNING)
+			return 0;
 		if (n > 0) {
 			struct uproc_native_exit ex;
 			char msg[sizeof(core->ctl->error)];
@@ -418,6 +426,10 @@ static void classify(struct native_core *core, const siginfo_t *si,
 			out->kind = UPROC_NATIVE_EXIT_FAULT;
 			out->status = si->si_status - 128;
 		}
+	} else if (fault && si->si_status == SIGKILL) {
+		/* A core parked after its fault, then ended by the host: the fault counts. */
+		out->kind = UPROC_NATIVE_EXIT_FAULT;
+		out->status = (int)out->crash.signo;
 	} else {
 		out->kind = UPROC_NATIVE_EXIT_SIGNAL;
 		out->status = si->si_status;

@@ -77,6 +77,8 @@ struct native_rproc {
 	bool running;  /* a core process is ours (spawned or attached) */
 	uint64_t deferred_bits; /* taken at the round bound, served at the next wake-up */
 	bool watching; /* its fds are in the loop */
+	bool ending;   /* its fault record was seen: it was told to end */
+	bool found_crashed; /* attached to a core that had crashed with no host */
 	struct native_mem *mems;
 	uint64_t rsc_da, rsc_size;
 	struct uproc_native_exit last_exit;
@@ -301,6 +303,24 @@ static void serve_bits(struct native_rproc *nr, uint64_t bits)
 			break;
 }
 
+/*
+ * A core parks after a fault (its stub or emulator records it and rings): end it;
+ * its death, seen on the pidfd, reports the crash with the record. True when the
+ * core is ending.
+ */
+static bool end_if_faulted(struct native_rproc *nr)
+{
+	if (nr->ending)
+		return true;
+	if (!nr->core.ctl ||
+	    !uproc_shm_load32(&nr->core.ctl->crash.valid, memory_order_acquire))
+		return false;
+	nr->ending = true;
+	if (upi_native_core_signal(&nr->core, SIGKILL) != 0)
+		native_log(nr, "cannot end the faulted core", -errno, NULL);
+	return true;
+}
+
 static void on_doorbell(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct native_rproc *nr = arg;
@@ -311,6 +331,11 @@ static void on_doorbell(struct uproc_loop *loop, int fd, uint32_t events, void *
 	(void)events;
 	if (!nr->running)
 		return;
+	if (end_if_faulted(nr)) {
+		uint64_t count;
+		(void)!read(nr->core.db_rx, &count, sizeof(count)); /* not again and again */
+		return;
+	}
 	bits = upi_native_core_take(&nr->core) | nr->deferred_bits;
 	nr->deferred_bits = 0;
 	serve_bits(nr, bits);
@@ -363,10 +388,33 @@ static int watch(struct native_rproc *nr)
 	return 0;
 }
 
+/* One line saying how the core ended (the crash reason), from @ex. */
+static void exit_reason(const struct native_rproc *nr, const struct uproc_native_exit *ex,
+			char *buf, size_t len)
+{
+	const char *when = nr->found_crashed ? " while no host was attached" : "";
+
+	if (ex->kind == UPROC_NATIVE_EXIT_FAULT && ex->crash.emu.machine)
+		snprintf(buf, len, "%s at pc %#" PRIx32 ", address %#" PRIx32 "%s",
+			 uproc_emu_reason_name(ex->crash.emu.reason), ex->crash.emu.pc,
+			 ex->crash.emu.addr, when);
+	else if (ex->kind == UPROC_NATIVE_EXIT_FAULT)
+		snprintf(buf, len, "signal %d (%s) at rip %#" PRIx64 ", address %#" PRIx64 "%s",
+			 ex->status, strsignal(ex->status), ex->crash.regs.rip, ex->crash.addr, when);
+	else if (ex->kind == UPROC_NATIVE_EXIT_SIGNAL)
+		snprintf(buf, len, "killed by signal %d (%s)%s%s", ex->status, strsignal(ex->status),
+			 ex->status == SIGSYS ? ": a forbidden system call" : "", when);
+	else if (ex->kind == UPROC_NATIVE_EXIT_CODE)
+		snprintf(buf, len, "the firmware ended (status %d)%s", ex->status, when);
+	else
+		snprintf(buf, len, "the core ended%s", when);
+}
+
 static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct native_rproc *nr = arg;
 	struct uproc_native_exit ex;
+	char reason[200];
 
 	(void)loop;
 	(void)fd;
@@ -378,33 +426,26 @@ static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg
 	nr->last_exit = ex;
 	upi_native_core_release(&nr->core);
 	nr->running = false;
+	nr->ending = false;
 	if (nr->lock_fd >= 0)
 		upi_native_registry_remove(nr->registry_dir, nr->name);
 	drop_lock(nr);
 
 	bool mmu = ex.kind == UPROC_NATIVE_EXIT_FAULT &&
 		   (ex.status == SIGSEGV || ex.status == SIGBUS);
+	exit_reason(nr, &ex, reason, sizeof(reason));
+	nr->found_crashed = false;
 	if (nr->wd_fired) {
 		nr->wd_fired = false;
 		rproc_log(nr->rproc, 3, "native core: the hung firmware was at %s %#" PRIx64,
 			  ex.crash.emu.machine ? "pc" : "rip",
 			  ex.crash.emu.machine ? (uint64_t)ex.crash.emu.pc : ex.crash.regs.rip);
-		rproc_report_crash(nr->rproc, RPROC_WATCHDOG);
+		rproc_report_crash_reason(nr->rproc, RPROC_WATCHDOG, reason);
 		return;
 	}
-	if (ex.kind == UPROC_NATIVE_EXIT_FAULT && ex.crash.emu.machine)
-		rproc_log(nr->rproc, 3, "emulated core: %s at pc %#" PRIx32 ", address %#" PRIx32,
-			  uproc_emu_reason_name(ex.crash.emu.reason), ex.crash.emu.pc,
-			  ex.crash.emu.addr);
-	else if (ex.kind == UPROC_NATIVE_EXIT_FAULT)
-		rproc_log(nr->rproc, 3, "native core: the firmware died of signal %d at rip %#" PRIx64
-			  ", address %#" PRIx64, ex.status, ex.crash.regs.rip, ex.crash.addr);
-	else if (ex.kind == UPROC_NATIVE_EXIT_SIGNAL)
-		rproc_log(nr->rproc, 3, "native core: killed by signal %d%s", ex.status,
-			  ex.status == SIGSYS ? " (a forbidden system call)" : "");
-	else
-		rproc_log(nr->rproc, 3, "native core: ended (status %d)", ex.status);
-	rproc_report_crash(nr->rproc, mmu ? RPROC_MMUFAULT : RPROC_FATAL_ERROR);
+	rproc_log(nr->rproc, 3, "%s core: %s", ex.crash.emu.machine ? "emulated" : "native",
+		  reason);
+	rproc_report_crash_reason(nr->rproc, mmu ? RPROC_MMUFAULT : RPROC_FATAL_ERROR, reason);
 }
 
 /* ---- watchdog ------------------------------------------------------------------------ */
@@ -598,6 +639,8 @@ static int native_start(struct rproc *rproc)
 	if (ret)
 		goto kill;
 	nr->running = true;
+	nr->ending = false;
+	nr->found_crashed = false;
 	nr->recorded = false;
 	if (nr->lock_fd >= 0) {
 		ret = write_record(nr);
@@ -704,6 +747,18 @@ static int native_attach(struct rproc *rproc)
 	nr->emulated = em == EM_ARM || em == EM_RISCV || em == EM_MIPS;
 	nr->big_endian = nr->emulated && nr->core.ctl->emu_big_endian == 1;
 	rproc_set_byte_order(rproc, nr->big_endian ? UPROC_BIG_ENDIAN : UPROC_LITTLE_ENDIAN);
+	nr->ending = false;
+	if (uproc_shm_load32(&nr->core.ctl->crash.valid, memory_order_acquire)) {
+		/*
+		 * It faulted while no host was attached and parked: attached, it is ended
+		 * at once, and its death reports the crash with the record it left (the
+		 * memories stay mapped here for the coredump).
+		 */
+		nr->found_crashed = true;
+		rproc_log(rproc, 3, "native core: it crashed while no host was attached");
+		end_if_faulted(nr);
+		goto out;
+	}
 	/* Tell the firmware a new host is here (it announces its channels again). */
 	uproc_shm_fetch_add32(&nr->core.ctl->host_epoch, 1, memory_order_release);
 	upi_native_core_kick(&nr->core, UPROC_NATIVE_MBOX_HIGH);

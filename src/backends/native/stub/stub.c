@@ -13,10 +13,14 @@
  * the control page's error field (and stderr) and ends the process with status
  * STUB_EXIT_SETUP.
  *
- * The fault handler copies the faulting thread's registers into the control page
- * and exits with 128 + signo through a raw exit_group, which the sandbox allows.
- * It is the one piece of process-wide state here (the control page pointer): a
- * signal handler has no other way to find it.
+ * The fault handler copies the faulting thread's registers into the control page,
+ * rings the host's doorbell and parks the core: it blocks on its own doorbell for
+ * good, so the process (and with it the record and the memories) stays until a host
+ * ends it. A core that faults while no host is attached is so found by the next
+ * host, which reports the crash with its record and can dump its memory. The
+ * handler uses only the doorbell calls the sandbox allows. The control page pointer
+ * is the one piece of process-wide state here: a signal handler has no other way to
+ * find it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -62,8 +66,9 @@ struct stub_args {
 	struct stub_region regions[STUB_MAX_REGIONS];
 };
 
-/* The control page as the fault handler finds it (see the file comment). */
+/* The control page and doorbells as the fault handler finds them (file comment). */
 static struct uproc_native_ctl *fault_ctl;
+static int fault_db_in = -1, fault_db_out = -1;
 
 static _Alignas(16) unsigned char alt_stack[STUB_ALTSTACK_SIZE];
 static _Alignas(16) unsigned char entry_stack[STUB_STACK_SIZE];
@@ -73,6 +78,31 @@ __attribute__((noreturn)) static void raw_exit_group(int status)
 	for (;;)
 		__asm__ volatile("syscall" : : "a"((long)SYS_exit_group), "D"((long)status)
 				 : "rcx", "r11", "memory");
+}
+
+static long raw_syscall3(long nr, long a, long b, long c)
+{
+	long ret;
+	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/*
+ * Park the core after a fault: ring the host, then block on the core's own doorbell
+ * for good (the host's kicks wake it; it blocks again). Only the host ends it.
+ */
+__attribute__((noreturn)) static void park(void)
+{
+	uint64_t v = 1;
+
+	if (fault_db_out >= 0)
+		(void)raw_syscall3(SYS_write, fault_db_out, (long)(uintptr_t)&v, sizeof(v));
+	for (;;) {
+		if (fault_db_in < 0 ||
+		    raw_syscall3(SYS_read, fault_db_in, (long)(uintptr_t)&v, sizeof(v)) == -EBADF)
+			raw_exit_group(128 + SIGABRT); /* no doorbell to park on */
+	}
 }
 
 __attribute__((noreturn, format(printf, 2, 3)))
@@ -279,6 +309,7 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 		c->addr = (uint64_t)(uintptr_t)si->si_addr;
 		/* Pairs with the host's acquire load of valid after the process died. */
 		uproc_shm_store32(&c->valid, 1, memory_order_release);
+		park();
 	}
 	raw_exit_group(128 + sig);
 }
@@ -376,6 +407,8 @@ int main(int argc, char **argv)
 	/* A host that attaches later is not our parent: let it take our fds (Yama). */
 	(void)prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
 
+	fault_db_in = args.doorbell_in;
+	fault_db_out = args.doorbell_out;
 	fault_ctl = ctl;
 	setup_signals(ctl);
 
