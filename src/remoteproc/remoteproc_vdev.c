@@ -64,9 +64,13 @@ void upi_rproc_vdev_kick_remote(struct rproc_vdev *rvdev, unsigned int vq_index)
 
 void upi_rproc_vdev_broken(struct rproc_vdev *rvdev, unsigned int vq_index, int err)
 {
+	char reason[96];
+
 	rproc_warn(rvdev->rproc, "vdev%u: the remote broke virtqueue %u (%d): reporting a crash",
 		   rvdev->index, vq_index, err);
-	rproc_report_crash(rvdev->rproc, RPROC_FATAL_ERROR);
+	snprintf(reason, sizeof(reason), "the remote broke vdev%u's virtqueue %u (%s)",
+		 rvdev->index, vq_index, strerror(-err));
+	rproc_report_crash_reason(rvdev->rproc, RPROC_FATAL_ERROR, reason);
 }
 
 static void rpmsg_notify_cb(void *priv, unsigned int vq_index)

@@ -739,7 +739,14 @@ int rpmsg_virtio_handle_kick(struct rpmsg_virtio_device *vdev)
 		upi_rpmsg_unlock(vdev);
 		return -ESHUTDOWN;
 	}
-	/* tx side: buffers came back; wake blocked senders, tell the event loop. */
+	/*
+	 * tx side: buffers came back. The host takes the used entries now (at most the
+	 * ring's size), not when it next runs out: a buffer the remote returns twice,
+	 * or one it never had, is caught at the kick that returns it. Then wake
+	 * blocked senders, tell the event loop.
+	 */
+	if (vdev->role == VIRTIO_ROLE_DRIVER)
+		host_reclaim_tx(vdev);
 	bool ready_cb = false;
 	if ((vdev->tx_waiters || vdev->tx_ready_armed) && upi_rpmsg_tx_buf_ready(vdev)) {
 		if (vdev->tx_waiters && vdev->port->wake)
