@@ -2,7 +2,8 @@
 # command line: reporting, bounded waits, and a cleanup that leaves no helper,
 # uprocd or core process running, no tree mounted and no file behind. The test
 # sets T (its temporary directory), ROOT, RUN, CONF, LOG, UPROCD, UPROC, WAIT,
-# DAEMON_PID, BG_PIDS and FAILS before the cleanup can run.
+# DAEMON_PID, BG_PIDS and FAILS before the cleanup can run. The hostile-firmware
+# suite (tests/hostile) uses it too.
 
 log() { echo "--- $*"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
@@ -91,3 +92,31 @@ start_daemon() {
 	wait_for $WAIT test -e "$ROOT/class/remoteproc/remoteproc0/state" ||
 		{ fail "uprocd did not come up"; exit 1; }
 }
+
+# stop_daemon: SIGTERM to uprocd, which must end within $WAIT seconds (else a
+# failure, and SIGKILL); its exit status in DAEMON_STATUS
+stop_daemon() {
+	DAEMON_STATUS=
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -TERM "$DAEMON_PID"
+	if ! until_gone $WAIT "$DAEMON_PID"; then
+		fail "uprocd ignored SIGTERM for ${WAIT}s"
+		kill -9 "$DAEMON_PID"
+	fi
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_STATUS=$?
+	DAEMON_PID=
+}
+
+# echo_endpoint N NAME ADDR: an endpoint on remoteproc N's channel NAME (which the
+# core must announce within $WAIT seconds); prints its /dev/rpmsgM path
+echo_endpoint() {
+	local m
+	wait_for $WAIT test -e "$RUN/dev/rpmsg_ctrl$1" || return 1
+	m=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl$1" "$2" "$3" 0xffffffff) || return 1
+	echo "$ROOT/dev/rpmsg$m"
+}
+
+# fds_of PID, rss_of PID: open fds, resident KiB
+fds_of() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+rss_of() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }

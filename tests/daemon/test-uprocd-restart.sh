@@ -31,13 +31,6 @@ cleanup() { daemon_cleanup; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-stop_daemon() {
-	kill -TERM "$DAEMON_PID"
-	until_gone $WAIT "$DAEMON_PID" || { fail "uprocd did not exit"; kill -9 "$DAEMON_PID"; }
-	wait "$DAEMON_PID" 2>/dev/null
-	DAEMON_PID=
-}
-
 restart_daemon() { stop_daemon; start_daemon "$@"; }
 
 state_is() { grep -qx "$2" "$ROOT/class/remoteproc/$1/state"; }

@@ -34,16 +34,11 @@ cleanup() { daemon_cleanup; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-stop_daemon() {
-	kill -TERM "$DAEMON_PID"
-	if ! until_gone $WAIT "$DAEMON_PID"; then
-		fail "uprocd did not exit on SIGTERM"
-		kill -9 "$DAEMON_PID"
-	fi
-	wait "$DAEMON_PID" 2>/dev/null
-	local rc=$?
-	[ $rc -eq 0 ] && pass "uprocd exited cleanly" || fail "uprocd exited with status $rc"
-	DAEMON_PID=
+# stop_daemon (daemon-test-lib.sh), and uprocd must exit cleanly
+stop_daemon_clean() {
+	stop_daemon
+	[ "$DAEMON_STATUS" = 0 ] && pass "uprocd exited cleanly" ||
+		fail "uprocd exited with status $DAEMON_STATUS"
 }
 
 # expect_write WORDS FILE ERRTEXT: "echo WORDS > FILE" must fail with ERRTEXT
@@ -307,7 +302,7 @@ got=$("$CLIENT" ept-send "$RUN/dev/rpmsg$M" ping)
 # wait in the rings for the next uprocd.
 kill -STOP "$PID"
 "$CLIENT" ept-write "$RUN/dev/rpmsg$M" one two three || fail "ept-write"
-stop_daemon
+stop_daemon_clean
 kill -CONT "$PID"
 sleep 0.5 # time to answer while no uprocd runs (answers that come later are fine too)
 if alive "$PID"; then pass "core $PID survives uprocd"
@@ -327,7 +322,7 @@ log "an endpoint made before the remote announces its channel waits for it"
 # the new uprocd (it does when it sees a new host): an endpoint created by name now
 # has no destination, and its first message waits for the announcement.
 kill -STOP "$PID"
-stop_daemon
+stop_daemon_clean
 start_daemon -v
 expect_cat "$E/state" attached
 wait_for $WAIT ctrl_of echo && CTRL=$(ctrl_of echo)
@@ -455,7 +450,7 @@ echo stop > "$E/state"
 
 log "uprocd --stop-on-exit stops the cores, attached ones too"
 TPID=$("$UPROC" status tty | sed -n 's/^pid: *//p')
-stop_daemon
+stop_daemon_clean
 alive "$TPID" && pass "tty core $TPID left running" || fail "tty core '$TPID' gone with uprocd"
 start_daemon --stop-on-exit
 expect_cat "$ROOT/class/remoteproc/remoteproc1/state" attached
@@ -469,7 +464,7 @@ HOLDER=$!
 BG_PIDS="$BG_PIDS $HOLDER"
 wait_for $WAIT sh -c "[ \"\$(readlink /proc/$HOLDER/fd/3)\" = '$E/state' ]" ||
 	fail "the holder did not open $E/state"
-stop_daemon
+stop_daemon_clean
 mountpoint -q "$ROOT" && fail "tree still mounted" || pass "tree unmounted"
 [ -e "$RUN/uprocd.sock" ] && fail "socket left behind" || pass "socket removed"
 [ -z "$(core_pids)" ] && ! alive "$TPID" && ! alive "$EPID" &&

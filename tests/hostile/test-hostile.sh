@@ -6,8 +6,14 @@
 #      which must keep answering; the stop must finish in time;
 #   2. under "uproc run" with no input: it must exit by itself (any status but a
 #      timeout or a signal);
-#   3. under uprocd beside an echo core: started, pinged through an endpoint socket,
-#      stopped while the echo core is pinged; uprocd must answer SIGTERM at the end.
+#   3. under uprocd beside an echo core, each image on a processor of its own:
+#      started, left to attack, stopped while the echo core is pinged through an
+#      endpoint socket; uprocd must answer SIGTERM at the end.
+# And what some families must show: a ring image's broken queue is caught (a crash,
+# also for a send buffer returned twice); a firmware that faults at once is a crash
+# loop ("the same fault 5 times in a row", with the fault) under the library, "uproc
+# run" and uprocd, not a failed start; a core whose table's notifyids were rewritten
+# is refused at re-attach.
 # Bounds are generous ($WAIT seconds): a stuck host fails them by minutes, a slow
 # machine (sanitizers, 8 builds at once) passes. Part 3 needs root and /dev/fuse.
 set -u
@@ -17,59 +23,59 @@ WAIT=${HOSTILE_WAIT:-45}
 FAILS=0 PASSES=0
 T=$(mktemp -d /tmp/hostile-test.XXXXXX)
 chmod 755 "$T"
+ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
 DAEMON_PID=
+BG_PIDS=
 
-log() { echo "--- $*"; }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+. "$(dirname "$0")/../daemon/daemon-test-lib.sh"
 pass() { echo "ok: $*"; PASSES=$((PASSES + 1)); }
-
-wait_for() {	# wait_for SECONDS COMMAND...
-	local end=$((SECONDS + $1)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
-until_gone() {	# until_gone SECONDS PID
-	local end=$((SECONDS + $1))
-	while kill -0 "$2" 2>/dev/null; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
-
-cleanup() {
-	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-		kill -TERM "$DAEMON_PID"
-		until_gone 10 "$DAEMON_PID" || kill -9 "$DAEMON_PID"
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
-	# cores the daemon left behind (it leaves them running on exit by design)
-	for f in "$T"/run/native/*.core; do
-		[ -f "$f" ] || continue
-		pid=$(sed -n 's/^pid //p' "$f")
-		[ -n "$pid" ] && grep -q uproc "/proc/$pid/cmdline" 2>/dev/null && kill -9 "$pid"
-	done
-	mountpoint -q "$T/root" 2>/dev/null && { fusermount3 -u "$T/root" 2>/dev/null || umount -l "$T/root"; }
-	rm -rf "$T"
-}
+cleanup() { daemon_cleanup; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
+
+# expect WHAT TEXT PATTERN...: every extended regular expression matches TEXT
+expect() {
+	local what=$1 text=$2 p
+	shift 2
+	for p in "$@"; do
+		echo "$text" | grep -qE -- "$p" || { fail "$what: no '$p' in: $(echo "$text" | tail -3)"; return; }
+	done
+	pass "$what"
+}
 
 images=("$@")
 if [ ${#images[@]} -eq 0 ]; then
 	for f in "$FWDIR"/hostile-*.elf; do images+=("$(basename "$f" .elf)"); done
 fi
 [ -f "$FWDIR/echo.elf" ] || { echo "no $FWDIR/echo.elf"; exit 1; }
+has() { [[ " ${images[*]} " == *" $1 "* ]]; }
+LOOP_WORDS='crash loop: the same fault 5 times in a row'
 
 # ---- 1. the library -----------------------------------------------------------------
 for img in "${images[@]}"; do
-	out=$(timeout $((3 * WAIT)) "$HOST" attack -t 2 -b "$WAIT" "$FWDIR/$img.elf" \
+	out=$(timeout $((3 * WAIT)) "$HOST" attack -t 1 -b "$WAIT" "$FWDIR/$img.elf" \
 		"$FWDIR/echo.elf" 2>&1)
 	rc=$?
 	[ $rc = 0 ] && pass "library: $(echo "$out" | tail -1)" ||
 		fail "library: $img (status $rc): $(echo "$out" | tail -5)"
+	case $img in
+	hostile-rings-*) expect "library: $img: its broken queue is a crash" "$out" \
+		"state crashed, [1-9][0-9]* crashes" "the remote broke vdev0's virtqueue" ;;
+	esac
 done
+# With recovery: a fault at once, again and again, is a crash loop, told with its fault.
+if has hostile-faults-at-once; then
+	out=$(timeout $((3 * WAIT)) "$HOST" attack -r -t 1 -b "$WAIT" \
+		"$FWDIR/hostile-faults-at-once.elf" "$FWDIR/echo.elf" 2>&1)
+	expect "library: a fault at once is a crash loop" "$out" "$LOOP_WORDS" \
+		"signal 11 \(Segmentation fault\) at rip" "state crashed, 5 crashes"
+fi
+if has hostile-faults-syscall; then
+	out=$(timeout $((3 * WAIT)) "$HOST" attack -r -t 1 -b "$WAIT" \
+		"$FWDIR/hostile-faults-syscall.elf" "$FWDIR/echo.elf" 2>&1)
+	expect "library: a forbidden call at once is a crash loop" "$out" "$LOOP_WORDS" \
+		"a forbidden system call" "state crashed, 5 crashes"
+fi
 
 # ---- 2. uproc run ---------------------------------------------------------------------
 for img in "${images[@]}"; do
@@ -86,6 +92,17 @@ for img in "${images[@]}"; do
 		pass "uproc run $img: exit $rc after $((SECONDS - start))s"
 	fi
 done
+if has hostile-faults-at-once; then
+	timeout -k 5 "$WAIT" "$UPROC" run --no-trace --recovery enabled \
+		"$FWDIR/hostile-faults-at-once.elf" </dev/null >/dev/null 2>"$T/run.err"
+	rc=$?
+	out=$(cat "$T/run.err")
+	[ $rc -lt 124 ] && expect "uproc run: a fault at once is a crash loop (exit $rc)" "$out" \
+		"the same fault 5 times in a row" "Segmentation fault" ||
+		fail "uproc run --recovery enabled: no exit within ${WAIT}s"
+	echo "$out" | grep -q "ended before the firmware ran" &&
+		fail "uproc run: a crash told as a failed start: $out"
+fi
 
 # ---- 3. uprocd beside a well-behaved core ---------------------------------------------
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ]; then
@@ -94,100 +111,113 @@ if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ]; then
 	[ $FAILS = 0 ]
 	exit
 fi
-ROOT=$T/root RUN=$T/run
 mkdir -p "$T/fw" "$RUN"
 cp "$FWDIR"/echo.elf "$FWDIR"/hostile-*.elf "$T/fw/"
-cat >"$T/uprocd.conf" <<CONF
+{
+	cat <<CONF
 [uprocd]
 root = $ROOT
 runtime_dir = $RUN
+firmware_path = $T/fw
 
 [remoteproc echo]
 backend = native
 firmware = echo.elf
-firmware_path = $T/fw
 auto_boot = yes
-
-[remoteproc bad]
-backend = native
-firmware = echo.elf
-firmware_path = $T/fw
-recovery = disabled
 CONF
+	# each image on a processor of its own: a crashed one stays crashed (as in
+	# Linux, it is recovered, not stopped) without holding up the next
+	for img in "${images[@]}"; do
+		printf '\n[remoteproc %s]\nbackend = native\nfirmware = %s.elf\nrecovery = disabled\n' \
+			"$img" "$img"
+	done
+	has hostile-faults-at-once &&
+		printf '\n[remoteproc loop]\nbackend = native\nfirmware = hostile-faults-at-once.elf\nrecovery = enabled\n'
+} >"$CONF"
 export UPROC_SOCKET=$RUN/uprocd.sock
-"$UPROCD" -c "$T/uprocd.conf" >"$T/uprocd.log" 2>&1 &
-DAEMON_PID=$!
 E=$ROOT/class/remoteproc
-wait_for $WAIT grep -qx running "$E/remoteproc0/state" || { fail "uprocd did not come up"; exit 1; }
-wait_for $WAIT test -f "$RUN/dev/rpmsg_ctrl0" || { fail "no rpmsg_ctrl0"; exit 1; }
+start_daemon
+wait_for $WAIT grep -qx running "$E/remoteproc0/state" || { fail "the echo core did not come up"; exit 1; }
 wait_for $WAIT sh -c "'$UPROC' channels echo | grep -q rpmsg-client-sample" ||
 	{ fail "the echo core announced nothing"; exit 1; }
-M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x500 0xffffffff)
-EPT=$ROOT/dev/rpmsg$M
+EPT=$(echo_endpoint 0 rpmsg-client-sample 0x500) || { fail "no endpoint on the echo core"; exit 1; }
 # echo_ok: the well-behaved core answers through uprocd within $WAIT seconds
 echo_ok() { [ "$(timeout "$WAIT" "$CLIENT" ept-send "$EPT" "$1" 2>/dev/null)" = "$1" ]; }
 echo_ok hello && pass "uprocd: the echo core answers" || fail "uprocd: no echo at the start"
+state_of() { "$UPROC" status "$1" 2>/dev/null | sed -n "s/^${2:-state}: *//p"; }
 
+index=0
 for img in "${images[@]}"; do
-	echo "$img.elf" >"$E/remoteproc1/firmware"
-	timeout "$WAIT" "$UPROC" start bad >/dev/null 2>"$T/start.err" ||
+	index=$((index + 1)) # its remoteproc number
+	timeout "$WAIT" "$UPROC" start "$img" >/dev/null 2>"$T/start.err" ||
 		echo "    (start: $(cat "$T/start.err"))"
-	sleep 1 # let the attack run
+	if [ "$img" = hostile-rings-twice ]; then
+		# a send for it to return twice: uprocd sends nothing on its own
+		wait_for $WAIT sh -c "'$UPROC' channels $img | grep -q rpmsg-client-sample"
+		E2=$(echo_endpoint $index rpmsg-client-sample 0x600) && "$CLIENT" ept-write "$E2" twice ||
+			fail "uprocd: no message to $img"
+	fi
+	sleep 0.5 # let the attack run
+	case $img in
+	hostile-rings-*) wait_for $WAIT sh -c "'$UPROC' status $img | grep -q '^crashes: *[1-9]'" ;;
+	esac
 	echo_ok "during $img" && pass "uprocd: echo answers during $img" ||
 		fail "uprocd: echo silent during $img"
 	start=$SECONDS
-	timeout -k 5 "$WAIT" "$UPROC" stop bad >/dev/null 2>&1 &
+	timeout -k 5 "$WAIT" "$UPROC" stop "$img" >/dev/null 2>&1 &
 	STOP=$!
 	echo_ok "stopping $img" && pass "uprocd: echo answers while $img stops" ||
 		fail "uprocd: echo silent while $img stops"
 	wait $STOP
 	rc=$?
-	state=$(cat "$E/remoteproc1/state")
+	state=$(state_of "$img")
 	if [ $rc -ge 124 ]; then
 		fail "uprocd: uproc stop $img did not finish within ${WAIT}s"
 	elif [ "$state" != offline ] && [ "$state" != crashed ]; then
-		# a core that crashed by itself may already be offline: a stop then fails
+		# a core that crashed by itself stays crashed: then the stop is refused
 		fail "uprocd: after stop $img the state is $state"
 	else
 		pass "uprocd: stop $img in $((SECONDS - start))s (state $state)"
 	fi
-	[ "$state" = crashed ] && timeout "$WAIT" "$UPROC" stop bad >/dev/null 2>&1
+	case $img in
+	hostile-rings-*) crashes=$(state_of "$img" crashes) # (waited for above)
+		[ "${crashes:-0}" -ge 1 ] && pass "uprocd: $img's broken queue was a crash ($(state_of "$img" "crash reason"))" ||
+			fail "uprocd: $img broke a queue unseen: $("$UPROC" trace "$img" | tail -3)" ;;
+	esac
 done
-
 echo_ok "at the end" && pass "uprocd: echo answers at the end" || fail "uprocd: echo silent at the end"
+
+# A fault at once with recovery enabled: the crash loop stops recovery and says so.
+if has hostile-faults-at-once; then
+	timeout "$WAIT" "$UPROC" start loop >/dev/null 2>&1
+	if wait_for $WAIT sh -c "'$UPROC' status loop | grep -q '^same fault: *5 times in a row'"; then
+		out=$("$UPROC" status loop)
+		expect "uprocd: a fault at once is a crash loop" "$out" "^state: *crashed" \
+			"^crashes: *5" "^crash reason: *signal 11" "^last error: .*$LOOP_WORDS"
+	else
+		fail "uprocd: no crash loop: $("$UPROC" status loop | grep -E 'state|crash|error')"
+	fi
+	echo_ok "after the loop" || fail "uprocd: echo silent after the crash loop"
+fi
 
 # Re-attach: a core that rewrote its table's notifyids is refused by the next uprocd
 # (it would end attached and unreachable); the echo core is attached and answers.
-if [ -f "$T/fw/hostile-table-notifyids.elf" ]; then
-	echo hostile-table-notifyids.elf >"$E/remoteproc1/firmware"
-	timeout "$WAIT" "$UPROC" start bad >/dev/null 2>&1
-	wait_for "$WAIT" sh -c "'$UPROC' trace bad | grep -q 'notifyids rewritten'" ||
+if has hostile-table-notifyids; then
+	timeout "$WAIT" "$UPROC" start hostile-table-notifyids >/dev/null 2>&1
+	wait_for "$WAIT" sh -c "'$UPROC' trace hostile-table-notifyids | grep -q 'notifyids rewritten'" ||
 		fail "uprocd: the table image did not come up"
-	kill -TERM "$DAEMON_PID"
-	until_gone "$WAIT" "$DAEMON_PID" || kill -9 "$DAEMON_PID"
-	wait "$DAEMON_PID" 2>/dev/null
-	"$UPROCD" -c "$T/uprocd.conf" >>"$T/uprocd.log" 2>&1 &
-	DAEMON_PID=$!
+	stop_daemon
+	start_daemon
 	wait_for $WAIT grep -qx attached "$E/remoteproc0/state" ||
 		fail "uprocd: the echo core was not attached after the restart"
-	state=$(cat "$E/remoteproc1/state" 2>&1)
+	state=$(state_of hostile-table-notifyids)
 	[ "$state" != attached ] && pass "uprocd: rewritten notifyids refused at re-attach ($state)" ||
 		fail "uprocd: attached a core whose notifyids were rewritten"
-	wait_for $WAIT test -f "$RUN/dev/rpmsg_ctrl0" &&
-		M=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl0" rpmsg-client-sample 0x501 0xffffffff)
-	EPT=$ROOT/dev/rpmsg$M
+	EPT=$(echo_endpoint 0 rpmsg-client-sample 0x501)
 	echo_ok "after re-attach" && pass "uprocd: echo answers after the re-attach" ||
 		fail "uprocd: echo silent after the re-attach"
 fi
-kill -TERM "$DAEMON_PID"
-if until_gone "$WAIT" "$DAEMON_PID"; then
-	pass "uprocd: SIGTERM honoured"
-else
-	fail "uprocd: ignored SIGTERM for ${WAIT}s"
-	kill -9 "$DAEMON_PID"
-fi
-wait "$DAEMON_PID" 2>/dev/null
-DAEMON_PID=
-[ $FAILS = 0 ] || { echo "=== uprocd log"; tail -40 "$T/uprocd.log"; }
+stop_daemon
+[ -n "$DAEMON_STATUS" ] && pass "uprocd: SIGTERM honoured"
 echo "$PASSES passed, $FAILS failed"
 [ $FAILS = 0 ]

@@ -7,9 +7,9 @@
  *                    fault) and stop recovering, not report a failed start.
  *   HOSTILE_SYSCALL  makes a forbidden system call at once (the sandbox kills it
  *                    without a record): also a crash loop, told as such.
- *   HOSTILE_WILD     announces its channel and, once the host has bound it, jumps
- *                    into its vring memory (mapped without execute permission): a
- *                    fault mid-conversation, after the remote kicked (no loop).
+ *   HOSTILE_WILD     announces its channel, then jumps into its vring memory (mapped
+ *                    without execute permission): a fault once it has talked (no
+ *                    crash loop: the announcement kicked the host).
  */
 #include "hostile.h"
 #include "uproc/fw/rsc.h"
@@ -40,7 +40,7 @@ static int work(void *arg)
 {
 	(void)arg;
 #if defined(HOSTILE_WILD)
-	if (svc.ept && svc.ept->dst != RPMSG_ADDR_ANY) {
+	if (svc.ept) { /* announced */
 		/* The vring is data, never code: the fetch faults. */
 		void (*jump)(void) = (void (*)(void))(uintptr_t)resource_table.vdev.vring[0].da;
 		uproc_fw_trace("hostile faults: jumping into the vring\n");

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * hostile_rings.c - bad ring indices and entries, written straight into the vring
- * memory the host placed (its layout from the resource table), once the host has
- * bound the announced channel and the rings are live. Built once per variant:
+ * memory the host placed (its layout from the resource table), once the rings are
+ * live (a send buffer returned twice: once the host sent one). Built once per variant:
  *   HOSTILE_TWICE  returns the host's last send buffer a second time (a second
  *                  used entry naming a buffer the host got back already): caught at
  *                  the kick that brings it, not when the host runs out of buffers.
@@ -76,7 +76,7 @@ static void push_raw(unsigned int i, uint32_t id, uint32_t len, uint16_t step)
 static int work(void *arg)
 {
 	(void)arg;
-	if (done || !svc.ept || svc.ept->dst == RPMSG_ADDR_ANY)
+	if (done || !svc.ept)
 		return 0;
 	uint32_t num;
 	volatile uint8_t *u1 = used_ring(1, &num);
