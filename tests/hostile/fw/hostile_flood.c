@@ -17,17 +17,7 @@ UPROC_FW_RSC_TABLE_RPMSG(256);
 
 static struct uproc_fw_rpmsg rp;
 
-static int sink(struct rpmsg_endpoint *e, void *data, size_t len, uint32_t src, void *priv)
-{
-	(void)e;
-	(void)data;
-	(void)len;
-	(void)src;
-	(void)priv;
-	return 0;
-}
-
-static struct uproc_fw_service svc = { .name = "rpmsg-tty", .callback = sink };
+static struct uproc_fw_service svc = { .name = "rpmsg-tty", .callback = hostile_sink };
 static unsigned long sent;
 
 static int stream(void *arg)

@@ -13,55 +13,12 @@
  * Bad messages are dropped and counted, never a crash; the host keeps serving.
  */
 #include "hostile.h"
-#include "uproc/fw/rsc.h"
 
 UPROC_FW_RSC_TABLE_RPMSG(64);
 
 static struct uproc_fw_rpmsg rp;
 
-static int sink(struct rpmsg_endpoint *e, void *data, size_t len, uint32_t src, void *priv)
-{
-	(void)e;
-	(void)data;
-	(void)len;
-	(void)src;
-	(void)priv;
-	return 0;
-}
-
-static struct uproc_fw_service svc = { .name = "rpmsg-client-sample", .callback = sink };
-
-struct ring {
-	volatile uint8_t *desc, *avail, *used;
-	uint32_t num;
-};
-
-static struct ring ring0(void)
-{
-	const volatile struct uproc_fw_rsc_vdev2 *v = &resource_table.vdev;
-	struct ring r;
-	uintptr_t da = v->vring[0].da, align = v->vring[0].align;
-	r.num = v->vring[0].num;
-	r.desc = (volatile uint8_t *)da;
-	r.avail = r.desc + 16u * r.num;
-	uintptr_t used = (uintptr_t)r.avail + 4u + 2u * r.num + 2u;
-	r.used = (volatile uint8_t *)((used + align - 1) & ~(align - 1));
-	return r;
-}
-
-static uint32_t rd(volatile uint8_t *p, int n)
-{
-	uint32_t v = 0;
-	for (int k = n - 1; k >= 0; k--)
-		v = (v << 8) | p[k];
-	return v;
-}
-
-static void wr(volatile uint8_t *p, uint32_t v, int n)
-{
-	for (int k = 0; k < n; k++)
-		p[k] = (uint8_t)(v >> (8 * k));
-}
+static struct uproc_fw_service svc = { .name = "rpmsg-client-sample", .callback = hostile_sink };
 
 /*
  * One forged message in the next buffer the host posted: header fields as given,
@@ -70,33 +27,33 @@ static void wr(volatile uint8_t *p, uint32_t v, int n)
 static int forge(uint32_t src, uint32_t dst, uint16_t len, uint32_t reserved, uint16_t plen,
 		 uint32_t ulen)
 {
-	struct ring r = ring0();
-	uint16_t next = (uint16_t)rd(r.used + 2, 2); /* consumed = returned, in order */
-	uint16_t avail = (uint16_t)rd(r.avail + 2, 2);
+	struct hostile_vring r = hostile_vring(&resource_table.vdev, 0);
+	uint16_t next = (uint16_t)hostile_rd(r.used + 2, 2); /* consumed = returned, in order */
+	uint16_t avail = (uint16_t)hostile_rd(r.avail + 2, 2);
 	if (avail == next)
 		return -1;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	uint16_t head = (uint16_t)rd(r.avail + 4 + 2u * (next & (r.num - 1)), 2);
+	uint16_t head = (uint16_t)hostile_rd(r.avail + 4 + 2u * (next & (r.num - 1)), 2);
 	if (head >= r.num)
 		return -1;
 	volatile uint8_t *d = r.desc + 16u * head;
-	uintptr_t addr = (uintptr_t)rd(d, 4); /* the low half: device addresses are 32-bit */
-	uint32_t cap = rd(d + 8, 4);
+	uintptr_t addr = (uintptr_t)hostile_rd(d, 4); /* the low half: device addresses are 32-bit */
+	uint32_t cap = hostile_rd(d + 8, 4);
 	volatile uint8_t *b = (volatile uint8_t *)addr;
 	if (cap < 16)
 		return -1;
-	wr(b, src, 4);
-	wr(b + 4, dst, 4);
-	wr(b + 8, reserved, 4);
-	wr(b + 12, len, 2);
-	wr(b + 14, 0xffff, 2); /* flags */
+	hostile_wr(b, src, 4);
+	hostile_wr(b + 4, dst, 4);
+	hostile_wr(b + 8, reserved, 4);
+	hostile_wr(b + 12, len, 2);
+	hostile_wr(b + 14, 0xffff, 2); /* flags */
 	for (uint32_t k = 16; k < 16u + plen && k < cap; k++)
 		b[k] = 0x5a;
 	volatile uint8_t *e = r.used + 4 + 8u * (next & (r.num - 1));
-	wr(e, head, 4);
-	wr(e + 4, ulen, 4);
+	hostile_wr(e, head, 4);
+	hostile_wr(e + 4, ulen, 4);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	wr(r.used + 2, (uint16_t)(next + 1), 2);
+	hostile_wr(r.used + 2, (uint16_t)(next + 1), 2);
 	return 0;
 }
 
