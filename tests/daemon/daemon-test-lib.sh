@@ -108,12 +108,12 @@ stop_daemon() {
 	DAEMON_PID=
 }
 
-# echo_endpoint N NAME ADDR: an endpoint on remoteproc N's channel NAME (which the
-# core must announce within $WAIT seconds); prints its /dev/rpmsgM path
+# echo_endpoint PROC CHANNEL ADDR: an endpoint on processor PROC's channel CHANNEL
+# (its control device there within $WAIT seconds); prints its /dev/rpmsgM path
 echo_endpoint() {
 	local m
-	wait_for $WAIT test -e "$RUN/dev/rpmsg_ctrl$1" || return 1
-	m=$("$CLIENT" ept-create "$RUN/dev/rpmsg_ctrl$1" "$2" "$3" 0xffffffff) || return 1
+	wait_for $WAIT ctrl_of "$1" || return 1
+	m=$("$CLIENT" ept-create "$(ctrl_of "$1")" "$2" "$3" 0xffffffff) || return 1
 	echo "$ROOT/dev/rpmsg$m"
 }
 

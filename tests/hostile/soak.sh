@@ -74,7 +74,7 @@ CONF
 	local EPT
 	wait_for $WAIT grep -qx running "$E/remoteproc0/state" &&
 		wait_for $WAIT sh -c "'$UPROC' channels echo | grep -q rpmsg-client-sample" &&
-		EPT=$(echo_endpoint 0 rpmsg-client-sample 0x500) ||
+		EPT=$(echo_endpoint echo rpmsg-client-sample 0x500) ||
 		{ echo "attack rounds: uprocd did not come up" >"$out"; return 1; }
 	local fds0 rss0 fails=0 pings=0 slowest=0 attacks=0 recoveries=0 r t0 ms state
 	ping_echo() {

@@ -156,21 +156,19 @@ start_daemon
 wait_for $WAIT grep -qx running "$E/remoteproc0/state" || { fail "the echo core did not come up"; exit 1; }
 wait_for $WAIT sh -c "'$UPROC' channels echo | grep -q rpmsg-client-sample" ||
 	{ fail "the echo core announced nothing"; exit 1; }
-EPT=$(echo_endpoint 0 rpmsg-client-sample 0x500) || { fail "no endpoint on the echo core"; exit 1; }
+EPT=$(echo_endpoint echo rpmsg-client-sample 0x500) || { fail "no endpoint on the echo core"; exit 1; }
 # echo_ok: the well-behaved core answers through uprocd within $WAIT seconds
 echo_ok() { [ "$(timeout "$WAIT" "$CLIENT" ept-send "$EPT" "$1" 2>/dev/null)" = "$1" ]; }
 echo_ok hello && pass "uprocd: the echo core answers" || fail "uprocd: no echo at the start"
 state_of() { "$UPROC" status "$1" 2>/dev/null | sed -n "s/^${2:-state}: *//p"; }
 
-index=0
 for img in "${images[@]}"; do
-	index=$((index + 1)) # its remoteproc number
 	timeout "$WAIT" "$UPROC" start "$img" >/dev/null 2>"$T/start.err" ||
 		echo "    (start: $(cat "$T/start.err"))"
 	if [ "$img" = hostile-rings-twice ]; then
 		# a send for it to return twice: uprocd sends nothing on its own
 		wait_for $WAIT sh -c "'$UPROC' channels $img | grep -q rpmsg-client-sample"
-		E2=$(echo_endpoint $index rpmsg-client-sample 0x600) && "$CLIENT" ept-write "$E2" twice ||
+		E2=$(echo_endpoint "$img" rpmsg-client-sample 0x600) && "$CLIENT" ept-write "$E2" twice ||
 			fail "uprocd: no message to $img"
 	fi
 	sleep 0.5 # let the attack run
@@ -229,7 +227,7 @@ if has hostile-table-notifyids; then
 	state=$(state_of hostile-table-notifyids)
 	[ "$state" != attached ] && pass "uprocd: rewritten notifyids refused at re-attach ($state)" ||
 		fail "uprocd: attached a core whose notifyids were rewritten"
-	EPT=$(echo_endpoint 0 rpmsg-client-sample 0x501)
+	EPT=$(echo_endpoint echo rpmsg-client-sample 0x501)
 	echo_ok "after re-attach" && pass "uprocd: echo answers after the re-attach" ||
 		fail "uprocd: echo silent after the re-attach"
 fi
