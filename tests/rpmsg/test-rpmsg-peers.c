@@ -8,7 +8,11 @@
  *   - a remote in OpenAMP's manner (used.len = the buffer's length on every buffer
  *     it returns), in RPMsg-Lite's (reserved header field non-zero), without
  *     EVENT_IDX, against uproc's host;
- *   - name-service announcements before and after the other side's endpoint exists.
+ *   - name-service announcements before and after the other side's endpoint exists;
+ *   - a host that writes DRIVER_OK alone to the vdev's status, without
+ *     ACKNOWLEDGE|DRIVER first, against the device role the hostmem cores use. The
+ *     mirror (uproc's host against a device's status writes) has nothing to play:
+ *     the device never writes the status, only the host does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,8 +23,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
+#include "../../src/backends/hostmem/hostmem_internal.h"
 #include "../../src/rpmsg/rpmsg_internal.h"
+#include "uproc/rsc_table.h"
 #include "pair.h"
 
 #define NS_BIT (1ull << VIRTIO_RPMSG_F_NS)
@@ -32,6 +40,7 @@
 #define FBUF 512
 #define FDA 0x30000000u
 #define FVSIZE 8192 /* vring_size(8, 4096) rounded up */
+#define FTABLE (2 * FVSIZE + 2 * FNUM * FBUF) /* offset of the resource table */
 
 struct fring {
 	uint8_t *desc, *avail, *used;
@@ -108,12 +117,11 @@ static void fdev_notify(void *priv, unsigned int vq)
 	((struct fhost *)priv)->kicks++;
 }
 
-/* The rings and buffers, FNUM rx buffers posted, then uproc's device brought up over
- * them with @features (what the host wrote to gfeatures) as after DRIVER_OK. */
-static void fhost_open(struct fhost *h, uint64_t features)
+/* The rings and buffers (and a page for a resource table), FNUM rx buffers posted. */
+static void fhost_place_rings(struct fhost *h)
 {
 	memset(h, 0, sizeof(*h));
-	h->mem_size = 2 * FVSIZE + 2 * FNUM * FBUF;
+	h->mem_size = FTABLE + 4096;
 	h->mem = aligned_alloc(4096, h->mem_size);
 	assert_non_null(h->mem);
 	memset(h->mem, 0, h->mem_size);
@@ -127,6 +135,13 @@ static void fhost_open(struct fhost *h, uint64_t features)
 	h->fresh_tx = FNUM;
 	assert_int_equal(uproc_port_posix_new(&h->port), 0);
 	uproc_port_posix_set_log_level(h->port, UPROC_LOG_ERR - 1);
+}
+
+/* The rings placed, then uproc's device brought up over them with @features (what
+ * the host wrote to gfeatures) as after DRIVER_OK. */
+static void fhost_open(struct fhost *h, uint64_t features)
+{
+	fhost_place_rings(h);
 	struct rpmsg_virtio_config c = {
 		.role = VIRTIO_ROLE_DEVICE,
 		.port = h->port,
@@ -275,6 +290,95 @@ static void test_device_takes_reserved_and_no_event_idx(void **state)
 	assert_false(rpmsg_virtio_is_broken(h.dev));
 	rpmsg_destroy_ept(&ept);
 	fhost_close(&h);
+}
+
+/*
+ * A host that writes status = DRIVER_OK alone, without ACKNOWLEDGE and DRIVER before
+ * it (some hosts do; uproc's and Linux's write 1, 3, then 7). The device side is
+ * uproc_hostmem_rpmsg_init(), what the hostmem cores run, over a core set up by hand
+ * where this host wrote its resource table: one rpmsg vdev, the rings placed by the
+ * host, gfeatures, then the status. The device must not come up before it and
+ * must come up on DRIVER_OK alone (a device waiting for ACKNOWLEDGE|DRIVER times
+ * out here), and an echo round-trips. uproc's host is never on the other side of
+ * this: a device writes no status, so there is nothing for the host role to take.
+ */
+static void test_device_takes_driver_ok_alone(void **state)
+{
+	(void)state;
+	struct fhost h;
+	fhost_place_rings(&h);
+
+	/* the table as the firmware ships it: one vdev, vrings at FW_RSC_ADDR_ANY */
+	uint8_t *t = h.mem + FTABLE;
+	struct rproc_rsc_table th = { .ver = 1, .num = 1 };
+	uint32_t off = sizeof(th) + 4, type = RPROC_RSC_VDEV;
+	memcpy(t, &th, sizeof(th));
+	memcpy(t + sizeof(th), &off, 4);
+	memcpy(t + off, &type, 4);
+	struct rproc_rsc_vdev v = { .id = VIRTIO_ID_RPMSG, .notifyid = 2,
+				    .dfeatures = (uint32_t)(NS_BIT | EVENT_IDX_BIT), .num_of_vrings = 2 };
+	uint8_t *vd = t + off + 4;
+	memcpy(vd, &v, sizeof(v));
+	for (uint32_t i = 0; i < 2; i++) {
+		struct rproc_rsc_vdev_vring vr = { .da = RPROC_RSC_ADDR_ANY, .align = 4096,
+						   .num = FNUM, .notifyid = i };
+		memcpy(vd + sizeof(v) + i * sizeof(vr), &vr, sizeof(vr));
+	}
+	size_t tsize = off + 4 + sizeof(v) + 2 * sizeof(struct rproc_rsc_vdev_vring);
+
+	struct uproc_hostmem_core core;
+	memset(&core, 0, sizeof(core));
+	strcpy(core.name, "peer-driver-ok");
+	assert_int_equal(pthread_mutex_init(&core.lock, NULL), 0);
+	assert_int_equal(pthread_cond_init(&core.cond, NULL), 0);
+	core.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	assert_true(core.efd >= 0);
+	core.regions[0] = (struct hm_region){ .name = "vdev0buffer", .da = FDA,
+					      .len = h.mem_size, .va = h.mem, .used = true };
+	core.table = t;
+	core.table_size = tsize;
+	core.order = UPROC_LITTLE_ENDIAN;
+
+	/* the host places the rings and writes gfeatures: not ready yet */
+	for (uint32_t i = 0; i < 2; i++) {
+		uint32_t da = FDA + i * FVSIZE;
+		memcpy(vd + sizeof(v) + i * sizeof(struct rproc_rsc_vdev_vring), &da, 4);
+	}
+	uint32_t gf = (uint32_t)(NS_BIT | EVENT_IDX_BIT);
+	memcpy(vd + offsetof(struct rproc_rsc_vdev, gfeatures), &gf, 4);
+	struct rpmsg_virtio_device *dev = NULL;
+	assert_int_equal(uproc_hostmem_rpmsg_init(&core, 0, h.port, 0, &dev), -ETIMEDOUT);
+
+	/* then the status's one and only write: DRIVER_OK alone */
+	uproc_shm_store8(vd + offsetof(struct rproc_rsc_vdev, status), VIRTIO_CONFIG_S_DRIVER_OK,
+			 memory_order_release);
+	assert_int_equal(uproc_hostmem_rpmsg_init(&core, 0, h.port, 0, &dev), 0);
+	h.dev = dev;
+	assert_int_equal(rpmsg_virtio_get_features(dev) & (NS_BIT | EVENT_IDX_BIT),
+			 NS_BIT | EVENT_IDX_BIT);
+
+	struct rpmsg_endpoint ept;
+	int err = 0;
+	fhost_echo_service(&h, &ept, 1032, &err);
+	assert_true(atomic_load(&core.to_host) & 1u); /* the announcement kicked vring 0 */
+	uint8_t got[FBUF];
+	for (int i = 0; i < 20; i++) {
+		fhost_send(&h, 0x402, 1032, "ok4", 3);
+		assert_int_equal(rpmsg_virtio_handle_kick(dev), 1);
+		struct rpmsg_hdr hdr;
+		assert_int_equal(fhost_recv(&h, &hdr, got), 3);
+		assert_memory_equal(got, "ok4", 3);
+		assert_int_equal(hdr.dst, 0x402);
+	}
+	assert_int_equal(err, 0);
+	assert_false(rpmsg_virtio_is_broken(dev));
+	/* the device left the status as the host wrote it */
+	assert_int_equal(vd[offsetof(struct rproc_rsc_vdev, status)], VIRTIO_CONFIG_S_DRIVER_OK);
+	rpmsg_destroy_ept(&ept);
+	fhost_close(&h);
+	close(core.efd);
+	pthread_cond_destroy(&core.cond);
+	pthread_mutex_destroy(&core.lock);
 }
 
 /* ---- uproc's host against remotes of the other stacks -------------------------------- */
@@ -440,6 +544,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_openamp_host_reuses_by_used_len),
 		cmocka_unit_test(test_device_takes_reserved_and_no_event_idx),
+		cmocka_unit_test(test_device_takes_driver_ok_alone),
 		cmocka_unit_test(test_host_takes_openamp_lite_remote),
 		cmocka_unit_test(test_device_returns_send_buffer_length),
 		cmocka_unit_test(test_ns_before_and_after),
