@@ -59,42 +59,189 @@ enum debug_entry {
 	D_NAME, D_RECOVERY, D_CRASH, D_RSC, D_CARVEOUTS, D_COREDUMP, D_TRACE,
 };
 
+struct tree_entry;
+
 struct node {
 	enum node_kind kind;
 	struct uprocd_proc *proc;
 	int attr;		/* enum uprocd_attr or enum debug_entry */
 	unsigned int idx;	/* trace number, dump id */
 	mode_t mode;
+	const struct tree_entry *children;	/* N_DIR: its entries */
 	char link[PATH_MAX];
 };
 
-static const struct {
-	const char *name;
-	enum uprocd_attr attr;
-	mode_t mode;
-} sysfs_attrs[] = {
-	{ "name", UPROCD_ATTR_NAME, 0444 },
-	{ "state", UPROCD_ATTR_STATE, 0644 },
-	{ "firmware", UPROCD_ATTR_FIRMWARE, 0644 },
-	{ "recovery", UPROCD_ATTR_RECOVERY, 0644 },
-	{ "coredump", UPROCD_ATTR_COREDUMP, 0644 },
+/*
+ * The tree, declared once: resolve() walks it down a path, tree_readdir() lists a
+ * directory's entries from it. An entry has a fixed name or is a numbered family
+ * (remoteprocN, devcdK, traceK) that says which numbers exist now.
+ */
+struct family {
+	const char *prefix;
+	/* Number @idx exists under @n (the parent, filled so far): fill @n, 0; or -ENOENT. */
+	int (*lookup)(struct uprocd *d, struct node *n, unsigned int idx);
+	/* Every number that exists under @dir, to @emit. */
+	void (*list)(struct uprocd *d, const struct node *dir,
+		     void (*emit)(void *ctx, unsigned int idx), void *ctx);
 };
 
-static const struct {
-	const char *name;
-	enum debug_entry entry;
-	mode_t mode;
-} debug_files[] = {
-	{ "name", D_NAME, 0400 },
-	{ "recovery", D_RECOVERY, 0600 },
-	{ "crash", D_CRASH, 0200 },
-	{ "resource_table", D_RSC, 0400 },
-	{ "carveout_memories", D_CARVEOUTS, 0400 },
-	{ "coredump", D_COREDUMP, 0600 },
+struct tree_entry {
+	const char *name;		/* NULL: @family */
+	const struct family *family;
+	enum node_kind kind;
+	int attr;			/* files: enum uprocd_attr or enum debug_entry */
+	mode_t mode;			/* files */
+	const struct tree_entry *children;	/* directories, ended by an empty entry */
+	void (*link)(struct uprocd *d, const struct node *n, char *buf, size_t size);
 };
 
-#define N_SYSFS (sizeof(sysfs_attrs) / sizeof(sysfs_attrs[0]))
-#define N_DEBUGFILES (sizeof(debug_files) / sizeof(debug_files[0]))
+/* ---- the numbered families ----------------------------------------------------------- */
+
+static int proc_lookup(struct uprocd *d, struct node *n, unsigned int idx)
+{
+	if (idx >= d->n_procs)
+		return -ENOENT;
+	n->proc = &d->procs[idx];
+	return 0;
+}
+
+static void proc_list(struct uprocd *d, const struct node *dir,
+		      void (*emit)(void *ctx, unsigned int idx), void *ctx)
+{
+	(void)dir;
+	for (unsigned int i = 0; i < d->n_procs; i++)
+		emit(ctx, i);
+}
+
+static int dump_lookup(struct uprocd *d, struct node *n, unsigned int idx)
+{
+	unsigned int proc_index;
+
+	if (uprocd_dump_size(d, idx, &proc_index) < 0 || proc_index >= d->n_procs)
+		return -ENOENT;
+	n->idx = idx;
+	n->proc = &d->procs[proc_index];
+	return 0;
+}
+
+static void dump_list(struct uprocd *d, const struct node *dir,
+		      void (*emit)(void *ctx, unsigned int idx), void *ctx)
+{
+	unsigned int ids[256], nids = 0;
+
+	(void)dir;
+	pthread_mutex_lock(&d->lock);
+	for (unsigned int i = 0; i < d->n_procs && nids < 256; i++)
+		if (d->procs[i].dump_id)
+			ids[nids++] = d->procs[i].dump_id;
+	pthread_mutex_unlock(&d->lock);
+	for (unsigned int i = 0; i < nids; i++)
+		if (uprocd_dump_size(d, ids[i], NULL) >= 0) /* not dropped by its timeout */
+			emit(ctx, ids[i]);
+}
+
+static int trace_lookup(struct uprocd *d, struct node *n, unsigned int idx)
+{
+	(void)d;
+	if (idx >= uprocd_debug_trace_count(n->proc))
+		return -ENOENT;
+	n->idx = idx;
+	return 0;
+}
+
+static void trace_list(struct uprocd *d, const struct node *dir,
+		       void (*emit)(void *ctx, unsigned int idx), void *ctx)
+{
+	unsigned int nt = uprocd_debug_trace_count(dir->proc);
+
+	(void)d;
+	for (unsigned int i = 0; i < nt; i++)
+		emit(ctx, i);
+}
+
+static const struct family procs_family = { "remoteproc", proc_lookup, proc_list };
+static const struct family dumps_family = { "devcd", dump_lookup, dump_list };
+static const struct family traces_family = { "trace", trace_lookup, trace_list };
+
+/* ---- links ------------------------------------------------------------------------------ */
+
+static void link_dev(struct uprocd *d, const struct node *n, char *buf, size_t size)
+{
+	(void)n;
+	snprintf(buf, size, "%s", d->dev_dir);
+}
+
+static void link_socket(struct uprocd *d, const struct node *n, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", d->cfg.socket);
+	(void)n;
+}
+
+static void link_failing_device(struct uprocd *d, const struct node *n, char *buf, size_t size)
+{
+	snprintf(buf, size, "../../remoteproc/remoteproc%u", (unsigned int)(n->proc - d->procs));
+}
+
+/* ---- the tree ------------------------------------------------------------------------- */
+
+#define FILE_ENTRY(nm, k, a, m) { .name = nm, .kind = k, .attr = (int)(a), .mode = m }
+#define DIR_ENTRY(nm, ch) { .name = nm, .kind = N_DIR, .children = ch }
+#define FAMILY_DIR(fam, ch) { .family = &fam, .kind = N_DIR, .children = ch }
+#define LINK_ENTRY(nm, fn) { .name = nm, .kind = N_LINK, .link = fn }
+
+static const struct tree_entry sysfs_dir[] = {
+	FILE_ENTRY("name", N_ATTR, UPROCD_ATTR_NAME, 0444),
+	FILE_ENTRY("state", N_ATTR, UPROCD_ATTR_STATE, 0644),
+	FILE_ENTRY("firmware", N_ATTR, UPROCD_ATTR_FIRMWARE, 0644),
+	FILE_ENTRY("recovery", N_ATTR, UPROCD_ATTR_RECOVERY, 0644),
+	FILE_ENTRY("coredump", N_ATTR, UPROCD_ATTR_COREDUMP, 0644),
+	{ 0 },
+};
+
+static const struct tree_entry debugfs_dir[] = {
+	FILE_ENTRY("name", N_DEBUG, D_NAME, 0400),
+	FILE_ENTRY("recovery", N_DEBUG, D_RECOVERY, 0600),
+	FILE_ENTRY("crash", N_DEBUG, D_CRASH, 0200),
+	FILE_ENTRY("resource_table", N_DEBUG, D_RSC, 0400),
+	FILE_ENTRY("carveout_memories", N_DEBUG, D_CARVEOUTS, 0400),
+	FILE_ENTRY("coredump", N_DEBUG, D_COREDUMP, 0600),
+	{ .family = &traces_family, .kind = N_DEBUG, .attr = D_TRACE, .mode = 0400 },
+	{ 0 },
+};
+
+static const struct tree_entry devcd_dir[] = {
+	FILE_ENTRY("data", N_DUMP_DATA, 0, 0600),
+	LINK_ENTRY("failing_device", link_failing_device),
+	{ 0 },
+};
+
+static const struct tree_entry class_remoteproc[] = { FAMILY_DIR(procs_family, sysfs_dir), { 0 } };
+static const struct tree_entry class_devcoredump[] = { FAMILY_DIR(dumps_family, devcd_dir), { 0 } };
+static const struct tree_entry debug_remoteproc[] = { FAMILY_DIR(procs_family, debugfs_dir), { 0 } };
+
+static const struct tree_entry class_dir[] = {
+	DIR_ENTRY("remoteproc", class_remoteproc),
+	DIR_ENTRY("devcoredump", class_devcoredump),
+	{ 0 },
+};
+
+static const struct tree_entry debug_dir[] = {
+	DIR_ENTRY("remoteproc", debug_remoteproc),
+	{ 0 },
+};
+
+static const struct tree_entry root_dir[] = {
+	DIR_ENTRY("class", class_dir),
+	DIR_ENTRY("debug", debug_dir),
+	LINK_ENTRY("dev", link_dev),
+	LINK_ENTRY("uprocd.sock", link_socket),
+	{ 0 },
+};
+
+static bool entry_end(const struct tree_entry *e)
+{
+	return !e->name && !e->family;
+}
 
 static struct uprocd *tree_daemon(void)
 {
@@ -123,123 +270,62 @@ static int parse_uint_suffix(const char *s, const char *prefix, unsigned int *ou
 	return 0;
 }
 
-/* "remoteprocN" -> the processor, else NULL. */
-static struct uprocd_proc *proc_by_dev(struct uprocd *d, const char *s)
+/* Step from directory @n into its entry named @name. */
+static int step(struct uprocd *d, struct node *n, const char *name)
 {
-	unsigned int n;
+	const struct tree_entry *e;
 
-	if (parse_uint_suffix(s, "remoteproc", &n) < 0 || n >= d->n_procs)
-		return NULL;
-	return &d->procs[n];
+	if (n->kind != N_DIR)
+		return -ENOENT;
+	for (e = n->children; !entry_end(e); e++) {
+		unsigned int idx;
+
+		if (e->name ? !strcmp(name, e->name) :
+			      parse_uint_suffix(name, e->family->prefix, &idx) == 0 &&
+				      e->family->lookup(d, n, idx) == 0)
+			break;
+	}
+	if (entry_end(e))
+		return -ENOENT;
+	n->kind = e->kind;
+	switch (e->kind) {
+	case N_DIR:
+		n->mode = 0555;
+		n->children = e->children;
+		break;
+	case N_LINK:
+		n->children = NULL;
+		e->link(d, n, n->link, sizeof(n->link));
+		break;
+	default:
+		n->children = NULL;
+		n->attr = e->attr;
+		n->mode = group_mode(d, e->mode);
+		break;
+	}
+	return 0;
 }
 
 static int resolve(struct uprocd *d, const char *path, struct node *n)
 {
 	char copy[PATH_MAX];
-	char *part[8];
-	int np = 0;
 	char *save = NULL;
+	int depth = 0;
 
 	memset(n, 0, sizeof(*n));
 	if (strlen(path) >= sizeof(copy))
 		return -ENAMETOOLONG;
 	strcpy(copy, path);
-	for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-		if (np == 8)
-			return -ENOENT;
-		part[np++] = t;
-	}
 	n->kind = N_DIR;
 	n->mode = 0555;
-	if (np == 0)
-		return 0;
-	if (np == 1 && !strcmp(part[0], "dev")) {
-		n->kind = N_LINK;
-		snprintf(n->link, sizeof(n->link), "%s", d->dev_dir);
-		return 0;
+	n->children = root_dir;
+	for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		int r = ++depth > 8 ? -ENOENT : step(d, n, t);
+
+		if (r)
+			return r;
 	}
-	if (np == 1 && !strcmp(part[0], "uprocd.sock")) {
-		n->kind = N_LINK;
-		snprintf(n->link, sizeof(n->link), "%s", d->cfg.socket);
-		return 0;
-	}
-	if (!strcmp(part[0], "class")) {
-		if (np == 1)
-			return 0;
-		if (!strcmp(part[1], "remoteproc")) {
-			if (np == 2)
-				return 0;
-			n->proc = proc_by_dev(d, part[2]);
-			if (!n->proc)
-				return -ENOENT;
-			if (np == 3)
-				return 0;
-			if (np > 4)
-				return -ENOENT;
-			for (size_t i = 0; i < N_SYSFS; i++) {
-				if (!strcmp(part[3], sysfs_attrs[i].name)) {
-					n->kind = N_ATTR;
-					n->attr = (int)sysfs_attrs[i].attr;
-					n->mode = group_mode(d, sysfs_attrs[i].mode);
-					return 0;
-				}
-			}
-			return -ENOENT;
-		}
-		if (!strcmp(part[1], "devcoredump")) {
-			unsigned int proc_index;
-			if (np == 2)
-				return 0;
-			if (parse_uint_suffix(part[2], "devcd", &n->idx) < 0 ||
-			    uprocd_dump_size(d, n->idx, &proc_index) < 0)
-				return -ENOENT;
-			if (np == 3)
-				return 0;
-			if (np == 4 && !strcmp(part[3], "data")) {
-				n->kind = N_DUMP_DATA;
-				n->mode = group_mode(d, 0600);
-				return 0;
-			}
-			if (np == 4 && !strcmp(part[3], "failing_device")) {
-				n->kind = N_LINK;
-				snprintf(n->link, sizeof(n->link), "../../remoteproc/remoteproc%u",
-					 proc_index);
-				return 0;
-			}
-		}
-		return -ENOENT;
-	}
-	if (!strcmp(part[0], "debug")) {
-		if (np == 1)
-			return 0;
-		if (strcmp(part[1], "remoteproc"))
-			return -ENOENT;
-		if (np == 2)
-			return 0;
-		n->proc = proc_by_dev(d, part[2]);
-		if (!n->proc)
-			return -ENOENT;
-		if (np == 3)
-			return 0;
-		if (np > 4)
-			return -ENOENT;
-		n->kind = N_DEBUG;
-		for (size_t i = 0; i < N_DEBUGFILES; i++) {
-			if (!strcmp(part[3], debug_files[i].name)) {
-				n->attr = (int)debug_files[i].entry;
-				n->mode = group_mode(d, debug_files[i].mode);
-				return 0;
-			}
-		}
-		if (parse_uint_suffix(part[3], "trace", &n->idx) == 0 &&
-		    n->idx < uprocd_debug_trace_count(n->proc)) {
-			n->attr = D_TRACE;
-			n->mode = 0400;
-			return 0;
-		}
-		return -ENOENT;
-	}
-	return -ENOENT;
+	return 0;
 }
 
 static int tree_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
@@ -293,19 +379,19 @@ static int tree_readlink(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-struct dump_ids {
-	unsigned int id[256];
-	unsigned int n;
+struct fill_ctx {
+	void *buf;
+	fuse_fill_dir_t fill;
+	const char *prefix;
 };
 
-static void list_dumps(struct uprocd *d, struct dump_ids *ids)
+static void fill_numbered(void *arg, unsigned int idx)
 {
-	ids->n = 0;
-	pthread_mutex_lock(&d->lock);
-	for (unsigned int i = 0; i < d->n_procs && ids->n < 256; i++)
-		if (d->procs[i].dump_id)
-			ids->id[ids->n++] = d->procs[i].dump_id;
-	pthread_mutex_unlock(&d->lock);
+	struct fill_ctx *c = arg;
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%u", c->prefix, idx);
+	c->fill(c->buf, name, NULL, 0, 0);
 }
 
 static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
@@ -313,7 +399,6 @@ static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t
 {
 	struct uprocd *d = tree_daemon();
 	struct node n;
-	char name[64];
 	int r = resolve(d, path, &n);
 
 	if (r)
@@ -322,46 +407,12 @@ static int tree_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t
 		return -ENOTDIR;
 	fill(buf, ".", NULL, 0, 0);
 	fill(buf, "..", NULL, 0, 0);
-	if (!strcmp(path, "/")) {
-		fill(buf, "class", NULL, 0, 0);
-		fill(buf, "debug", NULL, 0, 0);
-		fill(buf, "dev", NULL, 0, 0);
-		fill(buf, "uprocd.sock", NULL, 0, 0);
-	} else if (!strcmp(path, "/class")) {
-		fill(buf, "remoteproc", NULL, 0, 0);
-		fill(buf, "devcoredump", NULL, 0, 0);
-	} else if (!strcmp(path, "/debug")) {
-		fill(buf, "remoteproc", NULL, 0, 0);
-	} else if (!strcmp(path, "/class/remoteproc") || !strcmp(path, "/debug/remoteproc")) {
-		for (unsigned int i = 0; i < d->n_procs; i++) {
-			snprintf(name, sizeof(name), "remoteproc%u", i);
-			fill(buf, name, NULL, 0, 0);
-		}
-	} else if (!strcmp(path, "/class/devcoredump")) {
-		struct dump_ids *ids = malloc(sizeof(*ids));
-		if (!ids)
-			return -ENOMEM;
-		list_dumps(d, ids);
-		for (unsigned int i = 0; i < ids->n; i++) {
-			if (uprocd_dump_size(d, ids->id[i], NULL) < 0)
-				continue; /* dropped by its timeout */
-			snprintf(name, sizeof(name), "devcd%u", ids->id[i]);
-			fill(buf, name, NULL, 0, 0);
-		}
-		free(ids);
-	} else if (!strncmp(path, "/class/devcoredump/", 19)) {
-		fill(buf, "data", NULL, 0, 0);
-		fill(buf, "failing_device", NULL, 0, 0);
-	} else if (!strncmp(path, "/class/", 7)) {
-		for (size_t i = 0; i < N_SYSFS; i++)
-			fill(buf, sysfs_attrs[i].name, NULL, 0, 0);
-	} else {
-		for (size_t i = 0; i < N_DEBUGFILES; i++)
-			fill(buf, debug_files[i].name, NULL, 0, 0);
-		unsigned int nt = uprocd_debug_trace_count(n.proc);
-		for (unsigned int i = 0; i < nt; i++) {
-			snprintf(name, sizeof(name), "trace%u", i);
-			fill(buf, name, NULL, 0, 0);
+	for (const struct tree_entry *e = n.children; !entry_end(e); e++) {
+		if (e->name) {
+			fill(buf, e->name, NULL, 0, 0);
+		} else {
+			struct fill_ctx c = { .buf = buf, .fill = fill, .prefix = e->family->prefix };
+			e->family->list(d, &n, fill_numbered, &c);
 		}
 	}
 	return 0;
