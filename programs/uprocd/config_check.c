@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hostutil.h"
 #include "fw_resolve.h"
 #include "uproc/fwimage.h"
 #include "uproc/native.h"
 
-#define CHECK_PAGE 4096u
 #define CHECK_FW_MAX (256u << 20)
 
 struct checker {
@@ -85,7 +85,7 @@ static void check_fits(struct checker *c, const struct uprocd_proc_config *p, co
 	if (need > ram) {
 		char have[32], want[32];
 		size_text(ram, have, sizeof(have));
-		size_text((need + CHECK_PAGE - 1) & ~(uint64_t)(CHECK_PAGE - 1), want, sizeof(want));
+		size_text(upi_page_align(need), want, sizeof(want));
 		problem(c, p->memory_line ? p->memory_line : p->line,
 			"[remoteproc %s] memory %s is too small for %s: it is linked up to "
 			"%#" PRIx64 " (memory = %s at least)", p->name, have, p->firmware,
@@ -112,7 +112,7 @@ static void check_proc(struct checker *c, const struct uprocd_proc_config *p,
 	}
 	if (p->memory) {
 		uint64_t top = (uint64_t)UPROC_NATIVE_WINDOW_DA - UPROC_NATIVE_RAM_DA;
-		if (p->memory & (CHECK_PAGE - 1))
+		if (p->memory & (UPI_PAGE_SIZE - 1))
 			problem(c, p->memory_line, "[remoteproc %s] memory %" PRIu64 " is not a "
 				"whole number of 4K pages", p->name, p->memory);
 		else if (p->memory > top)

@@ -36,6 +36,12 @@ static inline uint64_t upi_page_align(uint64_t n)
 /* upi_now_ns() - CLOCK_MONOTONIC in nanoseconds. */
 uint64_t upi_now_ns(void);
 
+/* upi_now_ms() - CLOCK_MONOTONIC in milliseconds. */
+static inline uint64_t upi_now_ms(void)
+{
+	return upi_now_ns() / 1000000u;
+}
+
 /*
  * upi_mkdir_p() - create @path and any missing parents (parents 0755, @path
  * itself @mode; existing directories are left as they are).

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hostutil.h"
 #include "remoteproc_internal.h"
 #include "uproc/loop.h"
 
@@ -85,9 +86,7 @@ const char *rproc_last_error(struct rproc *rproc)
 
 void upi_rproc_boot_phase(struct rproc *rproc, uint64_t *phase)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	uint64_t now = upi_now_ns();
 	if (phase)
 		*phase += now - rproc->boot_mark;
 	rproc->boot_mark = now;

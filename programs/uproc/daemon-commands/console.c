@@ -21,20 +21,13 @@
 
 #include "cli_daemon.h"
 #include "cli_daemon_internal.h"
+#include "hostutil.h"
 
 #define CTRL_RIGHT_BRACKET 0x1d
 /* After the end of input: silence that ends an answer, and the default wait for one. */
 #define CONSOLE_QUIET_MS 500
 #define CONSOLE_WAIT_MS_DEFAULT 5000
 #define CONSOLE_USAGE "NAME [--wait SECONDS]   (Ctrl-] quits)"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int take_path(const struct uproc_ctl_msg *m, void *arg)
 {
@@ -77,7 +70,7 @@ static int bridge(int tty, int wait_ms)
 	for (;;) {
 		int timeout = -1;
 		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - (int64_t)upi_now_ms();
 			if (left <= 0)
 				return 0; /* the answer is over (or never came) */
 			timeout = (int)left;
@@ -100,7 +93,7 @@ static int bridge(int tty, int wait_ms)
 			if (r > 0) {
 				answered = true;
 				if (deadline >= 0)
-					deadline = now_ms() + CONSOLE_QUIET_MS;
+					deadline = (int64_t)upi_now_ms() + CONSOLE_QUIET_MS;
 			}
 		}
 		if (nfds > 1 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -108,7 +101,7 @@ static int bridge(int tty, int wait_ms)
 			if (r <= 0) {
 				/* End of input: stop reading it, wait for the answer. */
 				nfds = 1;
-				deadline = now_ms() + (answered ? CONSOLE_QUIET_MS : wait_ms);
+				deadline = (int64_t)upi_now_ms() + (answered ? CONSOLE_QUIET_MS : wait_ms);
 				continue;
 			}
 			char *quit = memchr(buf, CTRL_RIGHT_BRACKET, (size_t)r);

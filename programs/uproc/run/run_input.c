@@ -14,6 +14,8 @@
 #include "run_session.h"
 #include "uproc/native.h"
 
+#include "hostutil.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -204,13 +206,6 @@ static void reply_overdue(struct uproc_loop *loop, void *arg)
 	run_input_resume(s);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void linger_done(struct uproc_loop *loop, void *arg)
 {
 	struct run_session *s = arg;
@@ -300,7 +295,7 @@ void run_input_resume(struct run_session *s)
 		unsigned int ms = s->reply_missed && s->opt.watchdog_ms ?
 				  s->opt.watchdog_ms * 2 : LINGER_MS;
 		if (!s->linger_until_ms)
-			s->linger_until_ms = now_ms() + (ms > LINGER_MAX_MS ? ms : LINGER_MAX_MS);
+			s->linger_until_ms = upi_now_ms() + (ms > LINGER_MAX_MS ? ms : LINGER_MAX_MS);
 		s->linger_timer = uproc_loop_add_timer(s->loop, ms, linger_done, s);
 	}
 }
@@ -313,7 +308,7 @@ static void resume_later(struct uproc_loop *loop, void *arg)
 void run_input_reply_seen(struct run_session *s)
 {
 	/* more output: wait a little longer, up to LINGER_MAX_MS after the input ended */
-	if (s->linger_timer >= 0 && now_ms() < s->linger_until_ms) {
+	if (s->linger_timer >= 0 && upi_now_ms() < s->linger_until_ms) {
 		uproc_loop_cancel_timer(s->loop, s->linger_timer);
 		s->linger_timer = -1;
 	}

@@ -14,6 +14,8 @@
  */
 #include "run_session.h"
 
+#include "hostutil.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,13 +23,6 @@
 #include <unistd.h>
 
 #define RUN_MIDLINE_MS 1000
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void run_screen_init(struct run_session *s)
 {
@@ -74,7 +69,7 @@ bool run_screen_output(struct run_session *s, const void *data, size_t len)
 	bool was_start = s->at_line_start;
 	s->at_line_start = ((const char *)data)[len - 1] == '\n';
 	if (was_start && !s->at_line_start)
-		s->midline_since = now_ms();
+		s->midline_since = (int64_t)upi_now_ms();
 	ok = fflush(stdout) == 0 && ok;
 	run_screen_show_edit(s);
 	return ok;
@@ -84,7 +79,7 @@ bool run_screen_line_may_start(struct run_session *s, bool force)
 {
 	if (!s->screen || s->at_line_start)
 		return true;
-	if (!force && now_ms() - s->midline_since < RUN_MIDLINE_MS)
+	if (!force && (int64_t)upi_now_ms() - s->midline_since < RUN_MIDLINE_MS)
 		return false;
 	run_screen_hide_edit(s);
 	fputs("\r\n", stdout);

@@ -16,6 +16,7 @@
 #include <unicorn/unicorn.h>
 
 #include "uproc/emulated.h"
+#include "hostutil.h"
 #include "uproc/native.h"
 
 #define EMU_MAX_REGIONS 49
@@ -108,7 +109,6 @@ struct emu {
 };
 
 /* ---- emu_main.c ---- */
-uint64_t emu_now_ns(void);
 /** emu_fault() - end the run with @reason at @addr (from a hook). */
 void emu_fault(struct emu *emu, uint32_t reason, uint32_t addr);
 /** emu_arm_alarm() - make sure the alarm goes off at @deadline_ns (monotonic) or before. */

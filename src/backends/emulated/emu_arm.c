@@ -62,7 +62,7 @@ static void syst_update(struct emu *emu)
 {
 	if (!(emu->arm.syst_csr & CSR_ENABLE) || !(emu->arm.syst_rvr & 0xFFFFFF))
 		return;
-	uint64_t now = emu_now_ns();
+	uint64_t now = upi_now_ns();
 	if (now < emu->arm.syst_next)
 		return;
 	uint64_t period = syst_period_ns(emu);
@@ -77,7 +77,7 @@ static void syst_update(struct emu *emu)
 
 static void syst_restart(struct emu *emu)
 {
-	emu->arm.syst_start = emu_now_ns();
+	emu->arm.syst_start = upi_now_ns();
 	emu->arm.syst_next = emu->arm.syst_start + syst_period_ns(emu);
 	if ((emu->arm.syst_csr & CSR_ENABLE) && (emu->arm.syst_rvr & 0xFFFFFF))
 		emu_arm_alarm(emu, emu->arm.syst_next);
@@ -106,7 +106,7 @@ static uint64_t scs_read(uc_engine *uc, uint64_t off, unsigned size, void *arg)
 	case UPROC_EMU_ARM_SYST_CVR: {
 		if (!(emu->arm.syst_csr & CSR_ENABLE))
 			return 0;
-		uint64_t now = emu_now_ns();
+		uint64_t now = upi_now_ns();
 		uint64_t left = emu->arm.syst_next > now ? emu->arm.syst_next - now : 0;
 		return (uint32_t)(left / (1000000000u / UPROC_EMU_TICK_HZ)) & 0xFFFFFF;
 	}

@@ -20,7 +20,7 @@ static uint32_t fold_bits(uint64_t bits)
 
 uint64_t emu_us(const struct emu *emu)
 {
-	return (emu_now_ns() - emu->start_ns) / 1000u;
+	return (upi_now_ns() - emu->start_ns) / 1000u;
 }
 
 uint64_t emu_dev_deadline(const struct emu *emu)
@@ -77,7 +77,7 @@ static uint64_t mbox_read(uc_engine *uc, uint64_t off, unsigned size, void *arg)
 	case UPROC_EMU_MBOX_HOST_EPOCH:
 		return uproc_shm_load32(&emu->ctl->host_epoch, memory_order_acquire);
 	case UPROC_EMU_MBOX_NOW_LO: {
-		uint64_t ns = emu_now_ns() - emu->start_ns;
+		uint64_t ns = upi_now_ns() - emu->start_ns;
 		emu->now_hi = (uint32_t)(ns >> 32);
 		return (uint32_t)ns;
 	}

@@ -51,13 +51,6 @@ struct emu_region {
 
 static struct emu the_emu; /* one per process: the signal handlers find it here */
 
-uint64_t emu_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 __attribute__((noreturn, format(printf, 2, 3)))
 static void fail(struct emu *emu, const char *fmt, ...)
 {
@@ -353,7 +346,7 @@ void emu_arm_alarm(struct emu *emu, uint64_t deadline)
 {
 	if (!emu->alarm_ok || deadline == UINT64_MAX)
 		return;
-	if (emu->alarm_at && emu->alarm_at <= deadline && emu->alarm_at > emu_now_ns())
+	if (emu->alarm_at && emu->alarm_at <= deadline && emu->alarm_at > upi_now_ns())
 		return; /* an earlier alarm is set; it re-arms for this one when it goes off */
 	struct itimerspec its = { 0 };
 	its.it_value.tv_sec = (time_t)(deadline / 1000000000u);
@@ -438,7 +431,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		return;
 	}
 	uint32_t lines = emu_dev_poll(emu);
-	if (emu->alarm_at && emu_now_ns() >= emu->alarm_at) {
+	if (emu->alarm_at && upi_now_ns() >= emu->alarm_at) {
 		emu->alarm_at = 0;
 		emu_arm_alarm(emu, emu_dev_deadline(emu));
 	}
@@ -493,14 +486,14 @@ static uint32_t reason_of(uc_err e)
 static void idle(struct emu *emu)
 {
 	struct uproc_native_mbox *mbox = &emu->ctl->to_core;
-	uint64_t spin_end = emu_now_ns() + emu->ctl->spin_ns;
+	uint64_t spin_end = upi_now_ns() + emu->ctl->spin_ns;
 	static const unsigned int spin_checks = 64;
 
 	for (unsigned int n = 0;; n++) {
 		if (emu_dev_poll(emu) || emu->pending || emu->arch->pending(emu) || emu->dump ||
 		    emu->debug_req)
 			return;
-		if ((n % spin_checks) == spin_checks - 1 && emu_now_ns() >= spin_end)
+		if ((n % spin_checks) == spin_checks - 1 && upi_now_ns() >= spin_end)
 			break;
 	}
 	for (;;) {
@@ -520,7 +513,7 @@ static void idle(struct emu *emu)
 			deadline = emu->arm.syst_next;
 		int timeout = -1;
 		if (deadline != UINT64_MAX) {
-			uint64_t now = emu_now_ns();
+			uint64_t now = upi_now_ns();
 			timeout = deadline <= now ? 0 : (int)((deadline - now + 999999u) / 1000000u);
 		}
 		struct pollfd pfd[2] = { { .fd = emu->db_in, .events = POLLIN },
@@ -557,7 +550,7 @@ int main(int argc, char **argv)
 	emu->ctl->emu_big_endian = emu->big_endian;
 	emu->ctl->doorbell_in = emu->db_in;
 	emu->ctl->doorbell_out = emu->db_out;
-	emu->start_ns = emu_now_ns();
+	emu->start_ns = upi_now_ns();
 
 	(void)setrlimit(RLIMIT_CORE, &no_core);
 	(void)prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
