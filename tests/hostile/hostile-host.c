@@ -5,10 +5,12 @@
  * deadline; figures are printed, the only assertions are "it finished in time and
  * the well-behaved core kept answering".
  *
- *   hostile-host attack [-r] [-t SECONDS] [-b BOUND] HOSTILE.elf ECHO.elf
+ *   hostile-host attack [-r] [-c] [-t SECONDS] [-b BOUND] HOSTILE.elf ECHO.elf
  *       boot a well-behaved echo core, then the hostile image beside it on the same
  *       loop (-r: with recovery); ping the echo core for SECONDS (each answer within
- *       BOUND seconds); shut the hostile core down (within BOUND); ping once more.
+ *       BOUND seconds; -c: and on, up to BOUND seconds more, until the hostile core
+ *       has crashed, since a slow machine may take longer to see the attack); shut
+ *       the hostile core down (within BOUND); ping once more.
  *   hostile-host crash-cycles N CRASH.elf
  *       N times: make the crash example fault, wait until it is recovered and answers;
  *       the host's open fds and RSS at the start and at the end.
@@ -233,12 +235,13 @@ static long rss_kib(void)
 
 static int do_attack(int argc, char **argv)
 {
-	bool recovery = false;
+	bool recovery = false, until_crash = false;
 	unsigned int seconds = 3;
 	int opt;
-	while ((opt = getopt(argc, argv, "rt:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "rct:b:")) != -1) {
 		switch (opt) {
 		case 'r': recovery = true; break;
+		case 'c': until_crash = true; break;
 		case 't': seconds = (unsigned int)atoi(optarg); break;
 		case 'b': bound_s = (unsigned int)atoi(optarg); break;
 		default: return 2;
@@ -272,7 +275,9 @@ static int do_attack(int argc, char **argv)
 	int64_t worst = 0;
 	unsigned long pings = 0;
 	uint64_t end = now_ms() + (uint64_t)seconds * 1000;
-	while (now_ms() < end) {
+	uint64_t crash_end = end + (uint64_t)bound_s * 1000;
+	while (now_ms() < end ||
+	       (until_crash && !rproc_get_crash_count(bad.rproc) && now_ms() < crash_end)) {
 		char msg[32];
 		snprintf(msg, sizeof(msg), "ping %lu", pings);
 		int64_t ms = ask(&echo, msg);
