@@ -113,9 +113,8 @@ wait_for $WAIT test -e "$TTY" || fail "no ttyRPMSG0"
 for i in 1 2 3; do
 	restart_daemon
 	wait_for $WAIT test -e "$TTY" || fail "no ttyRPMSG0 after restart $i"
-	# the firmware announces its channel again to each new host: give that a chance
-	wait_for $WAIT grep -q "remoteproc1: the remote announced channel 'rpmsg-tty'" "$LOG"
-	wait_for $WAIT sh -c "'$UPROC' channels tty | grep -q '^channel rpmsg-tty .*served by'"
+	wait_for $WAIT sh -c "'$UPROC' channels tty | grep -q '^channel rpmsg-tty .*served by'" ||
+		fail "rpmsg-tty not served after restart $i: $("$UPROC" channels tty 2>&1)"
 done
 n=$(ls "$RUN/dev" | grep -c '^ttyRPMSG')
 [ "$n" = 1 ] && pass "one ttyRPMSG after three restarts" ||
