@@ -7,15 +7,25 @@
  * never includes a backend: a backend (the native core, later emulated cores or a
  * SoC's driver) fills a const struct rproc_ops and calls rproc_alloc().
  *
- * Threading: every rproc_* call takes the processor's lock and may be called from
- * any thread. Backend events (rproc_vq_interrupt(), rproc_report_crash()) normally
- * arrive on the loop thread. Notifier, subdevice and rpmsg callbacks run with no
- * uproc lock held. Recovery runs as deferred work on the loop.
+ * Threading: loop-affine, as libuv. A processor belongs to the loop given to
+ * rproc_alloc(), and every rproc_* function runs on that loop's thread (the one
+ * that created the loop or last dispatched it; uproc/loop.h): the core takes no
+ * lock. Debug builds (no NDEBUG) check it at every entry point and abort with the
+ * function's name when called elsewhere; release builds do not check. Another
+ * thread reaches a processor with uproc_loop_call(), which runs a function on the
+ * loop thread and waits for it. The exceptions, callable from any thread:
+ * rproc_get_name() and rproc_get_loop() (fixed at allocation), and
+ * rproc_report_crash()/rproc_report_crash_reason() (a report made elsewhere hops
+ * to the loop). The backend's
+ * ops run on the loop thread too, except ops->kick, which a blocking rpmsg sender
+ * on another thread may call (uproc/rpmsg.h).
  *
- * Lifecycle calls (boot, shutdown, detach, recover, del) are serialised per rproc;
- * callbacks that run inside one (subdevices, notifiers, vdev hooks) may call any
- * getter or attribute setter, but a lifecycle call of the same rproc from there
- * returns -EDEADLK: defer it to the loop (uproc_loop_defer()).
+ * Callbacks (notifiers, subdevices, vdev hooks, rpmsg endpoints of the host's
+ * buses) run on the loop thread with no uproc lock held. Recovery runs as deferred
+ * work on the loop. A callback that runs inside a lifecycle call (boot, shutdown,
+ * detach, recover, del) or inside the handling of a kick may call any getter or
+ * attribute setter, but a lifecycle call of the same rproc from there returns
+ * -EDEADLK: defer it to the loop (uproc_loop_defer()).
  */
 #ifndef UPROC_REMOTEPROC_H
 #define UPROC_REMOTEPROC_H
@@ -96,6 +106,7 @@ struct rproc_mem_entry {
  *             register its memories; the core then reads the loaded table.
  * @detach:    leave the remote running and let go of it.
  * @kick:      (mandatory) ring the remote's doorbell for virtqueue @vqid (notifyid).
+ *             The one hook called from any thread (a blocking rpmsg sender).
  * @da_to_va:  translate a device address range the core's carveout list doesn't
  *             cover; NULL if not translatable.
  * @handle_rsc: a vendor resource (types 128..512): RPROC_RSC_HANDLED, RPROC_RSC_IGNORED or -errno.
@@ -193,7 +204,8 @@ int rproc_detach(struct rproc *rproc);
 /**
  * rproc_report_crash() - report a crash (from a backend, a watchdog, a broken ring
  * or debugfs). Only the first report counts while CRASHED; recovery, if enabled,
- * runs as deferred work on the loop.
+ * runs as deferred work on the loop. Any thread: off the loop thread the report
+ * is deferred to the loop (with a reference on @rproc) and counted there.
  */
 void rproc_report_crash(struct rproc *rproc, enum rproc_crash_type type);
 
@@ -210,7 +222,7 @@ void rproc_report_crash(struct rproc *rproc, enum rproc_crash_type type);
  * the RPROC_CRASH_LOOP_MAX-th in a row ends automatic recovery (the processor stays
  * CRASHED, rproc_last_error() says "crash loop: the same fault N times in a row"
  * and the fault). rproc_recover() and a boot start counting again.
- * Locking: any thread (normally the loop's).
+ * Any thread, as rproc_report_crash() (@reason is copied before the hop).
  */
 void rproc_report_crash_reason(struct rproc *rproc, enum rproc_crash_type type,
 			       const char *reason);
@@ -224,7 +236,7 @@ int rproc_vq_interrupt(struct rproc *rproc, int notifyid);
 /* ---- attributes (sysfs semantics) ---------------------------------------------- */
 
 /**
- * rproc_get_state() - the current state (sysfs "state"). Takes the lock. While
+ * rproc_get_state() - the current state (sysfs "state"). While
  * recovery waits for an inline coredump to be released the processor is stopped
  * and this reads RPROC_OFFLINE, as Linux's state does (rproc_is_recovering() is
  * true meanwhile).
@@ -232,7 +244,7 @@ int rproc_vq_interrupt(struct rproc *rproc, int notifyid);
 enum rproc_state rproc_get_state(struct rproc *rproc);
 /** rproc_state_string() - "offline", "running", ... or "invalid". */
 const char *rproc_state_string(enum rproc_state state);
-/** rproc_get_name() - the name given to rproc_alloc(); valid as long as @rproc. */
+/** rproc_get_name() - the name given to rproc_alloc(); valid as long as @rproc. Any thread. */
 const char *rproc_get_name(struct rproc *rproc);
 /** rproc_get_firmware() - copies the firmware name into @buf. Returns its length. */
 size_t rproc_get_firmware(struct rproc *rproc, char *buf, size_t len);
@@ -270,14 +282,14 @@ void rproc_set_auto_boot(struct rproc *rproc, bool auto_boot);
 unsigned int rproc_get_crash_count(struct rproc *rproc);
 /**
  * rproc_get_last_crash() - the type of the last crash reported.
- * Returns 0 with @type set, or -ENOENT when none was. Any thread.
+ * Returns 0 with @type set, or -ENOENT when none was.
  */
 int rproc_get_last_crash(struct rproc *rproc, enum rproc_crash_type *type);
 /**
  * rproc_get_crash_reason() - the last crash's reason (see rproc_report_crash_reason())
  * into @buf (@len bytes, NUL-terminated) and how many crashes in a row had that
  * same fault (the crash-loop count) into @streak (may be NULL).
- * Returns 0, or -ENOENT when no crash was reported ("" in @buf). Any thread.
+ * Returns 0, or -ENOENT when no crash was reported ("" in @buf).
  */
 int rproc_get_crash_reason(struct rproc *rproc, char *buf, size_t len, unsigned int *streak);
 /** rproc_last_error() - the last failure's message ("" if none). */
@@ -440,9 +452,9 @@ int rproc_rsc_table_show(struct rproc *rproc, char *buf, size_t len);
 int rproc_carveouts_dump(struct rproc *rproc, char *buf, size_t len);
 
 /**
- * rproc_for_each_mem() - call @fn for every allocated memory (under the processor's
- * lock: @fn must not call rproc functions). A non-zero return stops the walk and is
- * returned. Returns the number of memories otherwise. @fn may be NULL (count only).
+ * rproc_for_each_mem() - call @fn for every allocated memory (@fn must not change
+ * the processor's memories: no lifecycle call). A non-zero return stops the walk
+ * and is returned. Returns the number of memories otherwise. @fn may be NULL (count only).
  */
 int rproc_for_each_mem(struct rproc *rproc,
 		       int (*fn)(const struct rproc_mem_entry *mem, void *arg), void *arg);
@@ -456,8 +468,8 @@ const char *rproc_trace_name(struct rproc *rproc, unsigned int index);
  * buffer up to its first NUL or @len - 1 bytes into @buf, NUL-terminated.
  * Returns the bytes copied, -ENOENT (no such buffer) or -EINVAL.
  * "Trace <name> not available" when its memory is not mapped (not running).
- * Locking: waits for a lifecycle operation in progress on another thread (the
- * memory stays mapped while it copies); safe from inside notifiers and hooks.
+ * On the loop thread no lifecycle operation unmaps the memory while it copies;
+ * safe from inside notifiers and hooks.
  */
 ssize_t rproc_trace_read(struct rproc *rproc, unsigned int index, char *buf, size_t len);
 
@@ -489,7 +501,7 @@ int rproc_get_vdev_info(struct rproc *rproc, unsigned int index, struct rproc_vd
 
 /**
  * rproc_get_rpmsg() - the rpmsg bus (uproc/rpmsg.h) of vdev @index, or NULL when
- * it is not an rpmsg vdev or not started.
+ * it is not an rpmsg vdev or not started. Loop thread.
  * Ownership: returns a reference: drop it with rpmsg_virtio_put(). When the vdev
  * stops (stop, crash, detach) the bus is torn down and a new one comes with the
  * next start: the reference keeps the old one's memory, on which every call fails
@@ -499,29 +511,28 @@ int rproc_get_vdev_info(struct rproc *rproc, unsigned int index, struct rproc_vd
 struct rpmsg_virtio_device *rproc_get_rpmsg(struct rproc *rproc, unsigned int index);
 
 /**
- * struct rproc_vdev_hooks - the host's side of the vdevs. Called with no uproc lock
- * held but inside the lifecycle operation (do not call rproc_boot() etc. of the same
- * rproc from them: defer to the loop).
+ * struct rproc_vdev_hooks - the host's side of the vdevs. Called on the loop thread
+ * with no uproc lock held, inside a lifecycle operation or a kick's handling (a
+ * rproc_boot() etc. of the same rproc from them returns -EDEADLK: defer it).
  * @rpmsg_ready:    an rpmsg bus came up (boot, recovery, attach): create endpoints
  *                  and register drivers here; nothing has been delivered yet
  * @rpmsg_removing: the bus is about to go (stop, crash, detach): drop what you made
  * @console_rx:     bytes the remote wrote on console vdev @index (a copy; any
- *                  length up to 256 per call), on the thread that called
- *                  rproc_vq_interrupt()
+ *                  length up to 256 per call), while rproc_vq_interrupt() runs
  * @rpmsg_tx_ready: optional: a send on @bus that found no free tx buffer (a
  *                  trysend's -ENOMEM, rpmsg_poll() without RPMSG_POLLOUT) could now
- *                  succeed: an event loop's EPOLLOUT. On the thread that handled the
- *                  remote's kick, no uproc lock held.
+ *                  succeed: an event loop's EPOLLOUT. While the remote's kick is
+ *                  handled, no uproc lock held.
  * @console_tx_ready: optional: a rproc_console_write() on console vdev @index that
- *                  queued less than asked (or -EAGAIN) can now queue more; on the
- *                  thread that handled the remote's kick, no uproc lock held.
+ *                  queued less than asked (or -EAGAIN) can now queue more; while
+ *                  the remote's kick is handled, no uproc lock held.
  * @rpmsg_channel:  optional: the remote's name service changed a channel of @bus:
  *                  @created true: the remote announced @info->name at @info->dst
  *                  (@info->src: the local address, RPMSG_ADDR_ANY while no driver
  *                  serves it); false: the remote announced its end. After the bus
  *                  recorded it, whether or not a driver bound (the rpmsg config's
  *                  channel callback, uproc/rpmsg.h). @info is valid during the call.
- *                  On the thread that handled the remote's kick, no uproc lock held;
+ *                  While the remote's kick is handled, no uproc lock held;
  *                  not called for the channels that go with the bus at stop.
  * @arg:            passed back to each
  */

@@ -11,6 +11,8 @@
 
 #include "daemon.h"
 #include "fw_resolve.h"
+#include "hostutil.h"
+#include "uproc/loop.h"
 #include "uproc/remoteproc.h"
 
 static const char *const dump_words[] = { "disabled", "enabled", "inline" };
@@ -41,12 +43,23 @@ void uprocd_firmware_shown(struct uprocd_proc *p, char *buf, size_t len)
 	pthread_mutex_unlock(&p->d->lock);
 }
 
-int uprocd_attr_show(struct uprocd_proc *p, enum uprocd_attr attr, char *buf, size_t len)
+struct show_call {
+	struct uprocd_proc *p;
+	enum uprocd_attr attr;
+	char *buf;
+	size_t len;
+};
+
+static int attr_show_on_loop(void *arg)
 {
+	struct show_call *c = arg;
+	struct uprocd_proc *p = c->p;
+	char *buf = c->buf;
+	size_t len = c->len;
 	char fw[PATH_MAX];
 	int n;
 
-	switch (attr) {
+	switch (c->attr) {
 	case UPROCD_ATTR_NAME:
 		n = snprintf(buf, len, "%s\n", rproc_get_name(p->rproc));
 		break;
@@ -73,6 +86,13 @@ int uprocd_attr_show(struct uprocd_proc *p, enum uprocd_attr attr, char *buf, si
 	if (n < 0)
 		return -EINVAL;
 	return (size_t)n < len ? n : (int)len - 1;
+}
+
+int uprocd_attr_show(struct uprocd_proc *p, enum uprocd_attr attr, char *buf, size_t len)
+{
+	struct show_call c = { .p = p, .attr = attr, .buf = buf, .len = len };
+
+	return uproc_loop_call(p->d->loop, attr_show_on_loop, &c);
 }
 
 /* The written word without one trailing newline (sysfs_streq), as a C string. */
@@ -116,8 +136,10 @@ static int resolve_pending(struct uprocd_proc *p)
 
 int uprocd_proc_start(struct uprocd_proc *p)
 {
-	int r = resolve_pending(p);
+	int r;
 
+	UPI_ON_LOOP_THREAD(p->d->loop, rproc_get_name(p->rproc));
+	r = resolve_pending(p);
 	return r < 0 ? r : rproc_boot(p->rproc);
 }
 
@@ -228,6 +250,7 @@ int uprocd_attr_store(struct uprocd_proc *p, enum uprocd_attr attr, const char *
 {
 	char w[64];
 
+	UPI_ON_LOOP_THREAD(p->d->loop, rproc_get_name(p->rproc));
 	if (attr == UPROCD_ATTR_FIRMWARE)
 		return store_firmware(p, buf, len);
 	if (word_of(buf, len, w, sizeof(w)) < 0)

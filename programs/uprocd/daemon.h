@@ -6,9 +6,9 @@
  *
  * Threads: the loop thread runs everything but the control tree's FUSE
  * callbacks, which run on FUSE's threads (the device files' FUSE session is
- * served on the loop thread, devfs.h). Those read attributes directly (the
- * rproc getters are thread-safe) and hand every change to the loop with
- * uproc_loop_call().
+ * served on the loop thread, devfs.h). Those reach the processors only through
+ * the functions marked "any thread" below, which run their bodies on the loop
+ * (uproc_loop_call()): every rproc_* call is made on the loop thread.
  * @lock guards the fields marked "locked" below.
  */
 #ifndef UPROCD_DAEMON_H
@@ -91,7 +91,7 @@ enum uprocd_attr {
 
 /**
  * uprocd_attr_show() - the text a read of @attr returns, newline included.
- * Returns its length or -errno. Any thread.
+ * Returns its length or -errno. Any thread (runs on the loop).
  */
 int uprocd_attr_show(struct uprocd_proc *p, enum uprocd_attr attr, char *buf, size_t len);
 
@@ -257,6 +257,8 @@ ssize_t uprocd_dump_read(struct uprocd *d, unsigned int id, void *buf, size_t si
 			 uint64_t off);
 /** uprocd_dump_size() - size of dump @id and its processor's index, or -ENOENT. */
 ssize_t uprocd_dump_size(struct uprocd *d, unsigned int id, unsigned int *proc_index);
+/** uprocd_dump_inline() - true when dump @id's processor keeps its dumps inline. */
+bool uprocd_dump_inline(struct uprocd *d, unsigned int id);
 
 /* ---- sock.c --------------------------------------------------------------------- */
 

@@ -565,7 +565,7 @@ static int tree_release(const char *path, struct fuse_file_info *fi)
 			struct uprocd_proc *dp = uprocd_dump_proc(d, f->node.idx);
 			ssize_t size = uprocd_dump_size(d, f->node.idx, NULL);
 			if (dp && size > 0 && f->read_end >= (uint64_t)size &&
-			    rproc_get_coredump(dp->rproc) == RPROC_COREDUMP_INLINE)
+			    uprocd_dump_inline(d, f->node.idx))
 				uprocd_dump_release(d, f->node.idx);
 		}
 		files_remove(d->tree, f);
@@ -589,8 +589,7 @@ static int tree_read(const char *path, char *buf, size_t size, off_t off,
 		/* Reading an inline dump to its end releases it: the recovery that
 		 * waits for it goes on. */
 		struct uprocd_proc *dp = uprocd_dump_proc(d, f->node.idx);
-		if (n == 0 && !f->released && dp &&
-		    rproc_get_coredump(dp->rproc) == RPROC_COREDUMP_INLINE) {
+		if (n == 0 && !f->released && dp && uprocd_dump_inline(d, f->node.idx)) {
 			f->released = true;
 			uprocd_dump_release(d, f->node.idx);
 		}

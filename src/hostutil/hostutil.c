@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -37,4 +39,12 @@ int upi_mkdir_p(const char *path, mode_t mode)
 	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+void upi_loop_affinity_fail(const char *function, const char *object)
+{
+	fprintf(stderr, "uproc: %s() called off the loop thread of %s: call it on the loop "
+		"thread, or from another thread through uproc_loop_call()\n",
+		function, object ? object : "its loop");
+	abort();
 }

@@ -49,4 +49,25 @@ static inline uint64_t upi_now_ms(void)
  */
 int upi_mkdir_p(const char *path, mode_t mode);
 
+/*
+ * UPI_ON_LOOP_THREAD() - the loop-affinity check at an entry point: in builds
+ * without NDEBUG, an entry point of something that belongs to @loop called off
+ * @loop's thread aborts, naming the function and @object; with NDEBUG it costs
+ * nothing. A NULL @loop is not checked (nothing to compare with). The file that
+ * uses it includes uproc/loop.h.
+ */
+#ifdef NDEBUG
+#define UPI_ON_LOOP_THREAD(loop, object) ((void)0)
+#else
+#define UPI_ON_LOOP_THREAD(loop, object)                                                   \
+	do {                                                                               \
+		const struct uproc_loop *upi_loop_ = (loop);                               \
+		if (upi_loop_ && !uproc_loop_on_thread(upi_loop_))                         \
+			upi_loop_affinity_fail(__func__, (object));                        \
+	} while (0)
+#endif
+
+/* upi_loop_affinity_fail() - report an entry point called off its loop thread; aborts. */
+void upi_loop_affinity_fail(const char *function, const char *object) __attribute__((noreturn));
+
 #endif /* UPROC_HOSTUTIL_H */

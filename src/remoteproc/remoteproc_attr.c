@@ -16,14 +16,13 @@ enum rproc_state rproc_get_state(struct rproc *rproc)
 {
 	enum rproc_state s;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	s = rproc->state;
 	/* Linux has stopped the processor (state offline) before it waits for an
 	 * inline dump to be read; uproc keeps it crashed inside, and shows what
 	 * Linux shows. */
 	if (s == RPROC_CRASHED && rproc->recovery == RPROC_RECOVERY_DUMP_WAIT)
 		s = RPROC_OFFLINE;
-	pthread_mutex_unlock(&rproc->lock);
 	return s;
 }
 
@@ -50,11 +49,10 @@ size_t rproc_get_firmware(struct rproc *rproc, char *buf, size_t len)
 {
 	size_t n;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	n = strlen(rproc->firmware);
 	if (len)
 		snprintf(buf, len, "%s", rproc->firmware);
-	pthread_mutex_unlock(&rproc->lock);
 	return n;
 }
 
@@ -63,6 +61,7 @@ int rproc_set_firmware(struct rproc *rproc, const char *firmware)
 	size_t n;
 	int ret = 0;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	if (!firmware)
 		return rproc_err(rproc, -EINVAL, "no firmware name given");
 	n = strcspn(firmware, "\n");
@@ -71,14 +70,12 @@ int rproc_set_firmware(struct rproc *rproc, const char *firmware)
 	if (n >= RPROC_FW_NAME_MAX)
 		return rproc_err(rproc, -ENAMETOOLONG, "firmware name longer than %d bytes",
 				 RPROC_FW_NAME_MAX - 1);
-	pthread_mutex_lock(&rproc->lock);
 	if (rproc->state != RPROC_OFFLINE || rproc->power > 0) {
 		ret = -EBUSY;
 	} else {
 		memcpy(rproc->firmware, firmware, n);
 		rproc->firmware[n] = '\0';
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	if (ret)
 		rproc_err(rproc, ret, "can't change the firmware unless offline");
 	return ret;
@@ -86,18 +83,16 @@ int rproc_set_firmware(struct rproc *rproc, const char *firmware)
 
 void rproc_set_recovery(struct rproc *rproc, bool enabled)
 {
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	rproc->recovery_disabled = !enabled;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 bool rproc_get_recovery(struct rproc *rproc)
 {
 	bool v;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	v = !rproc->recovery_disabled;
-	pthread_mutex_unlock(&rproc->lock);
 	return v;
 }
 
@@ -105,15 +100,14 @@ int rproc_set_coredump(struct rproc *rproc, enum rproc_dump_mechanism mech)
 {
 	int ret = 0;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	if (mech != RPROC_COREDUMP_DISABLED && mech != RPROC_COREDUMP_ENABLED &&
 	    mech != RPROC_COREDUMP_INLINE)
 		return rproc_err(rproc, -EINVAL, "unknown coredump mechanism %d", (int)mech);
-	pthread_mutex_lock(&rproc->lock);
 	if (rproc->state == RPROC_CRASHED)
 		ret = -EBUSY;
 	else
 		rproc->dump_conf = mech;
-	pthread_mutex_unlock(&rproc->lock);
 	if (ret)
 		rproc_err(rproc, ret, "can't change the coredump setting while crashed");
 	return ret;
@@ -123,9 +117,8 @@ enum rproc_dump_mechanism rproc_get_coredump(struct rproc *rproc)
 {
 	enum rproc_dump_mechanism m;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	m = rproc->dump_conf;
-	pthread_mutex_unlock(&rproc->lock);
 	return m;
 }
 
@@ -144,49 +137,43 @@ const char *rproc_coredump_string(enum rproc_dump_mechanism mech)
 
 void rproc_set_auto_boot(struct rproc *rproc, bool auto_boot)
 {
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	rproc->auto_boot = auto_boot;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 bool rproc_get_auto_boot(struct rproc *rproc)
 {
 	bool v;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	v = rproc->auto_boot;
-	pthread_mutex_unlock(&rproc->lock);
 	return v;
 }
 
 void rproc_set_detach_running(struct rproc *rproc, bool allow)
 {
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	rproc->detach_running = allow;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 void rproc_set_rsc_table_optional(struct rproc *rproc, bool optional)
 {
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	rproc->table_optional = optional;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 void rproc_set_byte_order(struct rproc *rproc, enum uproc_byte_order order)
 {
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	rproc->order = order;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 unsigned int rproc_get_crash_count(struct rproc *rproc)
 {
 	unsigned int n;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	n = rproc->crash_cnt;
-	pthread_mutex_unlock(&rproc->lock);
 	return n;
 }
 
@@ -194,42 +181,36 @@ int rproc_get_last_crash(struct rproc *rproc, enum rproc_crash_type *type)
 {
 	int ret = -ENOENT;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	if (rproc->crash_cnt) {
 		*type = rproc->last_crash;
 		ret = 0;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	return ret;
 }
 
 int rproc_get_crash_reason(struct rproc *rproc, char *buf, size_t len, unsigned int *streak)
 {
-	int ret = -ENOENT;
-
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	if (len)
 		snprintf(buf, len, "%s", rproc->crash_reason);
 	if (streak)
 		*streak = rproc->crash_streak;
-	if (rproc->crash_cnt)
-		ret = 0;
-	pthread_mutex_unlock(&rproc->lock);
-	return ret;
+	return rproc->crash_cnt ? 0 : -ENOENT;
 }
 
 unsigned int rproc_get_power(struct rproc *rproc)
 {
 	unsigned int n;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	n = rproc->power;
-	pthread_mutex_unlock(&rproc->lock);
 	return n;
 }
 
 uint64_t rproc_get_boot_addr(struct rproc *rproc)
 {
+	UPI_RPROC_ON_LOOP(rproc);
 	return rproc->bootaddr;
 }
 
@@ -237,26 +218,25 @@ int rproc_add_fw_path(struct rproc *rproc, const char *dir)
 {
 	int ret = 0;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	if (!dir || !*dir || strlen(dir) >= RPROC_FW_NAME_MAX)
 		return -EINVAL;
-	pthread_mutex_lock(&rproc->lock);
 	if (rproc->nfw_paths >= RPROC_MAX_FW_PATHS)
 		ret = -ENOSPC;
 	else
 		snprintf(rproc->fw_paths[rproc->nfw_paths++], RPROC_FW_NAME_MAX, "%s", dir);
-	pthread_mutex_unlock(&rproc->lock);
 	return ret;
 }
 
 void rproc_clear_fw_paths(struct rproc *rproc)
 {
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	rproc->nfw_paths = 0;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 void *rproc_loaded_rsc_table(struct rproc *rproc, size_t *size)
 {
+	UPI_RPROC_ON_LOOP(rproc);
 	if (size)
 		*size = rproc->loaded_table ? rproc->table_sz : 0;
 	return rproc->loaded_table;
@@ -266,9 +246,8 @@ enum uproc_byte_order rproc_get_byte_order(struct rproc *rproc)
 {
 	enum uproc_byte_order o;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	o = rproc->order;
-	pthread_mutex_unlock(&rproc->lock);
 	return o;
 }
 
@@ -276,18 +255,16 @@ uint16_t rproc_get_machine(struct rproc *rproc, unsigned int *elf_class)
 {
 	uint16_t m;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	m = rproc->e_machine;
 	if (elf_class)
 		*elf_class = (unsigned int)rproc->elf_class;
-	pthread_mutex_unlock(&rproc->lock);
 	return m;
 }
 
 void rproc_set_log(struct rproc *rproc, rproc_log_fn fn, void *arg)
 {
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	rproc->log_fn = fn;
 	rproc->log_arg = arg;
-	pthread_mutex_unlock(&rproc->lock);
 }

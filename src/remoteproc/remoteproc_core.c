@@ -31,11 +31,9 @@ int rproc_err(struct rproc *rproc, int ret, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&rproc->lock);
 	memcpy(rproc->last_error, msg, sizeof(msg));
 	log_fn = rproc->log_fn;
 	log_arg = rproc->log_arg;
-	pthread_mutex_unlock(&rproc->lock);
 	if (log_fn)
 		log_fn(rproc, 3, msg + n, log_arg);
 	return ret;
@@ -48,10 +46,8 @@ static void rproc_vlog(struct rproc *rproc, int level, const char *fmt, va_list 
 	void *log_arg;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	pthread_mutex_lock(&rproc->lock);
 	log_fn = rproc->log_fn;
 	log_arg = rproc->log_arg;
-	pthread_mutex_unlock(&rproc->lock);
 	if (log_fn)
 		log_fn(rproc, level, msg, log_arg);
 	else if (level <= 4)
@@ -95,72 +91,46 @@ void upi_rproc_boot_phase(struct rproc *rproc, uint64_t *phase)
 int rproc_get_boot_phases(struct rproc *rproc, struct rproc_boot_phases *out)
 {
 	int ret = -ENODATA;
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	if (rproc->boot_last_valid) {
 		*out = rproc->boot_last;
 		ret = 0;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	return ret;
 }
 
-/* ---- references and locks ------------------------------------------------------ */
+/* ---- references and operations ------------------------------------------------ */
 
 void upi_rproc_get_ref(struct rproc *rproc)
 {
-	pthread_mutex_lock(&rproc->lock);
-	rproc->refs++;
-	pthread_mutex_unlock(&rproc->lock);
-}
-
-static void rproc_destroy(struct rproc *rproc)
-{
-	pthread_mutex_destroy(&rproc->lock);
-	pthread_mutex_destroy(&rproc->op_lock);
-	free(rproc);
+	atomic_fetch_add_explicit(&rproc->refs, 1, memory_order_relaxed);
 }
 
 void upi_rproc_put_ref(struct rproc *rproc)
 {
-	unsigned int left;
-
-	pthread_mutex_lock(&rproc->lock);
-	left = --rproc->refs;
-	pthread_mutex_unlock(&rproc->lock);
-	if (!left)
-		rproc_destroy(rproc);
+	/* acq_rel: the last put sees every write made before the other puts. */
+	if (atomic_fetch_sub_explicit(&rproc->refs, 1, memory_order_acq_rel) == 1)
+		free(rproc);
 }
 
-int upi_rproc_op_lock(struct rproc *rproc)
+int upi_rproc_op_begin(struct rproc *rproc)
 {
-	pthread_mutex_lock(&rproc->lock);
-	if (rproc->op_held && pthread_equal(rproc->op_owner, pthread_self())) {
-		pthread_mutex_unlock(&rproc->lock);
+	if (rproc->in_op || rproc->kicks)
 		return rproc_err(rproc, -EDEADLK,
-				 "lifecycle call from inside one of its own callbacks");
-	}
-	pthread_mutex_unlock(&rproc->lock);
-	pthread_mutex_lock(&rproc->op_lock);
-	pthread_mutex_lock(&rproc->lock);
-	rproc->op_owner = pthread_self();
-	rproc->op_held = true;
-	pthread_mutex_unlock(&rproc->lock);
+				 "lifecycle call from inside one of its own callbacks: defer it "
+				 "to the loop");
+	rproc->in_op = true;
 	return 0;
 }
 
-void upi_rproc_op_unlock(struct rproc *rproc)
+void upi_rproc_op_end(struct rproc *rproc)
 {
-	pthread_mutex_lock(&rproc->lock);
-	rproc->op_held = false;
-	pthread_mutex_unlock(&rproc->lock);
-	pthread_mutex_unlock(&rproc->op_lock);
+	rproc->in_op = false;
 }
 
 void upi_rproc_set_state(struct rproc *rproc, enum rproc_state state)
 {
-	pthread_mutex_lock(&rproc->lock);
 	rproc->state = state;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 /* ---- allocation ------------------------------------------------------------------- */
@@ -177,8 +147,6 @@ struct rproc *rproc_alloc(const char *name, const struct rproc_ops *ops, const c
 	rproc = calloc(1, sizeof(*rproc) + priv_len);
 	if (!rproc)
 		return NULL;
-	pthread_mutex_init(&rproc->lock, NULL);
-	pthread_mutex_init(&rproc->op_lock, NULL);
 	snprintf(rproc->name, sizeof(rproc->name), "%s", name);
 	rproc->ops = ops;
 	rproc->loop = loop;
@@ -186,7 +154,7 @@ struct rproc *rproc_alloc(const char *name, const struct rproc_ops *ops, const c
 	rproc->dump_conf = RPROC_COREDUMP_DISABLED;
 	rproc->dump_timeout_ms = RPROC_DUMP_TIMEOUT_MS_DEFAULT;
 	rproc->priv_len = priv_len;
-	rproc->refs = 1;
+	atomic_init(&rproc->refs, 1);
 	rproc->dump_timer = -1;
 	rproc->order = uproc_host_byte_order();
 	if (firmware)
@@ -211,25 +179,22 @@ void rproc_free(struct rproc *rproc)
 
 	if (!rproc)
 		return;
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	registered = rproc->registered;
-	pthread_mutex_unlock(&rproc->lock);
 	if (registered)
 		rproc_del(rproc);
 	upi_rproc_resource_cleanup(rproc);
 	upi_rproc_release_firmware(rproc);
 	upi_rproc_free_table(rproc);
-	pthread_mutex_lock(&rproc->lock);
 	upi_rproc_dump_free(rproc->dump);
 	rproc->dump = NULL;
-	pthread_mutex_unlock(&rproc->lock);
 	upi_rproc_put_ref(rproc);
 }
 
 /* ---- boot ------------------------------------------------------------------------- */
 
 /* Linux's rproc_start(): the firmware is parsed and the resources are handled. */
-int upi_rproc_start_locked(struct rproc *rproc)
+int upi_rproc_start(struct rproc *rproc)
 {
 	int ret;
 
@@ -253,7 +218,7 @@ int upi_rproc_start_locked(struct rproc *rproc)
 	if (ret < 0)
 		goto reset_table_ptr;
 
-	atomic_store_explicit(&rproc->kicked, false, memory_order_relaxed);
+	rproc->kicked = false;
 	ret = rproc->ops->start(rproc);
 	if (ret < 0) {
 		rproc_err(rproc, ret, "the backend could not start the remote (%d)", ret);
@@ -282,10 +247,8 @@ void upi_rproc_resource_cleanup(struct rproc *rproc)
 	upi_rproc_dump_unpin_memory(rproc);
 	upi_rproc_vdev_remove_all(rproc);
 	upi_rproc_release_carveouts(rproc);
-	pthread_mutex_lock(&rproc->lock);
 	rproc->ntraces = 0;
 	rproc->next_notifyid = 0;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 void upi_rproc_take_image_facts(struct rproc *rproc)
@@ -335,13 +298,11 @@ static int rproc_fw_boot(struct rproc *rproc)
 		goto clean_up_resources;
 	upi_rproc_boot_phase(rproc, &rproc->boot_now.map);
 
-	ret = upi_rproc_start_locked(rproc);
+	ret = upi_rproc_start(rproc);
 	if (ret < 0)
 		goto clean_up_resources;
-	pthread_mutex_lock(&rproc->lock);
 	rproc->boot_last = rproc->boot_now;
 	rproc->boot_last_valid = true;
-	pthread_mutex_unlock(&rproc->lock);
 
 	upi_rproc_release_firmware(rproc);
 	upi_rproc_notify(rproc, RPROC_EVENT_AFTER_POWERUP);
@@ -373,7 +334,7 @@ static int rproc_attach(struct rproc *rproc)
 			return rproc_err(rproc, ret, "the backend's prepare failed (%d)", ret);
 	}
 
-	atomic_store_explicit(&rproc->kicked, false, memory_order_relaxed);
+	rproc->kicked = false;
 	ret = rproc->ops->attach(rproc);
 	if (ret < 0) {
 		rproc_err(rproc, ret, "the backend could not attach (%d)", ret);
@@ -443,42 +404,36 @@ int rproc_boot(struct rproc *rproc)
 	enum rproc_state state;
 	int ret;
 
-	ret = upi_rproc_op_lock(rproc);
+	UPI_RPROC_ON_LOOP(rproc);
+	ret = upi_rproc_op_begin(rproc);
 	if (ret < 0)
 		return ret;
 
-	pthread_mutex_lock(&rproc->lock);
 	state = rproc->state;
 	if (state == RPROC_DELETED) {
-		pthread_mutex_unlock(&rproc->lock);
 		ret = rproc_err(rproc, -ENODEV, "can't boot: the processor is being removed");
 		goto out;
 	}
 	if (++rproc->power > 1) {
-		pthread_mutex_unlock(&rproc->lock);
 		goto out;
 	}
 	rproc->last_error[0] = '\0';
 	rproc->crash_streak = 0; /* a boot asked for: a crash loop counts again */
-	pthread_mutex_unlock(&rproc->lock);
 
 	if (state == RPROC_DETACHED)
 		ret = rproc_attach(rproc);
 	else
 		ret = rproc_fw_boot(rproc);
 
-	if (ret < 0) {
-		pthread_mutex_lock(&rproc->lock);
+	if (ret < 0)
 		rproc->power--;
-		pthread_mutex_unlock(&rproc->lock);
-	}
 out:
-	upi_rproc_op_unlock(rproc);
+	upi_rproc_op_end(rproc);
 	return ret;
 }
 
 /* Linux's rproc_stop(): stop subdevices, the remote, unprepare subdevices. */
-int upi_rproc_stop_locked(struct rproc *rproc, bool crashed)
+int upi_rproc_stop(struct rproc *rproc, bool crashed)
 {
 	int ret;
 
@@ -509,10 +464,10 @@ static void rproc_release_boot_resources(struct rproc *rproc)
 }
 
 /*
- * Drop one power reference (rproc->lock held). Returns true when it was the last:
+ * Drop one power reference. Returns true when it was the last:
  * the caller then tears down (stop or detach).
  */
-static bool rproc_put_power_locked(struct rproc *rproc)
+static bool rproc_put_power(struct rproc *rproc)
 {
 	return rproc->power != 0 && --rproc->power == 0;
 }
@@ -520,13 +475,11 @@ static bool rproc_put_power_locked(struct rproc *rproc)
 /* A teardown failed and the remote still runs: it keeps the reference just dropped. */
 static void rproc_restore_power(struct rproc *rproc)
 {
-	pthread_mutex_lock(&rproc->lock);
 	rproc->power++;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 /* Everything after the last power reference goes, for stop and for del. */
-static int rproc_shutdown_locked(struct rproc *rproc)
+static int rproc_do_shutdown(struct rproc *rproc)
 {
 	int ret;
 
@@ -536,7 +489,7 @@ static int rproc_shutdown_locked(struct rproc *rproc)
 		rproc->remote_stopped = false;
 		upi_rproc_set_state(rproc, RPROC_OFFLINE);
 	} else {
-		ret = upi_rproc_stop_locked(rproc, false);
+		ret = upi_rproc_stop(rproc, false);
 		if (ret < 0)
 			return ret;
 	}
@@ -550,35 +503,32 @@ int rproc_shutdown(struct rproc *rproc)
 	enum rproc_state state;
 	int ret;
 
-	ret = upi_rproc_op_lock(rproc);
+	UPI_RPROC_ON_LOOP(rproc);
+	ret = upi_rproc_op_begin(rproc);
 	if (ret < 0)
 		return ret;
 
-	pthread_mutex_lock(&rproc->lock);
 	state = rproc->state;
 	if (state != RPROC_RUNNING && state != RPROC_ATTACHED && state != RPROC_CRASHED) {
-		pthread_mutex_unlock(&rproc->lock);
 		ret = rproc_err(rproc, -EINVAL, "can't stop: the processor is %s",
 				rproc_state_string(state));
 		goto out;
 	}
-	if (!rproc_put_power_locked(rproc)) {
-		pthread_mutex_unlock(&rproc->lock);
+	if (!rproc_put_power(rproc)) {
 		goto out;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 
 	/* A crashed remote waiting on recovery is stopped for good instead. */
 	upi_rproc_cancel_recovery(rproc);
-	ret = rproc_shutdown_locked(rproc);
+	ret = rproc_do_shutdown(rproc);
 	if (ret < 0)
 		rproc_restore_power(rproc);
 out:
-	upi_rproc_op_unlock(rproc);
+	upi_rproc_op_end(rproc);
 	return ret;
 }
 
-static int rproc_detach_locked(struct rproc *rproc)
+static int rproc_do_detach(struct rproc *rproc)
 {
 	int ret;
 
@@ -604,34 +554,30 @@ int rproc_detach(struct rproc *rproc)
 	enum rproc_state state;
 	int ret;
 
-	ret = upi_rproc_op_lock(rproc);
+	UPI_RPROC_ON_LOOP(rproc);
+	ret = upi_rproc_op_begin(rproc);
 	if (ret < 0)
 		return ret;
 
-	pthread_mutex_lock(&rproc->lock);
 	state = rproc->state;
 	if (state != RPROC_ATTACHED && !(state == RPROC_RUNNING && rproc->detach_running)) {
-		pthread_mutex_unlock(&rproc->lock);
 		ret = rproc_err(rproc, -EINVAL, "can't detach: the processor is %s",
 				rproc_state_string(state));
 		goto out;
 	}
 	if (!rproc->ops->detach) {
-		pthread_mutex_unlock(&rproc->lock);
 		ret = rproc_err(rproc, -EINVAL, "can't detach: the backend does not support it");
 		goto out;
 	}
-	if (!rproc_put_power_locked(rproc)) {
-		pthread_mutex_unlock(&rproc->lock);
+	if (!rproc_put_power(rproc)) {
 		goto out;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 
-	ret = rproc_detach_locked(rproc);
+	ret = rproc_do_detach(rproc);
 	if (ret < 0)
 		rproc_restore_power(rproc);
 out:
-	upi_rproc_op_unlock(rproc);
+	upi_rproc_op_end(rproc);
 	return ret;
 }
 
@@ -643,14 +589,11 @@ int rproc_add(struct rproc *rproc)
 	int running = 0;
 	int ret;
 
-	pthread_mutex_lock(&rproc->lock);
-	if (rproc->registered) {
-		pthread_mutex_unlock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
+	if (rproc->registered)
 		return rproc_err(rproc, -EBUSY, "already added");
-	}
 	rproc->registered = true;
 	auto_boot = rproc->auto_boot;
-	pthread_mutex_unlock(&rproc->lock);
 
 	if (rproc->ops->probe_running) {
 		running = rproc->ops->probe_running(rproc);
@@ -677,9 +620,7 @@ int rproc_add(struct rproc *rproc)
 
 unregister:
 	/* A failed add leaves nothing registered: the caller may add again or free. */
-	pthread_mutex_lock(&rproc->lock);
 	rproc->registered = false;
-	pthread_mutex_unlock(&rproc->lock);
 	return ret;
 }
 
@@ -688,24 +629,21 @@ int rproc_del(struct rproc *rproc)
 	enum rproc_state state;
 	int ret = 0;
 
-	ret = upi_rproc_op_lock(rproc);
+	UPI_RPROC_ON_LOOP(rproc);
+	ret = upi_rproc_op_begin(rproc);
 	if (ret < 0)
 		return ret;
 	upi_rproc_cancel_recovery(rproc);
 
-	pthread_mutex_lock(&rproc->lock);
 	state = rproc->state; /* not rproc_get_state(): a dump wait reads offline there */
-	pthread_mutex_unlock(&rproc->lock);
 	if (state == RPROC_ATTACHED && rproc->ops->detach) {
-		ret = rproc_detach_locked(rproc);
+		ret = rproc_do_detach(rproc);
 	} else if (state == RPROC_RUNNING || state == RPROC_ATTACHED || state == RPROC_CRASHED) {
-		ret = rproc_shutdown_locked(rproc);
+		ret = rproc_do_shutdown(rproc);
 	}
-	pthread_mutex_lock(&rproc->lock);
 	rproc->power = 0;
 	rproc->state = RPROC_DELETED;
 	rproc->registered = false;
-	pthread_mutex_unlock(&rproc->lock);
-	upi_rproc_op_unlock(rproc);
+	upi_rproc_op_end(rproc);
 	return ret;
 }

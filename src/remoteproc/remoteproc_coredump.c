@@ -61,10 +61,8 @@ static void collect_regions(struct rproc *rproc, struct dump_regions *regs)
 	unsigned int nsegs;
 
 	regs->n = 0;
-	pthread_mutex_lock(&rproc->lock);
 	nsegs = rproc->ndump_segs;
 	memcpy(segs, rproc->dump_segs, sizeof(segs));
-	pthread_mutex_unlock(&rproc->lock);
 
 	if (!nsegs) {
 		unsigned int kept = 0;
@@ -261,26 +259,22 @@ fail:
 	return ret;
 }
 
-int upi_rproc_coredump_locked(struct rproc *rproc)
+int upi_rproc_coredump(struct rproc *rproc)
 {
 	enum rproc_dump_mechanism conf;
 	struct rproc_dump *dump = NULL, *old;
 	int ret;
 
-	pthread_mutex_lock(&rproc->lock);
 	conf = rproc->dump_conf;
-	pthread_mutex_unlock(&rproc->lock);
 	if (conf == RPROC_COREDUMP_DISABLED)
 		return 0;
 
 	ret = rproc_dump_build(rproc, conf == RPROC_COREDUMP_INLINE, &dump);
 	if (ret < 0)
 		return ret;
-	pthread_mutex_lock(&rproc->lock);
 	old = rproc->dump;
 	rproc->dump = dump;
 	rproc->ndumps++;
-	pthread_mutex_unlock(&rproc->lock);
 	upi_rproc_dump_free(old);
 	upi_rproc_notify(rproc, RPROC_EVENT_COREDUMP);
 	return conf == RPROC_COREDUMP_INLINE ? 1 : 0;
@@ -293,19 +287,15 @@ void upi_rproc_dump_unpin_memory(struct rproc *rproc)
 	size_t total = 0;
 	uint8_t *copy, *p;
 
-	pthread_mutex_lock(&rproc->lock);
 	dump = rproc->dump;
-	if (!dump || !dump->inline_dump) {
-		pthread_mutex_unlock(&rproc->lock);
+	if (!dump || !dump->inline_dump)
 		return;
-	}
 	for (unsigned int i = 0; i < dump->nsegs; i++)
 		total += dump->seg[i].len;
 	copy = malloc(total ? total : 1);
 	if (!copy) {
 		/* Can't keep it: drop it rather than point at freed memory. */
 		rproc->dump = NULL;
-		pthread_mutex_unlock(&rproc->lock);
 		upi_rproc_dump_free(dump);
 		return;
 	}
@@ -317,16 +307,14 @@ void upi_rproc_dump_unpin_memory(struct rproc *rproc)
 	}
 	dump->copy = copy;
 	dump->inline_dump = false;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 ssize_t rproc_coredump_size(struct rproc *rproc)
 {
 	ssize_t n;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	n = rproc->dump ? (ssize_t)rproc->dump->total : -ENOENT;
-	pthread_mutex_unlock(&rproc->lock);
 	return n;
 }
 
@@ -336,15 +324,13 @@ ssize_t rproc_coredump_read(struct rproc *rproc, void *buf, size_t len, uint64_t
 	uint8_t *out = buf;
 	size_t done = 0;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	if (!buf && len)
 		return -EINVAL;
 	/* Held across the copy: release and unpin wait for a reader to finish. */
-	pthread_mutex_lock(&rproc->lock);
 	dump = rproc->dump;
-	if (!dump) {
-		pthread_mutex_unlock(&rproc->lock);
+	if (!dump)
 		return -ENOENT;
-	}
 	while (done < len && offset < dump->total) {
 		size_t n;
 
@@ -369,7 +355,6 @@ ssize_t rproc_coredump_read(struct rproc *rproc, void *buf, size_t len, uint64_t
 		done += n;
 		offset += n;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	return (ssize_t)done;
 }
 
@@ -379,6 +364,7 @@ int rproc_coredump_save(struct rproc *rproc, const char *path)
 	uint64_t off = 0;
 	int fd, ret = 0;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	if (!path)
 		return -EINVAL;
 	if (rproc_coredump_size(rproc) < 0)
@@ -416,26 +402,24 @@ unsigned int rproc_coredump_count(struct rproc *rproc)
 {
 	unsigned int n;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	n = rproc->ndumps;
-	pthread_mutex_unlock(&rproc->lock);
 	return n;
 }
 
 void rproc_set_coredump_timeout(struct rproc *rproc, uint32_t ms)
 {
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	rproc->dump_timeout_ms = ms;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 int rproc_coredump_add_segment(struct rproc *rproc, uint64_t da, size_t len)
 {
 	int ret = 0;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	if (!len)
 		return -EINVAL;
-	pthread_mutex_lock(&rproc->lock);
 	if (rproc->ndump_segs >= RPROC_MAX_DUMP_SEGMENTS) {
 		ret = -ENOSPC;
 	} else {
@@ -443,6 +427,5 @@ int rproc_coredump_add_segment(struct rproc *rproc, uint64_t da, size_t len)
 		rproc->dump_segs[rproc->ndump_segs].len = len;
 		rproc->ndump_segs++;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	return ret;
 }

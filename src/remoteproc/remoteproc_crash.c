@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "remoteproc_internal.h"
@@ -49,9 +50,7 @@ static int rproc_recovery_restart(struct rproc *rproc)
 {
 	int ret;
 
-	pthread_mutex_lock(&rproc->lock);
 	rproc->recovery = RPROC_RECOVERY_IDLE;
-	pthread_mutex_unlock(&rproc->lock);
 
 	upi_rproc_notify(rproc, RPROC_EVENT_BEFORE_POWERUP);
 	ret = upi_rproc_request_firmware(rproc);
@@ -60,7 +59,7 @@ static int rproc_recovery_restart(struct rproc *rproc)
 	/* As a boot: the file may have changed, and an attached remote's host never
 	 * read it before. */
 	upi_rproc_take_image_facts(rproc);
-	ret = upi_rproc_start_locked(rproc);
+	ret = upi_rproc_start(rproc);
 	upi_rproc_release_firmware(rproc);
 	if (ret < 0)
 		goto fail;
@@ -84,26 +83,21 @@ static void rproc_arm_dump_timer(struct uproc_loop *loop, void *arg)
 	uint32_t ms;
 	int64_t id;
 
-	pthread_mutex_lock(&rproc->lock);
 	ms = rproc->dump_timeout_ms;
 	if (rproc->recovery != RPROC_RECOVERY_DUMP_WAIT || rproc->dump_timer >= 0) {
-		pthread_mutex_unlock(&rproc->lock);
 		upi_rproc_put_ref(rproc);
 		return;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	/* The reference passes to the timer. */
 	id = uproc_loop_add_timer(loop, ms, rproc_dump_timeout, rproc);
-	pthread_mutex_lock(&rproc->lock);
 	if (id > 0)
 		rproc->dump_timer = id;
-	pthread_mutex_unlock(&rproc->lock);
 	if (id <= 0)
 		rproc_dump_timeout(loop, rproc);
 }
 
 /*
- * Linux's rproc_boot_recovery(), with op_lock held: stop, dump, restart. Returns 1
+ * Linux's rproc_boot_recovery(), inside the operation: stop, dump, restart. Returns 1
  * when an inline dump now waits to be released (the restart comes later).
  */
 static int rproc_recovery_run(struct rproc *rproc)
@@ -111,7 +105,7 @@ static int rproc_recovery_run(struct rproc *rproc)
 	int ret;
 
 	if (!rproc->remote_stopped) {
-		ret = upi_rproc_stop_locked(rproc, true);
+		ret = upi_rproc_stop(rproc, true);
 		if (ret < 0) {
 			upi_rproc_set_state(rproc, RPROC_CRASHED);
 			return ret;
@@ -120,13 +114,11 @@ static int rproc_recovery_run(struct rproc *rproc)
 		upi_rproc_set_state(rproc, RPROC_CRASHED);
 	}
 
-	ret = upi_rproc_coredump_locked(rproc);
+	ret = upi_rproc_coredump(rproc);
 	if (ret < 0)
 		rproc_warn(rproc, "coredump failed (%d), recovery goes on", ret);
 	if (ret == 1) {
-		pthread_mutex_lock(&rproc->lock);
 		rproc->recovery = RPROC_RECOVERY_DUMP_WAIT;
-		pthread_mutex_unlock(&rproc->lock);
 		if (rproc_defer(rproc, rproc_arm_dump_timer) < 0)
 			rproc_warn(rproc, "no loop to time the inline coredump out");
 		return 1;
@@ -140,39 +132,74 @@ static void rproc_crash_work(struct uproc_loop *loop, void *arg)
 	bool go;
 
 	(void)loop;
-	if (upi_rproc_op_lock(rproc) < 0)
+	if (upi_rproc_op_begin(rproc) < 0)
 		goto put;
-	pthread_mutex_lock(&rproc->lock);
 	go = rproc->state == RPROC_CRASHED && rproc->recovery == RPROC_RECOVERY_QUEUED;
-	pthread_mutex_unlock(&rproc->lock);
 	if (!go)
 		goto unlock;
 
 	upi_rproc_notify(rproc, RPROC_EVENT_CRASHED);
 
-	pthread_mutex_lock(&rproc->lock);
 	bool looping = rproc->crash_streak >= RPROC_CRASH_LOOP_MAX;
 	go = (!rproc->recovery_disabled && !looping) || rproc->recover_once;
-	bool stopped_by_loop = !go && looping && !rproc->recovery_disabled;
-	unsigned int streak = rproc->crash_streak;
-	enum rproc_crash_type type = rproc->last_crash;
-	char reason[RPROC_ERR_MAX];
-	memcpy(reason, rproc->crash_reason, sizeof(reason));
 	rproc->recover_once = false;
 	if (!go)
 		rproc->recovery = RPROC_RECOVERY_IDLE;
-	pthread_mutex_unlock(&rproc->lock);
-	if (stopped_by_loop)
+	if (!go && looping && !rproc->recovery_disabled)
 		rproc_err(rproc, -ELOOP,
 			  "crash loop: the same fault %u times in a row (%s%s%s): recovery stopped, "
-			  "the processor stays crashed", streak,
-			  rproc_crash_type_string(type), reason[0] ? ": " : "", reason);
+			  "the processor stays crashed", rproc->crash_streak,
+			  rproc_crash_type_string(rproc->last_crash),
+			  rproc->crash_reason[0] ? ": " : "", rproc->crash_reason);
 	if (go)
 		rproc_recovery_run(rproc);
 unlock:
-	upi_rproc_op_unlock(rproc);
+	upi_rproc_op_end(rproc);
 put:
 	upi_rproc_put_ref(rproc);
+}
+
+/* The report proper, on the loop thread. */
+static void rproc_crash_report(struct rproc *rproc, enum rproc_crash_type type,
+			       const char *reason)
+{
+	bool same;
+
+	if (rproc->state != RPROC_RUNNING && rproc->state != RPROC_ATTACHED)
+		return;	/* only the first report counts while crashed */
+	/* The same fault again, before the remote ever kicked: a crash loop goes on. */
+	same = rproc->crash_streak && rproc->last_crash == type && !rproc->kicked &&
+	       strncmp(rproc->crash_reason, reason, sizeof(rproc->crash_reason) - 1) == 0;
+	rproc->crash_streak = same ? rproc->crash_streak + 1 : 1;
+	rproc->state = RPROC_CRASHED;
+	rproc->crash_cnt++;
+	rproc->last_crash = type;
+	snprintf(rproc->crash_reason, sizeof(rproc->crash_reason), "%s", reason);
+	rproc->recovery = RPROC_RECOVERY_QUEUED;
+
+	rproc_err(rproc, -EIO, "crash detected: %s%s%s", rproc_crash_type_string(type),
+		  reason[0] ? ": " : "", reason);
+	if (rproc_defer(rproc, rproc_crash_work) < 0) {
+		rproc->recovery = RPROC_RECOVERY_IDLE;
+		rproc_warn(rproc, "no loop to run the crash handler on: left crashed");
+	}
+}
+
+/* A report made on another thread, carried to the loop with a reference. */
+struct rproc_crash_hop {
+	struct rproc *rproc;
+	enum rproc_crash_type type;
+	char reason[RPROC_ERR_MAX];
+};
+
+static void rproc_crash_hop_run(struct uproc_loop *loop, void *arg)
+{
+	struct rproc_crash_hop *hop = arg;
+
+	(void)loop;
+	rproc_crash_report(hop->rproc, hop->type, hop->reason);
+	upi_rproc_put_ref(hop->rproc);
+	free(hop);
 }
 
 void rproc_report_crash(struct rproc *rproc, enum rproc_crash_type type)
@@ -183,37 +210,30 @@ void rproc_report_crash(struct rproc *rproc, enum rproc_crash_type type)
 void rproc_report_crash_reason(struct rproc *rproc, enum rproc_crash_type type,
 			       const char *reason)
 {
-	bool queue = false;
+	struct rproc_crash_hop *hop;
 
 	if (!rproc)
 		return;
 	if (!reason)
 		reason = "";
-	pthread_mutex_lock(&rproc->lock);
-	if (rproc->state == RPROC_RUNNING || rproc->state == RPROC_ATTACHED) {
-		/* The same fault again, before the remote ever kicked: a crash loop goes on. */
-		bool same = rproc->crash_streak && rproc->last_crash == type &&
-			    !atomic_load_explicit(&rproc->kicked, memory_order_relaxed) &&
-			    strncmp(rproc->crash_reason, reason, sizeof(rproc->crash_reason) - 1) == 0;
-		rproc->crash_streak = same ? rproc->crash_streak + 1 : 1;
-		rproc->state = RPROC_CRASHED;
-		rproc->crash_cnt++;
-		rproc->last_crash = type;
-		snprintf(rproc->crash_reason, sizeof(rproc->crash_reason), "%s", reason);
-		rproc->recovery = RPROC_RECOVERY_QUEUED;
-		queue = true;
+	if (!rproc->loop || uproc_loop_on_thread(rproc->loop)) {
+		rproc_crash_report(rproc, type, reason);
+		return;
 	}
-	pthread_mutex_unlock(&rproc->lock);
-	if (!queue)
-		return;	/* only the first report counts while crashed */
-
-	rproc_err(rproc, -EIO, "crash detected: %s%s%s", rproc_crash_type_string(type),
-		  reason[0] ? ": " : "", reason);
-	if (rproc_defer(rproc, rproc_crash_work) < 0) {
-		pthread_mutex_lock(&rproc->lock);
-		rproc->recovery = RPROC_RECOVERY_IDLE;
-		pthread_mutex_unlock(&rproc->lock);
-		rproc_warn(rproc, "no loop to run the crash handler on: left crashed");
+	/* Another thread (a blocking rpmsg sender that found a ring broken). */
+	hop = malloc(sizeof(*hop));
+	if (!hop) {
+		rproc_log(rproc, UPROC_LOG_ERR, "no memory to report a crash: dropped");
+		return;
+	}
+	hop->rproc = rproc;
+	hop->type = type;
+	snprintf(hop->reason, sizeof(hop->reason), "%s", reason);
+	upi_rproc_get_ref(rproc);
+	if (uproc_loop_defer(rproc->loop, rproc_crash_hop_run, hop) < 0) {
+		upi_rproc_put_ref(rproc);
+		free(hop);
+		rproc_log(rproc, UPROC_LOG_ERR, "no memory to report a crash: dropped");
 	}
 }
 
@@ -224,18 +244,16 @@ static void rproc_dump_continue(struct uproc_loop *loop, void *arg)
 	int64_t timer;
 	bool go;
 
-	if (upi_rproc_op_lock(rproc) < 0)
+	if (upi_rproc_op_begin(rproc) < 0)
 		goto put;
-	pthread_mutex_lock(&rproc->lock);
 	go = rproc->recovery == RPROC_RECOVERY_DUMP_WAIT;
 	timer = rproc->dump_timer;
 	rproc->dump_timer = -1;
-	pthread_mutex_unlock(&rproc->lock);
 	if (timer >= 0 && uproc_loop_cancel_timer(loop, timer) == 0)
 		upi_rproc_put_ref(rproc);	/* the timer's reference */
 	if (go)
 		rproc_recovery_restart(rproc);
-	upi_rproc_op_unlock(rproc);
+	upi_rproc_op_end(rproc);
 put:
 	upi_rproc_put_ref(rproc);
 }
@@ -246,9 +264,8 @@ static void rproc_dump_timeout(struct uproc_loop *loop, void *arg)
 	struct rproc_dump *dump = NULL;
 	bool go;
 
-	if (upi_rproc_op_lock(rproc) < 0)
+	if (upi_rproc_op_begin(rproc) < 0)
 		goto put;
-	pthread_mutex_lock(&rproc->lock);
 	go = rproc->recovery == RPROC_RECOVERY_DUMP_WAIT;
 	rproc->dump_timer = -1;
 	if (go) {
@@ -256,13 +273,12 @@ static void rproc_dump_timeout(struct uproc_loop *loop, void *arg)
 		dump = rproc->dump;
 		rproc->dump = NULL;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	upi_rproc_dump_free(dump);
 	if (go) {
 		rproc_warn(rproc, "the inline coredump was not released in time: dropped");
 		rproc_recovery_restart(rproc);
 	}
-	upi_rproc_op_unlock(rproc);
+	upi_rproc_op_end(rproc);
 put:
 	(void)loop;
 	upi_rproc_put_ref(rproc);
@@ -273,11 +289,10 @@ int rproc_coredump_release(struct rproc *rproc)
 	struct rproc_dump *dump;
 	bool waiting;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	dump = rproc->dump;
 	rproc->dump = NULL;
 	waiting = rproc->recovery == RPROC_RECOVERY_DUMP_WAIT;
-	pthread_mutex_unlock(&rproc->lock);
 	if (!dump)
 		return -ENOENT;
 	upi_rproc_dump_free(dump);
@@ -291,26 +306,22 @@ static void rproc_cancel_timer_work(struct uproc_loop *loop, void *arg)
 	struct rproc *rproc = arg;
 	int64_t timer;
 
-	pthread_mutex_lock(&rproc->lock);
 	timer = rproc->recovery == RPROC_RECOVERY_DUMP_WAIT ? -1 : rproc->dump_timer;
 	if (timer >= 0)
 		rproc->dump_timer = -1;
-	pthread_mutex_unlock(&rproc->lock);
 	if (timer >= 0 && uproc_loop_cancel_timer(loop, timer) == 0)
 		upi_rproc_put_ref(rproc);
 	upi_rproc_put_ref(rproc);
 }
 
-/* With op_lock held: forget a pending recovery (shutdown, del). */
+/* Inside a lifecycle operation: forget a pending recovery (shutdown, del). */
 void upi_rproc_cancel_recovery(struct rproc *rproc)
 {
 	bool had_timer;
 
-	pthread_mutex_lock(&rproc->lock);
 	rproc->recovery = RPROC_RECOVERY_IDLE;
 	rproc->recover_once = false;
 	had_timer = rproc->dump_timer >= 0;
-	pthread_mutex_unlock(&rproc->lock);
 	if (had_timer)
 		rproc_defer(rproc, rproc_cancel_timer_work);
 }
@@ -320,20 +331,16 @@ int rproc_recover(struct rproc *rproc)
 	enum rproc_recovery_stage stage;
 	int ret;
 
-	ret = upi_rproc_op_lock(rproc);
+	UPI_RPROC_ON_LOOP(rproc);
+	ret = upi_rproc_op_begin(rproc);
 	if (ret < 0)
 		return ret;
-	pthread_mutex_lock(&rproc->lock);
 	stage = rproc->recovery;
-	if (rproc->state != RPROC_CRASHED) {
-		/* As Linux: nothing to do, not an error. */
-		pthread_mutex_unlock(&rproc->lock);
-		goto out;
-	}
+	if (rproc->state != RPROC_CRASHED)
+		goto out;	/* as Linux: nothing to do, not an error */
 	if (stage == RPROC_RECOVERY_QUEUED)
 		rproc->recover_once = true;	/* the queued handler recovers once */
 	rproc->crash_streak = 0;	/* asked by hand: a crash loop counts again */
-	pthread_mutex_unlock(&rproc->lock);
 	if (stage == RPROC_RECOVERY_DUMP_WAIT)
 		ret = rproc_err(rproc, -EBUSY, "recovery waits for the coredump to be released");
 	else if (stage == RPROC_RECOVERY_IDLE)
@@ -342,16 +349,12 @@ int rproc_recover(struct rproc *rproc)
 		ret = 0;	/* an inline dump now waits: recovery goes on later */
 
 out:
-	upi_rproc_op_unlock(rproc);
+	upi_rproc_op_end(rproc);
 	return ret;
 }
 
 bool rproc_is_recovering(struct rproc *rproc)
 {
-	bool v;
-
-	pthread_mutex_lock(&rproc->lock);
-	v = rproc->recovery != RPROC_RECOVERY_IDLE;
-	pthread_mutex_unlock(&rproc->lock);
-	return v;
+	UPI_RPROC_ON_LOOP(rproc);
+	return rproc->recovery != RPROC_RECOVERY_IDLE;
 }

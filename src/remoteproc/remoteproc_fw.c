@@ -121,12 +121,10 @@ int upi_rproc_request_firmware(struct rproc *rproc)
 	unsigned int flags;
 	int ret = -ENOENT;
 
-	pthread_mutex_lock(&rproc->lock);
 	memcpy(name, rproc->firmware, sizeof(name));
 	ndirs = rproc->nfw_paths;
 	memcpy(dirs, rproc->fw_paths, sizeof(dirs));
 	flags = rproc->table_optional ? 0 : UPROC_FW_REQUIRE_RSC_TABLE;
-	pthread_mutex_unlock(&rproc->lock);
 
 	if (!name[0])
 		return rproc_err(rproc, -EINVAL, "no firmware set");
@@ -238,13 +236,6 @@ int upi_rproc_cache_table(struct rproc *rproc, const void *table, size_t size,
 
 int rproc_rsc_table_show(struct rproc *rproc, char *buf, size_t len)
 {
-	int ret;
-
-	/* The table changes only under op_lock. */
-	ret = upi_rproc_op_lock(rproc);
-	if (ret < 0)
-		return ret;
-	ret = uproc_rsc_table_dump(rproc->cached_table ? &rproc->table : NULL, buf, len);
-	upi_rproc_op_unlock(rproc);
-	return ret;
+	UPI_RPROC_ON_LOOP(rproc);
+	return uproc_rsc_table_dump(rproc->cached_table ? &rproc->table : NULL, buf, len);
 }

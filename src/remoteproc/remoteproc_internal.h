@@ -4,26 +4,29 @@
  * files of src/remoteproc/ (lifecycle, memory, firmware, resources, vdevs, crash,
  * coredump). Never included by backends or users.
  *
- * Locking: two mutexes per rproc.
- *   op_lock - serialises lifecycle operations (boot, shutdown, detach, attach,
- *             recovery, del). Held across backend hooks and subdevice callbacks, so
- *             those must not call lifecycle functions of the same rproc (they get
- *             -EDEADLK). Taken before lock.
- *   lock    - protects the fields below; held only for short sections, never
- *             across a callback or a backend hook.
- * Notifier callbacks run with neither held.
+ * Threading: no lock. A processor belongs to its loop's thread (the one that
+ * created or last dispatched rproc->loop): every field below is read and written
+ * there only, and every public entry point checks it (UPI_RPROC_ON_LOOP, debug
+ * builds). Lifecycle operations (boot, shutdown, detach, attach, recovery, del)
+ * mark @in_op while they run; kick handling marks @kicks. A lifecycle call made
+ * from a callback inside either gets -EDEADLK instead of tearing down what is on
+ * the stack. Two things may come from other threads: ops->kick (a blocking rpmsg
+ * sender notifies the remote) and rproc_report_crash() (a sender that found the
+ * ring broken); the latter hops to the loop with a reference (@refs is atomic).
  */
 #ifndef UPROC_REMOTEPROC_INTERNAL_H
 #define UPROC_REMOTEPROC_INTERNAL_H
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hostutil.h"
 #include "uproc/fwimage.h"
+#include "uproc/port.h"
+#include "uproc/loop.h"
 #include "uproc/remoteproc.h"
 
 #define RPROC_NAME_MAX 64
@@ -86,10 +89,8 @@ enum rproc_recovery_stage {
 };
 
 struct rproc {
-	pthread_mutex_t op_lock;
-	pthread_t op_owner;
-	bool op_held;
-	pthread_mutex_t lock;
+	bool in_op;		/* a lifecycle operation is running */
+	unsigned int kicks;	/* kicks being handled (callbacks may be on the stack) */
 
 	char name[RPROC_NAME_MAX];
 	const struct rproc_ops *ops;
@@ -109,13 +110,13 @@ struct rproc {
 	enum rproc_crash_type last_crash;
 	char crash_reason[RPROC_ERR_MAX];
 	unsigned int crash_streak; /* crashes in a row with the same fault, no kick between */
-	atomic_bool kicked;	   /* the remote kicked a queue since it was (re)started */
+	bool kicked;		   /* the remote kicked a queue since it was (re)started */
 	char last_error[RPROC_ERR_MAX];
 
 	/* firmware and its table */
 	uint8_t *fw_data;
 	size_t fw_size;
-	/* the boot in progress (op lock), then the last one's (lock) */
+	/* the boot in progress, then the last one's */
 	struct rproc_boot_phases boot_now, boot_last;
 	uint64_t boot_mark;
 	bool boot_last_valid;
@@ -156,7 +157,7 @@ struct rproc {
 	uint32_t dump_timeout_ms;
 	struct rproc_dump *dump;
 	unsigned int ndumps;
-	unsigned int refs;		/* the owner's + one per pending deferred call/timer */
+	_Atomic unsigned int refs;	/* the owner's + one per pending deferred call/timer */
 	bool table_optional;
 
 	size_t priv_len;
@@ -170,14 +171,22 @@ int rproc_err(struct rproc *rproc, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void rproc_warn(struct rproc *rproc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void upi_rproc_notify(struct rproc *rproc, enum rproc_event event);
-int upi_rproc_op_lock(struct rproc *rproc);
-void upi_rproc_op_unlock(struct rproc *rproc);
-/* upi_rproc_stop_locked() - stop subdevices, the remote, unprepare; state OFFLINE. */
-int upi_rproc_stop_locked(struct rproc *rproc, bool crashed);
+/*
+ * upi_rproc_op_begin()/upi_rproc_op_end() - bracket a lifecycle operation. Begin
+ * returns -EDEADLK (with a message) when called from a callback inside another
+ * operation or a kick of the same processor; 0 otherwise.
+ */
+int upi_rproc_op_begin(struct rproc *rproc);
+void upi_rproc_op_end(struct rproc *rproc);
+
+/* UPI_RPROC_ON_LOOP() - the entry point's loop-affinity check (debug builds). */
+#define UPI_RPROC_ON_LOOP(rproc) UPI_ON_LOOP_THREAD((rproc)->loop, (rproc)->name)
+/* upi_rproc_stop() - stop subdevices, the remote, unprepare; state OFFLINE. */
+int upi_rproc_stop(struct rproc *rproc, bool crashed);
 /* upi_rproc_take_image_facts() - entry point, byte order, machine and class of rproc->fw. */
 void upi_rproc_take_image_facts(struct rproc *rproc);
-/* upi_rproc_start_locked() - load segments, table, prepare/start subdevs, ops->start. */
-int upi_rproc_start_locked(struct rproc *rproc);
+/* upi_rproc_start() - load segments, table, prepare/start subdevs, ops->start. */
+int upi_rproc_start(struct rproc *rproc);
 void upi_rproc_resource_cleanup(struct rproc *rproc);
 void upi_rproc_set_state(struct rproc *rproc, enum rproc_state state);
 /* upi_rproc_get_ref()/rproc_put_ref() - keep the struct alive for deferred work. */
@@ -186,7 +195,7 @@ void upi_rproc_put_ref(struct rproc *rproc);
 
 /* ---- remoteproc_subdev.c ------------------------------------------------------ */
 
-/* With op_lock held; callbacks run without the state lock. */
+/* Inside a lifecycle operation (upi_rproc_op_begin()). */
 int upi_rproc_prepare_subdevices(struct rproc *rproc);
 int upi_rproc_start_subdevices(struct rproc *rproc);
 void upi_rproc_stop_subdevices(struct rproc *rproc, bool crashed);
@@ -233,13 +242,13 @@ int upi_rproc_vdev_interrupt(struct rproc *rproc, int notifyid);
 
 /* ---- remoteproc_crash.c ------------------------------------------------------- */
 
-int rproc_trigger_recovery_locked(struct rproc *rproc);
+int upi_rproc_trigger_recovery(struct rproc *rproc);
 void upi_rproc_cancel_recovery(struct rproc *rproc);
 
 /* ---- remoteproc_coredump.c ---------------------------------------------------- */
 
-/* upi_rproc_coredump_locked() - build the dump of a stopped remote per dump_conf. */
-int upi_rproc_coredump_locked(struct rproc *rproc);
+/* upi_rproc_coredump() - build the dump of a stopped remote per dump_conf. */
+int upi_rproc_coredump(struct rproc *rproc);
 void upi_rproc_dump_free(struct rproc_dump *dump);
 /* upi_rproc_dump_unpin_memory() - copy an inline dump's memory before it is released. */
 void upi_rproc_dump_unpin_memory(struct rproc *rproc);

@@ -14,7 +14,6 @@ void upi_rproc_add_mem(struct rproc *rproc, struct rproc_mem_entry *mem, bool by
 {
 	struct rproc_mem_entry **pp;
 
-	pthread_mutex_lock(&rproc->lock);
 	mem->next = NULL;
 	mem->registered_by_backend = by_backend;
 	if (mem->va)
@@ -22,11 +21,11 @@ void upi_rproc_add_mem(struct rproc *rproc, struct rproc_mem_entry *mem, bool by
 	for (pp = &rproc->carveouts; *pp; pp = &(*pp)->next)
 		;
 	*pp = mem;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 void rproc_add_carveout(struct rproc *rproc, struct rproc_mem_entry *mem)
 {
+	UPI_RPROC_ON_LOOP(rproc);
 	upi_rproc_add_mem(rproc, mem, true);
 }
 
@@ -47,14 +46,12 @@ struct rproc_mem_entry *rproc_find_carveout_by_name(struct rproc *rproc, const c
 {
 	struct rproc_mem_entry *found = NULL;
 
-	pthread_mutex_lock(&rproc->lock);
 	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
 		if (!strcmp(m->name, name)) {
 			found = m;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	return found;
 }
 
@@ -62,9 +59,9 @@ void *rproc_da_to_va(struct rproc *rproc, uint64_t da, size_t len, bool *is_iome
 {
 	void *va = NULL;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	if (is_iomem)
 		*is_iomem = false;
-	pthread_mutex_lock(&rproc->lock);
 	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
 		/* Only once allocated (set under the lock after va and da) are they read. */
 		if (!m->allocated || !m->va || m->da == RPROC_RSC_ADDR_ANY || da < m->da)
@@ -74,7 +71,6 @@ void *rproc_da_to_va(struct rproc *rproc, uint64_t da, size_t len, bool *is_iome
 		va = (uint8_t *)m->va + (da - m->da);
 		break;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	if (!va && rproc->ops->da_to_va)
 		va = rproc->ops->da_to_va(rproc, da, len, is_iomem);
 	return va;
@@ -106,7 +102,6 @@ static int rproc_carveout_write_back(struct rproc *rproc, struct rproc_mem_entry
 
 int upi_rproc_alloc_registered_carveouts(struct rproc *rproc)
 {
-	/* The list only grows under op_lock, which the caller holds. */
 	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
 		int ret;
 
@@ -126,9 +121,7 @@ int upi_rproc_alloc_registered_carveouts(struct rproc *rproc)
 				return rproc_err(rproc, -EINVAL,
 						 "carveout %s: the backend gave no address", m->name);
 			}
-			pthread_mutex_lock(&rproc->lock);
 			m->allocated = true;
-			pthread_mutex_unlock(&rproc->lock);
 		}
 		ret = rproc_carveout_write_back(rproc, m);
 		if (ret < 0)
@@ -141,10 +134,8 @@ void upi_rproc_release_carveouts(struct rproc *rproc)
 {
 	struct rproc_mem_entry *list;
 
-	pthread_mutex_lock(&rproc->lock);
 	list = rproc->carveouts;
 	rproc->carveouts = NULL;
-	pthread_mutex_unlock(&rproc->lock);
 
 	while (list) {
 		struct rproc_mem_entry *next = list->next;
@@ -160,11 +151,11 @@ int rproc_carveouts_dump(struct rproc *rproc, char *buf, size_t len)
 {
 	size_t n = 0;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	if (!buf && len)
 		return -EINVAL;
 	if (len)
 		buf[0] = '\0';
-	pthread_mutex_lock(&rproc->lock);
 	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
 		if (!m->allocated)
 			continue;
@@ -179,7 +170,6 @@ int rproc_carveouts_dump(struct rproc *rproc, char *buf, size_t len)
 		if (w > 0)
 			n += (size_t)w;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	return n > INT32_MAX ? -EOVERFLOW : (int)n;
 }
 
@@ -188,20 +178,17 @@ int rproc_for_each_mem(struct rproc *rproc,
 {
 	int n = 0;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	for (struct rproc_mem_entry *m = rproc->carveouts; m; m = m->next) {
 		if (!m->allocated)
 			continue;	/* being set up by a boot */
 		if (fn) {
 			int ret = fn(m, arg);
 
-			if (ret) {
-				pthread_mutex_unlock(&rproc->lock);
+			if (ret)
 				return ret;
-			}
 		}
 		n++;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	return n;
 }

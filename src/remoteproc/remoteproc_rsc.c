@@ -146,9 +146,7 @@ static int rproc_handle_trace(struct rproc *rproc, const struct uproc_rsc_entry 
 	if (rsc->len == 0)
 		rproc_warn(rproc, "trace %s (entry %u) has length 0: it reads empty", rsc->name,
 			   e->index);
-	pthread_mutex_lock(&rproc->lock);
 	if (rproc->ntraces >= RPROC_MAX_TRACES) {
-		pthread_mutex_unlock(&rproc->lock);
 		rproc_warn(rproc, "trace %s (entry %u): more than %d trace buffers, skipped",
 			   rsc->name, e->index, RPROC_MAX_TRACES);
 		return 0;
@@ -157,7 +155,6 @@ static int rproc_handle_trace(struct rproc *rproc, const struct uproc_rsc_entry 
 	t->da = rsc->da;
 	t->len = rsc->len;
 	snprintf(t->name, sizeof(t->name), "%s", rsc->name);
-	pthread_mutex_unlock(&rproc->lock);
 	/* Like Linux, the da is translated when the buffer is read: it may be loaded later. */
 	return 0;
 }
@@ -224,9 +221,8 @@ int rproc_trace_count(struct rproc *rproc)
 {
 	int n;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	n = (int)rproc->ntraces;
-	pthread_mutex_unlock(&rproc->lock);
 	return n;
 }
 
@@ -236,26 +232,14 @@ ssize_t rproc_trace_read(struct rproc *rproc, unsigned int index, char *buf, siz
 	const char *va;
 	size_t n;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	if (!buf || !len)
 		return -EINVAL;
-	pthread_mutex_lock(&rproc->lock);
-	if (index >= rproc->ntraces) {
-		pthread_mutex_unlock(&rproc->lock);
+	if (index >= rproc->ntraces)
 		return -ENOENT;
-	}
 	t = rproc->traces[index];
-	pthread_mutex_unlock(&rproc->lock);
 
-	/*
-	 * The memory must stay mapped while we copy: keep lifecycle operations (which
-	 * unmap it on shutdown) out, unless this thread is inside one already (a
-	 * notifier or hook reading the trace of a crashing remote).
-	 */
-	pthread_mutex_lock(&rproc->lock);
-	bool inside_op = rproc->op_held && pthread_equal(rproc->op_owner, pthread_self());
-	pthread_mutex_unlock(&rproc->lock);
-	if (!inside_op)
-		pthread_mutex_lock(&rproc->op_lock);
+	/* On the loop thread: no lifecycle operation unmaps the memory while we copy. */
 	va = t.len ? rproc_da_to_va(rproc, t.da, t.len, NULL) : ""; /* length 0: empty */
 	if (!va) {
 		n = (size_t)snprintf(buf, len, "Trace %s not available\n", t.name);
@@ -272,8 +256,6 @@ ssize_t rproc_trace_read(struct rproc *rproc, unsigned int index, char *buf, siz
 		}
 		buf[n] = '\0';
 	}
-	if (!inside_op)
-		pthread_mutex_unlock(&rproc->op_lock);
 	return (ssize_t)n;
 }
 
@@ -281,9 +263,8 @@ const char *rproc_trace_name(struct rproc *rproc, unsigned int index)
 {
 	const char *name = NULL;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	if (index < rproc->ntraces)
 		name = rproc->traces[index].name;
-	pthread_mutex_unlock(&rproc->lock);
 	return name;
 }

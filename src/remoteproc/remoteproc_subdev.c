@@ -17,9 +17,7 @@ void upi_rproc_notify(struct rproc *rproc, enum rproc_event event)
 {
 	struct rproc_notifier snap[RPROC_MAX_NOTIFIERS];
 
-	pthread_mutex_lock(&rproc->lock);
 	memcpy(snap, rproc->notifiers, sizeof(snap));
-	pthread_mutex_unlock(&rproc->lock);
 	for (unsigned int i = 0; i < RPROC_MAX_NOTIFIERS; i++)
 		if (snap[i].fn)
 			snap[i].fn(rproc, event, snap[i].arg);
@@ -29,9 +27,9 @@ int rproc_notifier_register(struct rproc *rproc, rproc_notify_fn fn, void *arg)
 {
 	int ret = -ENOSPC;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	if (!fn)
 		return -EINVAL;
-	pthread_mutex_lock(&rproc->lock);
 	for (unsigned int i = 0; i < RPROC_MAX_NOTIFIERS; i++) {
 		if (rproc->notifiers[i].fn)
 			continue;
@@ -41,7 +39,6 @@ int rproc_notifier_register(struct rproc *rproc, rproc_notify_fn fn, void *arg)
 		ret = rproc->notifiers[i].id;
 		break;
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	return ret;
 }
 
@@ -49,7 +46,7 @@ int rproc_notifier_unregister(struct rproc *rproc, int id)
 {
 	int ret = -ENOENT;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	for (unsigned int i = 0; i < RPROC_MAX_NOTIFIERS; i++) {
 		if (rproc->notifiers[i].fn && rproc->notifiers[i].id == id) {
 			memset(&rproc->notifiers[i], 0, sizeof(rproc->notifiers[i]));
@@ -57,7 +54,6 @@ int rproc_notifier_unregister(struct rproc *rproc, int id)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&rproc->lock);
 	return ret;
 }
 
@@ -67,17 +63,16 @@ void rproc_add_subdev(struct rproc *rproc, struct rproc_subdev *subdev)
 {
 	struct rproc_subdev **pp;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	subdev->next = NULL;
 	for (pp = &rproc->subdevs; *pp; pp = &(*pp)->next)
 		;
 	*pp = subdev;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 void rproc_remove_subdev(struct rproc *rproc, struct rproc_subdev *subdev)
 {
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	for (struct rproc_subdev **pp = &rproc->subdevs; *pp; pp = &(*pp)->next) {
 		if (*pp == subdev) {
 			*pp = subdev->next;
@@ -85,12 +80,11 @@ void rproc_remove_subdev(struct rproc *rproc, struct rproc_subdev *subdev)
 		}
 	}
 	subdev->next = NULL;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 /*
- * The list only changes under op_lock (lifecycle code) or before registration, so
- * walking it with op_lock held and the state lock dropped is safe.
+ * A callback may add or remove subdevices while the list is walked: the walks go
+ * by position, looked up again after each callback.
  */
 static int rproc_subdevs_count(struct rproc *rproc)
 {
@@ -156,9 +150,7 @@ int upi_rproc_start_subdevices(struct rproc *rproc)
 				if (s->stop)
 					s->stop(s, true);
 			}
-			pthread_mutex_lock(&rproc->lock);
 			bool said = rproc->last_error[0] != '\0';
-			pthread_mutex_unlock(&rproc->lock);
 			if (!said)
 				rproc_err(rproc, ret, "starting subdevice %d failed (%d)", failed,
 					  ret);

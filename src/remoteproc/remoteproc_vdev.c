@@ -39,19 +39,16 @@ static void rvdev_set_status(struct rproc_vdev *rvdev, uint8_t status)
 
 void upi_rproc_vdev_get_hooks(struct rproc *rproc, struct rproc_vdev_hooks *out)
 {
-	pthread_mutex_lock(&rproc->lock);
 	*out = rproc->vdev_hooks;
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 void rproc_set_vdev_hooks(struct rproc *rproc, const struct rproc_vdev_hooks *hooks)
 {
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	if (hooks)
 		rproc->vdev_hooks = *hooks;
 	else
 		memset(&rproc->vdev_hooks, 0, sizeof(rproc->vdev_hooks));
-	pthread_mutex_unlock(&rproc->lock);
 }
 
 /* ---- kicks in both directions ------------------------------------------------------- */
@@ -96,18 +93,11 @@ static void rpmsg_rx_more_run(struct uproc_loop *loop, void *arg)
 
 	(void)loop;
 	rvdev->rx_more_timer = -1;
-	pthread_mutex_lock(&rproc->lock);
-	if (!rvdev->started || rvdev->dead || !rvdev->bus) {
-		pthread_mutex_unlock(&rproc->lock);
+	if (!rvdev->started || !rvdev->bus)
 		return;
-	}
-	rvdev->busy++;
-	pthread_mutex_unlock(&rproc->lock);
+	rproc->kicks++;
 	rpmsg_virtio_handle_kick(rvdev->bus);
-	pthread_mutex_lock(&rproc->lock);
-	if (--rvdev->busy == 0)
-		pthread_cond_broadcast(&rvdev->idle);
-	pthread_mutex_unlock(&rproc->lock);
+	rproc->kicks--;
 }
 
 /* Called on the loop thread, from inside a kick: a zero-delay timer runs after the fds. */
@@ -186,11 +176,6 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 	}
 	uproc_shm_init(&rvdev->buf_shm, rvdev->buf_mem->va, rvdev->buf_mem->da, rvdev->buf_mem->len);
 
-	pthread_mutex_lock(&rproc->lock);
-	rvdev->dead = false;
-	rvdev->busy = 0;
-	pthread_mutex_unlock(&rproc->lock);
-
 	if (!rvdev->attaching) {
 		/* The virtio core's sequence: reset, ACKNOWLEDGE, DRIVER, features, DRIVER_OK. */
 		rvdev_set_status(rvdev, 0);
@@ -251,9 +236,7 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 		}
 		uint32_t g = (uint32_t)rpmsg_virtio_get_features(rvdev->bus);
 
-		pthread_mutex_lock(&rproc->lock);
 		rvdev->gfeatures = g;
-		pthread_mutex_unlock(&rproc->lock);
 	} else {
 		ret = upi_rproc_console_start(rvdev);
 		if (ret < 0)
@@ -272,9 +255,7 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 	if (!rvdev->attaching)
 		rvdev_set_status(rvdev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 					VIRTIO_CONFIG_S_DRIVER_OK);
-	pthread_mutex_lock(&rproc->lock);
 	rvdev->started = true;
-	pthread_mutex_unlock(&rproc->lock);
 
 	/*
 	 * Ring every vring's doorbell once, unconditionally: a remote that gave up
@@ -301,16 +282,13 @@ static void rproc_vdev_do_stop(struct rproc_subdev *subdev, bool crashed)
 	struct rproc *rproc = rvdev->rproc;
 	struct rproc_vdev_hooks hooks;
 
-	/* No new kick gets in; wait for the ones running to finish. */
-	pthread_mutex_lock(&rproc->lock);
-	if (!rvdev->started) {
-		pthread_mutex_unlock(&rproc->lock);
+	/*
+	 * No kick is being handled (a lifecycle call from inside one is refused:
+	 * upi_rproc_op_begin()); from here on none gets in.
+	 */
+	if (!rvdev->started)
 		return;
-	}
-	rvdev->dead = true;
-	while (rvdev->busy)
-		pthread_cond_wait(&rvdev->idle, &rproc->lock);
-	pthread_mutex_unlock(&rproc->lock);
+	rvdev->started = false;
 	if (rvdev->rx_more_timer >= 0) {
 		uproc_loop_cancel_timer(rproc->loop, rvdev->rx_more_timer);
 		rvdev->rx_more_timer = -1;
@@ -331,9 +309,6 @@ static void rproc_vdev_do_stop(struct rproc_subdev *subdev, bool crashed)
 	if (!rproc->detaching)
 		rvdev_set_status(rvdev, 0);
 	(void)crashed;
-	pthread_mutex_lock(&rproc->lock);
-	rvdev->started = false;
-	pthread_mutex_unlock(&rproc->lock);
 	rvdev->attaching = false;
 }
 
@@ -378,7 +353,6 @@ int upi_rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *ent
 	rvdev->num_vrings = rsc->num_of_vrings;
 	rvdev->attaching = attaching;
 	rvdev->inert = !known;
-	pthread_cond_init(&rvdev->idle, NULL);
 	rvdev->rx_more_timer = -1;
 	pthread_mutex_init(&rvdev->con_lock, NULL);
 	rvdev->subdev.start = rproc_vdev_do_start;
@@ -386,15 +360,12 @@ int upi_rproc_handle_vdev(struct rproc *rproc, const struct uproc_rsc_entry *ent
 	ret = rproc_vdev_place_vrings(rproc, rvdev, rsc, attaching);
 	if (ret < 0) {
 		/* Memories already registered go with the carveouts at cleanup. */
-		pthread_cond_destroy(&rvdev->idle);
 		pthread_mutex_destroy(&rvdev->con_lock);
 		free(rvdev);
 		return ret;
 	}
 	/* Complete: published to kicks and queries, then tied to the lifecycle. */
-	pthread_mutex_lock(&rproc->lock);
 	rproc->vdevs[rproc->nvdevs++] = rvdev;
-	pthread_mutex_unlock(&rproc->lock);
 	if (known)
 		rproc_add_subdev(rproc, &rvdev->subdev);
 	return 0;
@@ -510,12 +481,10 @@ void upi_rproc_vdev_remove_all(struct rproc *rproc)
 	unsigned int n;
 
 	/* Unpublished first: a late kick finds nothing (stopped vdevs ignore kicks). */
-	pthread_mutex_lock(&rproc->lock);
 	n = rproc->nvdevs;
 	memcpy(vdevs, rproc->vdevs, sizeof(vdevs));
 	memset(rproc->vdevs, 0, sizeof(rproc->vdevs));
 	rproc->nvdevs = 0;
-	pthread_mutex_unlock(&rproc->lock);
 
 	for (unsigned int v = 0; v < n; v++) {
 		struct rproc_vdev *rvdev = vdevs[v];
@@ -531,7 +500,6 @@ void upi_rproc_vdev_remove_all(struct rproc *rproc)
 					    offsetof(struct rproc_rsc_vdev_vring, notifyid),
 					    0xFFFFFFFFu);
 		}
-		pthread_cond_destroy(&rvdev->idle);
 		pthread_mutex_destroy(&rvdev->con_lock);
 		free(rvdev);
 	}
@@ -545,41 +513,31 @@ int upi_rproc_vdev_interrupt(struct rproc *rproc, int notifyid)
 		struct rproc_vdev *rvdev;
 		bool match = false;
 
-		pthread_mutex_lock(&rproc->lock);
 		rvdev = v < rproc->nvdevs ? rproc->vdevs[v] : NULL;
 		if (rvdev) {
 			for (unsigned int i = 0; i < rvdev->num_vrings; i++)
 				if (notifyid < 0 || rvdev->vring[i].notifyid == notifyid)
 					match = true;
 		}
-		if (!match || !rvdev->started || rvdev->dead) {
-			pthread_mutex_unlock(&rproc->lock);
-			if (match)
-				found++;
+		if (match)
+			found++;
+		if (!match || !rvdev->started)
 			continue;
-		}
-		rvdev->busy++;
-		pthread_mutex_unlock(&rproc->lock);
-
-		found++;
+		/* Callbacks run from here: no lifecycle call may free the vdev meanwhile. */
+		rproc->kicks++;
 		if (rvdev->bus)
 			rpmsg_virtio_handle_kick(rvdev->bus);
 		else
 			upi_rproc_console_service(rvdev);
-
-		pthread_mutex_lock(&rproc->lock);
-		if (--rvdev->busy == 0)
-			pthread_cond_broadcast(&rvdev->idle);
-		pthread_mutex_unlock(&rproc->lock);
+		rproc->kicks--;
 	}
 	return found ? 0 : -ENOENT;
 }
 
 int rproc_vq_interrupt(struct rproc *rproc, int notifyid)
 {
-	/* The remote works far enough to talk: a crash now ends no crash loop. */
-	if (!atomic_load_explicit(&rproc->kicked, memory_order_relaxed))
-		atomic_store_explicit(&rproc->kicked, true, memory_order_relaxed);
+	UPI_RPROC_ON_LOOP(rproc);
+	rproc->kicked = true;	/* the remote works far enough to talk: a crash now ends no crash loop */
 	return upi_rproc_vdev_interrupt(rproc, notifyid);
 }
 
@@ -589,9 +547,8 @@ int rproc_vdev_count(struct rproc *rproc)
 {
 	int n;
 
-	pthread_mutex_lock(&rproc->lock);
+	UPI_RPROC_ON_LOOP(rproc);
 	n = (int)rproc->nvdevs;
-	pthread_mutex_unlock(&rproc->lock);
 	return n;
 }
 
@@ -599,19 +556,17 @@ int rproc_get_vdev_info(struct rproc *rproc, unsigned int index, struct rproc_vd
 {
 	struct rproc_vdev *rvdev;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	memset(info, 0, sizeof(*info));
-	pthread_mutex_lock(&rproc->lock);
-	if (index >= rproc->nvdevs) {
-		pthread_mutex_unlock(&rproc->lock);
+	if (index >= rproc->nvdevs)
 		return -ENOENT;
-	}
 	rvdev = rproc->vdevs[index];
 	info->index = rvdev->index;
 	info->id = rvdev->id;
 	info->dfeatures = rvdev->dfeatures;
 	info->gfeatures = rvdev->gfeatures;
 	info->num_vrings = rvdev->num_vrings;
-	info->active = rvdev->started && !rvdev->dead;
+	info->active = rvdev->started;
 	for (unsigned int i = 0; i < rvdev->num_vrings; i++) {
 		/* Placed once started (the memories are being allocated before that). */
 		info->vring[i].da = info->active ? rvdev->vring[i].da : RPROC_RSC_ADDR_ANY;
@@ -622,17 +577,10 @@ int rproc_get_vdev_info(struct rproc *rproc, unsigned int index, struct rproc_vd
 	if (info->active) {
 		info->buf_da = rvdev->buf_mem->da;
 		info->buf_len = rvdev->buf_mem->len;
-		rvdev->busy++;	/* the bus stays while we look at it */
+		info->broken = rvdev->bus ? rpmsg_virtio_is_broken(rvdev->bus) :
+			       (virtqueue_is_broken(&rvdev->vq[0]) ||
+				virtqueue_is_broken(&rvdev->vq[1]));
 	}
-	pthread_mutex_unlock(&rproc->lock);
-	if (!info->active)
-		return 0;
-	info->broken = rvdev->bus ? rpmsg_virtio_is_broken(rvdev->bus) :
-		       (virtqueue_is_broken(&rvdev->vq[0]) || virtqueue_is_broken(&rvdev->vq[1]));
-	pthread_mutex_lock(&rproc->lock);
-	if (--rvdev->busy == 0)
-		pthread_cond_broadcast(&rvdev->idle);
-	pthread_mutex_unlock(&rproc->lock);
 	return 0;
 }
 
@@ -640,12 +588,11 @@ struct rpmsg_virtio_device *rproc_get_rpmsg(struct rproc *rproc, unsigned int in
 {
 	struct rpmsg_virtio_device *bus = NULL;
 
-	pthread_mutex_lock(&rproc->lock);
-	if (index < rproc->nvdevs && rproc->vdevs[index]->started && !rproc->vdevs[index]->dead)
+	UPI_RPROC_ON_LOOP(rproc);
+	if (index < rproc->nvdevs && rproc->vdevs[index]->started)
 		bus = rproc->vdevs[index]->bus;
 	if (bus)
-		rpmsg_virtio_get(bus); /* the vdev cannot stop meanwhile: it takes the lock */
-	pthread_mutex_unlock(&rproc->lock);
+		rpmsg_virtio_get(bus);
 	return bus;
 }
 
@@ -653,25 +600,13 @@ ssize_t rproc_console_write(struct rproc *rproc, unsigned int index, const void 
 			    size_t len)
 {
 	struct rproc_vdev *rvdev = NULL;
-	ssize_t ret;
 
+	UPI_RPROC_ON_LOOP(rproc);
 	if (!data && len)
 		return -EINVAL;
-	pthread_mutex_lock(&rproc->lock);
 	if (index < rproc->nvdevs)
 		rvdev = rproc->vdevs[index];
-	if (!rvdev || rvdev->id != VIRTIO_ID_CONSOLE || !rvdev->started || rvdev->dead) {
-		pthread_mutex_unlock(&rproc->lock);
+	if (!rvdev || rvdev->id != VIRTIO_ID_CONSOLE || !rvdev->started)
 		return -ENODEV;
-	}
-	rvdev->busy++;
-	pthread_mutex_unlock(&rproc->lock);
-
-	ret = len ? upi_rproc_console_queue(rvdev, data, len) : 0;
-
-	pthread_mutex_lock(&rproc->lock);
-	if (--rvdev->busy == 0)
-		pthread_cond_broadcast(&rvdev->idle);
-	pthread_mutex_unlock(&rproc->lock);
-	return ret;
+	return len ? upi_rproc_console_queue(rvdev, data, len) : 0;
 }

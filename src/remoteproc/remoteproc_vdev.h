@@ -42,12 +42,7 @@ struct rproc_vdev {
 	bool attaching;		/* rebuild from live rings instead of resetting */
 	bool inert;		/* no driver here (unknown id, unusable shape): never
 				 * started, but it holds its index and notifyids */
-	bool started;
-
-	/* kicks in progress; teardown waits for 0 (under rproc->lock) */
-	unsigned int busy;
-	bool dead;
-	pthread_cond_t idle;
+	bool started;		/* up; false again from the start of its stop */
 
 	/* rpmsg (id 7) */
 	struct uproc_port *port;

@@ -14,10 +14,12 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rproc_test_util.h"
@@ -426,36 +428,51 @@ static void test_detach_then_new_host_attaches(void **state)
 	free(h2);
 }
 
-/* Another thread pokes the processor while the main thread boots and stops it. */
+/*
+ * Another thread pokes the processor while the main thread boots and stops it:
+ * through uproc_loop_call(), so every poke runs on the loop thread, between the
+ * main thread's lifecycle calls (while it pumps the loop).
+ */
 struct poker {
 	struct rproc *rproc;
+	struct uproc_loop *loop;
 	atomic_bool stop;
+	atomic_bool done;
 	unsigned long pokes;
 };
 
-static void *poke_thread(void *arg)
+static int poke_on_loop(void *arg)
 {
 	struct poker *p = arg;
 	struct rproc_vdev_info info;
 	char buf[64];
 
-	while (!atomic_load(&p->stop)) {
-		rproc_vq_interrupt(p->rproc, -1);
-		rproc_vq_interrupt(p->rproc, 1);
-		rproc_get_vdev_info(p->rproc, 0, &info);
-		rpmsg_virtio_put(rproc_get_rpmsg(p->rproc, 0));
-		rproc_trace_read(p->rproc, 0, buf, sizeof(buf));
-		rproc_da_to_va(p->rproc, 0x100000, 16, NULL);
-		rproc_get_state(p->rproc);
-		p->pokes++;
-	}
+	rproc_vq_interrupt(p->rproc, -1);
+	rproc_vq_interrupt(p->rproc, 1);
+	rproc_get_vdev_info(p->rproc, 0, &info);
+	rpmsg_virtio_put(rproc_get_rpmsg(p->rproc, 0));
+	rproc_trace_read(p->rproc, 0, buf, sizeof(buf));
+	rproc_da_to_va(p->rproc, 0x100000, 16, NULL);
+	rproc_get_state(p->rproc);
+	p->pokes++;
+	return 0;
+}
+
+static void *poke_thread(void *arg)
+{
+	struct poker *p = arg;
+
+	while (!atomic_load(&p->stop))
+		if (uproc_loop_call(p->loop, poke_on_loop, p) < 0)
+			break;
+	atomic_store(&p->done, true);
 	return NULL;
 }
 
 static void test_concurrent_kicks_during_lifecycle(void **state)
 {
 	struct fixture *f = *state;
-	struct poker p = { .rproc = f->rf.rproc };
+	struct poker p = { .rproc = f->rf.rproc, .loop = f->rf.loop };
 	pthread_t th;
 
 	/* No host drivers: the bus's callbacks then touch nothing of the test's. */
@@ -465,10 +482,66 @@ static void test_concurrent_kicks_during_lifecycle(void **state)
 		assert_int_equal(rproc_boot(f->rf.rproc), 0);
 		pump_for(f->rf.loop, 5);
 		assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
+		pump_for(f->rf.loop, 5);
 	}
 	atomic_store(&p.stop, true);
+	/* The poker may wait in a call: serve it until it has seen the stop. */
+	while (!atomic_load(&p.done))
+		uproc_loop_dispatch(f->rf.loop, 10);
 	pthread_join(th, NULL);
 	assert_true(p.pokes > 0);
+}
+
+#ifndef NDEBUG
+/* A child process calls rproc_get_state() from a second thread. */
+static void *get_state_elsewhere(void *arg)
+{
+	rproc_get_state(arg);
+	return NULL;
+}
+#endif
+
+/*
+ * Debug builds check loop affinity at every entry point: a call off the loop
+ * thread aborts, naming the function. Release builds (NDEBUG) do not check.
+ */
+static void test_off_loop_call_aborts_in_debug_builds(void **state)
+{
+#ifdef NDEBUG
+	(void)state;
+	skip();
+#else
+	struct fixture *f = *state;
+	int err[2], status;
+	char out[512] = { 0 };
+	pid_t pid;
+
+	assert_int_equal(pipe(err), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pthread_t th;
+
+		dup2(err[1], 2);
+		if (pthread_create(&th, NULL, get_state_elsewhere, f->rf.rproc) == 0)
+			pthread_join(th, NULL);
+		_exit(0);	/* not reached when the check works */
+	}
+	close(err[1]);
+	for (size_t n = 0; n + 1 < sizeof(out);) {
+		ssize_t r = read(err[0], out + n, sizeof(out) - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(err[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+	assert_non_null(strstr(out, "rproc_get_state() called off the loop thread"));
+	/* On the loop thread the same call is fine. */
+	assert_int_equal(rproc_get_state(f->rf.rproc), RPROC_OFFLINE);
+#endif
 }
 
 int main(void)
@@ -486,6 +559,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_console_detach_attach, setup_console, teardown),
 		cmocka_unit_test_setup_teardown(test_detach_then_new_host_attaches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_kicks_during_lifecycle, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_off_loop_call_aborts_in_debug_builds, setup,
 						teardown),
 	};
 

@@ -451,6 +451,7 @@ struct rproc *uproc_hostmem_rproc_alloc(struct uproc_hostmem *board, struct upro
 	if (!board || !cfg || !cfg->name || !*cfg->name || strlen(cfg->name) >= HM_NAME_MAX ||
 	    !cfg->main)
 		return NULL;
+	UPI_ON_LOOP_THREAD(loop, cfg->name);
 	core = board_core(board, cfg);
 	if (!core)
 		return NULL;

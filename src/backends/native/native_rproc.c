@@ -959,6 +959,7 @@ struct rproc *uproc_native_rproc_alloc(struct uproc_loop *loop,
 		errno = EINVAL;
 		return NULL;
 	}
+	UPI_ON_LOOP_THREAD(loop, cfg->name);
 	rproc = rproc_alloc(cfg->name, &native_ops, firmware, sizeof(*nr), loop);
 	if (!rproc) {
 		errno = ENOMEM;
@@ -1018,6 +1019,7 @@ int uproc_native_last_exit(struct rproc *rproc, struct uproc_native_exit *out)
 
 	if (!nr || !out)
 		return -EINVAL;
+	UPI_ON_LOOP_THREAD(rproc_get_loop(rproc), rproc_get_name(rproc));
 	*out = nr->last_exit;
 	return 0;
 }
@@ -1026,7 +1028,10 @@ pid_t uproc_native_pid(struct rproc *rproc)
 {
 	struct native_rproc *nr = checked(rproc);
 
-	if (!nr || !nr->running)
+	if (!nr)
+		return -ESRCH;
+	UPI_ON_LOOP_THREAD(rproc_get_loop(rproc), rproc_get_name(rproc));
+	if (!nr->running)
 		return -ESRCH;
 	return nr->core.pid;
 }
