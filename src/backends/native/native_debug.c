@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -164,31 +166,204 @@ static bool find_gdbserver(char *path, size_t len)
 	return false;
 }
 
-/* gdbserver attached to @pid, speaking on @in/@out; returns when it ends. */
+/*
+ * ---- gdbserver, and what gdb leaves behind ------------------------------------------
+ *
+ * gdbserver plants the breakpoints gdb asks for (Z packets) in the core's memory and
+ * takes them out when gdb asks (z) or detaches. A gdb that dies while the core runs
+ * asks nothing: gdbserver would stay attached, and the planted trap instructions
+ * would outlive it and kill the core with SIGTRAP. So the session goes through a
+ * relay that keeps the breakpoints gdb has in place and, when gdb's side ends
+ * without a detach, stops the core, takes each one out and detaches, as gdb would.
+ */
+
+#define BP_MAX 64
+#define BP_SPEC 48
+
+struct bp_track {
+	char spec[BP_MAX][BP_SPEC]; /* "TYPE,ADDR,KIND" of each Z packet in place */
+	unsigned int n;
+	char pkt[BP_SPEC + 8];	    /* the packet gdb is sending, while short */
+	size_t len;
+	bool in_pkt, too_long, detached;
+};
+
+/* A complete packet from gdb: note Z (in place), z (taken out) and D (detach). */
+static void bp_packet(struct bp_track *t, const char *p, size_t len)
+{
+	char spec[BP_SPEC];
+
+	if (len == 1 && p[0] == 'D') {
+		t->detached = true;
+		return;
+	}
+	if (len < 2 || (p[0] != 'Z' && p[0] != 'z') || len - 1 >= sizeof(spec))
+		return;
+	memcpy(spec, p + 1, len - 1);
+	spec[len - 1] = '\0';
+	spec[strcspn(spec, ";")] = '\0'; /* conditions and commands are not part of the key */
+	for (unsigned int i = 0; i < t->n; i++) {
+		if (strcmp(t->spec[i], spec))
+			continue;
+		if (p[0] == 'z')
+			memcpy(t->spec[i], t->spec[--t->n], BP_SPEC);
+		return;
+	}
+	if (p[0] == 'Z' && t->n < BP_MAX)
+		memcpy(t->spec[t->n++], spec, sizeof(spec));
+}
+
+/* Bytes gdb sent: find the packets ("$payload#xx") in them. */
+static void bp_scan(struct bp_track *t, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+		if (!t->in_pkt) {
+			if (c == '$') {
+				t->in_pkt = true;
+				t->too_long = false;
+				t->len = 0;
+			}
+			continue;
+		}
+		if (c == '#') {
+			t->in_pkt = false;
+			if (!t->too_long)
+				bp_packet(t, t->pkt, t->len);
+			continue;
+		}
+		if (t->len < sizeof(t->pkt))
+			t->pkt[t->len++] = c;
+		else
+			t->too_long = true;
+	}
+}
+
+/* Wait up to @ms for one packet from gdbserver on @fd and acknowledge it. */
+static bool wait_packet(int fd, int ms)
+{
+	bool in = false;
+	int hash = -1;
+	char c;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		if (poll(&pfd, 1, ms) <= 0 || read(fd, &c, 1) != 1)
+			return false;
+		if (hash >= 0) {
+			if (++hash == 3)
+				return write_all(fd, "+", 1);
+		} else if (c == '$') {
+			in = true;
+		} else if (in && c == '#') {
+			hash = 1;
+		}
+	}
+}
+
+static bool send_packet(int fd, const char *payload)
+{
+	char pkt[BP_SPEC + 16];
+	unsigned int sum = 0;
+
+	for (const char *p = payload; *p; p++)
+		sum += (unsigned char)*p;
+	int n = snprintf(pkt, sizeof(pkt), "$%s#%02x", payload, sum & 0xFF);
+	return n > 0 && (size_t)n < sizeof(pkt) && write_all(fd, pkt, (size_t)n);
+}
+
+/* gdb went away without detaching: stop the core, take the breakpoints out, detach. */
+static void bp_cleanup(int server, struct bp_track *t)
+{
+	char pkt[BP_SPEC + 2];
+	static const int wait_ms = 3000;
+
+	if (t->detached)
+		return;
+	/* Stop it if it runs (a stopped core gives no answer: the wait just ends). */
+	if (write_all(server, "\x03", 1))
+		(void)wait_packet(server, wait_ms);
+	for (unsigned int i = 0; i < t->n; i++) {
+		snprintf(pkt, sizeof(pkt), "z%s", t->spec[i]);
+		if (send_packet(server, pkt))
+			(void)wait_packet(server, wait_ms);
+	}
+	t->n = 0;
+	if (send_packet(server, "D"))
+		(void)wait_packet(server, wait_ms);
+}
+
+/* Relay between gdb (@in/@out) and gdbserver (@server) until either side ends. */
+static void relay_gdbserver(int server, int in, int out)
+{
+	struct bp_track t = { .n = 0 };
+	char buf[4096];
+	struct pollfd pfd[2] = { { .fd = in, .events = POLLIN },
+				 { .fd = server, .events = POLLIN } };
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(in, buf, sizeof(buf));
+			if (n <= 0) {
+				bp_cleanup(server, &t);
+				return;
+			}
+			bp_scan(&t, buf, (size_t)n);
+			if (!write_all(server, buf, (size_t)n))
+				return;
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(server, buf, sizeof(buf));
+			if (n <= 0)
+				return;
+			if (!write_all(out, buf, (size_t)n)) {
+				bp_cleanup(server, &t);
+				return;
+			}
+		}
+	}
+}
+
+/* gdbserver attached to @pid, speaking to gdb on @in/@out; returns when it ends. */
 static int serve_native(pid_t pid, int in, int out, char *err, size_t len)
 {
 	char path[4096], pidarg[16];
-	int status;
+	int status, sv[2];
 
 	if (!find_gdbserver(path, sizeof(path))) {
 		upi_native_set_err(err, len, "core %d is native: debugging it takes gdbserver, "
 				   "which is not installed", (int)pid);
 		return -ENOENT;
 	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		int e = -errno;
+		upi_native_set_err(err, len, "socketpair: %s", strerror(errno));
+		return e;
+	}
 	snprintf(pidarg, sizeof(pidarg), "%d", (int)pid);
 	pid_t child = fork();
 	if (child < 0) {
 		int e = -errno;
 		upi_native_set_err(err, len, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
 		return e;
 	}
 	if (child == 0) {
 		char *argv[] = { path, "--once", "--attach", "-", pidarg, NULL };
-		if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
+		if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
 			_exit(127);
 		execv(path, argv);
 		_exit(127);
 	}
+	close(sv[1]);
+	relay_gdbserver(sv[0], in, out);
+	close(sv[0]);
 	while (waitpid(child, &status, 0) < 0) {
 		if (errno != EINTR)
 			return -errno;
