@@ -3,7 +3,8 @@
  * remoteproc_coredump.c - the coredump of a crashed remote (Linux's rproc_coredump):
  * an ELF core file (ET_CORE) of the firmware's class, byte order and machine, its
  * e_entry the boot address, a PT_NOTE with the backend's notes (registers), and one
- * PT_LOAD per memory region (vaddr = paddr = da) holding its contents.
+ * PT_LOAD per memory region (paddr = da; vaddr = da too, but for MIPS32 firmware,
+ * which sees its memories through kseg0) holding its contents.
  *
  * "enabled": the contents are copied at once; "inline": the dump reads the remote's
  * memory when it is read, and recovery waits until it is released (or a timeout).
@@ -20,6 +21,7 @@
 #define ELF_PT_LOAD 1
 #define ELF_PT_NOTE 4
 #define ELF_PF_RWX 7
+#define ELF_EM_MIPS 8
 #define ELF_SEG_ALIGN 16u
 
 struct dump_region {
@@ -131,13 +133,14 @@ static void put_ehdr(uint8_t *p, bool is64, enum uproc_byte_order order, uint16_
 }
 
 static void put_phdr(uint8_t *p, bool is64, enum uproc_byte_order order, uint32_t type,
-		     uint64_t offset, uint64_t addr, uint64_t size, uint32_t flags, uint64_t align)
+		     uint64_t offset, uint64_t vaddr, uint64_t addr, uint64_t size, uint32_t flags,
+		     uint64_t align)
 {
 	if (is64) {
 		uproc_put32(p + 0, type, order);
 		uproc_put32(p + 4, flags, order);
 		uproc_put64(p + 8, offset, order);
-		uproc_put64(p + 16, addr, order);
+		uproc_put64(p + 16, vaddr, order);
 		uproc_put64(p + 24, addr, order);
 		uproc_put64(p + 32, size, order);
 		uproc_put64(p + 40, size, order);
@@ -145,13 +148,26 @@ static void put_phdr(uint8_t *p, bool is64, enum uproc_byte_order order, uint32_
 	} else {
 		uproc_put32(p + 0, type, order);
 		uproc_put32(p + 4, (uint32_t)offset, order);
-		uproc_put32(p + 8, (uint32_t)addr, order);
+		uproc_put32(p + 8, (uint32_t)vaddr, order);
 		uproc_put32(p + 12, (uint32_t)addr, order);
 		uproc_put32(p + 16, (uint32_t)size, order);
 		uproc_put32(p + 20, (uint32_t)size, order);
 		uproc_put32(p + 24, flags, order);
 		uproc_put32(p + 28, (uint32_t)align, order);
 	}
+}
+
+/*
+ * Where the firmware sees a memory: its device address, except for 32-bit MIPS,
+ * whose firmware runs in kseg0 and sees the low 512 MiB of device addresses at
+ * 0x80000000 + da (the address a debugger finds in its pointers and stack).
+ */
+static uint64_t dump_vaddr(const struct rproc *rproc, bool is64, uint64_t da, size_t len)
+{
+	if (rproc->e_machine == ELF_EM_MIPS && !is64 && da < 0x20000000u &&
+	    len <= 0x20000000u - da)
+		return 0x80000000u | da;
+	return da;
 }
 
 static int rproc_dump_build(struct rproc *rproc, bool inline_dump, struct rproc_dump **out)
@@ -215,14 +231,15 @@ static int rproc_dump_build(struct rproc *rproc, bool inline_dump, struct rproc_
 
 	uint8_t *ph = dump->head + ehsize;
 	if (phnum > regs->n) {
-		put_phdr(ph, is64, order, ELF_PT_NOTE, off, 0, (uint64_t)note_len, 0, 4);
+		put_phdr(ph, is64, order, ELF_PT_NOTE, off, 0, 0, (uint64_t)note_len, 0, 4);
 		ph += phsize;
 	}
 	off = dump->head_len;
 	size_t total_mem = 0;
 	for (unsigned int i = 0; i < regs->n; i++) {
-		put_phdr(ph, is64, order, ELF_PT_LOAD, off, regs->r[i].da, regs->r[i].len, ELF_PF_RWX,
-			 ELF_SEG_ALIGN);
+		put_phdr(ph, is64, order, ELF_PT_LOAD, off,
+			 dump_vaddr(rproc, is64, regs->r[i].da, regs->r[i].len), regs->r[i].da,
+			 regs->r[i].len, ELF_PF_RWX, ELF_SEG_ALIGN);
 		ph += phsize;
 		dump->seg[i].offset = off;
 		dump->seg[i].len = regs->r[i].len;

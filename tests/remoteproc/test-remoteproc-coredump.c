@@ -372,8 +372,11 @@ static void test_elf32_big_endian_dump(void **state)
 	assert_int_equal(c.type, 4);
 	assert_int_equal(c.machine, 8);
 	assert_int_equal(c.entry, 0x100040);
-	ram = core_load(&c, 0x100000);
+	/* MIPS32 firmware sees its memories through kseg0: vaddr 0x80000000 + da. */
+	assert_null(core_load(&c, 0x100000));
+	ram = core_load(&c, 0x80100000);
 	assert_non_null(ram);
+	assert_int_equal(ram->paddr, 0x100000);
 	assert_int_equal(ram->filesz, 0x20000);
 	assert_int_equal(c.data[ram->offset + 0x10], 0xA5);
 	assert_int_equal(c.data[ram->offset + 0x300], 0);
