@@ -6,6 +6,9 @@
  *   "segv"     store through a null pointer (native: SIGSEGV; emulated: an
  *              unmapped write at address 0), a coredump with registers
  *   "ill"      an undefined instruction (SIGILL / undefined instruction)
+ *   "wild"     compute a value, then store it at WILD_ADDR (0x404), which nothing
+ *              maps, from the middle of a run of straight-line code: the report
+ *              must name that store (and the address), not where the run began
  *   "align"    a misaligned access the architecture refuses (emulated cores:
  *              Cortex-M ldrex, RISC-V lr.w, MIPS lw at an odd address)
  *   "fpe"      native: divide by zero (SIGFPE)
@@ -86,6 +89,21 @@ __attribute__((noinline)) static void crash_null_store(void)
 	*(volatile uint32_t *)addr = 0xdead;
 }
 
+/* An address no platform maps (MIPS: kuseg, so a TLB store miss with BadVAddr). */
+#define WILD_ADDR 0x404u
+
+/* Straight-line code before the faulting store: one basic block for the emulator. */
+__attribute__((noinline)) static void crash_wild_store(uint32_t seed)
+{
+	volatile uintptr_t addr = WILD_ADDR;
+	uint32_t v = seed * 7u + 3u;
+
+	v ^= v >> 3;
+	v += seed << 5;
+	v |= 0x10u;
+	*(volatile uint32_t *)addr = v;
+}
+
 __attribute__((noinline)) static void crash_misaligned(void)
 {
 	static uint32_t words[2];
@@ -107,6 +125,8 @@ static int on_message(struct rpmsg_endpoint *ept, void *data, size_t len, uint32
 		rpmsg_sendto(ept, "pong", 4, src);
 	} else if (is_cmd(cmd, len, "segv")) {
 		crash_null_store();
+	} else if (is_cmd(cmd, len, "wild")) {
+		crash_wild_store((uint32_t)len);
 	} else if (is_cmd(cmd, len, "ill")) {
 		UNDEFINED_INSN();
 	} else if (HAS_ALIGN && is_cmd(cmd, len, "align")) {

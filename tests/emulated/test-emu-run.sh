@@ -35,8 +35,9 @@ printf 'Console Works\n' | timeout 60 "$uproc" run "$fw/console-$plat.elf" >"$wo
 check "console status" [ $? = 0 ]
 check "console case inversion" [ "$(cat "$work/out")" = "cONSOLE wORKS" ]
 
-# Each crash kind ends the core (status 3) with its reason.
-crash() {	# crash COMMAND REASON
+# Each crash kind ends the core (status 3) with its reason, at the pc of the
+# instruction that faulted (unicorn itself shows another on some cores).
+crash() {	# crash COMMAND REASON [INSTRUCTION-REGEX]
 	printf 'ping\n%s\n' "$1" | timeout 60 "$uproc" run --no-trace "$fw/crash-$plat.elf" \
 		>"$work/out" 2>"$work/err"
 	st=$?
@@ -46,10 +47,74 @@ crash() {	# crash COMMAND REASON
 	check "crash $1 status 3" [ "$st" = 3 ]
 	check "crash $1 answered before" grep -q '^pong$' "$work/out"
 	check "crash $1 reason" grep -q "the core crashed: $2" "$work/err"
+	pc=$(sed -n 's/.*the core crashed: .* at pc \(0x[0-9a-f]*\).*/\1/p' "$work/err")
+	if [ -n "${3:-}" ] && command -v gdb-multiarch >/dev/null; then
+		timeout 60 gdb-multiarch -nx -q -batch -ex "x/i ${pc:-0}" "$fw/crash-$plat.elf" \
+			>"$work/gdb" 2>&1
+		cp "$work/gdb" "$work/err"
+		check "crash $1 at the faulting instruction" grep -Eq ">:[[:space:]]+($3)" "$work/gdb"
+	fi
 }
 crash segv "unmapped write at pc"
-crash ill "undefined instruction"
-crash align "misaligned access"
+crash ill "undefined instruction" 'udf|unimp|\.word[[:space:]]+0xec000000'
+crash align "misaligned access" 'ldrex|lr\.w|lw'
+if [ "$plat" = cortex-m ]; then
+	# SVC is an exception the core takes: with no handler in the vector table it
+	# escalates, as the architecture says, at the return address.
+	crash syscall "HardFault at pc"
+else
+	crash syscall "system call" 'ecall|syscall'
+fi
+if [ "${plat#mips}" != "$plat" ]; then
+	# MIPS reports BadVAddr: the odd address of the misaligned load.
+	printf 'ping\nalign\n' | timeout 60 "$uproc" run --no-trace "$fw/crash-$plat.elf" \
+		>"$work/out" 2>"$work/err"
+	check "align reports BadVAddr" \
+		grep -q "misaligned access at pc 0x[0-9a-f]* (address 0x[0-9a-f]*[13579bdf])" "$work/err"
+fi
+
+# A store in the middle of straight-line code (one block for the emulator) to an
+# address nothing maps: the report names that store and that address, and with
+# recovery disabled --dump-dir still saves the dump, which gdb-multiarch opens at the
+# faulting instruction with a backtrace through the caller and sane registers.
+mkdir -p "$work/wild"
+printf 'ping\nwild\n' | timeout 60 "$uproc" run --no-trace --dump-dir "$work/wild" \
+	"$fw/crash-$plat.elf" >"$work/out" 2>"$work/err"
+check "crash wild status 3" [ $? = 3 ]
+check "crash wild reason and address" \
+	grep -q "the core crashed: unmapped write at pc 0x[0-9a-f]* (address 0x404)" "$work/err"
+pc=$(sed -n 's/.*the core crashed: unmapped write at pc \(0x[0-9a-f]*\).*/\1/p' "$work/err")
+dump=$(ls "$work"/wild/*.core 2>/dev/null | head -1)
+check "coredump saved with recovery disabled" [ -n "$dump" ]
+if command -v gdb-multiarch >/dev/null && [ -n "$pc" ]; then
+	# The reported pc is the faulting store, not the start of its block.
+	timeout 60 gdb-multiarch -nx -q -batch -ex "x/i $pc" "$fw/crash-$plat.elf" \
+		>"$work/gdb" 2>&1
+	cp "$work/gdb" "$work/err"
+	check "the reported pc is the faulting store" \
+		grep -Eq "<crash_wild_store\+[1-9][0-9]*>:[[:space:]]+(str|sw|c\.sw)[[:space:]]" "$work/gdb"
+fi
+if command -v gdb-multiarch >/dev/null && [ -n "$dump" ]; then
+	timeout 60 gdb-multiarch -nx -q -batch -ex bt -ex 'p/x $pc' -ex 'info registers' \
+		"$fw/crash-$plat.elf" "$dump" >"$work/gdb" 2>&1
+	cp "$work/gdb" "$work/err"
+	check "dump: bt at the faulting function" grep -q '^#0 .*crash_wild_store' "$work/gdb"
+	check "dump: bt through its caller" grep -q '^#1 .* on_message ' "$work/gdb"
+	check "dump: bt down to the run loop (the stack is in the dump)" \
+		grep -q '^#[0-9]* .* uproc_fw_run ' "$work/gdb"
+	check "dump: pc is the faulting store" grep -q "^\$1 = $pc\$" "$work/gdb"
+	case $plat in
+	mips*)
+		timeout 60 gdb-multiarch -nx -q -batch -ex 'p/x $bad' -ex 'p/x $cause' \
+			-ex 'p/x $pc' -ex 'p/x $sp' "$fw/crash-$plat.elf" "$dump" >"$work/gdb" 2>&1
+		cp "$work/gdb" "$work/err"
+		check "dump: BadVAddr" grep -q '^\$1 = 0x404$' "$work/gdb"
+		check "dump: Cause.ExcCode DBE" grep -q '^\$2 = 0x1c$' "$work/gdb"
+		check "dump: EPC" grep -q "^\$3 = $pc\$" "$work/gdb"
+		check "dump: sp in kseg0 RAM" grep -q '^\$4 = 0x80[12][0-9a-f]\{5\}$' "$work/gdb"
+		;;
+	esac
+fi
 
 # Recovery with a coredump; gdb-multiarch shows the faulting function.
 mkdir -p "$work/dumps"

@@ -23,14 +23,54 @@
 
 struct emu;
 
+/* Register ids beside unicorn's: values the emulator keeps itself. */
+enum {
+	EMU_REG_NONE = -1,     /* reads 0, writes are ignored */
+	EMU_REG_BADVADDR = -2, /* emu.badvaddr */
+	EMU_REG_CAUSE = -3,    /* emu.cause */
+};
+
+/**
+ * struct emu_reg - one register and its places in the layouts the core shows.
+ * @uc:   unicorn's id, or an EMU_REG_* id
+ * @gdb:  its place in the gdb 'g' packet (the target description's order)
+ * @core: its word in the coredump's NT_PRSTATUS pr_reg, -1: not there
+ */
+struct emu_reg {
+	int uc;
+	int8_t gdb;
+	int8_t core;
+};
+
+/**
+ * struct emu_regs - an architecture's register table (emu_regs.c).
+ * @reg, @n: the registers; places no register takes read as 0
+ * @ngdb:    registers in the 'g' packet
+ * @ncore:   words of pr_reg
+ * @core_pc: pr_reg's word for the pc (MIPS: EPC)
+ */
+struct emu_regs {
+	const struct emu_reg *reg;
+	unsigned int n;
+	unsigned int ngdb, ncore;
+	unsigned int core_pc;
+};
+
+extern const struct emu_regs emu_regs_arm;
+extern const struct emu_regs emu_regs_riscv;
+extern const struct emu_regs emu_regs_mips;
+
 /**
  * struct emu_arch - one architecture's part.
  * @name:     for messages
  * @setup:    open-time work after the memories are mapped (devices, hooks, reset)
  * @deliver:  take an asserted, enabled, unmasked interrupt now (from the block hook,
  *            @pc the next instruction); returns true when it changed the pc
- * @pending:  the lines and exceptions waiting (WFI's wake-up condition)
- * @regs:     fill the crash record's registers (NT_PRSTATUS order) and its pc
+ * @pending:  optional: exceptions of the core's own waiting (WFI's wake-up
+ *            condition besides the devices' lines)
+ * @fault:    optional, at the end of a faulting run, before the registers are
+ *            recorded: complete what the hooks could not know (MIPS: BadVAddr)
+ * @regs:     the register table
  * @pc_reg:   unicorn's id of the program counter
  */
 struct emu_arch {
@@ -38,13 +78,26 @@ struct emu_arch {
 	int (*setup)(struct emu *emu, uint64_t entry);
 	bool (*deliver)(struct emu *emu, uint32_t pc);
 	bool (*pending)(struct emu *emu);
-	void (*regs)(struct emu *emu, struct uproc_native_emu_crash *out);
+	void (*fault)(struct emu *emu);
+	const struct emu_regs *regs;
 	int pc_reg;
 };
 
 extern const struct emu_arch emu_arch_arm;
 extern const struct emu_arch emu_arch_riscv;
 extern const struct emu_arch emu_arch_mips;
+
+/**
+ * struct emu_want - what the faulting instruction did (emu_where()).
+ * @intr:   it raised exception @intno (unicorn's interrupt hook number)
+ * @write:  else it accessed @addr, a store when @write
+ */
+struct emu_want {
+	bool intr;
+	uint32_t intno;
+	bool write;
+	uint32_t addr;
+};
 
 /* Why uc_emu_start() returned (set by hooks before uc_emu_stop()). */
 enum emu_stop {
@@ -76,6 +129,12 @@ struct emu {
 	uint32_t fault_addr;
 	uint32_t fault_pc;
 	bool fault_pc_valid;
+	/* The block running (the block hook's), and a fault whose pc is still to find */
+	uint32_t block_start, block_size;
+	bool where_pending;
+	struct emu_want where;
+	/* MIPS CP0 BadVAddr and Cause as the fault would have set them (the coredump's) */
+	uint32_t badvaddr, cause;
 	/*
 	 * Where a hook stopped the run (a block's or a breakpoint's address): unicorn
 	 * 2.0 does not write the pc back when uc_emu_stop() ends a chain of translated
@@ -109,8 +168,17 @@ struct emu {
 };
 
 /* ---- emu_main.c ---- */
+/** emu_open_engine() - a unicorn engine of @emu's CPU, nothing mapped. Returns a uc_err. */
+uc_err emu_open_engine(const struct emu *emu, uc_engine **uc);
 /** emu_fault() - end the run with @reason at @addr (from a hook). */
 void emu_fault(struct emu *emu, uint32_t reason, uint32_t addr);
+/**
+ * emu_fault_access() - emu_fault() from a memory or device hook, for a data access
+ * (@write: a store): the faulting instruction is found when the run has ended.
+ */
+void emu_fault_access(struct emu *emu, uint32_t reason, uint32_t addr, bool write);
+/** emu_reason_access() - @reason is an unmapped or protected access. */
+bool emu_reason_access(uint32_t reason);
 /** emu_arm_alarm() - make sure the alarm goes off at @deadline_ns (monotonic) or before. */
 void emu_arm_alarm(struct emu *emu, uint64_t deadline_ns);
 /**
@@ -122,6 +190,36 @@ void emu_stop_at(struct emu *emu, enum emu_stop why, uint32_t pc);
 uint32_t emu_pc(struct emu *emu);
 /** emu_set_pc() - set the pc (Cortex-M: in Thumb state). */
 void emu_set_pc(struct emu *emu, uint32_t pc);
+
+/* ---- emu_regs.c ---- */
+/** emu_rd() - unicorn's register @reg, as unicorn has it. */
+uint32_t emu_rd(struct emu *emu, int reg);
+/** emu_wr() - set unicorn's register @reg. */
+void emu_wr(struct emu *emu, int reg, uint32_t v);
+/** emu_reg_read() - register @id (unicorn's or EMU_REG_*), as gdb and the dump show it. */
+uint32_t emu_reg_read(struct emu *emu, int id);
+/** emu_reg_write() - set register @id (EMU_REG_* and RISC-V x0: ignored). */
+void emu_reg_write(struct emu *emu, int id, uint32_t v);
+/** emu_reg_at() - the register at place @gdb of the 'g' packet, or NULL (reads 0). */
+const struct emu_reg *emu_reg_at(const struct emu_regs *regs, unsigned int gdb);
+/**
+ * emu_regs_core() - fill the crash record's registers (NT_PRSTATUS pr_reg order) and
+ * its pc: the faulting instruction's when a hook knew it.
+ */
+void emu_regs_core(struct emu *emu, struct uproc_native_emu_crash *out);
+
+/* ---- emu_where.c ---- */
+/**
+ * emu_where() - find the instruction of the block running (emu.block_start) that
+ * does what @want says from the registers as they are now, without running
+ * anything on the core. Returns true with its address in @pc.
+ */
+bool emu_where(struct emu *emu, const struct emu_want *want, uint32_t *pc);
+/**
+ * emu_where_later() - from a hook: the pc unicorn shows is not the faulting
+ * instruction's; find it with emu_where() when the run has ended.
+ */
+void emu_where_later(struct emu *emu, const struct emu_want *want);
 
 /* ---- emu_dev.c ---- */
 /** emu_dev_map() - map the mailbox and timer devices. Returns 0 or a uc_err. */

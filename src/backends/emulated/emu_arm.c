@@ -39,18 +39,6 @@
 #define CONTROL_SPSEL 2u
 #define XPSR_ALIGN (1u << 9)
 
-static uint32_t rd(struct emu *emu, int reg)
-{
-	uint32_t v = 0;
-	uc_reg_read(emu->uc, reg, &v);
-	return v;
-}
-
-static void wr(struct emu *emu, int reg, uint32_t v)
-{
-	uc_reg_write(emu->uc, reg, &v);
-}
-
 /* ---- SysTick ------------------------------------------------------------------------ */
 
 static uint64_t syst_period_ns(const struct emu *emu)
@@ -92,7 +80,7 @@ static uint64_t scs_read(uc_engine *uc, uint64_t off, unsigned size, void *arg)
 	(void)uc;
 
 	if (size != 4 || (off & 3)) {
-		emu_fault(emu, UPROC_EMU_END_DEVICE, da);
+		emu_fault_access(emu, UPROC_EMU_END_DEVICE, da, false);
 		return 0;
 	}
 	syst_update(emu);
@@ -141,7 +129,7 @@ static void scs_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t value
 	(void)uc;
 
 	if (size != 4 || (off & 3)) {
-		emu_fault(emu, UPROC_EMU_END_DEVICE, da);
+		emu_fault_access(emu, UPROC_EMU_END_DEVICE, da, true);
 		return;
 	}
 	switch (da) {
@@ -201,7 +189,7 @@ static const int frame_regs[8] = {
 static bool enter(struct emu *emu, uint32_t n, uint32_t ret_pc)
 {
 	uint32_t frame[8], vector;
-	uint32_t control = rd(emu, UC_ARM_REG_CONTROL);
+	uint32_t control = emu_rd(emu, UC_ARM_REG_CONTROL);
 	bool thread = emu->arm.nactive == 0;
 	bool on_psp = thread && (control & CONTROL_SPSEL);
 
@@ -210,11 +198,11 @@ static bool enter(struct emu *emu, uint32_t n, uint32_t ret_pc)
 		return false;
 	}
 	for (int i = 0; i < 8; i++)
-		frame[i] = rd(emu, frame_regs[i]);
+		frame[i] = emu_rd(emu, frame_regs[i]);
 	frame[6] = ret_pc & ~1u;
 	frame[7] &= ~0x1FFu; /* no IPSR in thread mode; the ALIGN bit is ours */
 	frame[7] |= 1u << 24; /* Thumb */
-	uint32_t sp = rd(emu, UC_ARM_REG_SP) - 32;
+	uint32_t sp = emu_rd(emu, UC_ARM_REG_SP) - 32;
 	if (sp & 4) {
 		sp -= 4;
 		frame[7] |= XPSR_ALIGN;
@@ -229,11 +217,11 @@ static bool enter(struct emu *emu, uint32_t n, uint32_t ret_pc)
 		emu_fault(emu, UPROC_EMU_END_HARDFAULT, emu->arm.vtor + 4 * n);
 		return false;
 	}
-	wr(emu, UC_ARM_REG_SP, sp);
+	emu_wr(emu, UC_ARM_REG_SP, sp);
 	if (on_psp)
-		wr(emu, UC_ARM_REG_CONTROL, control & ~CONTROL_SPSEL);
-	wr(emu, UC_ARM_REG_LR, !thread ? 0xFFFFFFF1u : on_psp ? 0xFFFFFFFDu : 0xFFFFFFF9u);
-	wr(emu, UC_ARM_REG_PC, vector | 1);
+		emu_wr(emu, UC_ARM_REG_CONTROL, control & ~CONTROL_SPSEL);
+	emu_wr(emu, UC_ARM_REG_LR, !thread ? 0xFFFFFFF1u : on_psp ? 0xFFFFFFFDu : 0xFFFFFFF9u);
+	emu_wr(emu, UC_ARM_REG_PC, vector | 1);
 	emu->arm.active[emu->arm.nactive++] = n;
 	return true;
 }
@@ -253,24 +241,24 @@ static void exception_return(struct emu *emu, uint32_t exc)
 	}
 	emu->arm.nactive--;
 	if (kind == 0xD)
-		wr(emu, UC_ARM_REG_CONTROL, rd(emu, UC_ARM_REG_CONTROL) | CONTROL_SPSEL);
-	uint32_t sp = rd(emu, UC_ARM_REG_SP);
+		emu_wr(emu, UC_ARM_REG_CONTROL, emu_rd(emu, UC_ARM_REG_CONTROL) | CONTROL_SPSEL);
+	uint32_t sp = emu_rd(emu, UC_ARM_REG_SP);
 	if (uc_mem_read(emu->uc, sp, frame, sizeof(frame)) != UC_ERR_OK) {
 		emu_fault(emu, UPROC_EMU_END_HARDFAULT, sp);
 		return;
 	}
 	for (int i = 0; i < 6; i++)
-		wr(emu, frame_regs[i], frame[i]);
-	wr(emu, UC_ARM_REG_XPSR_NZCVQG, frame[7]);
-	wr(emu, UC_ARM_REG_SP, sp + 32 + ((frame[7] & XPSR_ALIGN) ? 4 : 0));
-	wr(emu, UC_ARM_REG_PC, frame[6] | 1);
+		emu_wr(emu, frame_regs[i], frame[i]);
+	emu_wr(emu, UC_ARM_REG_XPSR_NZCVQG, frame[7]);
+	emu_wr(emu, UC_ARM_REG_SP, sp + 32 + ((frame[7] & XPSR_ALIGN) ? 4 : 0));
+	emu_wr(emu, UC_ARM_REG_PC, frame[6] | 1);
 	emu->attention = 1; /* something else may be pending */
 }
 
 static void on_intr(uc_engine *uc, uint32_t intno, void *arg)
 {
 	struct emu *emu = arg;
-	uint32_t pc = rd(emu, UC_ARM_REG_PC);
+	uint32_t pc = emu_rd(emu, UC_ARM_REG_PC);
 
 	switch (intno) {
 	case ARM_EXCP_EXCEPTION_EXIT:
@@ -323,7 +311,7 @@ static bool arm_deliver(struct emu *emu, uint32_t pc)
 	uint32_t n = 0;
 
 	syst_update(emu);
-	if (emu->arm.nactive || (rd(emu, UC_ARM_REG_PRIMASK) & 1))
+	if (emu->arm.nactive || (emu_rd(emu, UC_ARM_REG_PRIMASK) & 1))
 		return false;
 	uint32_t irqs = pending_irqs(emu) & emu->arm.nvic_en;
 	if (emu->arm.pend_pendsv)
@@ -344,19 +332,6 @@ static bool arm_deliver(struct emu *emu, uint32_t pc)
 	return true;
 }
 
-static void arm_regs(struct emu *emu, struct uproc_native_emu_crash *out)
-{
-	for (int i = 0; i < 13; i++)
-		out->regs[i] = rd(emu, UC_ARM_REG_R0 + i);
-	out->regs[13] = rd(emu, UC_ARM_REG_SP);
-	out->regs[14] = rd(emu, UC_ARM_REG_LR);
-	out->regs[15] = rd(emu, UC_ARM_REG_PC) & ~1u;
-	out->regs[16] = rd(emu, UC_ARM_REG_XPSR) | (1u << 24);
-	out->regs[17] = 0; /* orig_r0 */
-	out->nregs = 18;
-	out->pc = out->regs[15];
-}
-
 static int arm_setup(struct emu *emu, uint64_t entry)
 {
 	uint32_t vec[2] = { 0, 0 };
@@ -372,9 +347,9 @@ static int arm_setup(struct emu *emu, uint64_t entry)
 	uc_mem_read(emu->uc, emu->arm.vtor, vec, sizeof(vec));
 	if (!(vec[1] & 1) || vec[1] < UPROC_EMU_RAM_DA)
 		vec[1] = (uint32_t)entry | 1; /* no vector table: start at e_entry */
-	wr(emu, UC_ARM_REG_MSP, vec[0]);
-	wr(emu, UC_ARM_REG_SP, vec[0]);
-	wr(emu, UC_ARM_REG_PC, vec[1]);
+	emu_wr(emu, UC_ARM_REG_MSP, vec[0]);
+	emu_wr(emu, UC_ARM_REG_SP, vec[0]);
+	emu_wr(emu, UC_ARM_REG_PC, vec[1]);
 	return 0;
 }
 
@@ -383,6 +358,6 @@ const struct emu_arch emu_arch_arm = {
 	.setup = arm_setup,
 	.deliver = arm_deliver,
 	.pending = arm_pending,
-	.regs = arm_regs,
+	.regs = &emu_regs_arm,
 	.pc_reg = UC_ARM_REG_PC,
 };

@@ -61,7 +61,8 @@ static uint64_t mbox_read(uc_engine *uc, uint64_t off, unsigned size, void *arg)
 	(void)uc;
 
 	if (size != 4 || (off & 3)) {
-		emu_fault(emu, UPROC_EMU_END_DEVICE, (uint32_t)(UPROC_EMU_MBOX_DA + off));
+		emu_fault_access(emu, UPROC_EMU_END_DEVICE, (uint32_t)(UPROC_EMU_MBOX_DA + off),
+				 false);
 		return 0;
 	}
 	switch (off) {
@@ -97,7 +98,8 @@ static void mbox_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t valu
 	(void)uc;
 
 	if (size != 4 || (off & 3)) {
-		emu_fault(emu, UPROC_EMU_END_DEVICE, (uint32_t)(UPROC_EMU_MBOX_DA + off));
+		emu_fault_access(emu, UPROC_EMU_END_DEVICE, (uint32_t)(UPROC_EMU_MBOX_DA + off),
+				 true);
 		return;
 	}
 	switch (off) {
@@ -130,7 +132,8 @@ static uint64_t timer_read(uc_engine *uc, uint64_t off, unsigned size, void *arg
 	(void)uc;
 
 	if (size != 4 || (off & 3)) {
-		emu_fault(emu, UPROC_EMU_END_DEVICE, (uint32_t)(UPROC_EMU_TIMER_DA + off));
+		emu_fault_access(emu, UPROC_EMU_END_DEVICE, (uint32_t)(UPROC_EMU_TIMER_DA + off),
+				 false);
 		return 0;
 	}
 	switch (off) {
@@ -157,7 +160,8 @@ static void timer_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t val
 	(void)uc;
 
 	if (size != 4 || (off & 3)) {
-		emu_fault(emu, UPROC_EMU_END_DEVICE, (uint32_t)(UPROC_EMU_TIMER_DA + off));
+		emu_fault_access(emu, UPROC_EMU_END_DEVICE, (uint32_t)(UPROC_EMU_TIMER_DA + off),
+				 true);
 		return;
 	}
 	switch (off) {

@@ -34,13 +34,6 @@
 
 /* ---- registers per architecture ---------------------------------------------------- */
 
-static const int arm_regs[] = {
-	UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R4,
-	UC_ARM_REG_R5, UC_ARM_REG_R6, UC_ARM_REG_R7, UC_ARM_REG_R8, UC_ARM_REG_R9,
-	UC_ARM_REG_R10, UC_ARM_REG_R11, UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,
-	UC_ARM_REG_PC, UC_ARM_REG_XPSR,
-};
-
 static const char arm_xml[] =
 	"<?xml version=\"1.0\"?><!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
 	"<target><architecture>arm</architecture>"
@@ -57,17 +50,6 @@ static const char arm_xml[] =
 	"<reg name=\"pc\" bitsize=\"32\" type=\"code_ptr\"/>"
 	"<reg name=\"xpsr\" bitsize=\"32\" regnum=\"25\"/>"
 	"</feature></target>";
-
-static const int riscv_regs[] = {
-	UC_RISCV_REG_X0, UC_RISCV_REG_X1, UC_RISCV_REG_X2, UC_RISCV_REG_X3, UC_RISCV_REG_X4,
-	UC_RISCV_REG_X5, UC_RISCV_REG_X6, UC_RISCV_REG_X7, UC_RISCV_REG_X8, UC_RISCV_REG_X9,
-	UC_RISCV_REG_X10, UC_RISCV_REG_X11, UC_RISCV_REG_X12, UC_RISCV_REG_X13,
-	UC_RISCV_REG_X14, UC_RISCV_REG_X15, UC_RISCV_REG_X16, UC_RISCV_REG_X17,
-	UC_RISCV_REG_X18, UC_RISCV_REG_X19, UC_RISCV_REG_X20, UC_RISCV_REG_X21,
-	UC_RISCV_REG_X22, UC_RISCV_REG_X23, UC_RISCV_REG_X24, UC_RISCV_REG_X25,
-	UC_RISCV_REG_X26, UC_RISCV_REG_X27, UC_RISCV_REG_X28, UC_RISCV_REG_X29,
-	UC_RISCV_REG_X30, UC_RISCV_REG_X31, UC_RISCV_REG_PC,
-};
 
 static const char riscv_xml[] =
 	"<?xml version=\"1.0\"?><!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
@@ -91,22 +73,6 @@ static const char riscv_xml[] =
 	"<reg name=\"t5\" bitsize=\"32\" type=\"int\"/><reg name=\"t6\" bitsize=\"32\" type=\"int\"/>"
 	"<reg name=\"pc\" bitsize=\"32\" type=\"code_ptr\"/>"
 	"</feature></target>";
-
-/* -1: reads as 0, writes ignored. */
-static const int mips_regs[] = {
-	UC_MIPS_REG_0, UC_MIPS_REG_1, UC_MIPS_REG_2, UC_MIPS_REG_3, UC_MIPS_REG_4,
-	UC_MIPS_REG_5, UC_MIPS_REG_6, UC_MIPS_REG_7, UC_MIPS_REG_8, UC_MIPS_REG_9,
-	UC_MIPS_REG_10, UC_MIPS_REG_11, UC_MIPS_REG_12, UC_MIPS_REG_13, UC_MIPS_REG_14,
-	UC_MIPS_REG_15, UC_MIPS_REG_16, UC_MIPS_REG_17, UC_MIPS_REG_18, UC_MIPS_REG_19,
-	UC_MIPS_REG_20, UC_MIPS_REG_21, UC_MIPS_REG_22, UC_MIPS_REG_23, UC_MIPS_REG_24,
-	UC_MIPS_REG_25, UC_MIPS_REG_26, UC_MIPS_REG_27, UC_MIPS_REG_28, UC_MIPS_REG_29,
-	UC_MIPS_REG_30, UC_MIPS_REG_31,
-	UC_MIPS_REG_CP0_STATUS, UC_MIPS_REG_LO, UC_MIPS_REG_HI, -1 /* badvaddr */,
-	-1 /* cause */, UC_MIPS_REG_PC,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* f0-f15 */
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* f16-f31 */
-	-1 /* fcsr */, -1 /* fir */,
-};
 
 #define MIPS_R(n) "<reg name=\"r" #n "\" bitsize=\"32\"/>"
 #define MIPS_F(n) "<reg name=\"f" #n "\" bitsize=\"32\" type=\"ieee_single\"/>"
@@ -133,21 +99,10 @@ static const char mips_xml[] =
 	"<reg name=\"fir\" bitsize=\"32\" group=\"float\"/>"
 	"</feature></target>";
 
-static void arch_regs(const struct emu *emu, const int **regs, unsigned int *n, const char **xml)
+/* The target description of @emu's architecture. */
+static const char *arch_xml(const struct emu *emu)
 {
-	if (emu->machine == EM_ARM) {
-		*regs = arm_regs;
-		*n = sizeof(arm_regs) / sizeof(arm_regs[0]);
-		*xml = arm_xml;
-	} else if (emu->machine == EM_RISCV) {
-		*regs = riscv_regs;
-		*n = sizeof(riscv_regs) / sizeof(riscv_regs[0]);
-		*xml = riscv_xml;
-	} else {
-		*regs = mips_regs;
-		*n = sizeof(mips_regs) / sizeof(mips_regs[0]);
-		*xml = mips_xml;
-	}
+	return emu->machine == EM_ARM ? arm_xml : emu->machine == EM_RISCV ? riscv_xml : mips_xml;
 }
 
 /* ---- the stub's state --------------------------------------------------------------- */
@@ -300,27 +255,6 @@ static bool get_word(const char *src, uint32_t *v, bool be)
 	return true;
 }
 
-static uint32_t reg_get(struct emu *emu, int id)
-{
-	uint32_t v = 0;
-	if (id >= 0)
-		uc_reg_read(emu->uc, id, &v);
-	if (emu->machine == EM_ARM && id == UC_ARM_REG_PC)
-		v &= ~1u;
-	return v;
-}
-
-static void reg_set(struct emu *emu, int id, uint32_t v)
-{
-	if (id < 0)
-		return;
-	if (emu->machine == EM_ARM && id == UC_ARM_REG_PC)
-		v |= 1;
-	if (emu->machine == EM_RISCV && id == UC_RISCV_REG_X0)
-		return;
-	uc_reg_write(emu->uc, id, &v);
-}
-
 static void on_bp(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 {
 	struct emu *emu = arg;
@@ -374,27 +308,35 @@ static void bp_clear(struct emu *emu)
 		bp_del(emu, g.bp_addr[g.nbp - 1]);
 }
 
+/* The value at place @i of the 'g' packet. */
+static uint32_t reg_get(struct emu *emu, unsigned int i)
+{
+	const struct emu_reg *r = emu_reg_at(emu->arch->regs, i);
+	return r ? emu_reg_read(emu, r->uc) : 0;
+}
+
+static void reg_set(struct emu *emu, unsigned int i, uint32_t v)
+{
+	const struct emu_reg *r = emu_reg_at(emu->arch->regs, i);
+	if (r)
+		emu_reg_write(emu, r->uc, v);
+}
+
 static void reply_regs(struct emu *emu)
 {
 	static char out[GDB_PKT_MAX];
-	const int *regs;
-	unsigned int n;
-	const char *xml;
+	unsigned int n = emu->arch->regs->ngdb;
 
-	arch_regs(emu, &regs, &n, &xml);
 	for (unsigned int i = 0; i < n; i++)
-		put_word(out + 8 * i, reg_get(emu, regs[i]), emu->big_endian);
+		put_word(out + 8 * i, reg_get(emu, i), emu->big_endian);
 	out[8 * n] = '\0';
 	send_pkt(out);
 }
 
 static void write_regs(struct emu *emu, const char *p)
 {
-	const int *regs;
-	unsigned int n;
-	const char *xml;
+	unsigned int n = emu->arch->regs->ngdb;
 
-	arch_regs(emu, &regs, &n, &xml);
 	if (strlen(p) < 8u * n) {
 		send_pkt("E01");
 		return;
@@ -405,20 +347,17 @@ static void write_regs(struct emu *emu, const char *p)
 			send_pkt("E01");
 			return;
 		}
-		reg_set(emu, regs[i], v);
+		reg_set(emu, i, v);
 	}
 	send_pkt("OK");
 }
 
 static void one_reg(struct emu *emu, const char *p, bool set)
 {
-	const int *regs;
-	unsigned int n;
-	const char *xml;
+	unsigned int n = emu->arch->regs->ngdb;
 	uint32_t num, v;
 	char out[16];
 
-	arch_regs(emu, &regs, &n, &xml);
 	if (!parse_hex(&p, &num)) {
 		send_pkt("E01");
 		return;
@@ -431,7 +370,7 @@ static void one_reg(struct emu *emu, const char *p, bool set)
 		return;
 	}
 	if (!set) {
-		put_word(out, reg_get(emu, regs[num]), emu->big_endian);
+		put_word(out, reg_get(emu, num), emu->big_endian);
 		out[8] = '\0';
 		send_pkt(out);
 		return;
@@ -440,7 +379,7 @@ static void one_reg(struct emu *emu, const char *p, bool set)
 		send_pkt("E01");
 		return;
 	}
-	reg_set(emu, regs[num], v);
+	reg_set(emu, num, v);
 	send_pkt("OK");
 }
 
@@ -498,13 +437,10 @@ static void write_mem(struct emu *emu, const char *p)
 
 static void xfer_features(struct emu *emu, const char *p)
 {
-	const int *regs;
-	unsigned int n;
-	const char *xml;
+	const char *xml = arch_xml(emu);
 	uint32_t off, len;
 	static char out[GDB_PKT_MAX];
 
-	arch_regs(emu, &regs, &n, &xml);
 	if (strncmp(p, "target.xml:", 11) != 0) {
 		send_pkt("E00");
 		return;

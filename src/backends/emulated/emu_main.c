@@ -174,23 +174,34 @@ static void parse_args(struct emu *emu, int argc, char **argv, uint64_t *entry, 
 		fail(emu, "%s cores are little-endian", machine);
 }
 
-static void open_unicorn(struct emu *emu)
+uc_err emu_open_engine(const struct emu *emu, uc_engine **uc)
 {
 	uc_err e;
 
 	if (emu->machine == EM_ARM) {
-		e = uc_open(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &emu->uc);
+		e = uc_open(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, uc);
 		if (!e)
-			e = uc_ctl_set_cpu_model(emu->uc, UC_CPU_ARM_CORTEX_M4);
+			e = uc_ctl_set_cpu_model(*uc, UC_CPU_ARM_CORTEX_M4);
 	} else if (emu->machine == EM_RISCV) {
-		e = uc_open(UC_ARCH_RISCV, UC_MODE_RISCV32, &emu->uc);
+		e = uc_open(UC_ARCH_RISCV, UC_MODE_RISCV32, uc);
 	} else {
 		e = uc_open(UC_ARCH_MIPS,
 			    UC_MODE_MIPS32 | (emu->big_endian ? UC_MODE_BIG_ENDIAN : UC_MODE_LITTLE_ENDIAN),
-			    &emu->uc);
+			    uc);
 		if (!e)
-			e = uc_ctl_set_cpu_model(emu->uc, UC_CPU_MIPS32_24KF);
+			e = uc_ctl_set_cpu_model(*uc, UC_CPU_MIPS32_24KF);
 	}
+	if (e && *uc) {
+		uc_close(*uc);
+		*uc = NULL;
+	}
+	return e;
+}
+
+static void open_unicorn(struct emu *emu)
+{
+	uc_err e = emu_open_engine(emu, &emu->uc);
+
 	if (e)
 		fail(emu, "unicorn: %s", uc_strerror(e));
 }
@@ -233,7 +244,7 @@ static void map_regions(struct emu *emu)
 
 /* ---- ending ------------------------------------------------------------------------ */
 
-static int reason_signal(uint32_t reason)
+bool emu_reason_access(uint32_t reason)
 {
 	switch (reason) {
 	case UPROC_EMU_END_READ_UNMAPPED:
@@ -242,6 +253,17 @@ static int reason_signal(uint32_t reason)
 	case UPROC_EMU_END_READ_PROT:
 	case UPROC_EMU_END_WRITE_PROT:
 	case UPROC_EMU_END_FETCH_PROT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int reason_signal(uint32_t reason)
+{
+	if (emu_reason_access(reason))
+		return SIGSEGV;
+	switch (reason) {
 	case UPROC_EMU_END_DEVICE:
 		return SIGSEGV;
 	case UPROC_EMU_END_UNALIGNED:
@@ -262,9 +284,20 @@ __attribute__((noreturn)) static void end_core(struct emu *emu, uint32_t reason)
 	int sig = reason_signal(reason);
 
 	memset(&c->emu, 0, sizeof(c->emu));
-	emu->arch->regs(emu, &c->emu);
-	if (emu->fault_pc_valid)
-		c->emu.pc = emu->fault_pc;
+	if (emu->where_pending) {
+		/* A memory hook ended the run: the pc register holds its block's start. */
+		uint32_t pc;
+		emu->where_pending = false;
+		if (emu_where(emu, &emu->where, &pc)) {
+			if (emu->fault_pc_valid && emu->fault_addr == emu->fault_pc)
+				emu->fault_addr = pc; /* the address was the pc's */
+			emu->fault_pc = pc;
+			emu->fault_pc_valid = true;
+		}
+	}
+	if (emu->arch->fault)
+		emu->arch->fault(emu);
+	emu_regs_core(emu, &c->emu);
 	c->emu.machine = emu->machine;
 	c->emu.reason = reason;
 	c->emu.addr = emu->fault_addr;
@@ -318,6 +351,22 @@ void emu_fault(struct emu *emu, uint32_t reason, uint32_t addr)
 	emu->reason = reason;
 	emu->fault_addr = addr;
 	uc_emu_stop(emu->uc);
+}
+
+void emu_fault_access(struct emu *emu, uint32_t reason, uint32_t addr, bool write)
+{
+	if (emu->stop != EMU_STOP_FAULT) {
+		/* The pc is stale in a memory hook: found at the end of the run. */
+		struct emu_want want = { .write = write, .addr = addr };
+		emu_where_later(emu, &want);
+	}
+	emu_fault(emu, reason, addr);
+}
+
+void emu_where_later(struct emu *emu, const struct emu_want *want)
+{
+	emu->where = *want;
+	emu->where_pending = true;
 }
 
 /*
@@ -410,14 +459,20 @@ static void close_other_fds(struct emu *emu)
 	syscall(SYS_close_range, from, ~0u, 0);
 }
 
+static bool arch_pending(struct emu *emu)
+{
+	return emu->arch->pending && emu->arch->pending(emu);
+}
+
 /* ---- hooks -------------------------------------------------------------------------- */
 
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 {
 	struct emu *emu = arg;
 	(void)uc;
-	(void)size;
 
+	emu->block_start = (uint32_t)addr;
+	emu->block_size = size;
 	if (__builtin_expect(!emu->attention && !uproc_native_mbox_peek(&emu->ctl->to_core), 1))
 		return;
 	emu->attention = 0;
@@ -435,10 +490,16 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		emu->alarm_at = 0;
 		emu_arm_alarm(emu, emu_dev_deadline(emu));
 	}
-	if (emu->arch->deliver(emu, (uint32_t)addr))
+	bool took = emu->arch->deliver(emu, (uint32_t)addr);
+	if (emu->stop == EMU_STOP_FAULT && !emu->fault_pc_valid && !emu->where_pending) {
+		/* Entering the handler failed: before the block's first instruction. */
+		emu->fault_pc = (uint32_t)addr;
+		emu->fault_pc_valid = true;
+	}
+	if (took)
 		return;
 	/* Still asserted but masked: look again at the next block. */
-	if (lines || emu->arch->pending(emu))
+	if (lines || arch_pending(emu))
 		emu->attention = 1;
 }
 
@@ -459,9 +520,19 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	case UC_MEM_FETCH_PROT: reason = UPROC_EMU_END_FETCH_PROT; break;
 	default: reason = UPROC_EMU_END_READ_UNMAPPED; break;
 	}
-	emu_fault(emu, reason, (uint32_t)addr);
+	if (type == UC_MEM_FETCH_UNMAPPED || type == UC_MEM_FETCH_PROT) {
+		if (emu->stop != EMU_STOP_FAULT) {
+			emu->fault_pc = (uint32_t)addr; /* where it went */
+			emu->fault_pc_valid = true;
+		}
+		emu_fault(emu, reason, (uint32_t)addr);
+	} else {
+		emu_fault_access(emu, reason, (uint32_t)addr,
+				 type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT);
+	}
 	return false;
 }
+
 
 static uint32_t reason_of(uc_err e)
 {
@@ -490,7 +561,7 @@ static void idle(struct emu *emu)
 	static const unsigned int spin_checks = 64;
 
 	for (unsigned int n = 0;; n++) {
-		if (emu_dev_poll(emu) || emu->pending || emu->arch->pending(emu) || emu->dump ||
+		if (emu_dev_poll(emu) || emu->pending || arch_pending(emu) || emu->dump ||
 		    emu->debug_req)
 			return;
 		if ((n % spin_checks) == spin_checks - 1 && upi_now_ns() >= spin_end)
@@ -503,7 +574,7 @@ static void idle(struct emu *emu)
 			uproc_shm_fetch_or64(&mbox->pending, bits, memory_order_seq_cst);
 			return;
 		}
-		if (emu_dev_poll(emu) || emu->pending || emu->arch->pending(emu) || emu->dump ||
+		if (emu_dev_poll(emu) || emu->pending || arch_pending(emu) || emu->dump ||
 		    emu->debug_req) {
 			uproc_native_mbox_awake(mbox);
 			return;

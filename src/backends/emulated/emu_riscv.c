@@ -33,57 +33,39 @@ enum {
 #define MIE_MTIE (1u << 7)
 #define MIE_MEIE (1u << 11)
 
-static uint32_t rd(struct emu *emu, int reg)
-{
-	uint32_t v = 0;
-	uc_reg_read(emu->uc, reg, &v);
-	return v;
-}
-
-static void wr(struct emu *emu, int reg, uint32_t v)
-{
-	uc_reg_write(emu->uc, reg, &v);
-}
-
 static uint32_t line_bits(uint32_t lines)
 {
 	return ((lines & (1u << UPROC_EMU_IRQ_MBOX)) ? MIE_MEIE : 0) |
 	       ((lines & (1u << UPROC_EMU_IRQ_TIMER)) ? MIE_MTIE : 0);
 }
 
-static bool rv_pending(struct emu *emu)
-{
-	(void)emu;
-	return false; /* the lines are the devices' (emu_dev_poll) */
-}
-
 static bool rv_deliver(struct emu *emu, uint32_t pc)
 {
 	uint32_t mip = line_bits(emu_dev_poll(emu));
-	uint32_t mstatus = rd(emu, UC_RISCV_REG_MSTATUS);
-	uint32_t take = mip & rd(emu, UC_RISCV_REG_MIE);
+	uint32_t mstatus = emu_rd(emu, UC_RISCV_REG_MSTATUS);
+	uint32_t take = mip & emu_rd(emu, UC_RISCV_REG_MIE);
 
 	if (!(mstatus & MSTATUS_MIE) || !take)
 		return false;
 	/* External first, then timer, as the privileged spec orders them. */
 	uint32_t cause = (take & MIE_MEIE) ? UPROC_EMU_RISCV_MCAUSE_EXT : UPROC_EMU_RISCV_MCAUSE_TIMER;
-	uint32_t mtvec = rd(emu, UC_RISCV_REG_MTVEC);
+	uint32_t mtvec = emu_rd(emu, UC_RISCV_REG_MTVEC);
 	uint32_t target = mtvec & ~3u;
 	if ((mtvec & 3u) == 1)
 		target += 4u * (cause & 0x3Fu);
-	wr(emu, UC_RISCV_REG_MEPC, pc);
-	wr(emu, UC_RISCV_REG_MCAUSE, cause);
-	wr(emu, UC_RISCV_REG_MTVAL, 0);
+	emu_wr(emu, UC_RISCV_REG_MEPC, pc);
+	emu_wr(emu, UC_RISCV_REG_MCAUSE, cause);
+	emu_wr(emu, UC_RISCV_REG_MTVAL, 0);
 	mstatus = (mstatus & ~(MSTATUS_MIE | MSTATUS_MPIE)) | MSTATUS_MPP | MSTATUS_MPIE;
-	wr(emu, UC_RISCV_REG_MSTATUS, mstatus);
-	wr(emu, UC_RISCV_REG_PC, target);
+	emu_wr(emu, UC_RISCV_REG_MSTATUS, mstatus);
+	emu_wr(emu, UC_RISCV_REG_PC, target);
 	return true;
 }
 
 static void on_intr(uc_engine *uc, uint32_t intno, void *arg)
 {
 	struct emu *emu = arg;
-	uint32_t pc = rd(emu, UC_RISCV_REG_PC);
+	uint32_t pc = emu_rd(emu, UC_RISCV_REG_PC);
 	(void)uc;
 
 	switch (intno) {
@@ -120,15 +102,9 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *arg)
 	}
 	emu->fault_pc = pc;
 	emu->fault_pc_valid = true;
-}
-
-static void rv_regs(struct emu *emu, struct uproc_native_emu_crash *out)
-{
-	out->regs[0] = rd(emu, UC_RISCV_REG_PC);
-	for (int i = 1; i < 32; i++)
-		out->regs[i] = rd(emu, UC_RISCV_REG_X0 + i);
-	out->nregs = 32;
-	out->pc = out->regs[0];
+	/* unicorn shows the next instruction's pc here: find the faulting one. */
+	struct emu_want want = { .intr = true, .intno = intno };
+	emu_where_later(emu, &want);
 }
 
 static int rv_setup(struct emu *emu, uint64_t entry)
@@ -139,10 +115,10 @@ static int rv_setup(struct emu *emu, uint64_t entry)
 	if (e)
 		return (int)e;
 	for (int i = 1; i < 32; i++)
-		wr(emu, UC_RISCV_REG_X0 + i, 0);
-	wr(emu, UC_RISCV_REG_MIE, 0);
-	wr(emu, UC_RISCV_REG_MSTATUS, rd(emu, UC_RISCV_REG_MSTATUS) & ~MSTATUS_MIE);
-	wr(emu, UC_RISCV_REG_PC, (uint32_t)entry);
+		emu_wr(emu, UC_RISCV_REG_X0 + i, 0);
+	emu_wr(emu, UC_RISCV_REG_MIE, 0);
+	emu_wr(emu, UC_RISCV_REG_MSTATUS, emu_rd(emu, UC_RISCV_REG_MSTATUS) & ~MSTATUS_MIE);
+	emu_wr(emu, UC_RISCV_REG_PC, (uint32_t)entry);
 	return 0;
 }
 
@@ -150,7 +126,6 @@ const struct emu_arch emu_arch_riscv = {
 	.name = "RISC-V",
 	.setup = rv_setup,
 	.deliver = rv_deliver,
-	.pending = rv_pending,
-	.regs = rv_regs,
+	.regs = &emu_regs_riscv,
 	.pc_reg = UC_RISCV_REG_PC,
 };
