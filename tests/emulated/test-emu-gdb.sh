@@ -28,17 +28,9 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $plat: $*" >&2; sed 's/^/    /' "$work/gdb" "$work/err" >&2 2>/dev/null; exit 1; }
 
-mkfifo "$work/in"
-"$uproc" run --watchdog $watchdog --reply-wait $reply_wait --channel rpmsg-client-sample \
-	"$elf" <"$work/in" >"$work/out" 2>"$work/err" &
-runner=$!
-exec 3>"$work/in"
-for i in $(seq 1 300); do
-	grep -q 'joined channel' "$work/err" && break
-	sleep 0.1
-done
-pid=$(sed -n "s/.*on $kind core .* (pid \\([0-9]*\\)).*/\\1/p" "$work/err")
-[ -n "$pid" ] || fail "the core did not start"
+. "$(dirname "$0")/run-lib.sh"
+start_run $kind "$elf" --watchdog $watchdog --reply-wait $reply_wait \
+	--channel rpmsg-client-sample
 
 # The host sends, then ends its input, once the core runs on with the breakpoint in
 # place: gdb's remote log shows the breakpoint inserted (Z0), then the core told to
@@ -70,12 +62,7 @@ pc2=$(sed -n 's/^\$4 = .* \(0x[0-9a-f]*\) <on_message.*/\1/p' "$work/gdb")
 	fail "stepi did not move the pc inside on_message ($pc1 -> $pc2)"
 grep -q 'detached' "$work/gdb" || fail "gdb did not detach"
 # The core runs on: the message is answered, then the run ends by itself.
-for i in $(seq 1 600); do
-	kill -0 "$runner" 2>/dev/null || break
-	sleep 0.1
-done
-wait "$runner"
-rc=$? runner=
+end_run
 [ "$rc" = 0 ] || fail "uproc run ended with status $rc"
 ! grep -q 'crashed\|hung' "$work/err" || fail "the held core was taken for hung or crashed"
 [ "$(cat "$work/out")" = "hello gdb" ] || fail "answers: $(cat "$work/out")"

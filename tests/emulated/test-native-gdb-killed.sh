@@ -19,16 +19,8 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; sed 's/^/    /' "$work/gdb" "$work/err" >&2 2>/dev/null; exit 1; }
 
-mkfifo "$work/in"
-"$uproc" run --channel rpmsg-client-sample "$elf" <"$work/in" >"$work/out" 2>"$work/err" &
-runner=$!
-exec 3>"$work/in"
-for i in $(seq 1 300); do
-	grep -q 'joined channel' "$work/err" && break
-	sleep 0.1
-done
-pid=$(sed -n 's/.*on native core .* (pid \([0-9]*\)).*/\1/p' "$work/err")
-[ -n "$pid" ] || fail "the core did not start"
+. "$(dirname "$0")/run-lib.sh"
+start_run native "$elf" --channel rpmsg-client-sample
 
 # gdb inserts the breakpoint and lets the core run on; it then waits for a stop
 # that is never to come.
@@ -64,12 +56,7 @@ for i in $(seq 1 600); do
 	sleep 0.1
 done
 exec 3>&-
-for i in $(seq 1 600); do
-	kill -0 "$runner" 2>/dev/null || break
-	sleep 0.1
-done
-wait "$runner"
-rc=$? runner=
+end_run
 ! grep -q 'crashed\|Trace\|trap' "$work/err" || fail "the core died of the debugger's breakpoint"
 [ "$rc" = 0 ] || fail "uproc run ended with status $rc"
 [ "$(cat "$work/out")" = "after gdb" ] || fail "answers: $(cat "$work/out")"
