@@ -1,6 +1,6 @@
 #!/bin/sh
 # test-emu-run.sh UPROC FIRMWARE_DIR PLATFORM - the example firmware of one emulated
-# platform (cortex-m, riscv32, mips32be, mips32le) under "uproc run": echo, tty case
+# platform (cortex-m, riscv32, mips32be, mips32le) under "uproc run": echo, flood, tty case
 # inversion, the console, every crash kind with its reason, recovery with a coredump
 # that gdb-multiarch opens at the faulting function, and an idle core's CPU use.
 set -u
@@ -34,6 +34,12 @@ check "tty case inversion" [ "$(cat "$work/out")" = "hELLO wORLD" ]
 printf 'Console Works\n' | timeout 60 "$uproc" run "$fw/console-$plat.elf" >"$work/out" 2>"$work/err"
 check "console status" [ $? = 0 ]
 check "console case inversion" [ "$(cat "$work/out")" = "cONSOLE wORKS" ]
+
+# flood: what the host sends is sunk and counted.
+printf 'hello\nworld\nstats\n' | timeout 60 "$uproc" run --channel rpmsg-flood \
+	"$fw/flood-$plat.elf" >"$work/out" 2>"$work/err"
+check "flood status" [ $? = 0 ]
+check "flood counts what it sank" [ "$(cat "$work/out")" = "rx=2 bytes=12 tx=0" ]
 
 # Each crash kind ends the core (status 3) with its reason, at the pc of the
 # instruction that faulted (unicorn itself shows another on some cores).
@@ -72,6 +78,19 @@ if [ "${plat#mips}" != "$plat" ]; then
 	check "align reports BadVAddr" \
 		grep -q "misaligned access at pc 0x[0-9a-f]* (address 0x[0-9a-f]*[13579bdf])" "$work/err"
 fi
+
+# A core that spins without its heartbeat: the watchdog ends it.
+mkfifo "$work/hang"
+timeout 60 "$uproc" run --no-trace --watchdog 500 "$fw/crash-$plat.elf" <"$work/hang" \
+	>"$work/out" 2>"$work/err" &
+hung=$!
+exec 4>"$work/hang"
+printf 'ping\nhang\n' >&4
+wait "$hung"
+st=$?
+exec 4>&-
+check "hang status 3" [ "$st" = 3 ]
+check "hang reported by the watchdog" grep -q "the core hung: .* (watchdog)" "$work/err"
 
 # A store in the middle of straight-line code (one block for the emulator) to an
 # address nothing maps: the report names that store and that address, and with
