@@ -134,12 +134,11 @@
  *
  * ---- Faults and the end of a core ----------------------------------------------------
  * The pc reported is the faulting instruction's (the emulator finds it where unicorn
- * shows another). The faulting address is known for unmapped and protected
- * accesses on every core and for MIPS address errors (BadVAddr, read from CP0); a
- * Cortex-M or RISC-V misaligned access reports address 0. A MIPS coredump holds
- * BadVAddr (the faulting address), Cause (ExcCode of the fault: AdEL/AdES, RI, Bp,
- * Sys, DBE/IBE for an access nothing maps) and EPC (the faulting instruction), and
- * its memories at their kseg0 addresses.
+ * shows another). The faulting address is reported for unmapped, protected and
+ * misaligned accesses on every core (MIPS: BadVAddr, read from CP0). A MIPS coredump
+ * holds BadVAddr (the faulting address), Cause (ExcCode of the fault: AdEL/AdES, RI,
+ * Bp, Sys, DBE/IBE for an access nothing maps) and EPC (the faulting instruction),
+ * and its memories at their kseg0 addresses.
  *
  * ---- Debugging ---------------------------------------------------------------------------
  * Every emulated core serves the gdb remote protocol (uproc gdb): registers as gdb's

@@ -212,9 +212,10 @@ void emu_regs_core(struct emu *emu, struct uproc_native_emu_crash *out);
 /**
  * emu_where() - find the instruction of the block running (emu.block_start) that
  * does what @want says from the registers as they are now, without running
- * anything on the core. Returns true with its address in @pc.
+ * anything on the core. Returns true with its address in @pc, and in @addr the first
+ * data address it touches, if it touches any (@addr is left alone otherwise).
  */
-bool emu_where(struct emu *emu, const struct emu_want *want, uint32_t *pc);
+bool emu_where(struct emu *emu, const struct emu_want *want, uint32_t *pc, uint32_t *addr);
 /**
  * emu_where_later() - from a hook: the pc unicorn shows is not the faulting
  * instruction's; find it with emu_where() when the run has ended.

@@ -255,6 +255,15 @@ static void exception_return(struct emu *emu, uint32_t exc)
 	emu->attention = 1; /* something else may be pending */
 }
 
+/* The pc here is right, the address is not known: the probe finds it (emu_where()). */
+static void unaligned_where(struct emu *emu, uint32_t intno)
+{
+	struct emu_want want = { .intr = true, .intno = intno };
+
+	if (emu->stop != EMU_STOP_FAULT) /* the first fault is the one reported */
+		emu_where_later(emu, &want);
+}
+
 static void on_intr(uc_engine *uc, uint32_t intno, void *arg)
 {
 	struct emu *emu = arg;
@@ -276,6 +285,7 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *arg)
 		emu_fault(emu, UPROC_EMU_END_UNDEFINED, pc);
 		return;
 	case ARM_EXCP_UNALIGNED:
+		unaligned_where(emu, intno);
 		emu_fault(emu, UPROC_EMU_END_UNALIGNED, 0);
 		return;
 	case ARM_EXCP_PREFETCH_ABORT:
@@ -284,6 +294,7 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *arg)
 	case ARM_EXCP_DATA_ABORT:
 		/* Unmapped accesses were caught by the memory hook first (the first fault
 		 * is the one kept): what reaches here is an alignment fault. */
+		unaligned_where(emu, intno);
 		emu_fault(emu, UPROC_EMU_END_UNALIGNED, 0);
 		return;
 	default:

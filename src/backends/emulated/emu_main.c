@@ -288,9 +288,12 @@ __attribute__((noreturn)) static void end_core(struct emu *emu, uint32_t reason)
 		/* A memory hook ended the run: the pc register holds its block's start. */
 		uint32_t pc;
 		emu->where_pending = false;
-		if (emu_where(emu, &emu->where, &pc)) {
+		uint32_t addr = 0;
+		if (emu_where(emu, &emu->where, &pc, &addr)) {
 			if (emu->fault_pc_valid && emu->fault_addr == emu->fault_pc)
 				emu->fault_addr = pc; /* the address was the pc's */
+			else if (emu->reason == UPROC_EMU_END_UNALIGNED && !emu->fault_addr)
+				emu->fault_addr = addr; /* the access the CPU refused */
 			emu->fault_pc = pc;
 			emu->fault_pc_valid = true;
 		}

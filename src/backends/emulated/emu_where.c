@@ -30,6 +30,8 @@ struct probe {
 	struct emu *emu;
 	const struct emu_want *want;
 	bool hit; /* the instruction run did what the fault did */
+	bool accessed;
+	uint32_t access; /* the first data address it touched */
 	unsigned int pages;
 };
 
@@ -49,6 +51,10 @@ static void on_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, 
 	(void)uc;
 	(void)value;
 
+	if (!p->accessed) {
+		p->accessed = true;
+		p->access = (uint32_t)addr;
+	}
 	if (!w->intr && (type == UC_MEM_WRITE) == w->write && size > 0 && addr <= w->addr &&
 	    w->addr - addr < (uint64_t)size)
 		p->hit = true;
@@ -124,7 +130,7 @@ static bool prepare(struct emu *emu, uc_engine *uc, uint8_t *code, uint32_t star
 	return true;
 }
 
-bool emu_where(struct emu *emu, const struct emu_want *want, uint32_t *pc)
+bool emu_where(struct emu *emu, const struct emu_want *want, uint32_t *pc, uint32_t *addr)
 {
 	static uint8_t code[WHERE_MAX_INSNS * 4 + 4];
 	struct probe p = { .emu = emu, .want = want };
@@ -150,7 +156,7 @@ bool emu_where(struct emu *emu, const struct emu_want *want, uint32_t *pc)
 		uint32_t at = start + off;
 		uint32_t len = insn_len(emu, (uint16_t)(emu->big_endian ? code[off] << 8 | code[off + 1]
 								      : code[off + 1] << 8 | code[off]));
-		p.hit = false;
+		p.hit = p.accessed = false;
 		uc_context_restore(uc, ctx);
 		(void)uc_emu_start(uc, emu->machine == EM_ARM ? at | 1 : at, 0, 0, 1);
 		if (p.hit) {
@@ -158,6 +164,8 @@ bool emu_where(struct emu *emu, const struct emu_want *want, uint32_t *pc)
 			if (emu->machine == EM_MIPS && off + 8 <= size && mips_branch(word_at(emu, code + off)))
 				at += 4;
 			*pc = at;
+			if (p.accessed)
+				*addr = p.access;
 			found = true;
 			break;
 		}
