@@ -11,37 +11,19 @@
 # by $WAIT seconds. Cleans up on every exit.
 set -u
 UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4
-SKIP=77
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount)"; exit $SKIP; }
-[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
-command -v python3 >/dev/null || { echo "SKIP: no python3"; exit $SKIP; }
-for f in echo tty crash cli-names; do
-	[ -f "$FWDIR/$f.elf" ] || { echo "SKIP: no $FWDIR/$f.elf"; exit $SKIP; }
-done
-
-T=$(mktemp -d /tmp/uproc-cli-test.XXXXXX)
-chmod 755 "$T"
-ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
-WAIT=30
-DAEMON_PID=
-BG_PIDS=
 TMUX_SOCK=uproc-cli-test-$$
-FAILS=0
 
 . "$(dirname "$0")/../daemon/daemon-test-lib.sh"
-cleanup() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
-	daemon_cleanup
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+need_fuse
+need_commands python3
+need_firmware echo tty crash cli-names
+daemon_test_setup uproc-cli-test
+test_cleanup() { tmux -L "$TMUX_SOCK" kill-server 2>/dev/null; }
 
 # json EXPR: evaluate a Python expression over the JSON document on stdin (as d)
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
-mkdir -p "$T/fw" "$RUN"
-for f in echo tty crash cli-names; do cp "$FWDIR/$f.elf" "$T/fw/"; done
+copy_firmware echo tty crash cli-names
 cat >"$CONF" <<CONF
 [uprocd]
 root = $ROOT
@@ -347,5 +329,4 @@ wait $EV; rc=$?
 	fail "events after uprocd ended: status $rc: $(cat "$T/ev.err")"
 
 echo
-[ $FAILS -eq 0 ] && echo "all passed" || echo "$FAILS failed"
-[ $FAILS -eq 0 ]
+daemon_test_done

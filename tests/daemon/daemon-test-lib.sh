@@ -1,13 +1,81 @@
 # daemon-test-lib.sh - sourced by the end-to-end tests of uprocd and of the uproc
-# command line: reporting, bounded waits, and a cleanup that leaves no helper,
-# uprocd or core process running, no tree mounted and no file behind. The test
-# sets T (its temporary directory), ROOT, RUN, CONF, LOG, UPROCD, UPROC, WAIT,
-# DAEMON_PID, BG_PIDS and FAILS before the cleanup can run. The hostile-firmware
-# suite (tests/hostile) uses it too.
+# command line: the setup every such test makes (daemon_test_setup), reporting,
+# bounded waits, and a cleanup that leaves no helper, uprocd or core process
+# running, no tree mounted and no file behind. The hostile-firmware suite
+# (tests/hostile) uses it too.
+#
+# A test names its programs (UPROCD, UPROC, CLIENT, FWDIR) and its needs
+# (need_fuse, need_commands, need_firmware: each skips the test with status 77),
+# then calls daemon_test_setup; it ends with daemon_test_done as its last command.
 
+# ---- setup ----------------------------------------------------------------------
+skip() { echo "SKIP: $*"; exit 77; }
+# need_fuse: root and /dev/fuse (uprocd mounts its tree)
+need_fuse() {
+	[ "$(id -u)" = 0 ] || skip "needs root (FUSE mount)"
+	[ -c /dev/fuse ] || skip "no /dev/fuse"
+}
+# need_commands CMD...: each on PATH
+need_commands() {
+	local c
+	for c in "$@"; do command -v "$c" >/dev/null || skip "no $c"; done
+}
+# need_firmware NAME...: each $FWDIR/NAME.elf built
+need_firmware() {
+	local f
+	for f in "$@"; do [ -f "$FWDIR/$f.elf" ] || skip "no $FWDIR/$f.elf"; done
+}
+
+# daemon_test_setup NAME: the test's temporary directory T (/tmp/NAME.XXXXXX, with
+# $T/fw and the runtime directory made) and uprocd's paths in it: ROOT (its tree),
+# RUN, CONF, LOG; UPROC_SOCKET exported to uprocd's socket; WAIT (every wait's
+# bound in seconds: 30 unless the test set it), DAEMON_PID, BG_PIDS, FAILS and
+# PASSES; a cleanup on every exit (the test's own test_cleanup first, when it
+# defines one) and an exit on SIGINT and SIGTERM.
+daemon_test_setup() {
+	T=$(mktemp -d "/tmp/$1.XXXXXX") || exit 1
+	chmod 755 "$T"
+	ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
+	WAIT=${WAIT:-30}
+	DAEMON_PID= BG_PIDS= FAILS=0 PASSES=0
+	export UPROC_SOCKET=$RUN/uprocd.sock
+	trap daemon_test_exit EXIT
+	trap 'exit 1' INT TERM
+	mkdir -p "$T/fw" "$RUN"
+}
+daemon_test_exit() {
+	declare -F test_cleanup >/dev/null && test_cleanup
+	daemon_cleanup
+}
+
+# copy_firmware NAME...: $FWDIR/NAME.elf into $T/fw
+copy_firmware() {
+	local f
+	for f in "$@"; do cp "$FWDIR/$f.elf" "$T/fw/" || exit 1; done
+}
+
+# daemon_conf: $CONF written: a [uprocd] section (the test's ROOT and RUN, firmware
+# from $T/fw), then the sections on stdin
+daemon_conf() {
+	{
+		printf '[uprocd]\nroot = %s\nruntime_dir = %s\nfirmware_path = %s\n\n' \
+			"$ROOT" "$RUN" "$T/fw"
+		cat
+	} >"$CONF"
+}
+
+# daemon_test_done: the closing line; the test's status (0 when nothing failed)
+daemon_test_done() {
+	echo "$PASSES passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+}
+
+# ---- reporting and state ----------------------------------------------------------
 log() { echo "--- $*"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-pass() { echo "ok: $*"; }
+pass() { echo "ok: $*"; PASSES=$((PASSES + 1)); }
+# state_is DEV STATE: remoteproc DEV (remoteprocN) is in STATE
+state_is() { grep -qx "$2" "$ROOT/class/remoteproc/$1/state" 2>/dev/null; }
 # alive PID: the process exists and is not a zombie
 alive() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
 

@@ -8,43 +8,21 @@
 # restart, so not the configuration's). Every wait is bounded by $WAIT seconds.
 set -u
 UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4
-SKIP=77
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount)"; exit $SKIP; }
-[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
-command -v gdb >/dev/null || { echo "SKIP: no gdb"; exit $SKIP; }
-for f in echo tty; do
-	[ -f "$FWDIR/$f.elf" ] || { echo "SKIP: no $FWDIR/$f.elf"; exit $SKIP; }
-done
-
-T=$(mktemp -d /tmp/uprocd-cli-edges.XXXXXX)
-chmod 755 "$T"
-ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
-WAIT=30
-DAEMON_PID=
-BG_PIDS=
-FAILS=0
 
 . "$(dirname "$0")/daemon-test-lib.sh"
-cleanup() { daemon_cleanup; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+need_fuse
+need_commands gdb
+need_firmware echo tty
+daemon_test_setup uprocd-cli-edges
 
-state_is() { grep -qx "$2" "$ROOT/class/remoteproc/$1/state"; }
 # in_ram VALUE: a hex address in the firmware's memory (the SDK's map: RAM from
 # 0x100000, below 4 GiB)
 in_ram() { [[ $1 =~ ^0x[0-9a-f]+$ ]] && [ $(($1)) -ge $((0x100000)) ] && [ $(($1)) -lt $((1 << 32)) ]; }
 # fw_column NAME: the firmware column of uproc list for NAME
 fw_column() { "$UPROC" list | awk -v n="$1" '$2 == n { print $4 }'; }
 
-mkdir -p "$T/fw" "$RUN"
-for f in echo tty; do cp "$FWDIR/$f.elf" "$T/fw/"; done
-cat >"$CONF" <<CONF
-[uprocd]
-root = $ROOT
-runtime_dir = $RUN
-firmware_path = $T/fw
-
+copy_firmware echo tty
+daemon_conf <<CONF
 [remoteproc tty]
 firmware = tty.elf
 auto_boot = yes
@@ -55,10 +33,9 @@ CONF
 EMU=
 if [ -f "$FWDIR/echo-cortex-m.elf" ] && command -v gdb-multiarch >/dev/null; then
 	EMU=m4
-	cp "$FWDIR/echo-cortex-m.elf" "$T/fw/"
+	copy_firmware echo-cortex-m
 	printf '\n[remoteproc m4]\nfirmware = echo-cortex-m.elf\nauto_boot = yes\ncoredump = enabled\n' >>"$CONF"
 fi
-export UPROC_SOCKET=$RUN/uprocd.sock
 D=$ROOT/debug/remoteproc/remoteproc0
 
 start_daemon
@@ -123,5 +100,4 @@ col=$(fw_column tty)
 	fail "attached: firmware column '$col', file '$(cat "$ROOT/class/remoteproc/remoteproc0/firmware")'"
 "$UPROC" status tty --json | grep -q '"firmware":"echo.elf"' || fail "status --json: $("$UPROC" status tty --json)"
 
-echo "failures: $FAILS"
-[ $FAILS -eq 0 ]
+daemon_test_done

@@ -8,47 +8,25 @@
 # its answer and the core was never taken for hung. Every wait is for a condition.
 set -u
 UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4
-SKIP=77
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount)"; exit $SKIP; }
-[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
-command -v gdb >/dev/null && command -v gdbserver >/dev/null ||
-	{ echo "SKIP: no gdb or gdbserver"; exit $SKIP; }
-[ -f "$FWDIR/echo.elf" ] || { echo "SKIP: no $FWDIR/echo.elf"; exit $SKIP; }
-
-T=$(mktemp -d /tmp/uprocd-gdb.XXXXXX)
-chmod 755 "$T"
-ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
-WAIT=30
-DAEMON_PID=
-BG_PIDS=
-FAILS=0
 
 . "$(dirname "$0")/daemon-test-lib.sh"
-cleanup() { daemon_cleanup; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+need_fuse
+need_commands gdb gdbserver
+need_firmware echo
+daemon_test_setup uprocd-gdb
 
-mkdir -p "$T/fw" "$RUN"
-cp "$FWDIR/echo.elf" "$T/fw/echo.elf"
-cat >"$CONF" <<CONF
-[uprocd]
-root = $ROOT
-runtime_dir = $RUN
-firmware_path = $T/fw
-
+copy_firmware echo
+daemon_conf <<CONF
 [remoteproc echo]
 firmware = echo.elf
 auto_boot = yes
 watchdog = 1s
 gdb = yes
 CONF
-export UPROC_SOCKET=$RUN/uprocd.sock
-state_is() { grep -qx "$1" "$ROOT/class/remoteproc/remoteproc0/state"; }
 
 log "a debugger session on a core uprocd runs"
 start_daemon
-wait_for $WAIT state_is running || fail "echo not running"
+wait_for $WAIT state_is remoteproc0 running || fail "echo not running"
 [ -S "$RUN/gdb/echo" ] && pass "the debugger socket is there" || fail "no socket $RUN/gdb/echo"
 wait_for $WAIT test -e "$RUN/dev/rpmsg_ctrl0" || fail "no rpmsg_ctrl0"
 
@@ -76,7 +54,7 @@ grep -q '^\$1 = 9$' "$T/gdb" && pass "len read" || fail "len is not 9"
 grep -q 'detached' "$T/gdb" && pass "gdb detached" || fail "gdb did not detach"
 [ "$(cat "$T/answer" 2>/dev/null)" = "hello gdb" ] && pass "answered after the session" ||
 	fail "answer: $(cat "$T/answer" 2>/dev/null)"
-state_is running && pass "not taken for hung while held" || fail "state $(cat "$ROOT/class/remoteproc/remoteproc0/state")"
+state_is remoteproc0 running && pass "not taken for hung while held" || fail "state $(cat "$ROOT/class/remoteproc/remoteproc0/state")"
 grep -q 'debugger session on core process' "$LOG" && pass "served by the daemon" ||
 	fail "the daemon did not log the session"
 # A second session may open once the first ended.
@@ -84,5 +62,4 @@ timeout 60 gdb -nx -q -batch -ex "set remotetimeout 60" \
 	-ex "target remote | $UPROC gdb --runtime-dir $RUN echo" -ex "detach" \
 	"$T/fw/echo.elf" >"$T/gdb2" 2>&1
 grep -q 'detached' "$T/gdb2" && pass "a second session" || fail "second session: $(cat "$T/gdb2")"
-echo "failures: $FAILS"
-[ $FAILS -eq 0 ]
+daemon_test_done

@@ -10,30 +10,14 @@
 # Cleans up on every exit; every wait is for a condition.
 set -u
 UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4 SUFFIX=${5:-}
-SKIP=77
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount)"; exit $SKIP; }
-[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
-for f in crash echo tty; do
-	[ -f "$FWDIR/$f$SUFFIX.elf" ] || { echo "SKIP: no $FWDIR/$f$SUFFIX.elf"; exit $SKIP; }
-done
-
-T=$(mktemp -d /tmp/uprocd-restart.XXXXXX)
-chmod 755 "$T"
-ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
-WAIT=30
-DAEMON_PID=
-BG_PIDS=
-FAILS=0
 
 . "$(dirname "$0")/daemon-test-lib.sh"
-cleanup() { daemon_cleanup; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+need_fuse
+need_firmware crash$SUFFIX echo$SUFFIX tty$SUFFIX
+daemon_test_setup uprocd-restart
 
 restart_daemon() { stop_daemon; start_daemon "$@"; }
 
-state_is() { grep -qx "$2" "$ROOT/class/remoteproc/$1/state"; }
 pid_of() { "$UPROC" status "$1" | sed -n 's/^pid: *//p'; }
 
 # ping_core N NAME: one "ping" through a fresh endpoint on processor NAME's
@@ -47,14 +31,8 @@ ping_core() {
 	[ "$got" = pong ]
 }
 
-mkdir -p "$T/fw" "$RUN"
 for f in crash echo tty; do cp "$FWDIR/$f$SUFFIX.elf" "$T/fw/$f.elf"; done
-cat >"$CONF" <<CONF
-[uprocd]
-root = $ROOT
-runtime_dir = $RUN
-firmware_path = $T/fw
-
+daemon_conf <<CONF
 [remoteproc cr]
 firmware = crash.elf
 auto_boot = yes
@@ -69,7 +47,6 @@ auto_boot = yes
 firmware = crash.elf   # the watchdog is on by default (5s)
 recovery = disabled
 CONF
-export UPROC_SOCKET=$RUN/uprocd.sock
 C=$ROOT/class/remoteproc/remoteproc0
 D=$ROOT/debug/remoteproc/remoteproc0
 
@@ -180,5 +157,4 @@ wait_for $WAIT sh -c "tail -n +$((mark + 1)) '$LOG' | grep -q 'remoteproc0 (cr):
 "$UPROC" stop hang >/dev/null 2>&1
 
 stop_daemon
-echo "failures: $FAILS"
-[ $FAILS -eq 0 ]
+daemon_test_done

@@ -12,27 +12,12 @@
 # time when something fails).
 set -u
 UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4
-SKIP=77
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount, setpriv)"; exit $SKIP; }
-[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
-for f in echo tty; do
-	[ -f "$FWDIR/$f.elf" ] || { echo "SKIP: no $FWDIR/$f.elf"; exit $SKIP; }
-done
-
-T=$(mktemp -d /tmp/uprocd-test.XXXXXX)
-chmod 755 "$T"
-ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
 GROUP=4242
-WAIT=30
-DAEMON_PID=
-BG_PIDS=
-FAILS=0
 
 . "$(dirname "$0")/daemon-test-lib.sh"
-cleanup() { daemon_cleanup; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+need_fuse	# and root for setpriv
+need_firmware echo tty
+daemon_test_setup uprocd-test
 
 # stop_daemon (daemon-test-lib.sh), and uprocd must exit cleanly
 stop_daemon_clean() {
@@ -56,7 +41,7 @@ expect_cat() {
 }
 
 # ---- setup ------------------------------------------------------------------
-mkdir -p "$T/fw/sub" "$RUN"
+mkdir -p "$T/fw/sub"
 for f in "$FWDIR"/*.elf; do cp "$f" "$T/fw/"; done
 cp "$FWDIR/echo.elf" "$T/secret.elf"
 ln -s ../secret.elf "$T/fw/evil.elf"
@@ -90,7 +75,6 @@ backend = native
 firmware = console.elf
 firmware_path = $T/fw
 CONF
-export UPROC_SOCKET=$RUN/uprocd.sock
 
 log "uproc without a daemon says what to do"
 out=$("$UPROC" list 2>&1) && fail "uproc list worked without uprocd"
@@ -471,5 +455,4 @@ mountpoint -q "$ROOT" && fail "tree still mounted" || pass "tree unmounted"
 	pass "cores $TPID (attached) and $EPID (running) stopped" ||
 	fail "cores left running: $(core_pids)"
 
-echo "failures: $FAILS"
-[ $FAILS -eq 0 ]
+daemon_test_done

@@ -8,36 +8,15 @@
 set -u
 UPROCD=$1 CLIENT=$2 FWDIR=$3 LIBDIR=$4
 UPROC=
-SKIP=77
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount)"; exit $SKIP; }
-[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
-command -v picocom >/dev/null || { echo "SKIP: no picocom"; exit $SKIP; }
-for f in tty-mips32be console-mips32le; do
-	[ -f "$FWDIR/$f.elf" ] || { echo "SKIP: no $FWDIR/$f.elf"; exit $SKIP; }
-done
-
-T=$(mktemp -d /tmp/uprocd-mips.XXXXXX)
-chmod 755 "$T"
-ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
-WAIT=30
-DAEMON_PID=
-BG_PIDS=
-FAILS=0
 
 . "$LIBDIR/daemon-test-lib.sh"
-cleanup() { daemon_cleanup; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+need_fuse
+need_commands picocom
+need_firmware tty-mips32be console-mips32le
+daemon_test_setup uprocd-mips
 
-mkdir -p "$T/fw" "$RUN"
-cp "$FWDIR/tty-mips32be.elf" "$FWDIR/console-mips32le.elf" "$T/fw/"
-cat >"$CONF" <<CONF
-[uprocd]
-root = $ROOT
-runtime_dir = $RUN
-firmware_path = $T/fw
-
+copy_firmware tty-mips32be console-mips32le
+daemon_conf <<CONF
 [remoteproc mipstty]
 firmware = tty-mips32be.elf
 auto_boot = yes
@@ -79,5 +58,4 @@ wait_for $WAIT test -e "$ROOT/dev/hvc0" && pass "hvc0 -> $(readlink "$ROOT/dev/h
 got=$("$CLIENT" tty "$ROOT/dev/hvc0" "Little Endian Console")
 [ "$got" = "lITTLE eNDIAN cONSOLE" ] && pass "console: $got" || fail "console: '$got'"
 
-[ $FAILS -eq 0 ] && echo "all passed" || echo "$FAILS failed"
-[ $FAILS -eq 0 ]
+daemon_test_done

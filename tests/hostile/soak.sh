@@ -19,18 +19,10 @@ ROUNDS=${SOAK_ATTACK_ROUNDS:-20}
 WAIT=60
 HOST=$B/tests/hostile/hostile-host
 FW=$B/firmware
-T=$(mktemp -d /tmp/uproc-soak.XXXXXX)
-chmod 755 "$T"
-ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
 UPROCD=$B/bin/uprocd UPROC=$B/bin/uproc CLIENT=$B/tests/daemon/uprocd-test-client
-DAEMON_PID=
-BG_PIDS=
-FAILS=0
 
 . "$(dirname "$0")/../daemon/daemon-test-lib.sh"
-cleanup() { daemon_cleanup; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+daemon_test_setup uproc-soak
 
 # ---- attack/recover rounds under uprocd ------------------------------------------
 attack_rounds() {
@@ -41,16 +33,10 @@ attack_rounds() {
 	fi
 	local E img f
 	local -a imgs=()
-	mkdir -p "$T/fw" "$RUN"
 	cp "$FW"/echo.elf "$FW"/crash.elf "$FW"/hostile-*.elf "$T/fw/"
 	for f in "$T"/fw/hostile-*.elf; do imgs+=("$(basename "$f" .elf)"); done
 	{
 		cat <<CONF
-[uprocd]
-root = $ROOT
-runtime_dir = $RUN
-firmware_path = $T/fw
-
 [remoteproc echo]
 backend = native
 firmware = echo.elf
@@ -67,8 +53,7 @@ CONF
 			printf '\n[remoteproc %s]\nbackend = native\nfirmware = %s.elf\nrecovery = enabled\n' \
 				"$img" "$img"
 		done
-	} >"$CONF"
-	export UPROC_SOCKET=$RUN/uprocd.sock
+	} | daemon_conf
 	E=$ROOT/class/remoteproc
 	start_daemon
 	local EPT

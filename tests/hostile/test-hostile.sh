@@ -20,18 +20,9 @@ set -u
 UPROCD=$1 UPROC=$2 CLIENT=$3 HOST=$4 FWDIR=$5
 shift 5
 WAIT=${HOSTILE_WAIT:-45}
-FAILS=0 PASSES=0
-T=$(mktemp -d /tmp/hostile-test.XXXXXX)
-chmod 755 "$T"
-ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
-DAEMON_PID=
-BG_PIDS=
 
 . "$(dirname "$0")/../daemon/daemon-test-lib.sh"
-pass() { echo "ok: $*"; PASSES=$((PASSES + 1)); }
-cleanup() { daemon_cleanup; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+daemon_test_setup hostile-test
 
 # expect WHAT TEXT PATTERN...: every extended regular expression matches TEXT
 expect() {
@@ -125,19 +116,12 @@ FAILS=$((FAILS + $(grep -c '^FAIL:' "$T/part1" "$T/part2" | awk -F: '{n += $2} E
 # ---- 3. uprocd beside a well-behaved core ---------------------------------------------
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ]; then
 	echo "uprocd part skipped: needs root and /dev/fuse"
-	echo "$PASSES passed, $FAILS failed"
-	[ $FAILS = 0 ]
+	daemon_test_done
 	exit
 fi
-mkdir -p "$T/fw" "$RUN"
 cp "$FWDIR"/echo.elf "$FWDIR"/hostile-*.elf "$T/fw/"
 {
 	cat <<CONF
-[uprocd]
-root = $ROOT
-runtime_dir = $RUN
-firmware_path = $T/fw
-
 [remoteproc echo]
 backend = native
 firmware = echo.elf
@@ -151,8 +135,7 @@ CONF
 	done
 	has hostile-faults-at-once &&
 		printf '\n[remoteproc loop]\nbackend = native\nfirmware = hostile-faults-at-once.elf\nrecovery = enabled\n'
-} >"$CONF"
-export UPROC_SOCKET=$RUN/uprocd.sock
+} | daemon_conf
 E=$ROOT/class/remoteproc
 start_daemon
 wait_for $WAIT grep -qx running "$E/remoteproc0/state" || { fail "the echo core did not come up"; exit 1; }
@@ -235,5 +218,4 @@ if has hostile-table-notifyids; then
 fi
 stop_daemon
 [ -n "$DAEMON_STATUS" ] && pass "uprocd: SIGTERM honoured"
-echo "$PASSES passed, $FAILS failed"
-[ $FAILS = 0 ]
+daemon_test_done
