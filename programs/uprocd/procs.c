@@ -189,6 +189,9 @@ void uprocd_procs_destroy(struct uprocd *d)
 		    (st == RPROC_RUNNING || st == RPROC_ATTACHED || st == RPROC_CRASHED)) {
 			while (rproc_get_power(p->rproc) > 0 && rproc_shutdown(p->rproc) == 0)
 				;
+			/* what the notifier, gone by now, would have done: a stopped core's
+			 * endpoints are not saved for the next uprocd */
+			uprocd_rpmsg_event(p, RPROC_EVENT_AFTER_SHUTDOWN);
 			uprocd_log(d, "remoteproc%u: %s stopped (%s)", p->index, p->cfg->name,
 				   rproc_state_string(rproc_get_state(p->rproc)));
 		}

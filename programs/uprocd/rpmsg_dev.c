@@ -455,6 +455,13 @@ void uprocd_rpmsg_event(struct uprocd_proc *p, int event)
 	if (!r)
 		return;
 	switch ((enum rproc_event)event) {
+	case RPROC_EVENT_BEFORE_POWERUP:
+		/* A boot or a recovery starts the core afresh: what an earlier run saved
+		 * (left by a uprocd that stopped its cores at exit, or whose core died
+		 * while none ran) belongs to no endpoint of the new run. An attach has no
+		 * BEFORE_POWERUP and restores it. */
+		unlink(r->save_path);
+		break;
 	case RPROC_EVENT_AFTER_POWERUP:
 	case RPROC_EVENT_ATTACHED:
 	case RPROC_EVENT_RECOVERED: {

@@ -4,7 +4,8 @@
 # mounted inside it), driven with shell redirections, cat, the uproc command, the
 # endpoint and control device files, a tty (and picocom), back-pressure on a tty and a
 # console (a frozen core runs out of buffers; nothing is lost), a client holding
-# shutdown-on-release, a restart that must attach, refused firmware paths and
+# shutdown-on-release, a restart that must attach, --stop-on-exit (the next uprocd
+# boots afresh and restores no endpoint of the earlier run), refused firmware paths and
 # writes by users without permission. Cleans up on every exit, failed or not: no
 # helper, uprocd or core process is left running, no tree left mounted, no file
 # left behind. Every wait is for a condition, bounded by $WAIT seconds (generous:
@@ -440,6 +441,12 @@ start_daemon --stop-on-exit
 expect_cat "$ROOT/class/remoteproc/remoteproc1/state" attached
 echo start > "$E/state"; expect_cat "$E/state" running
 EPID=$("$UPROC" status echo | sed -n 's/^pid: *//p')
+# an endpoint device that lives on with nobody holding it (rpmsg_queue_closed), and
+# the tty core's ttyRPMSG0: what a detach would save for the next uprocd
+wait_for $WAIT ctrl_of echo && M=$("$CLIENT" ept-create "$(ctrl_of echo)" rpmsg-client-sample 0x650 0xffffffff) &&
+	[ "$("$CLIENT" ept-send "$RUN/dev/rpmsg$M" kept)" = kept ] && pass "rpmsg$M on echo" ||
+	fail "no endpoint on echo before the stop"
+wait_for $WAIT test -e "$ROOT/dev/ttyRPMSG0" || fail "no ttyRPMSG0 before the stop"
 
 log "stop uprocd"
 # a program holding a file of the tree open does not keep uprocd from exiting
@@ -454,5 +461,23 @@ mountpoint -q "$ROOT" && fail "tree still mounted" || pass "tree unmounted"
 [ -z "$(core_pids)" ] && ! alive "$TPID" && ! alive "$EPID" &&
 	pass "cores $TPID (attached) and $EPID (running) stopped" ||
 	fail "cores left running: $(core_pids)"
+
+log "after --stop-on-exit the next uprocd boots its cores afresh, with nothing of the earlier run's"
+# endpoint devices of the cores' earlier run (rpmsgM) must not come back
+ept_devs() { ls "$ROOT/dev" 2>/dev/null | grep -E '^rpmsg[0-9]+$' | tr '\n' ' '; }
+from=$(($(wc -l <"$LOG") + 1))
+start_daemon
+wait_for $WAIT sh -c "'$UPROC' channels tty | grep -q '^channel rpmsg-tty .*served by ttyRPMSG'" ||
+	fail "tty: rpmsg-tty not served after a fresh boot: $("$UPROC" channels tty 2>&1)"
+echo start > "$E/state"
+wait_for $WAIT ctrl_of echo || fail "echo: no control device after a fresh boot"
+[ -z "$(ept_devs)" ] && pass "no endpoint device restored" || fail "endpoint devices restored: $(ept_devs)"
+tail -n +"$from" "$LOG" | grep -q restored && fail "a fresh boot restored: $(tail -n +"$from" "$LOG" | grep restored)" ||
+	pass "nothing restored on a fresh boot"
+M=$("$CLIENT" ept-create "$(ctrl_of echo)" rpmsg-client-sample 0x650 0xffffffff) &&
+	[ "$("$CLIENT" ept-send "$RUN/dev/rpmsg$M" again)" = again ] && pass "a new rpmsg$M on echo talks" ||
+	fail "no new endpoint on echo"
+echo stop > "$E/state"
+stop_daemon_clean
 
 daemon_test_done
