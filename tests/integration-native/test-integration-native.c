@@ -93,7 +93,7 @@ static void round_trips(struct fixture *f, struct thost *h, int count,
 {
 	struct thost_want_rx w = { .h = h };
 
-	assert_true(pump(f->loop, thost_channel_up, h, 5000));
+	assert_true(pump(f->loop, thost_channel_up, h, PUMP_WAIT_MS));
 	for (int i = 0; i < count; i++) {
 		char msg[32], want[32];
 		int n = snprintf(msg, sizeof(msg), "Msg %d", i);
@@ -101,7 +101,7 @@ static void round_trips(struct fixture *f, struct thost *h, int count,
 		h->nrx = 0;
 		assert_int_equal(rpmsg_send(h->ept, msg, (size_t)n), 0);
 		w.n = 1;
-		assert_true(pump(f->loop, thost_got_rx, &w, 5000));
+		assert_true(pump(f->loop, thost_got_rx, &w, PUMP_WAIT_MS));
 		snprintf(want, sizeof(want), "%s", msg);
 		if (expect)
 			expect(msg, want);
@@ -117,6 +117,11 @@ static bool is_running(void *arg)
 static bool crashed_idle(void *arg)
 {
 	return rproc_get_crash_count(arg) > 0 && !rproc_is_recovering(arg);
+}
+
+static bool dump_offered(void *arg)
+{
+	return rproc_coredump_size(arg) > 0;
 }
 
 /* ---- tests ------------------------------------------------------------------------------ */
@@ -160,7 +165,7 @@ static void test_echo_100k_send_buffers_full_length(void **state)
 	struct rproc_vdev_info vi;
 
 	start(f, "echo100k", UPROC_FW_ECHO, CH_ECHO);
-	assert_true(pump(f->loop, thost_channel_up, h, 5000));
+	assert_true(pump(f->loop, thost_channel_up, h, PUMP_WAIT_MS));
 	for (int sent = 0; sent < total; sent += batch) {
 		h->nrx = 0;
 		for (int k = 0; k < batch; k++) {
@@ -231,7 +236,7 @@ static void test_channel_hook(void **state)
 	assert_int_equal(rproc_add(f->rproc), 0);
 	if (rproc_boot(f->rproc) != 0)
 		fail_msg("boot: %s", rproc_last_error(f->rproc));
-	assert_true(pump(f->loop, channel_seen, &s, 5000));
+	assert_true(pump(f->loop, channel_seen, &s, PUMP_WAIT_MS));
 	assert_int_equal(s.created, 1);
 	assert_string_equal(s.info.name, CH_ECHO);
 	assert_int_not_equal(s.info.dst, RPMSG_ADDR_ANY);
@@ -285,7 +290,7 @@ static void test_trysend_full_then_tx_ready(void **state)
 	int sent = 0, ret = 0;
 
 	start(f, "txready", UPROC_FW_ECHO, CH_ECHO);
-	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
+	assert_true(pump(f->loop, thost_channel_up, &f->host, PUMP_WAIT_MS));
 	/*
 	 * Send until a send fails and the queue stays full: the firmware may still take
 	 * a message or two after the first -ENOMEM, until it blocks on its answers.
@@ -304,7 +309,7 @@ static void test_trysend_full_then_tx_ready(void **state)
 			break;	/* full for good: the poll armed the tx_ready hook */
 	}
 	assert_true(sent > 0);
-	assert_true(pump(f->loop, tx_ready_seen, &f->host, 5000));
+	assert_true(pump(f->loop, tx_ready_seen, &f->host, PUMP_WAIT_MS));
 	assert_true(rpmsg_poll(f->host.ept) & RPMSG_POLLOUT);
 	assert_int_equal(rpmsg_trysend(f->host.ept, "more", 4), 0);
 }
@@ -322,7 +327,7 @@ static void test_console(void **state)
 	for (int i = 0; i < 100 && (n = rproc_console_write(f->rproc, 0, "Hello World", 11)) < 0; i++)
 		uproc_loop_dispatch(f->loop, 10);
 	assert_int_equal(n, 11);
-	assert_true(pump(f->loop, console_has, &f->host, 5000));
+	assert_true(pump(f->loop, console_has, &f->host, PUMP_WAIT_MS));
 	assert_string_equal(f->host.con, "hELLO wORLD");
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 }
@@ -442,10 +447,10 @@ static void test_crash_coredump_recovery(void **state)
 
 	start(f, "crash0", UPROC_FW_CRASH, CH_CRASH);
 	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_ENABLED), 0);
-	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
+	assert_true(pump(f->loop, thost_channel_up, &f->host, PUMP_WAIT_MS));
 	assert_int_equal(rpmsg_send(f->host.ept, "segv", 4), 0);
-	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
-	assert_true(pump(f->loop, is_running, f->rproc, 5000));
+	assert_true(pump(f->loop, crashed_idle, f->rproc, PUMP_WAIT_MS));
+	assert_true(pump(f->loop, is_running, f->rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_get_crash_count(f->rproc), 1);
 	assert_int_equal(uproc_native_last_exit(f->rproc, &ex), 0);
 
@@ -484,10 +489,10 @@ static void test_crash_coredump_recovery(void **state)
 
 	/* The channel is back and answers. */
 	struct thost_want_rx w = { .h = &f->host, .n = 1 };
-	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
+	assert_true(pump(f->loop, thost_channel_up, &f->host, PUMP_WAIT_MS));
 	f->host.nrx = 0;
 	assert_int_equal(rpmsg_send(f->host.ept, "ping", 4), 0);
-	assert_true(pump(f->loop, thost_got_rx, &w, 5000));
+	assert_true(pump(f->loop, thost_got_rx, &w, PUMP_WAIT_MS));
 	assert_string_equal(f->host.rx[0], "pong");
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 }
@@ -498,9 +503,9 @@ static void test_recovery_disabled_and_inline(void **state)
 
 	start(f, "crash1", UPROC_FW_CRASH, CH_CRASH);
 	rproc_set_recovery(f->rproc, false);
-	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
+	assert_true(pump(f->loop, thost_channel_up, &f->host, PUMP_WAIT_MS));
 	assert_int_equal(rpmsg_send(f->host.ept, "ill", 3), 0);
-	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
+	assert_true(pump(f->loop, crashed_idle, f->rproc, PUMP_WAIT_MS));
 	pump_for(f->loop, 100);
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_CRASHED);
 	assert_int_equal(uproc_native_pid(f->rproc), -ESRCH);
@@ -509,15 +514,16 @@ static void test_recovery_disabled_and_inline(void **state)
 	rproc_set_recovery(f->rproc, true);
 	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_INLINE), -EBUSY);
 	assert_int_equal(rproc_recover(f->rproc), 0);
-	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
+	assert_true(pump(f->loop, thost_channel_up, &f->host, PUMP_WAIT_MS));
 	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_INLINE), 0);
 	assert_int_equal(rpmsg_send(f->host.ept, "fpe", 3), 0);
-	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000) || rproc_coredump_size(f->rproc) > 0);
+	/* The crash is dumped inline: recovery waits for the dump to be released. */
+	assert_true(pump(f->loop, dump_offered, f->rproc, PUMP_WAIT_MS));
 	pump_for(f->loop, 200);
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_OFFLINE); /* waiting, as Linux */
 	assert_true(rproc_coredump_size(f->rproc) > 0);
 	assert_int_equal(rproc_coredump_release(f->rproc), 0);
-	assert_true(pump(f->loop, is_running, f->rproc, 5000));
+	assert_true(pump(f->loop, is_running, f->rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_get_crash_count(f->rproc), 2);
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 }
@@ -558,7 +564,7 @@ static void test_detach_and_new_host(void **state)
 	assert_int_equal(rproc_add(r2), 0);
 	assert_int_equal(rproc_get_state(r2), RPROC_ATTACHED);
 	assert_int_equal(uproc_native_pid(r2), pid);
-	assert_true(pump(f->loop, thost_got_rx, &w, 5000));
+	assert_true(pump(f->loop, thost_got_rx, &w, PUMP_WAIT_MS));
 	for (int i = 0; i < 5; i++) {
 		char want[8];
 
@@ -569,7 +575,7 @@ static void test_detach_and_new_host(void **state)
 	h2->nrx = 0;
 	w.n = 1;
 	assert_int_equal(rpmsg_sendto(&h2->fixed, "again", 5, h2->rx_src[0]), 0);
-	assert_true(pump(f->loop, thost_got_rx, &w, 5000));
+	assert_true(pump(f->loop, thost_got_rx, &w, PUMP_WAIT_MS));
 	assert_string_equal(h2->rx[0], "again");
 
 	assert_int_equal(rproc_shutdown(r2), 0);
@@ -593,9 +599,9 @@ static void test_forbidden_syscall_other_core_serves(void **state)
 	assert_int_equal(rproc_boot(echo), 0);
 	round_trips(f, h2, 3, NULL);
 
-	assert_true(pump(f->loop, thost_channel_up, &f->host, 5000));
+	assert_true(pump(f->loop, thost_channel_up, &f->host, PUMP_WAIT_MS));
 	assert_int_equal(rpmsg_send(f->host.ept, "syscall", 7), 0);
-	assert_true(pump(f->loop, crashed_idle, f->rproc, 5000));
+	assert_true(pump(f->loop, crashed_idle, f->rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_CRASHED);
 	assert_int_equal(uproc_native_last_exit(f->rproc, &ex), 0);
 	assert_int_equal(ex.kind, UPROC_NATIVE_EXIT_SIGNAL);

@@ -82,6 +82,12 @@ void tmpdir_remove(const char *dir);
 
 /* ---- loops --------------------------------------------------------------------------- */
 
+/*
+ * PUMP_WAIT_MS - the bound of a pump() for what must happen: generous, as a loaded
+ * machine or a sanitizer build is slow, and it only costs time when a test fails.
+ */
+#define PUMP_WAIT_MS 20000
+
 /* pump() - dispatch @loop until @cond(@arg) holds or @ms pass. Returns cond's value. */
 bool pump(struct uproc_loop *loop, bool (*cond)(void *arg), void *arg, int ms);
 /* pump_for() - dispatch for @ms. */

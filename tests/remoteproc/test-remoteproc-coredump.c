@@ -190,7 +190,7 @@ static void test_enabled_dump_is_valid_core(void **state)
 	memcpy(p, "crash-marker-123", 16);
 
 	rproc_report_crash(f->rproc, RPROC_MMUFAULT);
-	assert_true(pump(f->loop, is_running, f->rproc, 3000));
+	assert_true(pump(f->loop, is_running, f->rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_coredump_count(f->rproc), 1);
 
 	read_core(f->rproc, &c);
@@ -249,7 +249,7 @@ static void test_disabled_no_dump(void **state)
 
 	assert_int_equal(rproc_boot(f->rproc), 0);
 	rproc_report_crash(f->rproc, RPROC_WATCHDOG);
-	assert_true(pump(f->loop, is_running, f->rproc, 3000));
+	assert_true(pump(f->loop, is_running, f->rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_coredump_count(f->rproc), 0);
 	assert_int_equal(rproc_coredump_size(f->rproc), -ENOENT);
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
@@ -266,7 +266,7 @@ static void test_inline_blocks_recovery_until_released(void **state)
 	p = rproc_da_to_va(f->rproc, 0x100100, 4, NULL);
 	memcpy(p, "LIVE", 4);
 	rproc_report_crash(f->rproc, RPROC_FATAL_ERROR);
-	assert_true(pump(f->loop, is_dump_wait, f->rproc, 3000));
+	assert_true(pump(f->loop, is_dump_wait, f->rproc, PUMP_WAIT_MS));
 
 	/* Waiting: stopped (offline, as Linux shows it) however long the loop runs. */
 	pump_for(f->loop, 150);
@@ -286,7 +286,7 @@ static void test_inline_blocks_recovery_until_released(void **state)
 	pump_for(f->loop, 20);
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_OFFLINE);
 	assert_int_equal(rproc_coredump_release(f->rproc), 0);
-	assert_true(pump(f->loop, is_running, f->rproc, 3000));
+	assert_true(pump(f->loop, is_running, f->rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_get_crash_count(f->rproc), 1);
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 }
@@ -299,10 +299,10 @@ static void test_inline_timeout(void **state)
 	rproc_set_coredump_timeout(f->rproc, 100);
 	assert_int_equal(rproc_boot(f->rproc), 0);
 	rproc_report_crash(f->rproc, RPROC_FATAL_ERROR);
-	assert_true(pump(f->loop, is_dump_wait, f->rproc, 3000));
+	assert_true(pump(f->loop, is_dump_wait, f->rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_OFFLINE);
 	/* Nobody reads it: after the timeout the dump is dropped and recovery goes on. */
-	assert_true(pump(f->loop, is_running, f->rproc, 3000));
+	assert_true(pump(f->loop, is_running, f->rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_coredump_size(f->rproc), -ENOENT);
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 }
@@ -315,7 +315,7 @@ static void test_shutdown_while_dump_waits(void **state)
 	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_INLINE), 0);
 	assert_int_equal(rproc_boot(f->rproc), 0);
 	rproc_report_crash(f->rproc, RPROC_FATAL_ERROR);
-	assert_true(pump(f->loop, is_dump_wait, f->rproc, 3000));
+	assert_true(pump(f->loop, is_dump_wait, f->rproc, PUMP_WAIT_MS));
 	/* Stopping a crashed processor ends the recovery; the dump outlives its memory. */
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_OFFLINE);
@@ -365,7 +365,7 @@ static void test_elf32_big_endian_dump(void **state)
 	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_ENABLED), 0);
 	assert_int_equal(rproc_boot(f->rproc), 0);
 	rproc_report_crash(f->rproc, RPROC_FATAL_ERROR);
-	assert_true(pump(f->loop, is_running, f->rproc, 3000));
+	assert_true(pump(f->loop, is_running, f->rproc, PUMP_WAIT_MS));
 	read_core(f->rproc, &c);
 	assert_false(c.is64);
 	assert_int_equal(c.order, UPROC_BIG_ENDIAN);

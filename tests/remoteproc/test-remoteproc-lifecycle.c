@@ -361,7 +361,7 @@ static void test_crash_only_first_counts(void **state)
 	assert_int_equal(rproc_set_coredump(f->rproc, RPROC_COREDUMP_ENABLED), -EBUSY);
 
 	/* Recovery (enabled by default) runs on the loop and boots it again. */
-	assert_true(pump(f->loop, is_running, f->rproc, 3000));
+	assert_true(pump(f->loop, is_running, f->rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_get_crash_count(f->rproc), 1);
 	assert_int_equal(rproc_get_power(f->rproc), 1);
 	static const char *const want[] = {
@@ -372,7 +372,7 @@ static void test_crash_only_first_counts(void **state)
 
 	/* A second crash counts again. */
 	rproc_report_crash(f->rproc, RPROC_FATAL_ERROR);
-	assert_true(pump(f->loop, is_running, f->rproc, 3000));
+	assert_true(pump(f->loop, is_running, f->rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_get_crash_count(f->rproc), 2);
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 }
@@ -389,7 +389,7 @@ static void test_recovery_disabled_then_recover(void **state)
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_RUNNING);
 
 	rproc_report_crash(f->rproc, RPROC_WATCHDOG);
-	assert_true(pump(f->loop, is_idle, f->rproc, 3000));
+	assert_true(pump(f->loop, is_idle, f->rproc, PUMP_WAIT_MS));
 	pump_for(f->loop, 20);
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_CRASHED);
 
@@ -400,7 +400,7 @@ static void test_recovery_disabled_then_recover(void **state)
 
 	/* Crashed with recovery disabled, then stopped: a clean shutdown. */
 	rproc_report_crash(f->rproc, RPROC_WATCHDOG);
-	assert_true(pump(f->loop, is_idle, f->rproc, 3000));
+	assert_true(pump(f->loop, is_idle, f->rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_CRASHED);
 	assert_int_equal(rproc_shutdown(f->rproc), 0);
 	assert_int_equal(rproc_get_state(f->rproc), RPROC_OFFLINE);
@@ -410,6 +410,11 @@ static void test_recovery_disabled_then_recover(void **state)
 static bool has_crashed(void *arg)
 {
 	return rproc_get_crash_count(arg) > 0 && !rproc_is_recovering(arg);
+}
+
+static bool crashed_twice(void *arg)
+{
+	return rproc_get_crash_count(arg) >= 2;
 }
 
 static void test_crash_from_firmware(void **state)
@@ -425,7 +430,7 @@ static void test_crash_from_firmware(void **state)
 	assert_int_equal(rproc_add(r), 0);
 	rproc_set_recovery(r, false);
 	assert_int_equal(rproc_boot(r), 0);
-	assert_true(pump(f->loop, has_crashed, r, 3000));
+	assert_true(pump(f->loop, has_crashed, r, PUMP_WAIT_MS));
 	assert_int_equal(rproc_get_state(r), RPROC_CRASHED);
 	assert_int_equal(rproc_get_crash_count(r), 1);
 	assert_non_null(strstr(rproc_last_error(r), "fatal error"));
@@ -434,10 +439,10 @@ static void test_crash_from_firmware(void **state)
 	rproc_set_recovery(r, true);
 	assert_int_equal(rproc_recover(r), 0);
 	assert_int_equal(rproc_get_state(r), RPROC_RUNNING);
-	pump_for(f->loop, 100);
-	assert_true(rproc_get_crash_count(r) >= 2);
+	assert_true(pump(f->loop, crashed_twice, r, PUMP_WAIT_MS));
+	/* Recovery off: once the recovery under way (if any) is over, it stops. */
 	rproc_set_recovery(r, false);
-	pump_for(f->loop, 100);
+	assert_true(pump(f->loop, is_idle, r, PUMP_WAIT_MS));
 	assert_int_equal(rproc_shutdown(r), 0);
 	assert_int_equal(rproc_del(r), 0);
 	pump_for(f->loop, 5);

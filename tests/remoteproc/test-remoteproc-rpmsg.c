@@ -84,7 +84,7 @@ static void echo_round_trips(struct fixture *f, int count)
 {
 	struct thost_want_rx w = { .h = &f->host };
 
-	assert_true(pump(f->rf.loop, thost_channel_up, &f->host, 3000));
+	assert_true(pump(f->rf.loop, thost_channel_up, &f->host, PUMP_WAIT_MS));
 	f->host.nrx = 0;
 	/* In batches the remote's 16 transmit buffers (our rx buffers) can take. */
 	for (int i = 0; i < count; i++) {
@@ -94,7 +94,7 @@ static void echo_round_trips(struct fixture *f, int count)
 		assert_int_equal(rpmsg_send(f->host.ept, msg, (size_t)n), 0);
 		if (i % 8 == 7 || i == count - 1) {
 			w.n = i + 1;
-			assert_true(pump(f->rf.loop, thost_got_rx, &w, 3000));
+			assert_true(pump(f->rf.loop, thost_got_rx, &w, PUMP_WAIT_MS));
 		}
 	}
 	for (int i = 0; i < count; i++) {
@@ -145,8 +145,8 @@ static void test_crash_recovery_channel_back(void **state)
 
 	/* The firmware dies; the backend reports it; recovery restarts it. */
 	assert_int_equal(rproc_send_crash_request(f), 0);
-	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, 5000));
-	assert_true(pump(f->rf.loop, is_running, f->rf.rproc, 5000));
+	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, PUMP_WAIT_MS));
+	assert_true(pump(f->rf.loop, is_running, f->rf.rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_get_crash_count(f->rf.rproc), 1);
 	assert_true(rproc_coredump_size(f->rf.rproc) > 0);
 	assert_int_equal(f->host.removes, 1);
@@ -166,7 +166,7 @@ static void test_recovery_disabled_stays_crashed(void **state)
 	assert_int_equal(rproc_boot(f->rf.rproc), 0);
 	echo_round_trips(f, 2);
 	assert_int_equal(rproc_send_crash_request(f), 0);
-	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, 5000));
+	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, PUMP_WAIT_MS));
 	pump_for(f->rf.loop, 100);
 	assert_int_equal(rproc_get_state(f->rf.rproc), RPROC_CRASHED);
 	assert_int_equal(f->host.readies, 1);
@@ -254,7 +254,7 @@ static void test_console_broken_report_unlocked(void **state)
 	rproc_set_recovery(f->rf.rproc, false);
 	rproc_set_log(f->rf.rproc, reentering_log, &r);
 	assert_int_equal(rproc_boot(f->rf.rproc), 0);
-	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, 5000));
+	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, PUMP_WAIT_MS));
 	alarm(0);
 	assert_int_equal(rproc_get_state(f->rf.rproc), RPROC_CRASHED);
 	assert_int_equal(atomic_load(&r.reports), 1);
@@ -271,7 +271,7 @@ static void test_bus_reference_across_stop(void **state)
 	struct rpmsg_endpoint e;
 
 	assert_int_equal(rproc_boot(f->rf.rproc), 0);
-	assert_true(pump(f->rf.loop, thost_channel_up, &f->host, 3000));
+	assert_true(pump(f->rf.loop, thost_channel_up, &f->host, PUMP_WAIT_MS));
 	bus = rproc_get_rpmsg(f->rf.rproc, 0);
 	assert_non_null(bus);
 	assert_true(rpmsg_get_channels(bus, NULL, 0) >= 1);
@@ -290,7 +290,7 @@ static void test_broken_ring_is_a_crash(void **state)
 
 	rproc_set_recovery(f->rf.rproc, false);
 	assert_int_equal(rproc_boot(f->rf.rproc), 0);
-	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, 5000));
+	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, PUMP_WAIT_MS));
 	assert_int_equal(rproc_get_state(f->rf.rproc), RPROC_CRASHED);
 	assert_int_equal(rproc_get_crash_count(f->rf.rproc), 1);
 	assert_int_equal(rproc_get_vdev_info(f->rf.rproc, 0, &info), 0);
@@ -305,6 +305,21 @@ static bool console_has(void *arg)
 	return h->ncon >= 11;
 }
 
+static bool console_has_200(void *arg)
+{
+	return ((struct thost *)arg)->ncon >= 200;
+}
+
+static bool console_has_5(void *arg)
+{
+	return ((struct thost *)arg)->ncon >= 5;
+}
+
+static bool console_has_40(void *arg)
+{
+	return ((struct thost *)arg)->ncon >= 40;
+}
+
 static void test_console(void **state)
 {
 	struct fixture *f = *state;
@@ -317,7 +332,7 @@ static void test_console(void **state)
 	assert_int_equal(rproc_console_write(f->rf.rproc, 0, "hello ", 6), 6);
 	assert_int_equal(rproc_console_write(f->rf.rproc, 0, "world", 5), 5);
 	assert_int_equal(rproc_console_write(f->rf.rproc, 1, "x", 1), -ENODEV);
-	assert_true(pump(f->rf.loop, console_has, &f->host, 3000));
+	assert_true(pump(f->rf.loop, console_has, &f->host, PUMP_WAIT_MS));
 	assert_string_equal(f->host.con, "HELLO WORLD");
 	/* Many more writes than the transmit queue holds. */
 	f->host.ncon = 0;
@@ -325,7 +340,8 @@ static void test_console(void **state)
 		while (rproc_console_write(f->rf.rproc, 0, "ab", 2) == -EAGAIN)
 			uproc_loop_dispatch(f->rf.loop, 5);
 	}
-	pump_for(f->rf.loop, 200);
+	assert_true(pump(f->rf.loop, console_has_200, &f->host, PUMP_WAIT_MS));
+	pump_for(f->rf.loop, 20);
 	assert_int_equal(f->host.ncon, 200);
 	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 	assert_int_equal(rproc_console_write(f->rf.rproc, 0, "x", 1), -ENODEV);
@@ -341,7 +357,7 @@ static void test_console_detach_attach(void **state)
 	assert_int_equal(rproc_boot(f->rf.rproc), 0);
 	assert_int_equal(rproc_console_write(f->rf.rproc, 0, "first", 5), 5);
 	f->host.ncon = 0;
-	pump_for(f->rf.loop, 50);
+	assert_true(pump(f->rf.loop, console_has_5, &f->host, PUMP_WAIT_MS));
 	assert_string_equal(f->host.con, "FIRST");
 	rproc_set_detach_running(f->rf.rproc, true);
 	assert_int_equal(rproc_detach(f->rf.rproc), 0);
@@ -356,7 +372,8 @@ static void test_console_detach_attach(void **state)
 		while (rproc_console_write(r2, 0, "xy", 2) == -EAGAIN)
 			uproc_loop_dispatch(f->rf.loop, 5);
 	}
-	pump_for(f->rf.loop, 100);
+	assert_true(pump(f->rf.loop, console_has_40, h2, PUMP_WAIT_MS));
+	pump_for(f->rf.loop, 20);
 	assert_int_equal(h2->ncon, 40);
 	assert_int_equal(strncmp(h2->con, "XYXY", 4), 0);
 	assert_int_equal(rproc_shutdown(r2), 0);
@@ -405,7 +422,7 @@ static void test_detach_then_new_host_attaches(void **state)
 	/* What the core queued while no host was there is delivered, in order. */
 	w.h = h2;
 	w.n = 5;
-	assert_true(pump(f->rf.loop, thost_got_rx, &w, 3000));
+	assert_true(pump(f->rf.loop, thost_got_rx, &w, PUMP_WAIT_MS));
 	for (int i = 0; i < 5; i++) {
 		char want[8];
 
@@ -416,7 +433,7 @@ static void test_detach_then_new_host_attaches(void **state)
 	h2->nrx = 0;
 	assert_int_equal(rpmsg_sendto(&h2->fixed, "again", 5, h2->rx_src[0]), 0);
 	w.n = 1;
-	assert_true(pump(f->rf.loop, thost_got_rx, &w, 3000));
+	assert_true(pump(f->rf.loop, thost_got_rx, &w, PUMP_WAIT_MS));
 	assert_string_equal(h2->rx[0], "again");
 
 	/* It was never restarted. */
