@@ -93,6 +93,11 @@ a=$("$UPROC" --socket "$SOCK" list) && b=$(UPROC_SOCKET=$SOCK "$UPROC" list) &&
 	pass "--socket PATH, --socket=PATH (over UPROC_SOCKET) and UPROC_SOCKET agree" ||
 	fail "--socket: '$a' / '$b' / '$c'"
 export UPROC_SOCKET=$SOCK
+# the tty core's channel announced and its tty made, its first trace line written
+wait_for $WAIT sh -c "'$UPROC' channels tty | grep -q '^channel rpmsg-tty .*served by'" ||
+	fail "tty: rpmsg-tty not served: $("$UPROC" channels tty 2>&1)"
+wait_for $WAIT sh -c "'$UPROC' trace tty | grep -q 'tty firmware: starting'" ||
+	fail "tty: no trace: $("$UPROC" trace tty 2>&1)"
 
 log "--json: parsed, and the same as the tree"
 "$UPROC" list --json > "$T/list.json" || fail "list --json"
@@ -146,6 +151,12 @@ case "$out" in "# $T/fw"*"cli-names.elf"*"echo.elf  (current)"*"tty.elf"*) pass 
 log "events: a real crash and its recovery, as they happen"
 "$UPROC" events > "$T/events" 2> "$T/events.err" &
 EV=$!; BG_PIDS="$BG_PIDS $EV"
+# the stream is live once it shows an event: echo started and stopped until it does
+events_live() {
+	"$UPROC" start echo >/dev/null && "$UPROC" stop echo >/dev/null
+	grep -q '"processor":"echo","device":"remoteproc0","event":"stop"' "$T/events"
+}
+wait_for $WAIT events_live || fail "events: no stream: $(cat "$T/events" "$T/events.err")"
 "$UPROC" coredump crash --save "$T/none.core" 2>"$T/err" && fail "a coredump before any crash"
 grep -q "has no coredump" "$T/err" && pass "no coredump yet: $(cat "$T/err")" || fail "$(cat "$T/err")"
 "$UPROC" start crash >/dev/null || fail "start crash"
