@@ -354,7 +354,8 @@ def test_inline_coredump():
     check("crash", write(f"{D0}/crash", "2") == 0)
     dcdir = f"{ROOT}/class/devcoredump"
     check("dump offered", wait_for(lambda: os.listdir(dcdir)))
-    time.sleep(0.3)
+    wait_for(lambda: state() == "offline")
+    time.sleep(0.3)  # and still so a moment later
     check("state offline while it waits", state() == "offline", state())
     data = f"{dcdir}/{os.listdir(dcdir)[0]}/data"
     fd = os.open(data, os.O_RDONLY)

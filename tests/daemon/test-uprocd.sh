@@ -422,8 +422,10 @@ echo enabled > "$E/recovery"
 echo 1 > "$D/crash"
 wait_for $WAIT sh -c "ls $ROOT/class/devcoredump | grep -q devcd" && pass "inline dump offered" ||
 	fail "no inline dump"
+# stopped, waiting for the dump, as Linux shows it (and still so a moment later)
+wait_for $WAIT grep -qx offline "$E/state"
 sleep 0.5
-expect_cat "$E/state" offline # stopped, waiting for the dump, as Linux shows it
+expect_cat "$E/state" offline
 DC=$(ls "$ROOT/class/devcoredump" | head -1)
 cp "$ROOT/class/devcoredump/$DC/data" "$T/core" 2>/dev/null
 head -c 4 "$T/core" | grep -q ELF && pass "read the inline dump ($(stat -c %s "$T/core") bytes)" ||
