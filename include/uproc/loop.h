@@ -16,8 +16,11 @@
 #ifndef UPROC_LOOP_H
 #define UPROC_LOOP_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "uproc/port.h"	/* enum uproc_log_level */
 
 struct uproc_loop;
 
@@ -123,5 +126,49 @@ void uproc_loop_close_calls(struct uproc_loop *loop);
  * created it or last dispatched it). Thread-safe.
  */
 bool uproc_loop_on_thread(const struct uproc_loop *loop);
+
+/* ---- the log: one sink per loop ------------------------------------------------------ */
+
+/**
+ * typedef uproc_log_fn - where a loop's log lines go.
+ * @arg:    the sink's argument
+ * @level:  how loud: UPROC_LOG_ERR, _WARN, _INFO or _DEBUG (uproc/port.h)
+ * @object: what the line is about: "remoteproc NAME" (the core and its backend),
+ *          "remoteproc NAME vdevN" (the rpmsg bus of that vdev), or NULL
+ * @msg:    the line, without a trailing newline
+ * Lines about a processor ("remoteproc NAME") come on the loop thread with no
+ * uproc lock held: the sink may call that processor's rproc_* functions (a
+ * lifecycle call from inside another one returns -EDEADLK, uproc/remoteproc.h).
+ * A bus's lines ("... vdevN") may come on a blocking rpmsg sender's thread and with
+ * that bus's port lock held: for those the sink must not call into that bus. The
+ * sink must be thread-safe.
+ */
+typedef void (*uproc_log_fn)(void *arg, enum uproc_log_level level, const char *object,
+			     const char *msg);
+
+/**
+ * uproc_loop_set_log() - send the log lines of everything on @loop (the remoteproc
+ * core, its backends, the rpmsg buses of its vdevs, a program's own lines) at
+ * @max_level and louder to @fn. @fn NULL: the default sink, "OBJECT: MSG" on
+ * stderr. The default is that sink at UPROC_LOG_WARN. Thread-safe; a line being
+ * delivered on another thread may still reach the sink it replaces, so keep the
+ * old @arg valid until the loop's senders are quiet (simplest: set the sink before
+ * the loop's processors are added).
+ */
+void uproc_loop_set_log(struct uproc_loop *loop, enum uproc_log_level max_level,
+			uproc_log_fn fn, void *arg);
+
+/**
+ * uproc_loop_log() - log a printf-style line about @object (may be NULL) through
+ * @loop's sink (@loop NULL: the default sink). Lines are cut at 511 bytes.
+ * Thread-safe. uproc_loop_vlog() takes a va_list.
+ */
+void uproc_loop_log(struct uproc_loop *loop, enum uproc_log_level level, const char *object,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void uproc_loop_vlog(struct uproc_loop *loop, enum uproc_log_level level, const char *object,
+		     const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+/** uproc_log_level_name() - "error", "warning", "info" or "debug". */
+const char *uproc_log_level_name(enum uproc_log_level level);
 
 #endif /* UPROC_LOOP_H */

@@ -89,6 +89,16 @@ void uproc_port_posix_free(struct uproc_port *port);
  * numbers); default UPROC_LOG_WARN. UPROC_LOG_ERR - 1 silences the port.
  */
 void uproc_port_posix_set_log_level(struct uproc_port *port, int level);
+
+/**
+ * uproc_port_posix_set_log() - send the port's log lines (at its level and louder)
+ * to @fn instead of stderr; NULL restores stderr. The remoteproc core joins a
+ * vdev's rpmsg lines to its loop's sink this way (uproc/loop.h). @fn may run with
+ * the port's lock held: it must not call back into the rpmsg device.
+ */
+void uproc_port_posix_set_log(struct uproc_port *port,
+			      void (*fn)(void *arg, enum uproc_log_level level, const char *msg),
+			      void *arg);
 #endif
 
 #endif /* UPROC_PORT_H */

@@ -35,6 +35,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "uproc/port.h"
 #include "uproc/shm.h"
 
 struct rproc;
@@ -417,26 +418,14 @@ int rproc_add_fw_path(struct rproc *rproc, const char *dir);
 void rproc_clear_fw_paths(struct rproc *rproc);
 
 /**
- * typedef rproc_log_fn - where the core's log lines go. @level is a syslog level
- * (3 error, 4 warning, 6 info: UPROC_LOG_* of uproc/port.h); @msg has no newline.
- * Called with no uproc lock held, on the thread that hit the event.
- */
-typedef void (*rproc_log_fn)(struct rproc *rproc, int level, const char *msg, void *arg);
-
-/**
- * rproc_set_log() - send the log lines of @rproc to @fn (NULL: back to the default,
- * warnings on stderr). With a hook, failures (also in rproc_last_error()) are
- * logged at level 3 as well.
- */
-void rproc_set_log(struct rproc *rproc, rproc_log_fn fn, void *arg);
-
-/**
  * rproc_log() - a log line about @rproc, from the core or its backend (Linux's
- * dev_err/dev_warn/dev_info on the rproc's device): to the hook of rproc_set_log(),
- * else levels 4 and more severe to stderr. @level is a syslog level (3, 4, 6).
- * No lock may be held that the hook could need.
+ * dev_err/dev_warn/dev_info on the rproc's device), at @level (UPROC_LOG_ERR,
+ * _WARN, _INFO, _DEBUG of uproc/port.h), through its loop's log sink with the
+ * object "remoteproc NAME" (uproc_loop_set_log(), uproc/loop.h; no loop: stderr).
+ * Failures the core records for rproc_last_error() go there too, at
+ * UPROC_LOG_ERR. Any thread; no lock may be held that the sink could need.
  */
-void rproc_log(struct rproc *rproc, int level, const char *fmt, ...)
+void rproc_log(struct rproc *rproc, enum uproc_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* ---- additions: debugfs-style views ------------------------------------------------ */

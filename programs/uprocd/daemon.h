@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "uproc/port.h"
 
 struct rproc;
 struct uproc_loop;
@@ -76,7 +77,14 @@ struct uprocd {
 
 /* ---- log.c --------------------------------------------------------------------- */
 
+/* uprocd_log() - an info line of the daemon's own, through its loop's log sink. */
 void uprocd_log(struct uprocd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * uprocd_log_line() - the daemon's one line format, "uprocd: LEVEL: [OBJECT: ]MSG"
+ * on stderr: the log sink of its loop (uproc_loop_set_log()). Any thread.
+ */
+void uprocd_log_line(void *arg, enum uproc_log_level level, const char *object, const char *msg);
 
 /* ---- attr.c: the kernel's attribute semantics (loop thread for writes) --------- */
 

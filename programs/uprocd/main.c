@@ -148,6 +148,8 @@ static int run(struct uprocd *d)
 		fprintf(stderr, "uprocd: event loop: %s\n", strerror(-r));
 		return 1;
 	}
+	uproc_loop_set_log(d->loop, d->verbose ? UPROC_LOG_DEBUG : UPROC_LOG_INFO,
+			   uprocd_log_line, d);
 	d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (d->signal_fd >= 0)
 		uproc_loop_add_fd(d->loop, d->signal_fd, UPROC_LOOP_IN, on_signal, d);

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -73,6 +74,11 @@ struct uproc_loop {
 	pthread_cond_t sync_done;
 	struct loop_sync_call *sync_head, *sync_tail;
 	bool sync_closed;
+	/* The log sink: set by any thread, read by every logging thread (log_lock). */
+	pthread_mutex_t log_lock;
+	uproc_log_fn log_fn;
+	void *log_arg;
+	enum uproc_log_level log_max;
 };
 
 int uproc_loop_new(struct uproc_loop **out)
@@ -92,6 +98,8 @@ int uproc_loop_new(struct uproc_loop **out)
 	pthread_mutex_init(&loop->calls_lock, NULL);
 	pthread_mutex_init(&loop->sync_lock, NULL);
 	pthread_cond_init(&loop->sync_done, NULL);
+	pthread_mutex_init(&loop->log_lock, NULL);
+	loop->log_max = UPROC_LOG_WARN;
 	atomic_store(&loop->owner, pthread_self());
 	loop->next_timer_id = 1;
 	*out = loop;
@@ -125,6 +133,7 @@ void uproc_loop_free(struct uproc_loop *loop)
 	pthread_mutex_destroy(&loop->calls_lock);
 	pthread_mutex_destroy(&loop->sync_lock);
 	pthread_cond_destroy(&loop->sync_done);
+	pthread_mutex_destroy(&loop->log_lock);
 	close(loop->wakefd);
 	close(loop->epfd);
 	free(loop->watches);
@@ -425,4 +434,67 @@ void uproc_loop_close_calls(struct uproc_loop *loop)
 	loop->sync_tail = NULL;
 	pthread_cond_broadcast(&loop->sync_done);
 	pthread_mutex_unlock(&loop->sync_lock);
+}
+
+/* ---- the log ------------------------------------------------------------------------- */
+
+void uproc_loop_set_log(struct uproc_loop *loop, enum uproc_log_level max_level,
+			uproc_log_fn fn, void *arg)
+{
+	pthread_mutex_lock(&loop->log_lock);
+	loop->log_fn = fn;
+	loop->log_arg = arg;
+	loop->log_max = max_level;
+	pthread_mutex_unlock(&loop->log_lock);
+}
+
+const char *uproc_log_level_name(enum uproc_log_level level)
+{
+	switch (level) {
+	case UPROC_LOG_ERR:
+		return "error";
+	case UPROC_LOG_WARN:
+		return "warning";
+	case UPROC_LOG_INFO:
+		return "info";
+	case UPROC_LOG_DEBUG:
+		break;
+	}
+	return "debug";
+}
+
+void uproc_loop_vlog(struct uproc_loop *loop, enum uproc_log_level level, const char *object,
+		     const char *fmt, va_list ap)
+{
+	enum uproc_log_level max = UPROC_LOG_WARN;
+	uproc_log_fn fn = NULL;
+	void *arg = NULL;
+	char msg[512];
+
+	if (loop) {
+		pthread_mutex_lock(&loop->log_lock);
+		fn = loop->log_fn;
+		arg = loop->log_arg;
+		max = loop->log_max;
+		pthread_mutex_unlock(&loop->log_lock);
+	}
+	if (level > max)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (fn)
+		fn(arg, level, object, msg);
+	else if (object)
+		fprintf(stderr, "%s: %s\n", object, msg);
+	else
+		fprintf(stderr, "%s\n", msg);
+}
+
+void uproc_loop_log(struct uproc_loop *loop, enum uproc_log_level level, const char *object,
+		    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	uproc_loop_vlog(loop, level, object, fmt, ap);
+	va_end(ap);
 }

@@ -17,6 +17,8 @@ struct port_posix {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int log_level;
+	void (*log_fn)(void *arg, enum uproc_log_level level, const char *msg);
+	void *log_arg;
 };
 
 static void pp_lock(void *ctx)
@@ -75,7 +77,11 @@ static void pp_free(void *ctx, void *ptr)
 static void pp_log(void *ctx, enum uproc_log_level level, const char *msg)
 {
 	struct port_posix *p = ctx;
-	if ((int)level <= p->log_level)
+	if ((int)level > p->log_level)
+		return;
+	if (p->log_fn)
+		p->log_fn(p->log_arg, level, msg);
+	else
 		fprintf(stderr, "%s\n", msg);
 }
 
@@ -136,4 +142,17 @@ void uproc_port_posix_set_log_level(struct uproc_port *port, int level)
 {
 	if (port)
 		((struct port_posix *)port->ctx)->log_level = level;
+}
+
+void uproc_port_posix_set_log(struct uproc_port *port,
+			      void (*fn)(void *arg, enum uproc_log_level level, const char *msg),
+			      void *arg)
+{
+	struct port_posix *p;
+
+	if (!port)
+		return;
+	p = port->ctx;
+	p->log_fn = fn;
+	p->log_arg = arg;
 }

@@ -261,10 +261,3 @@ uint16_t rproc_get_machine(struct rproc *rproc, unsigned int *elf_class)
 		*elf_class = (unsigned int)rproc->elf_class;
 	return m;
 }
-
-void rproc_set_log(struct rproc *rproc, rproc_log_fn fn, void *arg)
-{
-	UPI_RPROC_ON_LOOP(rproc);
-	rproc->log_fn = fn;
-	rproc->log_arg = arg;
-}

@@ -16,11 +16,16 @@
 
 /* ---- messages ----------------------------------------------------------------- */
 
+/* The object a processor's lines are about: "remoteproc NAME". */
+static void rproc_object(const struct rproc *rproc, char *buf, size_t len)
+{
+	snprintf(buf, len, "remoteproc %s", rproc->name);
+}
+
 int rproc_err(struct rproc *rproc, int ret, const char *fmt, ...)
 {
 	char msg[RPROC_ERR_MAX];
-	rproc_log_fn log_fn;
-	void *log_arg;
+	char object[RPROC_NAME_MAX + 16];
 	size_t n;
 	va_list ap;
 
@@ -32,26 +37,18 @@ int rproc_err(struct rproc *rproc, int ret, const char *fmt, ...)
 	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
 	va_end(ap);
 	memcpy(rproc->last_error, msg, sizeof(msg));
-	log_fn = rproc->log_fn;
-	log_arg = rproc->log_arg;
-	if (log_fn)
-		log_fn(rproc, 3, msg + n, log_arg);
+	rproc_object(rproc, object, sizeof(object));
+	uproc_loop_log(rproc->loop, UPROC_LOG_ERR, object, "%s", msg + n);
 	return ret;
 }
 
-static void rproc_vlog(struct rproc *rproc, int level, const char *fmt, va_list ap)
+static void rproc_vlog(struct rproc *rproc, enum uproc_log_level level, const char *fmt,
+		       va_list ap)
 {
-	char msg[RPROC_ERR_MAX];
-	rproc_log_fn log_fn;
-	void *log_arg;
+	char object[RPROC_NAME_MAX + 16];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	log_fn = rproc->log_fn;
-	log_arg = rproc->log_arg;
-	if (log_fn)
-		log_fn(rproc, level, msg, log_arg);
-	else if (level <= 4)
-		fprintf(stderr, "remoteproc %s: %s\n", rproc->name, msg);
+	rproc_object(rproc, object, sizeof(object));
+	uproc_loop_vlog(rproc->loop, level, object, fmt, ap);
 }
 
 void rproc_warn(struct rproc *rproc, const char *fmt, ...)
@@ -59,11 +56,11 @@ void rproc_warn(struct rproc *rproc, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	rproc_vlog(rproc, 4, fmt, ap);
+	rproc_vlog(rproc, UPROC_LOG_WARN, fmt, ap);
 	va_end(ap);
 }
 
-void rproc_log(struct rproc *rproc, int level, const char *fmt, ...)
+void rproc_log(struct rproc *rproc, enum uproc_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 

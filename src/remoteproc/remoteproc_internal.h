@@ -141,8 +141,6 @@ struct rproc {
 	unsigned int ndump_segs;
 
 	struct rproc_vdev_hooks vdev_hooks;
-	rproc_log_fn log_fn;
-	void *log_arg;
 	bool detaching;
 
 	struct rproc_subdev *subdevs;

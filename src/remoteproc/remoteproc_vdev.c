@@ -134,10 +134,33 @@ static void rpmsg_channel_cb(void *priv, const struct rpmsg_channel_info *info, 
 				    hooks.arg);
 }
 
-/* The bus's last reference is gone: its port goes with it. */
-static void rpmsg_bus_release(void *port)
+/*
+ * What an rpmsg bus keeps of its vdev: its port, and what its log lines need (the
+ * loop and the object's name). The bus is counted and may outlive the vdev (a user
+ * holding rproc_get_rpmsg()'s reference), so it points at this, never at the vdev;
+ * it goes with the bus's last reference (rpmsg_bus_release()).
+ */
+struct rproc_bus_owner {
+	struct uproc_port *port;
+	struct uproc_loop *loop;
+	char object[RPROC_NAME_MAX + 32];	/* "remoteproc NAME vdevN" */
+};
+
+/* The bus's lines, to the loop's sink (maybe on a sender's thread, port lock held). */
+static void rpmsg_bus_log(void *arg, enum uproc_log_level level, const char *msg)
 {
-	uproc_port_posix_free(port);
+	struct rproc_bus_owner *owner = arg;
+
+	uproc_loop_log(owner->loop, level, owner->object, "%s", msg);
+}
+
+/* The bus's last reference is gone: its port and owner record go with it. */
+static void rpmsg_bus_release(void *arg)
+{
+	struct rproc_bus_owner *owner = arg;
+
+	uproc_port_posix_free(owner->port);
+	free(owner);
 }
 
 /* ---- subdevice ops ------------------------------------------------------------------ */
@@ -216,16 +239,28 @@ static int rproc_vdev_do_start(struct rproc_subdev *subdev)
 			cfg.vring[i].num = rvdev->vring[i].num;
 			cfg.vring[i].align = rvdev->vring[i].align;
 		}
-		ret = uproc_port_posix_new(&rvdev->port);
-		if (ret < 0)
+		struct rproc_bus_owner *owner = calloc(1, sizeof(*owner));
+
+		if (!owner)
+			return rproc_err(rproc, -ENOMEM, "vdev%u: no memory for the rpmsg bus",
+					 rvdev->index);
+		ret = uproc_port_posix_new(&owner->port);
+		if (ret < 0) {
+			free(owner);
 			return rproc_err(rproc, ret, "vdev%u: no port (%d)", rvdev->index, ret);
-		cfg.port = rvdev->port;
+		}
+		owner->loop = rproc->loop;
+		snprintf(owner->object, sizeof(owner->object), "remoteproc %s vdev%u", rproc->name,
+			 rvdev->index);
+		/* Every line goes on: the loop's sink filters by level. */
+		uproc_port_posix_set_log_level(owner->port, UPROC_LOG_DEBUG);
+		uproc_port_posix_set_log(owner->port, rpmsg_bus_log, owner);
+		cfg.port = owner->port;
 		cfg.release = rpmsg_bus_release;
-		cfg.release_priv = rvdev->port;
+		cfg.release_priv = owner;
 		ret = rpmsg_virtio_init(&rvdev->bus, &cfg);
 		if (ret < 0) {
-			uproc_port_posix_free(rvdev->port);
-			rvdev->port = NULL;
+			rpmsg_bus_release(owner);
 			rvdev->bus = NULL;
 			return rproc_err(rproc, ret, "vdev%u: the rpmsg bus could not start: %s (%d)",
 					 rvdev->index,
@@ -301,7 +336,6 @@ static void rproc_vdev_do_stop(struct rproc_subdev *subdev, bool crashed)
 		/* The port goes with the bus's last reference (rpmsg_bus_release()). */
 		rpmsg_virtio_deinit(rvdev->bus);
 		rvdev->bus = NULL;
-		rvdev->port = NULL;
 	} else {
 		upi_rproc_console_free(rvdev);
 	}

@@ -44,8 +44,7 @@ struct rproc_vdev {
 				 * started, but it holds its index and notifyids */
 	bool started;		/* up; false again from the start of its stop */
 
-	/* rpmsg (id 7) */
-	struct uproc_port *port;
+	/* rpmsg (id 7): the bus owns its port (struct rproc_bus_owner) */
 	struct rpmsg_virtio_device *bus;
 	int64_t rx_more_timer;	/* the bus stopped at its rx batch: served again; or -1 */
 

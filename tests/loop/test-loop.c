@@ -10,6 +10,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -350,6 +352,77 @@ static void test_close_calls_fails_waiting_callers(void **state)
 	uproc_loop_free(c.loop);
 }
 
+/* What a log sink received. */
+struct log_seen {
+	pthread_mutex_t mu;
+	int lines, from_thread;
+	enum uproc_log_level last_level;
+	char last_object[64], last_msg[600];
+};
+
+static void record_log(void *arg, enum uproc_log_level level, const char *object,
+		       const char *msg)
+{
+	struct log_seen *seen = arg;
+
+	pthread_mutex_lock(&seen->mu);
+	seen->lines++;
+	if (!strcmp(msg, "from a thread"))
+		seen->from_thread++;
+	seen->last_level = level;
+	snprintf(seen->last_object, sizeof(seen->last_object), "%s", object ? object : "-");
+	snprintf(seen->last_msg, sizeof(seen->last_msg), "%s", msg);
+	pthread_mutex_unlock(&seen->mu);
+}
+
+static void *log_from_thread(void *arg)
+{
+	struct uproc_loop *loop = arg;
+
+	for (int i = 0; i < 100; i++)
+		uproc_loop_log(loop, UPROC_LOG_WARN, "remoteproc t", "from a thread");
+	return NULL;
+}
+
+/* One sink per loop: levels filter, the object and message arrive, any thread logs. */
+static void test_log_sink(void **state)
+{
+	struct log_seen seen = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	struct uproc_loop *loop;
+	char longmsg[700];
+	pthread_t th[2];
+
+	(void)state;
+	assert_int_equal(uproc_loop_new(&loop), 0);
+	uproc_loop_set_log(loop, UPROC_LOG_INFO, record_log, &seen);
+	uproc_loop_log(loop, UPROC_LOG_DEBUG, NULL, "too quiet");
+	assert_int_equal(seen.lines, 0);
+	uproc_loop_log(loop, UPROC_LOG_INFO, "remoteproc a", "booted %d", 7);
+	assert_int_equal(seen.lines, 1);
+	assert_int_equal(seen.last_level, UPROC_LOG_INFO);
+	assert_string_equal(seen.last_object, "remoteproc a");
+	assert_string_equal(seen.last_msg, "booted 7");
+	uproc_loop_log(loop, UPROC_LOG_ERR, NULL, "no object");
+	assert_string_equal(seen.last_object, "-");
+	/* A long line is cut, not overrun. */
+	memset(longmsg, 'x', sizeof(longmsg) - 1);
+	longmsg[sizeof(longmsg) - 1] = '\0';
+	uproc_loop_log(loop, UPROC_LOG_ERR, NULL, "%s", longmsg);
+	assert_int_equal(strlen(seen.last_msg), 511);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, log_from_thread, loop), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(seen.from_thread, 200);
+	assert_string_equal(uproc_log_level_name(UPROC_LOG_WARN), "warning");
+	assert_string_equal(uproc_log_level_name(UPROC_LOG_ERR), "error");
+	/* Back to the default sink: nothing more reaches this one. */
+	uproc_loop_set_log(loop, UPROC_LOG_WARN, NULL, NULL);
+	uproc_loop_log(loop, UPROC_LOG_DEBUG, NULL, "dropped");
+	assert_int_equal(seen.lines, 203);
+	uproc_loop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_call_on_loop_thread_runs_at_once),
 		cmocka_unit_test(test_call_from_many_threads),
 		cmocka_unit_test(test_close_calls_fails_waiting_callers),
+		cmocka_unit_test(test_log_sink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -338,18 +338,21 @@ static void test_firmware_placed_vrings(void **state)
 }
 
 struct log_rec {
+	const char *object;	/* count the lines about this one only */
 	int warnings, errors;
 	char last[256];
 };
 
-static void log_hook(struct rproc *rproc, int level, const char *msg, void *arg)
+/* The loop's log sink. */
+static void log_hook(void *arg, enum uproc_log_level level, const char *object, const char *msg)
 {
 	struct log_rec *l = arg;
 
-	(void)rproc;
-	if (level == 4)
+	if (!object || strcmp(object, l->object))
+		return;
+	if (level == UPROC_LOG_WARN)
 		l->warnings++;
-	if (level == 3)
+	if (level == UPROC_LOG_ERR)
 		l->errors++;
 	snprintf(l->last, sizeof(l->last), "%s", msg);
 }
@@ -358,14 +361,17 @@ static void test_unknown_and_unsupported_skipped(void **state)
 {
 	struct fixture *f = *state;
 	uint32_t body[3] = { 1, 2, 3 };
-	struct log_rec log = { 0 };
+	struct log_rec log = { .object = "remoteproc " };
+	char object[96];
 	struct tb tb;
 
 	struct rproc_vdev_info a, b;
 	const uint8_t *t;
 	size_t n, r;
 
-	rproc_set_log(f->rf.rproc, log_hook, &log);
+	snprintf(object, sizeof(object), "remoteproc %s", rproc_get_name(f->rf.rproc));
+	log.object = object;
+	uproc_loop_set_log(f->rf.loop, UPROC_LOG_DEBUG, log_hook, &log);
 	tb_init(&tb, UPROC_LITTLE_ENDIAN, 5);
 	ram_entry(&tb);
 	tb_raw(&tb, 5, body, sizeof(body));				/* unknown type */
@@ -406,7 +412,7 @@ static void test_unknown_and_unsupported_skipped(void **state)
 	assert_int_equal(rproc_shutdown(f->rf.rproc), -EINVAL);
 	assert_int_equal(log.errors, 1);
 	assert_non_null(strstr(log.last, "offline"));
-	rproc_set_log(f->rf.rproc, NULL, NULL);
+	uproc_loop_set_log(f->rf.loop, UPROC_LOG_WARN, NULL, NULL);
 }
 
 static void test_hostile_tables(void **state)

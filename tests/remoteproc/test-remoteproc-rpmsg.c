@@ -225,41 +225,48 @@ static int setup_evil_console(void **state)
 }
 
 struct reentry {
+	struct rproc *rproc;
+	char object[96];	/* "remoteproc NAME" */
 	atomic_int reports;
 	atomic_int writes;
 };
 
-/* The log hook hears of the broken queue and calls the console and the rproc back. */
-static void reentering_log(struct rproc *rproc, int level, const char *msg, void *arg)
+/*
+ * The loop's log sink hears of the broken queue (the processor's line: no lock is
+ * held for those) and calls the console and the rproc back.
+ */
+static void reentering_log(void *arg, enum uproc_log_level level, const char *object,
+			   const char *msg)
 {
 	struct reentry *r = arg;
 	struct rproc_vdev_info info;
 
 	(void)level;
-	if (!strstr(msg, "broke virtqueue"))
+	if (!object || strcmp(object, r->object) || !strstr(msg, "broke virtqueue"))
 		return;
 	atomic_fetch_add(&r->reports, 1);
 	/* Before the report left the console's lock, this deadlocked. */
-	if (rproc_console_write(rproc, 0, "x", 1) != -ENODEV)
+	if (rproc_console_write(r->rproc, 0, "x", 1) != -ENODEV)
 		atomic_fetch_add(&r->writes, 1);
-	rproc_get_vdev_info(rproc, 0, &info);
+	rproc_get_vdev_info(r->rproc, 0, &info);
 }
 
 static void test_console_broken_report_unlocked(void **state)
 {
 	struct fixture *f = *state;
-	struct reentry r = { 0 };
+	struct reentry r = { .rproc = f->rf.rproc };
 
+	snprintf(r.object, sizeof(r.object), "remoteproc %s", rproc_get_name(f->rf.rproc));
 	alarm(240); /* a deadlock ends the run instead of hanging it */
 	rproc_set_recovery(f->rf.rproc, false);
-	rproc_set_log(f->rf.rproc, reentering_log, &r);
+	uproc_loop_set_log(f->rf.loop, UPROC_LOG_DEBUG, reentering_log, &r);
 	assert_int_equal(rproc_boot(f->rf.rproc), 0);
 	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, PUMP_WAIT_MS));
 	alarm(0);
 	assert_int_equal(rproc_get_state(f->rf.rproc), RPROC_CRASHED);
 	assert_int_equal(atomic_load(&r.reports), 1);
 	assert_int_equal(atomic_load(&r.writes), 1);
-	rproc_set_log(f->rf.rproc, NULL, NULL);
+	uproc_loop_set_log(f->rf.loop, UPROC_LOG_WARN, NULL, NULL);
 	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
 }
 
@@ -283,11 +290,40 @@ static void test_bus_reference_across_stop(void **state)
 	rpmsg_virtio_put(bus); /* the last one: the bus and its port go */
 }
 
+/* What the loop's log sink saw: the rpmsg bus's lines and the processor's. */
+struct seen_log {
+	char vdev_object[96], rproc_object[96];
+	int rpmsg_broke;	/* the bus's line about the broken ring */
+	int crash_line;		/* the core's line about the crash */
+};
+
+static void capture_log(void *arg, enum uproc_log_level level, const char *object,
+			const char *msg)
+{
+	struct seen_log *seen = arg;
+
+	if (!object)
+		return;
+	if (!strcmp(object, seen->vdev_object) && level == UPROC_LOG_ERR &&
+	    strstr(msg, "rpmsg: peer broke virtqueue"))
+		seen->rpmsg_broke++;
+	if (!strcmp(object, seen->rproc_object) && level == UPROC_LOG_ERR &&
+	    strstr(msg, "crash detected: fatal error"))
+		seen->crash_line++;
+}
+
 static void test_broken_ring_is_a_crash(void **state)
 {
 	struct fixture *f = *state;
 	struct rproc_vdev_info info;
+	struct seen_log seen = { 0 };
 
+	/* An embedder captures the rpmsg bus's warnings and the core's through one sink. */
+	snprintf(seen.vdev_object, sizeof(seen.vdev_object), "remoteproc %s vdev0",
+		 rproc_get_name(f->rf.rproc));
+	snprintf(seen.rproc_object, sizeof(seen.rproc_object), "remoteproc %s",
+		 rproc_get_name(f->rf.rproc));
+	uproc_loop_set_log(f->rf.loop, UPROC_LOG_DEBUG, capture_log, &seen);
 	rproc_set_recovery(f->rf.rproc, false);
 	assert_int_equal(rproc_boot(f->rf.rproc), 0);
 	assert_true(pump(f->rf.loop, crashed_idle, f->rf.rproc, PUMP_WAIT_MS));
@@ -295,7 +331,10 @@ static void test_broken_ring_is_a_crash(void **state)
 	assert_int_equal(rproc_get_crash_count(f->rf.rproc), 1);
 	assert_int_equal(rproc_get_vdev_info(f->rf.rproc, 0, &info), 0);
 	assert_true(info.broken);
+	assert_int_equal(seen.rpmsg_broke, 1);
+	assert_int_equal(seen.crash_line, 1);
 	assert_int_equal(rproc_shutdown(f->rf.rproc), 0);
+	uproc_loop_set_log(f->rf.loop, UPROC_LOG_WARN, NULL, NULL);
 }
 
 static bool console_has(void *arg)

@@ -347,10 +347,13 @@ static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
  * The library's log: warnings always; errors and information with --verbose (the run
  * reports a failed boot and a crash itself, in its own words).
  */
-static void on_log(struct rproc *rproc, int level, const char *msg, void *arg)
+/* The loop's log sink: warnings always, the rest with --verbose. */
+static void on_log(void *arg, enum uproc_log_level level, const char *object, const char *msg)
 {
 	struct run_session *s = arg;
-	if (level == 4 || s->opt.verbose)
+
+	(void)object;
+	if (level == UPROC_LOG_WARN || s->opt.verbose)
 		say(s, "%s", msg);
 }
 
@@ -456,7 +459,7 @@ int run_session_start(struct run_session *s)
 		fprintf(stderr, "uproc run: cannot set up a native core: %s\n", strerror(errno));
 		return RUN_BOOT_FAILED;
 	}
-	rproc_set_log(s->rproc, on_log, s);
+	uproc_loop_set_log(s->loop, UPROC_LOG_DEBUG, on_log, s);
 	rproc_set_recovery(s->rproc, s->opt.recovery || dump_ends_run(s));
 	rproc_set_coredump(s->rproc, dump_ends_run(s) ? RPROC_COREDUMP_INLINE : s->opt.coredump);
 

@@ -100,7 +100,7 @@ static struct native_rproc *to_native(struct rproc *rproc)
 static void native_log(const struct native_rproc *nr, const char *what, int err,
 		       const char *detail)
 {
-	rproc_log(nr->rproc, 3, "native core: %s: %s%s%s", what, strerror(-err),
+	rproc_log(nr->rproc, UPROC_LOG_ERR, "native core: %s: %s%s%s", what, strerror(-err),
 		  detail && detail[0] ? ": " : "", detail ? detail : "");
 }
 
@@ -437,13 +437,13 @@ static void on_death(struct uproc_loop *loop, int fd, uint32_t events, void *arg
 	nr->found_crashed = false;
 	if (nr->wd_fired) {
 		nr->wd_fired = false;
-		rproc_log(nr->rproc, 3, "native core: the hung firmware was at %s %#" PRIx64,
+		rproc_log(nr->rproc, UPROC_LOG_ERR, "native core: the hung firmware was at %s %#" PRIx64,
 			  ex.crash.emu.machine ? "pc" : "rip",
 			  ex.crash.emu.machine ? (uint64_t)ex.crash.emu.pc : ex.crash.regs.rip);
 		rproc_report_crash_reason(nr->rproc, RPROC_WATCHDOG, reason);
 		return;
 	}
-	rproc_log(nr->rproc, 3, "%s core: %s", ex.crash.emu.machine ? "emulated" : "native",
+	rproc_log(nr->rproc, UPROC_LOG_ERR, "%s core: %s", ex.crash.emu.machine ? "emulated" : "native",
 		  reason);
 	rproc_report_crash_reason(nr->rproc, mmu ? RPROC_MMUFAULT : RPROC_FATAL_ERROR, reason);
 }
@@ -477,7 +477,7 @@ static void on_watchdog(struct uproc_loop *loop, void *arg)
 	bool judged = beat != 0 && state != 0 && !debugged;
 	if (judged && beat == nr->wd_last && !asleep) {
 		/* Hung: make the stub record where it is; its death reports the crash. */
-		rproc_log(nr->rproc, 3, "native core: watchdog: no progress in %u ms",
+		rproc_log(nr->rproc, UPROC_LOG_ERR, "native core: watchdog: no progress in %u ms",
 			  nr->watchdog_ms);
 		nr->wd_fired = true;
 		if (upi_native_core_signal(&nr->core, SIGTRAP) != 0)
@@ -604,7 +604,7 @@ static int native_start(struct rproc *rproc)
 	rproc_get_firmware(rproc, fw, sizeof(fw));
 	ret = upi_native_backend_choose(nr->backend, machine, elf_class, fw, err, sizeof(err));
 	if (ret < 0) {
-		rproc_log(nr->rproc, 3, "%s", err);
+		rproc_log(nr->rproc, UPROC_LOG_ERR, "%s", err);
 		return ret;
 	}
 	nr->emulated = ret == UPROC_BACKEND_EMULATED;
@@ -755,7 +755,7 @@ static int native_attach(struct rproc *rproc)
 		 * memories stay mapped here for the coredump).
 		 */
 		nr->found_crashed = true;
-		rproc_log(rproc, 3, "native core: it crashed while no host was attached");
+		rproc_log(rproc, UPROC_LOG_ERR, "native core: it crashed while no host was attached");
 		end_if_faulted(nr);
 		goto out;
 	}
