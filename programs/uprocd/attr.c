@@ -143,17 +143,23 @@ int uprocd_proc_start(struct uprocd_proc *p)
 	return r < 0 ? r : rproc_boot(p->rproc);
 }
 
+int uprocd_proc_stop(struct uprocd_proc *p)
+{
+	enum rproc_state s = rproc_get_state(p->rproc);
+
+	if (s != RPROC_RUNNING && s != RPROC_ATTACHED && !rproc_is_recovering(p->rproc))
+		return -EINVAL;
+	return rproc_shutdown(p->rproc);
+}
+
 static int store_state(struct uprocd_proc *p, const char *w)
 {
 	enum rproc_state s = rproc_get_state(p->rproc);
 
 	if (!strcmp(w, "start"))
 		return uprocd_proc_start(p);
-	if (!strcmp(w, "stop")) {
-		if (s != RPROC_RUNNING && s != RPROC_ATTACHED)
-			return -EINVAL;
-		return rproc_shutdown(p->rproc);
-	}
+	if (!strcmp(w, "stop"))
+		return uprocd_proc_stop(p);
 	if (!strcmp(w, "detach")) {
 		if (s != RPROC_ATTACHED)
 			return -EINVAL;

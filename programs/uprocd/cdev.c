@@ -45,12 +45,8 @@ static int cdev_command(struct uprocd_cdev *cd, const char *cmd, size_t len)
 		return -EINVAL;
 	if (!strncmp(cmd, "start", len))
 		return uprocd_proc_start(cd->proc);
-	if (!strncmp(cmd, "stop", len)) {
-		enum rproc_state s = rproc_get_state(rproc);
-		if (s != RPROC_RUNNING && s != RPROC_ATTACHED)
-			return -EINVAL;
-		return rproc_shutdown(rproc);
-	}
+	if (!strncmp(cmd, "stop", len))
+		return uprocd_proc_stop(cd->proc);
 	if (!strncmp(cmd, "detach", len)) {
 		if (rproc_get_state(rproc) != RPROC_ATTACHED)
 			return -EINVAL;

@@ -124,6 +124,17 @@ struct uprocd_proc *uprocd_proc_find(struct uprocd *d, const char *name);
  */
 int uprocd_proc_start(struct uprocd_proc *p);
 
+/**
+ * uprocd_proc_stop() - Linux's "stop" (the state file, /dev/remoteprocN, uproc stop):
+ * shut down a running or attached processor, and a crashed one whose recovery is
+ * under way (queued, or waiting for its inline coredump: the state reads offline
+ * then). The stop wins: the recovery is cancelled and the processor ends offline,
+ * as in Linux, where the stop waits for the recovery and then stops what it brought
+ * back. Returns 0, -EINVAL for any other state (a crashed processor left crashed is
+ * recovered, not stopped), or rproc_shutdown()'s error. On the loop thread.
+ */
+int uprocd_proc_stop(struct uprocd_proc *p);
+
 /** uprocd_firmware_shown() - the firmware name as the firmware attribute shows it. */
 void uprocd_firmware_shown(struct uprocd_proc *p, char *buf, size_t len);
 
