@@ -62,12 +62,26 @@ CONF
 		EPT=$(echo_endpoint echo rpmsg-client-sample 0x500) ||
 		{ echo "attack rounds: uprocd did not come up" >"$out"; return 1; }
 	local fds0 rss0 fails=0 pings=0 slowest=0 attacks=0 recoveries=0 r t0 ms state
+	# (the client waits 10 s for the echo.) A ping that failed or was slow is logged
+	# with what the client said, how long uprocd then took to answer a status (its
+	# loop's latency, apart from the echo core's) and the load.
 	ping_echo() {
+		local t1 st got
 		t0=$(date +%s%N)
-		[ "$(timeout $WAIT "$CLIENT" ept-send "$EPT" "$1" 2>/dev/null)" = "$1" ] ||
-			{ fails=$((fails + 1)); echo "no echo: $1" >>"$out.log"; return; }
+		got=$(timeout $WAIT "$CLIENT" ept-send "$EPT" "$1" 2>&1)
 		ms=$((($(date +%s%N) - t0) / 1000000))
+		if [ "$got" != "$1" ]; then
+			fails=$((fails + 1))
+			t1=$(date +%s%N)
+			st=$(timeout $WAIT "$UPROC" status echo 2>&1 | sed -n 's/^state: *//p')
+			echo "no echo: $1 after $ms ms ($(echo $got | head -c 100); then status in" \
+				"$((($(date +%s%N) - t1) / 1000000)) ms, echo ${st:-?}; load" \
+				"$(cut -d' ' -f1-3 /proc/loadavg))" >>"$out.log"
+			return
+		fi
 		pings=$((pings + 1))
+		[ $ms -gt 10000 ] &&
+			echo "slow echo: $1 in $ms ms (load $(cut -d' ' -f1-3 /proc/loadavg))" >>"$out.log"
 		[ $ms -gt $slowest ] && slowest=$ms
 	}
 	state_of() { "$UPROC" status "$1" 2>/dev/null | sed -n 's/^state: *//p'; }
