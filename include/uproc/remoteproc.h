@@ -118,7 +118,12 @@ struct rproc_mem_entry {
  * @get_loaded_rsc_table: when attaching, the table the running remote uses (its
  *             device-memory copy) and its size; the core copies and validates it.
  * @probe_running: called by rproc_add(): 1 if a remote is already running and should
- *             be attached rather than booted, 0 if not, or -errno.
+ *             be attached rather than booted, 0 if not, or -errno. A backend that
+ *             finds the remote an earlier host left running has ended since,
+ *             unseen, reports it with rproc_report_crash_reason() from here and
+ *             returns 0: the crash is counted, and the processor is set up
+ *             CRASHED (stopped, no coredump) and recovered or left so as for any
+ *             crash.
  * @coredump_notes: write the PT_NOTE contents for a coredump (e.g. NT_PRSTATUS with
  *             the faulting thread's registers) into @buf; returns bytes written,
  *             the size needed if @buf is NULL, or -errno. Optional.
@@ -255,6 +260,18 @@ int rproc_set_firmware(struct rproc *rproc, const char *firmware);
 void rproc_set_recovery(struct rproc *rproc, bool enabled);
 /** rproc_get_recovery() - true when automatic recovery is enabled. */
 bool rproc_get_recovery(struct rproc *rproc);
+/**
+ * rproc_set_recovery_limit() - at most @burst automatic recoveries within a window
+ * of @interval_ms that opens with the first of them (systemd's StartLimitBurst= in
+ * StartLimitIntervalSec=); a crash beyond it ends automatic recovery: the processor
+ * stays CRASHED and rproc_last_error() says "recovery limit: N recoveries within S
+ * s, then this crash (...)". @burst 0 (the default): no limit. rproc_recover() and
+ * a boot open a new window. Returns 0, or -EINVAL for a burst without an interval.
+ * Loop thread.
+ */
+int rproc_set_recovery_limit(struct rproc *rproc, unsigned int burst, uint32_t interval_ms);
+/** rproc_get_recovery_limit() - the limit set by rproc_set_recovery_limit(). Loop thread. */
+void rproc_get_recovery_limit(struct rproc *rproc, unsigned int *burst, uint32_t *interval_ms);
 /** rproc_recover() - one-shot recovery of a CRASHED remote ("recover"). */
 int rproc_recover(struct rproc *rproc);
 /** rproc_set_coredump() - -EBUSY while CRASHED. */

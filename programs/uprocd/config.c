@@ -302,6 +302,23 @@ static int proc_key(struct parser *p, const char *k, const char *v)
 			return fail(p, "recovery takes enabled or disabled, not '%s'", v);
 		return 0;
 	}
+	if (!strcmp(k, "recovery_limit_burst")) {
+		char *end;
+		unsigned long n = strtoul(v, &end, 10);
+		if (!*v || *end || v[0] == '-' || n > 100000)
+			return fail(p, "recovery_limit_burst takes a number of recoveries from 0 (no "
+				       "limit) to 100000, not '%s'", v);
+		r->recovery_burst = (unsigned int)n;
+		return 0;
+	}
+	if (!strcmp(k, "recovery_limit_interval")) {
+		uint64_t ms;
+		if (uprocd_parse_ms(v, &ms) < 0 || ms == 0 || ms > UINT32_MAX)
+			return fail(p, "recovery_limit_interval takes a period (e.g. 10s, 500ms), "
+				       "not '%s'", v);
+		r->recovery_interval_ms = (uint32_t)ms;
+		return 0;
+	}
 	if (!strcmp(k, "coredump")) {
 		static const char *const words[] = { "disabled", "enabled", "inline" };
 		for (int i = 0; i < 3; i++) {
@@ -313,7 +330,8 @@ static int proc_key(struct parser *p, const char *k, const char *v)
 		return fail(p, "coredump takes disabled, enabled or inline, not '%s'", v);
 	}
 	return fail(p, "unknown key '%s' in [remoteproc %s] (known: backend, firmware, "
-		       "firmware_path, memory, cpu, auto_boot, recovery, coredump, watchdog, "
+		       "firmware_path, memory, cpu, auto_boot, recovery, recovery_limit_burst, "
+		       "recovery_limit_interval, coredump, watchdog, "
 		       "rpmsg_queue_closed, gdb)",
 		    k, r->name);
 }
@@ -348,6 +366,8 @@ static int new_section(struct parser *p, char *hdr)
 	p->proc->backend = UPROCD_BACKEND_AUTO;
 	p->proc->cpu = -1;
 	p->proc->recovery = true;
+	p->proc->recovery_burst = UPROCD_RECOVERY_BURST_DEFAULT;
+	p->proc->recovery_interval_ms = UPROCD_RECOVERY_INTERVAL_MS_DEFAULT;
 	p->proc->coredump = 0;
 	p->proc->watchdog_ms = UPROCD_WATCHDOG_MS_DEFAULT;
 	p->proc->line = p->line;

@@ -16,6 +16,10 @@
  *              directory; repeat the key or separate with ':'), memory (RAM
  *              size, K/M/G suffixes), cpu (a CPU number, or -1 for none),
  *              auto_boot (yes/no), recovery (enabled/disabled),
+ *              recovery_limit_burst (N, default 5; 0: no limit) and
+ *              recovery_limit_interval (a period, default 10s): at most N
+ *              automatic recoveries in that period, then the processor stays
+ *              crashed (systemd's StartLimitBurst/StartLimitIntervalSec),
  *              coredump (disabled/enabled/inline), watchdog (a period such as
  *              5s or 500ms, or disabled; default 5s: a core whose firmware has
  *              beaten its heartbeat and then neither beats nor sleeps for that
@@ -40,6 +44,9 @@
 #define UPROCD_MAX_FW_DIRS 8
 #define UPROCD_MAX_PROCS 64
 #define UPROCD_WATCHDOG_MS_DEFAULT 5000
+/* At most 5 automatic recoveries in 10 s, as systemd's default start limit. */
+#define UPROCD_RECOVERY_BURST_DEFAULT 5
+#define UPROCD_RECOVERY_INTERVAL_MS_DEFAULT 10000
 
 /* The same values as enum uproc_core_backend (uproc/native.h). */
 enum uprocd_backend {
@@ -59,6 +66,8 @@ struct uprocd_proc_config {
 	int cpu;			/* -1: not pinned */
 	bool auto_boot;
 	bool recovery;
+	unsigned int recovery_burst;	/* automatic recoveries per interval (0: no limit) */
+	uint32_t recovery_interval_ms;
 	int coredump;			/* enum rproc_dump_mechanism values */
 	uint32_t watchdog_ms;		/* 0: no watchdog */
 	unsigned int rpmsg_queue_closed; /* 0: Linux's endpoint lifetime (open to

@@ -51,10 +51,14 @@ static void on_event(struct rproc *rproc, enum rproc_event event, void *arg)
 		rproc_get_last_crash(rproc, &type);
 		rproc_get_crash_reason(rproc, why, sizeof(why), &streak);
 		bool looping = rproc_get_recovery(rproc) && streak >= RPROC_CRASH_LOOP_MAX;
+		/* Whether it recovers is decided before this event. */
+		bool recovering = rproc_is_recovering(rproc);
 		uprocd_log(p->d, "remoteproc%u: crash %u (%s)%s%s%s", p->index,
 			   rproc_get_crash_count(rproc), rproc_crash_type_string(type),
-			   looping ? ", the same fault again: a crash loop, recovery stopped"
-			   : rproc_get_recovery(rproc) ? ", recovering" : ", recovery disabled",
+			   recovering ? ", recovering"
+			   : looping ? ", the same fault again: a crash loop, recovery stopped"
+			   : rproc_get_recovery(rproc) ? ", recovery limit reached, recovery stopped"
+			   : ", recovery disabled",
 			   why[0] ? ": " : "", why);
 	}
 }
@@ -125,6 +129,7 @@ static int create_one(struct uprocd *d, struct uprocd_proc *p)
 		return r ? r : -ENOMEM;
 	}
 	rproc_set_recovery(p->rproc, c->recovery);
+	rproc_set_recovery_limit(p->rproc, c->recovery_burst, c->recovery_interval_ms);
 	rproc_set_coredump(p->rproc, (enum rproc_dump_mechanism)c->coredump);
 	rproc_set_auto_boot(p->rproc, c->auto_boot && path[0]);
 	r = rproc_notifier_register(p->rproc, on_event, p);

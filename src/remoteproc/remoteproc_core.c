@@ -256,11 +256,13 @@ void upi_rproc_take_image_facts(struct rproc *rproc)
 	rproc->elf_class = rproc->fw.elf_class;
 }
 
-static int rproc_fw_boot(struct rproc *rproc)
+/*
+ * What a boot does before it starts the remote: prepare, the firmware, its table,
+ * the resources and carveouts. On success the firmware stays requested.
+ */
+static int rproc_fw_setup(struct rproc *rproc)
 {
 	int ret;
-
-	upi_rproc_notify(rproc, RPROC_EVENT_BEFORE_POWERUP);
 
 	memset(&rproc->boot_now, 0, sizeof(rproc->boot_now));
 	upi_rproc_boot_phase(rproc, NULL);
@@ -294,15 +296,6 @@ static int rproc_fw_boot(struct rproc *rproc)
 	if (ret < 0)
 		goto clean_up_resources;
 	upi_rproc_boot_phase(rproc, &rproc->boot_now.map);
-
-	ret = upi_rproc_start(rproc);
-	if (ret < 0)
-		goto clean_up_resources;
-	rproc->boot_last = rproc->boot_now;
-	rproc->boot_last_valid = true;
-
-	upi_rproc_release_firmware(rproc);
-	upi_rproc_notify(rproc, RPROC_EVENT_AFTER_POWERUP);
 	return 0;
 
 clean_up_resources:
@@ -314,6 +307,65 @@ unprepare_rproc:
 	if (rproc->ops->unprepare)
 		rproc->ops->unprepare(rproc);
 	return ret;
+}
+
+/* Everything rproc_fw_setup() set up, undone. */
+static void rproc_fw_unsetup(struct rproc *rproc)
+{
+	upi_rproc_resource_cleanup(rproc);
+	upi_rproc_free_table(rproc);
+	upi_rproc_release_firmware(rproc);
+	if (rproc->ops->unprepare)
+		rproc->ops->unprepare(rproc);
+}
+
+static int rproc_fw_boot(struct rproc *rproc)
+{
+	int ret;
+
+	upi_rproc_notify(rproc, RPROC_EVENT_BEFORE_POWERUP);
+	ret = rproc_fw_setup(rproc);
+	if (ret < 0)
+		return ret;
+	ret = upi_rproc_start(rproc);
+	if (ret < 0) {
+		rproc_fw_unsetup(rproc);
+		return ret;
+	}
+	rproc->boot_last = rproc->boot_now;
+	rproc->boot_last_valid = true;
+
+	upi_rproc_release_firmware(rproc);
+	upi_rproc_notify(rproc, RPROC_EVENT_AFTER_POWERUP);
+	return 0;
+}
+
+/*
+ * The backend reported, from probe_running, that the remote an earlier host left
+ * running has ended since (rproc_report_crash_reason(), counted there). Set up as
+ * for a boot, left crashed and stopped, its recovery queued as after any crash: it
+ * is recovered (started afresh, without a coredump: its memories ended with it) or
+ * left crashed as configured.
+ */
+static int rproc_found_ended(struct rproc *rproc)
+{
+	int ret = upi_rproc_op_begin(rproc);
+
+	if (ret < 0)
+		return ret;
+	ret = rproc_fw_setup(rproc);
+	if (ret < 0) {
+		upi_rproc_op_end(rproc);
+		return ret;
+	}
+	upi_rproc_release_firmware(rproc);
+	rproc->power = 1;
+	rproc->remote_stopped = true;
+	rproc->dump_gone = true;
+	upi_rproc_set_state(rproc, RPROC_CRASHED);
+	upi_rproc_op_end(rproc);
+	upi_rproc_queue_recovery(rproc);
+	return 0;
 }
 
 static int rproc_attach(struct rproc *rproc)
@@ -416,6 +468,7 @@ int rproc_boot(struct rproc *rproc)
 	}
 	rproc->last_error[0] = '\0';
 	rproc->crash_streak = 0; /* a boot asked for: a crash loop counts again */
+	rproc->recoveries_in_window = 0; /* and so does the recovery limit */
 
 	if (state == RPROC_DETACHED)
 		ret = rproc_attach(rproc);
@@ -593,7 +646,10 @@ int rproc_add(struct rproc *rproc)
 	auto_boot = rproc->auto_boot;
 
 	if (rproc->ops->probe_running) {
+		rproc->probing = true;
+		rproc->found_ended = false;
 		running = rproc->ops->probe_running(rproc);
+		rproc->probing = false;
 		if (running < 0) {
 			ret = rproc_err(rproc, running,
 					"the backend could not tell whether the remote runs (%d)",
@@ -604,6 +660,12 @@ int rproc_add(struct rproc *rproc)
 	if (running > 0) {
 		upi_rproc_set_state(rproc, RPROC_DETACHED);
 		ret = rproc_boot(rproc);
+		if (ret < 0)
+			goto unregister;
+		return 0;
+	}
+	if (rproc->found_ended) {
+		ret = rproc_found_ended(rproc);
 		if (ret < 0)
 			goto unregister;
 		return 0;

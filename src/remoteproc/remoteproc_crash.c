@@ -114,7 +114,15 @@ static int rproc_recovery_run(struct rproc *rproc)
 		upi_rproc_set_state(rproc, RPROC_CRASHED);
 	}
 
-	ret = upi_rproc_coredump(rproc);
+	if (rproc->dump_gone) {
+		/* It ended before this host saw it: what is in memory now is not its. */
+		rproc->dump_gone = false;
+		if (rproc->dump_conf != RPROC_COREDUMP_DISABLED)
+			rproc_warn(rproc, "no coredump: the remote's memories ended with it");
+		ret = 0;
+	} else {
+		ret = upi_rproc_coredump(rproc);
+	}
 	if (ret < 0)
 		rproc_warn(rproc, "coredump failed (%d), recovery goes on", ret);
 	if (ret == 1) {
@@ -124,6 +132,28 @@ static int rproc_recovery_run(struct rproc *rproc)
 		return 1;
 	}
 	return rproc_recovery_restart(rproc);
+}
+
+/*
+ * Whether one more automatic recovery fits the limit, counting it if so: at most
+ * recovery_burst in a window of recovery_interval_ms that opens with the first
+ * (systemd's StartLimitBurst= in StartLimitIntervalSec=). No limit when burst is 0.
+ */
+static bool rproc_recovery_allowed(struct rproc *rproc)
+{
+	uint64_t now = upi_now_ns();
+
+	if (!rproc->recovery_burst)
+		return true;
+	if (!rproc->recoveries_in_window ||
+	    now - rproc->recovery_window_ns > (uint64_t)rproc->recovery_interval_ms * 1000000u) {
+		rproc->recovery_window_ns = now;
+		rproc->recoveries_in_window = 0;
+	}
+	if (rproc->recoveries_in_window >= rproc->recovery_burst)
+		return false;
+	rproc->recoveries_in_window++;
+	return true;
 }
 
 static void rproc_crash_work(struct uproc_loop *loop, void *arg)
@@ -138,25 +168,44 @@ static void rproc_crash_work(struct uproc_loop *loop, void *arg)
 	if (!go)
 		goto unlock;
 
-	upi_rproc_notify(rproc, RPROC_EVENT_CRASHED);
-
+	/* Decided before the notification, which can then tell what follows. */
 	bool looping = rproc->crash_streak >= RPROC_CRASH_LOOP_MAX;
 	go = (!rproc->recovery_disabled && !looping) || rproc->recover_once;
+	bool limited = go && !rproc->recover_once && !rproc_recovery_allowed(rproc);
+	go = go && !limited;
 	rproc->recover_once = false;
 	if (!go)
 		rproc->recovery = RPROC_RECOVERY_IDLE;
-	if (!go && looping && !rproc->recovery_disabled)
+	if (limited)
+		rproc_err(rproc, -EAGAIN,
+			  "recovery limit: %u recoveries within %u s, then this crash (%s%s%s): "
+			  "recovery stopped, the processor stays crashed",
+			  rproc->recoveries_in_window, (rproc->recovery_interval_ms + 999) / 1000,
+			  rproc_crash_type_string(rproc->last_crash),
+			  rproc->crash_reason[0] ? ": " : "", rproc->crash_reason);
+	else if (!go && looping && !rproc->recovery_disabled)
 		rproc_err(rproc, -ELOOP,
 			  "crash loop: the same fault %u times in a row (%s%s%s): recovery stopped, "
 			  "the processor stays crashed", rproc->crash_streak,
 			  rproc_crash_type_string(rproc->last_crash),
 			  rproc->crash_reason[0] ? ": " : "", rproc->crash_reason);
-	if (go)
+
+	upi_rproc_notify(rproc, RPROC_EVENT_CRASHED);
+	if (go && rproc->state == RPROC_CRASHED && rproc->recovery == RPROC_RECOVERY_QUEUED)
 		rproc_recovery_run(rproc);
 unlock:
 	upi_rproc_op_end(rproc);
 put:
 	upi_rproc_put_ref(rproc);
+}
+
+void upi_rproc_queue_recovery(struct rproc *rproc)
+{
+	rproc->recovery = RPROC_RECOVERY_QUEUED;
+	if (rproc_defer(rproc, rproc_crash_work) < 0) {
+		rproc->recovery = RPROC_RECOVERY_IDLE;
+		rproc_warn(rproc, "no loop to run the crash handler on: left crashed");
+	}
 }
 
 /* The report proper, on the loop thread. */
@@ -165,6 +214,21 @@ static void rproc_crash_report(struct rproc *rproc, enum rproc_crash_type type,
 {
 	bool same;
 
+	if (rproc->probing && rproc->state == RPROC_OFFLINE) {
+		/*
+		 * From probe_running: the remote an earlier host left running ended
+		 * unseen. Counted here; rproc_add() sets the processor up crashed and
+		 * queues its recovery.
+		 */
+		rproc->found_ended = true;
+		rproc->crash_streak = 1;
+		rproc->crash_cnt++;
+		rproc->last_crash = type;
+		snprintf(rproc->crash_reason, sizeof(rproc->crash_reason), "%s", reason);
+		rproc_err(rproc, -EIO, "crash detected: %s%s%s", rproc_crash_type_string(type),
+			  reason[0] ? ": " : "", reason);
+		return;
+	}
 	if (rproc->state != RPROC_RUNNING && rproc->state != RPROC_ATTACHED)
 		return;	/* only the first report counts while crashed */
 	/* The same fault again, before the remote ever kicked: a crash loop goes on. */
@@ -175,14 +239,10 @@ static void rproc_crash_report(struct rproc *rproc, enum rproc_crash_type type,
 	rproc->crash_cnt++;
 	rproc->last_crash = type;
 	snprintf(rproc->crash_reason, sizeof(rproc->crash_reason), "%s", reason);
-	rproc->recovery = RPROC_RECOVERY_QUEUED;
 
 	rproc_err(rproc, -EIO, "crash detected: %s%s%s", rproc_crash_type_string(type),
 		  reason[0] ? ": " : "", reason);
-	if (rproc_defer(rproc, rproc_crash_work) < 0) {
-		rproc->recovery = RPROC_RECOVERY_IDLE;
-		rproc_warn(rproc, "no loop to run the crash handler on: left crashed");
-	}
+	upi_rproc_queue_recovery(rproc);
 }
 
 /* A report made on another thread, carried to the loop with a reference. */
@@ -341,6 +401,7 @@ int rproc_recover(struct rproc *rproc)
 	if (stage == RPROC_RECOVERY_QUEUED)
 		rproc->recover_once = true;	/* the queued handler recovers once */
 	rproc->crash_streak = 0;	/* asked by hand: a crash loop counts again */
+	rproc->recoveries_in_window = 0; /* and so does the recovery limit */
 	if (stage == RPROC_RECOVERY_DUMP_WAIT)
 		ret = rproc_err(rproc, -EBUSY, "recovery waits for the coredump to be released");
 	else if (stage == RPROC_RECOVERY_IDLE)
@@ -351,6 +412,26 @@ int rproc_recover(struct rproc *rproc)
 out:
 	upi_rproc_op_end(rproc);
 	return ret;
+}
+
+int rproc_set_recovery_limit(struct rproc *rproc, unsigned int burst, uint32_t interval_ms)
+{
+	UPI_RPROC_ON_LOOP(rproc);
+	if (burst && !interval_ms)
+		return -EINVAL;
+	rproc->recovery_burst = burst;
+	rproc->recovery_interval_ms = interval_ms;
+	rproc->recoveries_in_window = 0;
+	return 0;
+}
+
+void rproc_get_recovery_limit(struct rproc *rproc, unsigned int *burst, uint32_t *interval_ms)
+{
+	UPI_RPROC_ON_LOOP(rproc);
+	if (burst)
+		*burst = rproc->recovery_burst;
+	if (interval_ms)
+		*interval_ms = rproc->recovery_interval_ms;
 }
 
 bool rproc_is_recovering(struct rproc *rproc)

@@ -151,6 +151,13 @@ struct rproc {
 	enum rproc_recovery_stage recovery;
 	bool recover_once;
 	bool remote_stopped;	/* CRASHED and already stopped by recovery */
+	bool dump_gone;		/* the crashed remote's memories ended with it: no dump */
+	bool probing;		/* inside ops->probe_running (rproc_add) */
+	bool found_ended;	/* ... which reported the remote it found had ended */
+	unsigned int recovery_burst;	/* automatic recoveries allowed per window (0: any) */
+	uint32_t recovery_interval_ms;	/* the window's length */
+	uint64_t recovery_window_ns;	/* when the current window opened */
+	unsigned int recoveries_in_window;
 	int64_t dump_timer;
 	uint32_t dump_timeout_ms;
 	struct rproc_dump *dump;
@@ -187,6 +194,8 @@ void upi_rproc_take_image_facts(struct rproc *rproc);
 int upi_rproc_start(struct rproc *rproc);
 void upi_rproc_resource_cleanup(struct rproc *rproc);
 void upi_rproc_set_state(struct rproc *rproc, enum rproc_state state);
+/* upi_rproc_queue_recovery() - a crashed processor's handler deferred (remoteproc_crash.c). */
+void upi_rproc_queue_recovery(struct rproc *rproc);
 /* upi_rproc_get_ref()/rproc_put_ref() - keep the struct alive for deferred work. */
 void upi_rproc_get_ref(struct rproc *rproc);
 void upi_rproc_put_ref(struct rproc *rproc);

@@ -188,8 +188,23 @@ static void test_inline_comments(void **state)
 
 	assert_int_equal(parse(&c, "[remoteproc a]\n", err), 0);
 	assert_int_equal(c.procs[0].watchdog_ms, UPROCD_WATCHDOG_MS_DEFAULT);
+	assert_int_equal(c.procs[0].recovery_burst, 5);
+	assert_int_equal(c.procs[0].recovery_interval_ms, 10000);
 	uprocd_config_free(&c);
 	expect_error("[remoteproc a]\nwatchdog = often\n", "line 2: watchdog takes a period");
+
+	/* the recovery limit: a count (0: none) in a period */
+	assert_int_equal(parse(&c, "[remoteproc a]\nrecovery_limit_burst = 3\n"
+				   "recovery_limit_interval = 1500ms\n[remoteproc b]\n"
+				   "recovery_limit_burst = 0\n", err), 0);
+	assert_int_equal(c.procs[0].recovery_burst, 3);
+	assert_int_equal(c.procs[0].recovery_interval_ms, 1500);
+	assert_int_equal(c.procs[1].recovery_burst, 0);
+	uprocd_config_free(&c);
+	expect_error("[remoteproc a]\nrecovery_limit_burst = -1\n",
+		     "line 2: recovery_limit_burst takes a number");
+	expect_error("[remoteproc a]\nrecovery_limit_interval = 0s\n",
+		     "line 2: recovery_limit_interval takes a period");
 	expect_error("[uprocd]\ngroup = no-such-group-here  # c\n",
 		     "line 2: unknown group 'no-such-group-here' (create it: groupadd");
 }

@@ -6,7 +6,8 @@
 # boot again like cores it booted; an rpmsg-tty channel keeps one tty, with its
 # name, across restarts; a hung core is caught by the watchdog (state crashed,
 # reason watchdog); a core that faults while no uprocd runs is found crashed by the
-# next one, with its fault (dumped, then recovered or left crashed as configured).
+# next one, with its fault (dumped, then recovered or left crashed as configured),
+# and so is one killed outright (SIGKILL: no record, no memories left to dump).
 # Cleans up on every exit; every wait is for a condition.
 set -u
 UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4 SUFFIX=${5:-}
@@ -154,6 +155,38 @@ why=$(crash_of cr "crash reason")
 	fail "cr: $n crashes, reason '$why'"
 wait_for $WAIT sh -c "tail -n +$((mark + 1)) '$LOG' | grep -q 'remoteproc0 (cr): coredump taken'" &&
 	pass "cr: its coredump was taken" || fail "cr: no coredump"
+"$UPROC" stop hang >/dev/null 2>&1
+
+log "a core killed while no uprocd runs is found crashed by the next uprocd"
+# SIGKILL leaves no fault record: the next uprocd finds the recorded process gone.
+"$UPROC" recovery hang recover >/dev/null
+wait_for $WAIT state_is remoteproc2 running || fail "hang not running: $(cat "$H/state")"
+PC=$(pid_of cr) PH=$(pid_of hang)
+stop_daemon
+mark=$(wc -l <"$LOG")
+kill -KILL "$PC" "$PH"
+# ended: gone, or a zombie its new parent has not reaped yet
+ended() { for p; do case $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) in ""|Z*|X*) ;; *) return 1 ;; esac; done; }
+wait_for $WAIT ended "$PC" "$PH" || fail "the killed cores did not end"
+start_daemon
+wait_for $WAIT state_is remoteproc2 crashed && pass "killed hang: found crashed" ||
+	fail "killed hang: $(cat "$H/state") after a SIGKILL with no host"
+why=$(crash_of hang "crash reason")
+n=$(crash_of hang crashes)
+case "$why" in
+*"no host was attached"*) [ "$n" = 1 ] && pass "killed hang: crash 1, reason: $why" ||
+	fail "killed hang: $n crashes ($why)" ;;
+*) fail "killed hang: no reason in its status: $("$UPROC" status hang)" ;;
+esac
+tail -n +$((mark + 1)) "$LOG" | grep -q "remoteproc2: crash 1 (.*), recovery disabled" &&
+	pass "killed hang: crash logged" || fail "killed hang: no crash in the log"
+recovered "cr killed with no host" "$PC"
+n=$(crash_of cr crashes)
+why=$(crash_of cr "crash reason")
+case "$n $why" in
+"1 "*"no host was attached"*) pass "killed cr: crash 1 ($why), recovered" ;;
+*) fail "killed cr: $n crashes, reason '$why'" ;;
+esac
 "$UPROC" stop hang >/dev/null 2>&1
 
 stop_daemon

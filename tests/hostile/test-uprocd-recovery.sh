@@ -1,9 +1,13 @@
 #!/bin/bash
 # test-uprocd-recovery.sh UPROCD UPROC CLIENT FIRMWARE_DIR
-# Recovery under uprocd against a stop:
+# Recovery under uprocd against a stop and against a storm:
 #   - a stop asked while a recovery is under way wins: the processor ends offline
 #     and stays so (uproc stop, the state file, /dev/remoteprocN alike), whether the
-#     recovery waits for its inline coredump or the stop races the crash report.
+#     recovery waits for its inline coredump or the stop races the crash report;
+#   - a firmware that breaks its ring right after every recovery (it kicks first,
+#     so it is no "same fault again" crash loop) is recovered at most
+#     recovery_limit_burst times in recovery_limit_interval, then left crashed with
+#     the limit as the reason; "uproc recovery NAME recover" starts counting again.
 # Every wait is for a condition.
 set -u
 UPROCD=$1 UPROC=$2 CLIENT=$3 FW=$4
@@ -11,7 +15,7 @@ SKIP=77
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount)"; exit $SKIP; }
 [ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
-for f in crash; do
+for f in crash hostile-rings-idx; do
 	[ -f "$FW/$f.elf" ] || { echo "SKIP: no $FW/$f.elf"; exit $SKIP; }
 done
 
@@ -29,7 +33,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 mkdir -p "$T/fw" "$RUN"
-cp "$FW/crash.elf" "$T/fw/"
+cp "$FW/crash.elf" "$FW/hostile-rings-idx.elf" "$T/fw/"
 cat >"$CONF" <<CONF
 [uprocd]
 root = $ROOT
@@ -44,6 +48,12 @@ coredump = inline
 [remoteproc race]
 firmware = crash.elf
 recovery = enabled
+
+[remoteproc storm]
+firmware = hostile-rings-idx.elf
+recovery = enabled
+recovery_limit_burst = 3
+recovery_limit_interval = 3600s
 CONF
 export UPROC_SOCKET=$RUN/uprocd.sock
 C=$ROOT/class/remoteproc
@@ -97,6 +107,24 @@ for i in $(seq 10); do
 done
 [ $bad = 0 ] && pass "10 stops against faults: accepted, offline every time" ||
 	fail "$bad of 10 stops against faults were refused or left race running"
+
+log "a recovery storm is cut by the recovery limit"
+"$UPROC" start storm >/dev/null 2>&1
+limited() { state_is storm crashed && "$UPROC" status storm | grep -q "recovery limit"; }
+wait_for $WAIT limited && pass "storm: crashed, $(status_of storm crashes) crashes" ||
+	fail "storm: $(status_of storm state), $(status_of storm crashes) crashes, $("$UPROC" status storm | grep 'last error')"
+n=$(status_of storm crashes)
+[ "$n" = 4 ] && pass "storm: 3 recoveries, then left crashed" || fail "storm: $n crashes, not 4"
+grep -q "remoteproc2: .*recovery limit" "$LOG" && pass "storm: the limit is logged" ||
+	fail "storm: no limit in the log"
+# nothing recovers it any more: a later request still sees it crashed, 4 crashes
+"$UPROC" list >/dev/null
+[ "$(status_of storm crashes)" = 4 ] && state_is storm crashed && pass "storm: stays crashed" ||
+	fail "storm: $(status_of storm state), $(status_of storm crashes) crashes"
+"$UPROC" recovery storm recover >/dev/null 2>&1
+more() { [ "$(status_of storm crashes)" -ge 8 ] && limited; }
+wait_for $WAIT more && pass "storm: recover by hand counts again ($(status_of storm crashes) crashes)" ||
+	fail "storm: after a recover by hand: $(status_of storm state), $(status_of storm crashes) crashes"
 
 stop_daemon
 echo "failures: $FAILS"

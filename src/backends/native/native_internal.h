@@ -303,6 +303,14 @@ void upi_native_registry_unlock(const char *dir, const char *name, int fd);
 int upi_native_registry_remove(const char *dir, const char *name);
 
 /**
+ * upi_native_record_alive() - whether the core @rec records still runs: its process
+ * exists, is the recorded one (start time) and has not ended. When it ended unreaped
+ * and this process is its parent, it is reaped here and @how (@len bytes, may be
+ * NULL) says how it ended; otherwise @how is left empty (not knowable).
+ */
+bool upi_native_record_alive(const struct native_record *rec, char *how, size_t len);
+
+/**
  * upi_native_core_record() - fill @rec's identity fields (pid, start time, cookie,
  * doorbells, control page) from a running @core.
  */

@@ -382,6 +382,39 @@ void upi_native_core_record(const struct native_core *core, struct native_record
 	rec->regions[0].va = NULL;
 }
 
+bool upi_native_record_alive(const struct native_record *rec, char *how, size_t len)
+{
+	uint64_t start_time;
+	char state;
+
+	if (how && len)
+		how[0] = '\0';
+	if (upi_native_proc_start_time(rec->pid, &start_time) != 0 ||
+	    (rec->start_time && start_time != rec->start_time))
+		return false; /* gone, and perhaps its pid taken by another process */
+	state = upi_native_proc_state(rec->pid);
+	if (state != 'Z' && state != 'X')
+		return state != 0;
+	/*
+	 * Ended, not yet reaped. Only its parent learns how, and that is this process
+	 * when one host detached from and attached to its own core: then reap it here.
+	 */
+	int pidfd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	if (pidfd >= 0 && waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG) == 0 &&
+	    si.si_pid != 0 && how && len) {
+		if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
+			snprintf(how, len, "killed by signal %d (%s)", si.si_status,
+				 strsignal(si.si_status));
+		else
+			snprintf(how, len, "the core ended (status %d)", si.si_status);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return false;
+}
+
 static int take_fd(int pidfd, int targetfd)
 {
 	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, targetfd, 0);
@@ -516,8 +549,6 @@ int uproc_native_registry_list(const char *runtime_dir,
 	while ((de = readdir(d)) != NULL) {
 		char name[UPROC_NATIVE_NAME_MAX + 1];
 		size_t len = strlen(de->d_name);
-		uint64_t start_time;
-
 		if (len <= 5 || strcmp(de->d_name + len - 5, ".core") != 0 ||
 		    len - 5 > UPROC_NATIVE_NAME_MAX)
 			continue;
@@ -525,8 +556,7 @@ int uproc_native_registry_list(const char *runtime_dir,
 		name[len - 5] = '\0';
 		if (upi_native_registry_read(dir, name, rec) != 0)
 			continue;
-		if (upi_native_proc_start_time(rec->pid, &start_time) != 0 ||
-		    (rec->start_time && start_time != rec->start_time))
+		if (!upi_native_record_alive(rec, NULL, 0))
 			continue;
 		if (fn)
 			fn(name, rec->pid, arg);

@@ -817,7 +817,7 @@ static int native_probe_running(struct rproc *rproc)
 {
 	struct native_rproc *nr = to_native(rproc);
 	struct native_record *rec = calloc(1, sizeof(*rec));
-	uint64_t start_time;
+	char how[96];
 	int ret;
 
 	if (!rec)
@@ -833,10 +833,25 @@ static int native_probe_running(struct rproc *rproc)
 		ret = 0;
 		goto out;
 	}
-	if (upi_native_proc_start_time(rec->pid, &start_time) != 0 ||
-	    (rec->start_time && start_time != rec->start_time)) {
-		upi_native_registry_remove(nr->registry_dir, nr->name); /* stale: it died */
+	if (!upi_native_record_alive(rec, how, sizeof(how))) {
+		/*
+		 * It ended unseen (SIGKILL, an outside signal, the OOM killer: deaths the
+		 * sandbox cannot record) while no host was attached. Only a host like the
+		 * one that left it running takes it as its own crash; a core that dies with
+		 * its host is in no registry. Its memories ended with it: no coredump.
+		 */
+		upi_native_registry_remove(nr->registry_dir, nr->name);
 		ret = 0;
+		if (!nr->outlive_host)
+			goto out;
+		if (rec->firmware[0] && rproc_set_firmware(rproc, rec->firmware) != 0)
+			native_log(nr, "the ended core's firmware name is not usable", -EINVAL,
+				   rec->firmware);
+		char reason[160];
+		snprintf(reason, sizeof(reason), "%s while no host was attached",
+			 how[0] ? how : "ended");
+		rproc_log(rproc, UPROC_LOG_ERR, "native core: pid %d %s", (int)rec->pid, reason);
+		rproc_report_crash_reason(rproc, RPROC_FATAL_ERROR, reason);
 		goto out;
 	}
 	if (!nr->outlive_host) {
