@@ -10,36 +10,15 @@
 #     the limit as the reason; "uproc recovery NAME recover" starts counting again.
 # Every wait is for a condition.
 set -u
-UPROCD=$1 UPROC=$2 CLIENT=$3 FW=$4
-SKIP=77
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (FUSE mount)"; exit $SKIP; }
-[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit $SKIP; }
-for f in crash hostile-rings-idx; do
-	[ -f "$FW/$f.elf" ] || { echo "SKIP: no $FW/$f.elf"; exit $SKIP; }
-done
-
-T=$(mktemp -d /tmp/uprocd-recovery.XXXXXX)
-chmod 755 "$T"
-ROOT=$T/root RUN=$T/run CONF=$T/uprocd.conf LOG=$T/uprocd.log
+UPROCD=$1 UPROC=$2 CLIENT=$3 FWDIR=$4
 WAIT=60
-DAEMON_PID=
-BG_PIDS=
-FAILS=0
 
 . "$(dirname "$0")/../daemon/daemon-test-lib.sh"
-cleanup() { daemon_cleanup; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-mkdir -p "$T/fw" "$RUN"
-cp "$FW/crash.elf" "$FW/hostile-rings-idx.elf" "$T/fw/"
-cat >"$CONF" <<CONF
-[uprocd]
-root = $ROOT
-runtime_dir = $RUN
-firmware_path = $T/fw
-
+need_fuse
+need_firmware crash hostile-rings-idx
+daemon_test_setup uprocd-recovery
+copy_firmware crash hostile-rings-idx
+daemon_conf <<CONF
 [remoteproc cr]
 firmware = crash.elf
 recovery = enabled
@@ -55,7 +34,6 @@ recovery = enabled
 recovery_limit_burst = 3
 recovery_limit_interval = 3600s
 CONF
-export UPROC_SOCKET=$RUN/uprocd.sock
 C=$ROOT/class/remoteproc
 status_of() { "$UPROC" status "$1" 2>/dev/null | sed -n "s/^$2: *//p"; }
 state_is() { [ "$(status_of "$1" state)" = "$2" ]; }
@@ -127,5 +105,4 @@ wait_for $WAIT more && pass "storm: recover by hand counts again ($(status_of st
 	fail "storm: after a recover by hand: $(status_of storm state), $(status_of storm crashes) crashes"
 
 stop_daemon
-echo "failures: $FAILS"
-[ $FAILS -eq 0 ]
+daemon_test_done
