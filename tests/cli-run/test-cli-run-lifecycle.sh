@@ -13,17 +13,10 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-failures=0
-pass() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-gone() { ! [ -r "/proc/$1/stat" ] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
-wait_for() {
-	local end=$((SECONDS + $1)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.1
-	done
-}
+# pass, fail, alive, wait_for, daemon_test_done
+. "$(dirname "$0")/../daemon/daemon-test-lib.sh"
+FAILS=0 PASSES=0
+gone() { ! alive "$1"; }
 
 # kill_run SIGNAL: a run held open on a fifo, killed by SIGNAL once its core runs
 kill_run() {
@@ -77,5 +70,4 @@ core=$(ls "$work/dumps"/*.core 2>/dev/null | head -1)
 	pass "--dump-dir when the crash ends the run: $core saved, status 3" ||
 	fail "--dump-dir, crash ends the run: status $status, dumps: $(ls "$work/dumps"), $(cat "$work/err")"
 
-echo "failures: $failures"
-[ $failures = 0 ]
+daemon_test_done
