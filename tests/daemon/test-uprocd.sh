@@ -474,6 +474,9 @@ wait_for $WAIT sh -c "'$UPROC' channels tty | grep -q '^channel rpmsg-tty .*serv
 echo start > "$E/state"
 wait_for $WAIT ctrl_of echo || fail "echo: no control device after a fresh boot"
 [ -z "$(ept_devs)" ] && pass "no endpoint device restored" || fail "endpoint devices restored: $(ept_devs)"
+# (the attach above logged its restore: the same words would show one here)
+head -n "$from" "$LOG" | grep -q "of the running core's vdev0 restored" ||
+	fail "no restore logged at the attach: the check below would see none either"
 tail -n +"$from" "$LOG" | grep -q restored && fail "a fresh boot restored: $(tail -n +"$from" "$LOG" | grep restored)" ||
 	pass "nothing restored on a fresh boot"
 M=$("$CLIENT" ept-create "$(ctrl_of echo)" rpmsg-client-sample 0x650 0xffffffff) &&
