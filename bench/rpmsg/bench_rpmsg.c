@@ -5,15 +5,16 @@
  * figure as interleaved runs of a floor and the subject (bench/common/bench.h):
  *   - round trip 16/496 B against a cache-line ping-pong between the same threads;
  *   - one way 16/496 B, the receiver copying each message out, against a raw
- *     single-producer ring of the same copies: host->device one rpmsg_trysendto()
- *     per message, then both ways in batches (rpmsg_trysendto_batch());
+ *     single-producer ring of the same copies, both ways: one rpmsg_trysendto()
+ *     per message, then in batches (rpmsg_trysendto_batch());
  *   - scale: the cost of a message with 10,000 endpoints bound against one bound
  *     (all to one endpoint, and spread over all of them); the host's cost per
  *     channel announcement and per teardown at 1,000 channels against at 100.
  *
- * Usage: bench-rpmsg [-r RUNS] [-m MESSAGES] [--json FILE] [oneway|steps|scale]
- *        ("oneway" runs only the rpmsg one-way part, once, for profiling; "scale"
- *        only the endpoint figures measured in one thread; "steps"
+ * Usage: bench-rpmsg [-r RUNS] [-m MESSAGES] [--json FILE] [oneway|steps|scale|tput]
+ *        ("oneway" runs only the single sends one way, both ways, once, for profiling; "scale"
+ *        only the endpoint figures measured in one thread; "tput" only the
+ *        one-way throughput figures, both ways, single sends and batches; "steps"
  *        streams both ways in one thread, host and device taking turns, so that an
  *        instruction count per message can be had: valgrind --tool=callgrind)
  */
@@ -527,7 +528,7 @@ int main(int argc, char **argv)
 		case 'm': n = atol(optarg); break;
 		default:
 			fprintf(stderr, "usage: bench-rpmsg [-r RUNS] [-m MESSAGES] [--json FILE] "
-					"[oneway|steps|scale]\n");
+					"[oneway|steps|scale|tput]\n");
 			return 2;
 		}
 	}
@@ -537,6 +538,7 @@ int main(int argc, char **argv)
 	bool only_oneway = optind < argc && !strcmp(argv[optind], "oneway");
 	bool steps = optind < argc && !strcmp(argv[optind], "steps");
 	bool only_scale = optind < argc && !strcmp(argv[optind], "scale");
+	bool only_tput = optind < argc && !strcmp(argv[optind], "tput");
 	uint64_t *samples = malloc(sizeof(uint64_t) * RT_SAMPLES);
 
 	static struct bench b;
@@ -560,15 +562,17 @@ int main(int argc, char **argv)
 	}
 	if (only_oneway) {
 		for (int k = 0; k < 2; k++)
-			printf("one way %zu B: %.2f M msg/s\n", sizes[k],
-			       rpmsg_oneway(&b, n, sizes[k]) / 1e6);
+			for (int down = 0; down < 2; down++)
+				printf("one way %s %zu B: %.2f M msg/s\n",
+				       down ? "device->host" : "host->device", sizes[k],
+				       rpmsg_stream(&b, n, sizes[k], 0, 1, down) / 1e6);
 		bench_close(&b);
 		free(samples);
 		return 0;
 	}
 	bench_note("in-process rpmsg: host thread on CPU 0, device thread on CPU 1, 256-entry "
 		   "vrings, %zu interleaved floor/subject runs per figure", runs);
-	for (int k = 0; k < 2 && !only_scale; k++) {
+	for (int k = 0; k < 2 && !only_scale && !only_tput; k++) {
 		struct bench_fig f;
 		bench_fig_init(&f, sizes[k] == 16 ? "round trip 16 B" : "round trip 496 B", "us",
 			       "cache-line ping-pong");
@@ -579,27 +583,31 @@ int main(int argc, char **argv)
 		}
 		bench_fig_report(&f);
 	}
-	/* One way: single sends host->device, then batches of BATCH both ways. */
+	/* One way, both ways: single sends, then batches of BATCH. */
 	for (int k = 0; k < 2 && !only_scale; k++) {
-		for (int mode = 0; mode < 3; mode++) {
-			static const char *const names[2][3] = {
-				{ "one way 16 B", "host->device 16 B, batched", "device->host 16 B, batched" },
-				{ "one way 496 B", "host->device 496 B, batched",
-				  "device->host 496 B, batched" },
-			};
+		for (int mode = 0; mode < 4; mode++) {
+			bool batched = mode >= 2, down = mode & 1;
+			char name[64];
+			snprintf(name, sizeof(name), "%s %zu B, %s", down ? "device->host" : "host->device",
+				 sizes[k], batched ? "batched" : "single sends");
 			struct bench_fig f;
-			bench_fig_init(&f, names[k][mode], "M msg/s",
+			bench_fig_init(&f, name, "M msg/s",
 				       sizes[k] == 16 ? "raw ring of 16 B copies"
 						      : "raw ring of 496 B copies");
 			f.goal_kind = BENCH_GOAL_RATIO_AT_LEAST;
 			f.goal = sizes[k] == 16 ? 0.5 : 0.75;
 			for (size_t r = 0; r < runs; r++) {
 				double fl = floor_raw_ring(n, sizes[k]);
-				double su = rpmsg_stream(&b, n, sizes[k], 0, mode ? BATCH : 1, mode == 2);
+				double su = rpmsg_stream(&b, n, sizes[k], 0, batched ? BATCH : 1, down);
 				bench_fig_add(&f, fl / 1e6, su / 1e6);
 			}
 			bench_fig_report(&f);
 		}
+	}
+	if (only_tput) {
+		bench_close(&b);
+		free(samples);
+		return bench_report_finish();
 	}
 
 	/* 10,000 endpoints bound: every message to one of them, then spread over all. */
