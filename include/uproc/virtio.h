@@ -236,6 +236,7 @@ struct virtqueue {
 	/* both: virtqueue_batch_begin() .. virtqueue_batch_end() */
 	bool batch;              /* index publishes deferred to the batch's end */
 	uint16_t published;      /* the index value last stored to shared memory */
+	bool unfenced;           /* no full fence since that store (kick_prepare needs one) */
 };
 
 /**

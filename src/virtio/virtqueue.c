@@ -12,7 +12,10 @@
  *       driver get:  load_acquire(used.idx) ... read used.ring[], buffer contents
  *   P3  kick_prepare (both): index store, fence_full, read the peer's event/flags;
  *       enable_cb (both): event/flags store, fence_full, re-read the peer's index.
- *       (Dekker: one of the two sides sees the other's store.)
+ *       (Dekker: one of the two sides sees the other's store.) One fence serves
+ *       both when it comes after both stores: a receive re-arms (enable_cb) after
+ *       publishing the buffers it gave back, then decides on the kick without a
+ *       second fence (vq->unfenced).
  */
 #include "uproc/virtio.h"
 
@@ -148,11 +151,13 @@ static void publish(struct virtqueue *vq)
 			vq->published = vq->avail_idx;
 			/* P1: descriptors and the ring slots before the index. */
 			wr16_release(vq, vq->avail + AVAIL_IDX, vq->avail_idx);
+			vq->unfenced = true;
 		}
 	} else if (vq->published != vq->used_idx) {
 		vq->published = vq->used_idx;
 		/* P2: buffer contents and the used elements before the index. */
 		wr16_release(vq, vq->used + USED_IDX, vq->used_idx);
+		vq->unfenced = true;
 	}
 }
 
@@ -674,8 +679,12 @@ bool virtqueue_kick_prepare(struct virtqueue *vq)
 	}
 	if (old == now)
 		return false; /* nothing published since the last decision */
-	/* P3: our index store is visible before we read the peer's event/flags. */
-	uproc_shm_fence_full();
+	/* P3: our index store is visible before we read the peer's event/flags. A
+	 * fence made since that store (enable_cb's, at the end of a receive) serves. */
+	if (vq->unfenced) {
+		uproc_shm_fence_full();
+		vq->unfenced = false;
+	}
 	if (vq->role == VIRTIO_ROLE_DRIVER) {
 		vq->kicked_avail = now;
 		if (vq->event_idx)
@@ -753,8 +762,10 @@ bool virtqueue_enable_cb(struct virtqueue *vq)
 	}
 	vq->event_armed = true;
 	/* P3: the event/flags store is visible before we re-read the peer's index. */
-	if (wrote)
+	if (wrote) {
 		uproc_shm_fence_full();
+		vq->unfenced = false; /* our index too: kick_prepare need not fence again */
+	}
 	return !virtqueue_pending(vq);
 }
 
