@@ -629,23 +629,34 @@ int rpmsg_register_driver(struct rpmsg_virtio_device *vdev, struct rpmsg_driver 
 	drv->next = vdev->drivers;
 	vdev->drivers = drv;
 	upi_rpmsg_unlock(vdev);
-	/* Bind the channels that were waiting for it; chan_bind re-checks each. */
-	for (unsigned int k = 0;; k++) {
-		upi_rpmsg_lock(vdev);
-		struct rpmsg_device *ch = vdev->channels;
-		for (unsigned int i = 0; ch && i < k; i++)
+	/*
+	 * Bind the channels that were waiting for it, in one walk of the list: the
+	 * walk holds a reference on the channel it stands on across the unlocked bind,
+	 * and goes on from it while it is still listed (from the head when it went
+	 * away meanwhile; bound channels are skipped). chan_bind re-checks each.
+	 */
+	upi_rpmsg_lock(vdev);
+	struct rpmsg_device *ch = vdev->channels;
+	while (ch) {
+		if ((ch->state & CHAN_BOUND) || !driver_matches(drv, ch->name)) {
 			ch = ch->next;
-		bool match = ch && !(ch->state & CHAN_BOUND) && driver_matches(drv, ch->name);
-		if (match)
-			chan_get_locked(ch);
-		upi_rpmsg_unlock(vdev);
-		if (!ch)
-			break;
-		if (match) {
-			chan_bind(vdev, ch);
-			chan_put(vdev, ch);
+			continue;
 		}
+		chan_get_locked(ch);
+		upi_rpmsg_unlock(vdev);
+		chan_bind(vdev, ch);
+		upi_rpmsg_lock(vdev);
+		if (chan_listed(ch)) {
+			ch->refs--; /* the list holds another */
+			ch = ch->next;
+			continue;
+		}
+		upi_rpmsg_unlock(vdev);
+		chan_put(vdev, ch); /* it may be the last reference */
+		upi_rpmsg_lock(vdev);
+		ch = vdev->channels;
 	}
+	upi_rpmsg_unlock(vdev);
 	upi_rpmsg_report(vdev);
 	return 0;
 }
