@@ -19,9 +19,11 @@
  *
  * Concurrency: one port lock per bus (struct uproc_port) guards the endpoint table,
  * channels and rings. Callbacks (rx, probe, remove, tx_ready, notify, broken,
- * channel) run without it. The rx path looks the endpoint up under the lock, takes a reference,
- * runs the callback unlocked, drops the reference. Messages are delivered in ring
- * order by one thread at a time.
+ * channel) run without it. The rx path takes up to 16 messages and looks their
+ * endpoints up under the lock, then runs their callbacks unlocked; a destroy of an
+ * endpoint drops its messages not yet delivered and waits for its callback when
+ * one runs on another thread. Messages are delivered in ring order by one thread
+ * at a time.
  *
  * Lifetimes: endpoints are the caller's (rpmsg_destroy_ept() waits out a running
  * callback); channels and the bus itself are reference-counted: a lookup
@@ -153,7 +155,6 @@ struct rpmsg_endpoint {
 	struct rpmsg_virtio_device *vdev;
 	struct rpmsg_endpoint *hash_next;
 	uint64_t send_timeout_ns;
-	uint32_t refs;
 	uint32_t state;
 };
 
@@ -438,8 +439,9 @@ int rpmsg_create_ept(struct rpmsg_endpoint *ept, struct rpmsg_virtio_device *vde
 
 /**
  * rpmsg_destroy_ept() - unregister @ept. After it returns no callback runs on it
- * and its storage may be reused: it waits for a callback running on another thread.
- * Must not be called from @ept's own callback. Held rx buffers stay valid until
+ * and its storage may be reused: it waits for a callback running on another thread;
+ * messages for it taken from the ring and not yet delivered are dropped. May be
+ * called from another endpoint's callback; must not be called from @ept's own. Held rx buffers stay valid until
  * released.
  */
 void rpmsg_destroy_ept(struct rpmsg_endpoint *ept);

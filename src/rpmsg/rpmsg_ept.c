@@ -118,13 +118,6 @@ void upi_rpmsg_ept_unlink(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoin
 	vdev->nepts--;
 }
 
-/* Drop a reference taken by the rx path; wake a destroyer waiting for it. */
-void upi_rpmsg_ept_put_locked(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept)
-{
-	if (--ept->refs == 0 && (ept->state & EPT_DYING) && vdev->port->wake)
-		vdev->port->wake(vdev->port->ctx);
-}
-
 void upi_rpmsg_ept_prepare(struct rpmsg_endpoint *ept, struct rpmsg_virtio_device *vdev,
 		       uint32_t dst, rpmsg_rx_cb_t cb, void *priv)
 {
@@ -136,7 +129,6 @@ void upi_rpmsg_ept_prepare(struct rpmsg_endpoint *ept, struct rpmsg_virtio_devic
 	ept->vdev = vdev;
 	ept->hash_next = NULL;
 	ept->send_timeout_ns = (uint64_t)RPMSG_DEFAULT_SEND_TIMEOUT_MS * 1000000u;
-	ept->refs = 0;
 	ept->state = 0;
 }
 
@@ -161,8 +153,9 @@ void rpmsg_destroy_ept(struct rpmsg_endpoint *ept)
 	upi_rpmsg_lock(vdev);
 	upi_rpmsg_ept_unlink(vdev, ept);
 	ept->state |= EPT_DYING;
-	/* A callback running on another thread holds a reference: wait it out. */
-	while (ept->refs && port->wait)
+	/* Its messages of a run not yet delivered are dropped; a callback of it running
+	 * on another thread is waited out. */
+	while (upi_rpmsg_rx_busy(vdev, ept) && port->wait)
 		port->wait(port->ctx, UPROC_PORT_FOREVER);
 	upi_rpmsg_unlock(vdev);
 }

@@ -129,6 +129,8 @@ struct rpmsg_virtio_device {
 
 	/* rx delivery: one thread at a time, in order */
 	bool rx_running, rx_again;
+	struct rx_group *run; /* the groups of the run being delivered (rpmsg_virtio.c) */
+	uint32_t run_ngroups;
 
 	/* tx waiting and readiness */
 	uint32_t tx_waiters;
@@ -178,6 +180,9 @@ uint8_t *upi_rpmsg_tx_buf_get(struct rpmsg_virtio_device *vdev, uint32_t *cap);
 int upi_rpmsg_tx_buf_put(struct rpmsg_virtio_device *vdev, uint8_t *buf);
 uint32_t upi_rpmsg_tx_buf_cap(struct rpmsg_virtio_device *vdev, const uint8_t *buf);
 bool upi_rpmsg_tx_buf_ready(struct rpmsg_virtio_device *vdev);
+/* rpmsg_destroy_ept(), lock held: cancel @ept's messages of the run being delivered
+ * that have not begun; true while its callback runs there (wait, then ask again). */
+bool upi_rpmsg_rx_busy(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept);
 
 /* rpmsg_chan.c: the channel list and its index. Lock held. */
 void upi_rpmsg_chan_list_add(struct rpmsg_virtio_device *vdev, struct rpmsg_device *ch);
@@ -199,7 +204,6 @@ void upi_rpmsg_ept_table_deinit(struct rpmsg_virtio_device *vdev);
 struct rpmsg_endpoint *upi_rpmsg_ept_lookup(struct rpmsg_virtio_device *vdev, uint32_t addr);
 int upi_rpmsg_ept_link(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept, uint32_t src);
 void upi_rpmsg_ept_unlink(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept);
-void upi_rpmsg_ept_put_locked(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept);
 void upi_rpmsg_ept_prepare(struct rpmsg_endpoint *ept, struct rpmsg_virtio_device *vdev,
 		       uint32_t dst, rpmsg_rx_cb_t cb, void *priv);
 

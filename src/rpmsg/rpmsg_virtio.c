@@ -9,6 +9,8 @@
  * Device (remote role): fills buffers the host posted in vring0 (its tx), reads
  * those the host sent in vring1 (its rx).
  */
+#include <stdatomic.h>
+
 #include "rpmsg_internal.h"
 
 #define DEFAULT_FEATURES                                                      \
@@ -546,6 +548,112 @@ struct rx_item {
 #define RX_RUN_MAX 16u
 
 /*
+ * A run may span endpoints where the CPU has lock-free word atomics (every host,
+ * Cortex-M3 and up, RV32A, MIPS32): consecutive messages for one endpoint form a
+ * group, and each group is claimed and released with one atomic operation each
+ * instead of a lock round trip. Without them a run is one group, claimed and
+ * released under the lock.
+ */
+#if defined(__GCC_ATOMIC_INT_LOCK_FREE) && __GCC_ATOMIC_INT_LOCK_FREE == 2
+#define RX_SPAN 1
+typedef _Atomic uint32_t rx_state_t;
+#else
+#define RX_SPAN 0
+typedef uint32_t rx_state_t;
+#endif
+
+/* Group states. PENDING -> RUNNING (the run thread) -> DONE, or PENDING ->
+ * CANCELLED (rpmsg_destroy_ept() of its endpoint, lock held); RUNNING -> WAITED
+ * when a destroy waits for it (the run thread then wakes it). */
+enum { GRP_PENDING, GRP_RUNNING, GRP_WAITED, GRP_DONE, GRP_CANCELLED };
+
+/**
+ * struct rx_group - consecutive messages of a run for one endpoint. The run's
+ * groups are published in vdev->run (lock held) while their callbacks may run, so
+ * that a destroy of an endpoint cancels its groups not yet begun and waits for the
+ * one running; the run holds no other reference on its endpoints.
+ */
+struct rx_group {
+	struct rpmsg_endpoint *ept;
+	rx_state_t state;
+	uint8_t first, n;
+};
+
+static void grp_init(struct rx_group *g, struct rpmsg_endpoint *ept, uint32_t first,
+		     uint32_t state)
+{
+	g->ept = ept;
+	g->first = (uint8_t)first;
+	g->n = 1;
+#if RX_SPAN
+	atomic_store_explicit(&g->state, state, memory_order_relaxed); /* published by the unlock */
+#else
+	g->state = state;
+#endif
+}
+
+static uint32_t grp_load(struct rx_group *g)
+{
+#if RX_SPAN
+	return atomic_load_explicit(&g->state, memory_order_acquire);
+#else
+	return g->state;
+#endif
+}
+
+/* From @from to @to, if it is @from. Lock held, or the run thread (RX_SPAN). */
+static bool grp_cas(struct rx_group *g, uint32_t from, uint32_t to)
+{
+#if RX_SPAN
+	return atomic_compare_exchange_strong_explicit(&g->state, &from, to, memory_order_acq_rel,
+						       memory_order_acquire);
+#else
+	if (g->state != from)
+		return false;
+	g->state = to;
+	return true;
+#endif
+}
+
+/* The run thread: its callbacks on @g are over; wake a destroy waiting for them. */
+static void grp_release(struct rpmsg_virtio_device *vdev, struct rx_group *g, bool locked)
+{
+#if RX_SPAN
+	uint32_t was = atomic_exchange_explicit(&g->state, GRP_DONE, memory_order_acq_rel);
+#else
+	uint32_t was = g->state;
+	g->state = GRP_DONE;
+#endif
+	if (was != GRP_WAITED || !vdev->port->wake)
+		return;
+	/* Under the lock: the destroy checked the state and waits with it held. */
+	if (!locked)
+		upi_rpmsg_lock(vdev);
+	vdev->port->wake(vdev->port->ctx);
+	if (!locked)
+		upi_rpmsg_unlock(vdev);
+}
+
+/*
+ * rpmsg_destroy_ept() of @ept, lock held: cancel the running run's groups for it
+ * that have not begun; true while one of them is running (then wait and ask again).
+ */
+bool upi_rpmsg_rx_busy(struct rpmsg_virtio_device *vdev, struct rpmsg_endpoint *ept)
+{
+	bool busy = false;
+	for (uint32_t i = 0; i < vdev->run_ngroups; i++) {
+		struct rx_group *g = &vdev->run[i];
+		if (g->ept != ept)
+			continue;
+		if (grp_cas(g, GRP_PENDING, GRP_CANCELLED))
+			continue;
+		if (grp_cas(g, GRP_RUNNING, GRP_WAITED) || grp_load(g) == GRP_WAITED)
+			busy = true;
+	}
+	return busy;
+}
+
+/*
  * Take one buffer from the rx queue and check its header. Lock held. Returns 1
  * with @it's buf, src, dst and len filled when there is a message, 2 when the
  * buffer was consumed here (bad: dropped and recycled), 0 when the queue is empty,
@@ -612,31 +720,32 @@ static int rx_pop(struct rpmsg_virtio_device *vdev, struct rx_item *it)
 }
 
 /*
- * Find @it's endpoint and take a reference on it. Lock held. False when there is
- * none (the buffer is dropped and recycled).
+ * Find @it's endpoint. Lock held. False when there is none (the caller drops and
+ * recycles the buffer, or carries it to its own run).
  */
 static bool rx_resolve(struct rpmsg_virtio_device *vdev, struct rx_item *it)
 {
 	struct rpmsg_endpoint *ept = upi_rpmsg_ept_lookup(vdev, it->dst);
-	if (!ept || !ept->cb) {
-		rpmsg_warn(vdev, "message for unknown address, dst/src", it->dst, it->src);
-		rx_recycle(vdev, it->buf, HELD_RX_CB);
+	if (!ept || !ept->cb)
 		return false;
-	}
 	struct rpmsg_device *ch = ept->rpdev;
 	if (ch && ch->announce && ch->dst == RPMSG_ADDR_ANY && ept == ch->ept) {
 		ch->dst = it->src; /* a local channel learns the peer's address */
 		ept->dst = it->src;
 	}
-	ept->refs++;
 	it->ept = ept;
 	return true;
 }
 
-/* After its callback: drop the reference, recycle the buffer unless held. Lock held. */
+static void rx_unknown(struct rpmsg_virtio_device *vdev, const struct rx_item *it)
+{
+	rpmsg_warn(vdev, "message for unknown address, dst/src", it->dst, it->src);
+	rx_recycle(vdev, it->buf, HELD_RX_CB);
+}
+
+/* After its callback: recycle the buffer unless held. Lock held. */
 static void rx_finish(struct rpmsg_virtio_device *vdev, const struct rx_item *it)
 {
-	upi_rpmsg_ept_put_locked(vdev, it->ept);
 	if (vdev->role == VIRTIO_ROLE_DRIVER) {
 		if (vdev->buf_state[buf_index(vdev, it->buf, 0)] == BUF_RX_CB)
 			rx_recycle(vdev, it->buf, 0);
@@ -649,14 +758,19 @@ static void rx_finish(struct rpmsg_virtio_device *vdev, const struct rx_item *it
  * Deliver what the rx queue holds, in order; callbacks run unlocked. Lock held on
  * entry and exit. Returns the buffers consumed, or -EIO when the queue is broken.
  *
- * Messages go in runs: consecutive messages for one endpoint (at most RX_RUN_MAX),
- * taken under the lock, delivered in one unlocked stretch, then finished under the
- * lock with one index publish for the buffers they give back. A run holds
- * references on its one endpoint only: a callback that destroys another endpoint
- * (an NS destroy, a receiver closing another endpoint) never waits on the run
- * itself. A destroy on another thread waits for the run's end, as it waits for a
- * running callback. A message for another endpoint ends the run and starts the
- * next (it is carried over, looked up when its run begins).
+ * Messages go in runs of at most RX_RUN_MAX: taken and their endpoints looked up
+ * under the lock, delivered in one unlocked stretch, then finished under the lock
+ * with one index publish for the buffers they give back. A run's messages for one
+ * endpoint in a row form a group (struct rx_group); with RX_SPAN a run spans
+ * endpoints, else a message for another endpoint ends it. A callback may destroy
+ * another endpoint: that endpoint's groups not yet begun are cancelled (their
+ * messages dropped, as they would be for an address gone), so the destroy never
+ * waits on the run that called it; a destroy on another thread waits only for a
+ * group of its endpoint that is running. Every message is looked up after every
+ * earlier message's callback ran or with none of them pending: a lookup that
+ * fails inside a run ends the run (the message is looked up again at the start
+ * of the next, after the callbacks that might create its endpoint), and so does
+ * a message for the name service, whose callback creates and destroys endpoints.
  *
  * At most cfg.rx_batch buffers (when set): then *@more is set and the queue's
  * notifications stay off until the caller comes back.
@@ -664,11 +778,12 @@ static void rx_finish(struct rpmsg_virtio_device *vdev, const struct rx_item *it
 static int rx_run(struct rpmsg_virtio_device *vdev, bool *more)
 {
 	struct rx_item run[RX_RUN_MAX];
+	struct rx_group grp[RX_RUN_MAX];
 	struct rx_item carry;
 	bool have_carry = false;
 	int consumed = 0;
 	for (;;) {
-		uint32_t n = 0;
+		uint32_t n = 0, ng = 0;
 		int r = 1;
 		bool budget = false;
 		while (n < RX_RUN_MAX) {
@@ -688,26 +803,49 @@ static int rx_run(struct rpmsg_virtio_device *vdev, bool *more)
 				if (r == 2)
 					continue;
 			}
-			if (n && it.dst != run[0].dst) {
+			if (n && it.dst == run[n - 1].dst) {
+				/* Same address, lock held since: the same endpoint. */
+				it.ept = run[n - 1].ept;
+				grp[ng - 1].n++;
+				run[n++] = it;
+				continue;
+			}
+			if (n && (!RX_SPAN || run[n - 1].dst == RPMSG_NS_ADDR)) {
 				carry = it;
 				have_carry = true;
 				break;
 			}
-			if (n) {
-				/* Same address, lock held since: the same endpoint. */
-				it.ept = run[0].ept;
-				it.ept->refs++;
-			} else if (!rx_resolve(vdev, &it)) {
-				continue;
+			if (!rx_resolve(vdev, &it)) {
+				if (!n) {
+					rx_unknown(vdev, &it);
+					continue;
+				}
+				carry = it; /* after this run's callbacks, once more */
+				have_carry = true;
+				break;
 			}
+			/* Without RX_SPAN the run's one group is claimed here, under the lock. */
+			grp_init(&grp[ng++], it.ept, n, RX_SPAN ? GRP_PENDING : GRP_RUNNING);
 			run[n++] = it;
 		}
 		if (n) {
+			vdev->run = grp;
+			vdev->run_ngroups = ng;
 			upi_rpmsg_unlock(vdev);
-			for (uint32_t i = 0; i < n; i++)
-				run[i].ept->cb(run[i].ept, run[i].buf + RPMSG_HDR_SIZE, run[i].len,
-					       run[i].src, run[i].ept->priv);
+			for (uint32_t g = 0; g < ng; g++) {
+				if (RX_SPAN && !grp_cas(&grp[g], GRP_PENDING, GRP_RUNNING))
+					continue; /* its endpoint was destroyed meanwhile */
+				for (uint32_t i = grp[g].first; i < grp[g].first + grp[g].n; i++)
+					run[i].ept->cb(run[i].ept, run[i].buf + RPMSG_HDR_SIZE, run[i].len,
+						       run[i].src, run[i].ept->priv);
+				if (RX_SPAN)
+					grp_release(vdev, &grp[g], false);
+			}
 			upi_rpmsg_lock(vdev);
+			if (!RX_SPAN)
+				grp_release(vdev, &grp[0], true);
+			vdev->run = NULL;
+			vdev->run_ngroups = 0;
 			virtqueue_batch_begin(&vdev->rvq);
 			for (uint32_t i = 0; i < n; i++)
 				rx_finish(vdev, &run[i]);

@@ -370,6 +370,64 @@ static void test_callback_destroys_endpoint(void **state)
 	pair_close(&p);
 }
 
+/* Messages for several endpoints in one run, each delivered in ring order; a
+ * callback creates the endpoint the next message is for (looked up after it). */
+static int g_order[64], g_norder;
+static struct rpmsg_endpoint g_late;
+
+static int order_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	(void)data;
+	(void)len;
+	(void)src;
+	(void)priv;
+	if (g_norder < 64)
+		g_order[g_norder++] = (int)ept->addr;
+	return 0;
+}
+
+static int creator_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	order_cb(ept, data, len, src, priv);
+	assert_int_equal(rpmsg_create_ept(&g_late, ept->vdev, 1103, 0, order_cb, NULL), 0);
+	return 0;
+}
+
+static void test_runs_span_endpoints(void **state)
+{
+	(void)state;
+	struct pair p;
+	assert_int_equal(pair_open(&p, 64, 0, ALL_FEATURES), 0);
+	struct rpmsg_endpoint e[3], de;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(rpmsg_create_ept(&e[i], p.host, 1100 + (uint32_t)i, 0,
+						  i == 2 ? creator_cb : order_cb, NULL),
+				 0);
+	assert_int_equal(rpmsg_create_ept(&de, p.dev, 2000, 0, NULL, NULL), 0);
+	g_norder = 0;
+	int want[24], nwant = 0;
+	for (int i = 0; i < 20; i++) { /* a, b, a, a, b, a, a, a, b, ... */
+		uint32_t dst = 1100 + (uint32_t)(i % 3 == 1);
+		assert_int_equal(rpmsg_trysendto(&de, "x", 1, dst), 0);
+		want[nwant++] = (int)dst;
+	}
+	assert_int_equal(rpmsg_trysendto(&de, "c", 1, 1102), 0);
+	want[nwant++] = 1102;
+	assert_int_equal(rpmsg_trysendto(&de, "l", 1, 1103), 0); /* created by the one before */
+	want[nwant++] = 1103;
+	assert_int_equal(rpmsg_trysendto(&de, "a", 1, 1100), 0);
+	want[nwant++] = 1100;
+	assert_int_equal(rpmsg_virtio_handle_kick(p.host), nwant);
+	assert_int_equal(g_norder, nwant);
+	for (int i = 0; i < nwant; i++)
+		assert_int_equal(g_order[i], want[i]);
+	for (int i = 0; i < 3; i++)
+		rpmsg_destroy_ept(&e[i]);
+	rpmsg_destroy_ept(&g_late);
+	rpmsg_destroy_ept(&de);
+	pair_close(&p);
+}
+
 struct sender_arg {
 	struct rpmsg_endpoint *ept;
 	uint32_t dst;
@@ -1252,6 +1310,7 @@ int main(void)
 		cmocka_unit_test(test_announce_back_waits_for_buffer),
 		cmocka_unit_test(test_no_announcement_storm),
 		cmocka_unit_test(test_callback_destroys_endpoint),
+		cmocka_unit_test(test_runs_span_endpoints),
 		cmocka_unit_test(test_sizes_and_errors),
 		cmocka_unit_test(test_send_batch_and_runs),
 		cmocka_unit_test(test_init_errors),
