@@ -452,6 +452,99 @@ static void test_broken_cb_calls_back(void **state)
 	pair_close(&p);
 }
 
+/* ---- destroys on another thread while a run spanning endpoints is delivered ---------- */
+
+static struct {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	bool in_cb, go, exited;
+	int calls;
+} g_blk = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false, false, 0 };
+
+/* Blocks until told to go, the first time. */
+static int blocking_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	(void)ept, (void)data, (void)len, (void)src, (void)priv;
+	pthread_mutex_lock(&g_blk.m);
+	g_blk.calls++;
+	g_blk.in_cb = true;
+	pthread_cond_broadcast(&g_blk.c);
+	while (!g_blk.go)
+		pthread_cond_wait(&g_blk.c, &g_blk.m);
+	g_blk.exited = true;
+	pthread_mutex_unlock(&g_blk.m);
+	return 0;
+}
+
+static int counting_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	(void)ept, (void)data, (void)len, (void)src, (void)priv;
+	pthread_mutex_lock(&g_blk.m);
+	g_blk.calls++;
+	pthread_mutex_unlock(&g_blk.m);
+	return 0;
+}
+
+struct destroyer {
+	struct rpmsg_endpoint *ept;
+	atomic_int done;
+	bool cb_exited_then;
+};
+
+static void *destroy_thread(void *arg)
+{
+	struct destroyer *d = arg;
+	rpmsg_destroy_ept(d->ept);
+	pthread_mutex_lock(&g_blk.m);
+	d->cb_exited_then = g_blk.exited;
+	pthread_mutex_unlock(&g_blk.m);
+	atomic_store(&d->done, 1);
+	return NULL;
+}
+
+static void test_destroy_during_spanning_run(void **state)
+{
+	(void)state;
+	struct pair p;
+	assert_int_equal(pair_open(&p, 8, 0, 0), 0);
+	struct rpmsg_endpoint a, b, de;
+	assert_int_equal(rpmsg_create_ept(&a, p.host, 1100, 0, blocking_cb, NULL), 0);
+	assert_int_equal(rpmsg_create_ept(&b, p.host, 1101, 0, counting_cb, NULL), 0);
+	assert_int_equal(rpmsg_create_ept(&de, p.dev, 2000, 0, counting_cb, NULL), 0);
+	for (int i = 0; i < 4; i++) /* a, b, a, b: one run of four groups */
+		assert_int_equal(rpmsg_trysendto(&de, "x", 1, 1100 + (uint32_t)(i & 1)), 0);
+	struct kicker k = { .bus = p.host };
+	pthread_mutex_init(&k.m, NULL);
+	pthread_cond_init(&k.c, NULL);
+	pthread_t kt, dt;
+	assert_int_equal(pthread_create(&kt, NULL, kick_thread, &k), 0);
+	pthread_mutex_lock(&g_blk.m);
+	while (!g_blk.in_cb)
+		pthread_cond_wait(&g_blk.c, &g_blk.m);
+	pthread_mutex_unlock(&g_blk.m);
+	/* b's messages have not begun: its destroy drops them and does not wait. */
+	rpmsg_destroy_ept(&b);
+	/* a's callback runs: its destroy waits for it, and drops a's second message. */
+	struct destroyer d = { .ept = &a };
+	assert_int_equal(pthread_create(&dt, NULL, destroy_thread, &d), 0);
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	nanosleep(&ts, NULL);
+	assert_int_equal(atomic_load(&d.done), 0); /* still waiting */
+	pthread_mutex_lock(&g_blk.m);
+	g_blk.go = true;
+	pthread_cond_broadcast(&g_blk.c);
+	pthread_mutex_unlock(&g_blk.m);
+	pthread_join(dt, NULL);
+	assert_true(d.cb_exited_then);
+	pthread_join(kt, NULL);
+	assert_int_equal(k.ret, 4);  /* four buffers consumed */
+	assert_int_equal(g_blk.calls, 1); /* one delivered */
+	rpmsg_destroy_ept(&de);
+	pthread_mutex_destroy(&k.m);
+	pthread_cond_destroy(&k.c);
+	pair_close(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_references_outlive_deinit),
 		cmocka_unit_test(test_lookups_race_release),
 		cmocka_unit_test(test_broken_cb_calls_back),
+		cmocka_unit_test(test_destroy_during_spanning_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
